@@ -1,0 +1,55 @@
+// berth version, help and completion.
+#include <iostream>
+
+#include "berth/abi.h"
+#include "berth/output.h"
+#include "core/host.h"
+
+namespace berth::host {
+namespace {
+
+int RunVersion(CommandContext& context) {
+  nlohmann::json info = {{"version", BERTH_SDK_VERSION},
+                         {"abi_version", BERTH_PLUGIN_ABI_VERSION},
+                         {"build_id", BERTH_SDK_BUILD_ID}};
+  context.output.Emit(info);
+  return 0;
+}
+
+// Bash completion from the command table, plugins' commands included.
+int RunCompletion(Host& host, CommandContext& context) {
+  std::string shell = context.args.GetOr("shell", "bash");
+  if (shell != "bash") throw Error(ErrorCode::kUsage, "only bash completion is available (got '" + shell + "')");
+  for (const auto& plugin : host.plugins->Plugins()) {
+    if (!plugin.manifest) continue;
+    for (const auto& command : plugin.manifest->commands) host.table.AddPluginCommand(command.path, command.summary, plugin.name);
+  }
+  std::string words;
+  for (const CommandEntry* entry : host.table.Under("")) words += entry->path + "\n";
+  std::ostream& out = context.output.stream();
+  out << "# berth bash completion: source <(berth completion bash)\n"
+         "_berth_commands='"
+      << words
+      << "'\n"
+         "_berth() {\n"
+         "  local typed=\"${COMP_WORDS[*]:1:COMP_CWORD-1}\"\n"
+         "  local next=$(printf '%s\\n' \"$_berth_commands\" | while read -r path; do\n"
+         "    [ -z \"$typed\" ] && { echo \"${path%% *}\"; continue; }\n"
+         "    case \"$path\" in \"$typed \"*) rest=${path#\"$typed \"}; echo \"${rest%% *}\";; esac; done | sort -u)\n"
+         "  COMPREPLY=($(compgen -W \"$next\" -- \"${COMP_WORDS[COMP_CWORD]}\"))\n"
+         "}\n"
+         "complete -F _berth berth\n";
+  return 0;
+}
+
+}  // namespace
+
+void RegisterMetaCommands(Host& host) {
+  host.table.Add({.path = "version", .summary = "Show berth's version, plugin ABI version and SDK build id"}, RunVersion);
+  host.table.Add({.path = "completion",
+                  .summary = "Print a shell completion script",
+                  .options = {{.name = "shell", .help = "Shell (bash)", .value_name = "SHELL", .position = 1}}},
+                 [&host](CommandContext& context) { return RunCompletion(host, context); });
+}
+
+}  // namespace berth::host

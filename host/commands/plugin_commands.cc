@@ -1,0 +1,161 @@
+// berth plugin list|info|install|remove|new
+#include "berth/output.h"
+#include "core/host.h"
+#include "core/host_paths.h"
+#include "core/plugin_installer.h"
+#include "core/plugin_scaffold.h"
+
+namespace berth::host {
+namespace fs = std::filesystem;
+namespace {
+
+// The stable JSON shape of one plugin (docs/commands.md#plugin-list).
+nlohmann::json Describe(const DiscoveredPlugin& plugin) {
+  nlohmann::json kinds = nlohmann::json::array(), provides = nlohmann::json::array(), commands = nlohmann::json::array();
+  if (plugin.manifest) {
+    for (const auto& provision : plugin.manifest->provides) {
+      std::string kind = ProvidedKindName(provision.kind);
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+      nlohmann::json item = {{"kind", kind}, {"name", provision.name}, {"summary", provision.summary}};
+      if (!provision.hosts.empty()) item["hosts"] = provision.hosts;
+      provides.push_back(item);
+    }
+    for (const auto& command : plugin.manifest->commands) commands.push_back(command.path);
+  }
+  nlohmann::json description = {
+      {"name", plugin.name},
+      {"version", plugin.manifest ? plugin.manifest->version : ""},
+      {"description", plugin.manifest ? plugin.manifest->description : ""},
+      {"kinds", kinds},
+      {"provides", provides},
+      {"commands", commands},
+      {"source", PluginSourceName(plugin.source)},
+      {"path", plugin.manifest_path.parent_path().string()},
+      {"state", plugin.state.ok() ? "ok" : "refused"},
+      {"reason", plugin.state.ok() ? nlohmann::json(nullptr) : nlohmann::json(plugin.state.message())},
+  };
+  if (plugin.manifest) {
+    description["abi_version"] = plugin.manifest->abi_version;
+    description["build_id"] = plugin.manifest->build_id;
+    description["library"] = plugin.manifest->library;
+    description["sha256"] = plugin.manifest->sha256;
+  }
+  return description;
+}
+
+std::string Joined(const nlohmann::json& array) {
+  std::string text;
+  for (const auto& item : array) text += (text.empty() ? "" : ", ") + item.get<std::string>();
+  return text;
+}
+
+int RunList(Host& host, CommandContext& context) {
+  bool load = context.args.Flag("load");
+  nlohmann::json list = nlohmann::json::array();
+  Table table{{"NAME", "VERSION", "KINDS", "COMMANDS", "STATE", "PATH"}, {}};
+  for (auto& plugin : host.plugins->Plugins()) {
+    host.plugins->Check(plugin);
+    if (load && plugin.state.ok()) (void)host.plugins->Load(plugin.name);
+    nlohmann::json item = Describe(plugin);
+    table.rows.push_back({item["name"], item["version"], Joined(item["kinds"]), Joined(item["commands"]),
+                          plugin.state.ok() ? "ok" : "refused: " + plugin.state.message(), item["path"]});
+    list.push_back(std::move(item));
+  }
+  // Listing succeeded even when some plugin is refused: its state says so.
+  context.output.Emit(list, table);
+  return 0;
+}
+
+int RunInfo(Host& host, CommandContext& context) {
+  std::string name = context.args.Get("name");
+  DiscoveredPlugin* plugin = host.plugins->Find(name);
+  if (plugin == nullptr) throw Error(ErrorCode::kNotFound, "no plugin named '" + name + "' (see berth plugin list)");
+  host.plugins->Check(*plugin);
+  if (context.args.Flag("load") && plugin->state.ok()) (void)host.plugins->Load(name);
+  context.output.Emit(Describe(*plugin));
+  return plugin->state.ok() ? 0 : static_cast<int>(ErrorCode::kPlugin);
+}
+
+fs::path InstallRoot(Host& host, CommandContext& context) {
+  if (auto dir = context.args.GetOptional("dir")) return fs::absolute(*dir);
+  if (context.args.Flag("project")) {
+    fs::path project = host.project_dir ? *host.project_dir : fs::current_path();
+    return project / ".berth" / "plugins";
+  }
+  return UserPluginDir();
+}
+
+int RunInstall(Host& host, CommandContext& context) {
+  InstallRequest request{context.args.Get("source"), InstallRoot(host, context), context.args.Flag("force")};
+  InstallResult result = InstallPlugin(request);
+  nlohmann::json record = {{"name", result.manifest.name},
+                           {"version", result.manifest.version},
+                           {"path", result.path.string()},
+                           {"sha256", result.manifest.sha256},
+                           {"replaced_version", result.replaced_version.empty() ? nlohmann::json(nullptr)
+                                                                                : nlohmann::json(result.replaced_version)}};
+  context.output.Emit(record);
+  return 0;
+}
+
+int RunRemove(Host& host, CommandContext& context) {
+  std::string name = context.args.Get("name");
+  fs::path root = InstallRoot(host, context);
+  if (!context.args.Has("dir") && !context.args.Flag("project")) {
+    DiscoveredPlugin* plugin = host.plugins->Find(name);
+    if (plugin != nullptr && plugin->source == PluginSource::kBundled) {
+      throw Error(ErrorCode::kInvalidInput, "plugin '" + name + "' ships with berth at " +
+                                                plugin->manifest_path.parent_path().string() + "; it cannot be removed");
+    }
+    if (plugin != nullptr && plugin->source == PluginSource::kProject) root = plugin->manifest_path.parent_path().parent_path();
+  }
+  fs::path removed = RemovePlugin(name, root);
+  context.output.Emit({{"name", name}, {"removed", removed.string()}});
+  return 0;
+}
+
+int RunNew(CommandContext& context) {
+  std::string name = context.args.Get("name");
+  fs::path directory = context.args.GetOr("dir", "berth-plugin-" + name);
+  auto files = ScaffoldPlugin(name, directory);
+  nlohmann::json written = nlohmann::json::array();
+  for (const auto& file : files) written.push_back(file.string());
+  context.output.Emit({{"name", name}, {"directory", fs::absolute(directory).string()}, {"files", written}});
+  return 0;
+}
+
+}  // namespace
+
+void RegisterPluginCommands(Host& host) {
+  using Kind = OptionSpec::Kind;
+  const OptionSpec load{.name = "load", .kind = Kind::kFlag, .help = "Also load each plugin and run its registration"};
+  const OptionSpec project{.name = "project", .kind = Kind::kFlag, .help = "Use the project's .berth/plugins"};
+  const OptionSpec dir{.name = "dir", .help = "Use this plugin directory", .value_name = "DIR"};
+  host.table.Add({.path = "plugin list", .summary = "List plugins with their kinds, commands and state", .options = {load}},
+                 [&host](CommandContext& c) { return RunList(host, c); });
+  host.table.Add({.path = "plugin info",
+                  .summary = "Show one plugin's manifest and state",
+                  .options = {{.name = "name", .help = "Plugin name", .value_name = "NAME", .required = true, .position = 1}, load}},
+                 [&host](CommandContext& c) { return RunInfo(host, c); });
+  host.table.Add(
+      {.path = "plugin install",
+       .summary = "Install a plugin from a directory or a .tar.gz package",
+       .description = "The manifest, the ABI version, the SDK build id and the library's sha256 are checked before\n"
+                      "anything is copied; the plugin then appears by one rename. Installs into the user's plugin\n"
+                      "directory unless --project or --dir is given.",
+       .options = {{.name = "source", .help = "Plugin directory or .tar.gz package", .value_name = "PATH", .required = true, .position = 1},
+                   {.name = "force", .kind = Kind::kFlag, .help = "Replace an installed plugin of another version"},
+                   project, dir}},
+      [&host](CommandContext& c) { return RunInstall(host, c); });
+  host.table.Add({.path = "plugin remove",
+                  .summary = "Remove an installed plugin",
+                  .options = {{.name = "name", .help = "Plugin name", .value_name = "NAME", .required = true, .position = 1}, project, dir}},
+                 [&host](CommandContext& c) { return RunRemove(host, c); });
+  host.table.Add({.path = "plugin new",
+                  .summary = "Write an out-of-tree plugin project that builds against the installed SDK",
+                  .options = {{.name = "name", .help = "Plugin name", .value_name = "NAME", .required = true, .position = 1},
+                              {.name = "dir", .help = "Where to write it (default: ./berth-plugin-NAME)", .value_name = "DIR"}}},
+                 RunNew);
+}
+
+}  // namespace berth::host

@@ -1,0 +1,145 @@
+// berth secrets set|list|delete|diff|sync
+//
+// Values come from stdin, a file or an env file; never from argv, where
+// every user of the machine could read them.
+#include <iostream>
+#include <iterator>
+
+#include "berth/env_file.h"
+#include "berth/fs.h"
+#include "berth/output.h"
+#include "berth/secret_store.h"
+#include "core/host.h"
+
+namespace berth::host {
+namespace {
+
+// The store named by --store and its --setting key=value pairs. berth.yaml's
+// per-environment store takes over once a project file names one.
+std::unique_ptr<SecretStore> OpenStore(CommandContext& context) {
+  std::string kind = context.args.GetOr("store", "file");
+  nlohmann::json settings = nlohmann::json::object();
+  for (const auto& pair : context.args.GetAll("setting")) {
+    size_t equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      throw Error(ErrorCode::kUsage, "--setting expects KEY=VALUE, got '" + pair + "'");
+    }
+    settings[pair.substr(0, equals)] = pair.substr(equals + 1);
+  }
+  return context.services.OpenSecretStore(kind, settings).value();
+}
+
+SecretValue ReadValue(CommandContext& context) {
+  if (auto file = context.args.GetOptional("from-file")) return SecretValue(ReadFile(*file));
+  if (context.interactive) std::cerr << "Enter the value, then Ctrl-D:\n";
+  std::string value((std::istreambuf_iterator<char>(context.input)), std::istreambuf_iterator<char>());
+  // A value piped with echo ends in one newline that is not part of it.
+  if (!value.empty() && value.back() == '\n' && !context.args.Flag("keep-newline")) value.pop_back();
+  if (value.empty()) throw Error(ErrorCode::kInvalidInput, "empty secret value on stdin (use --from-file or pipe the value)");
+  return SecretValue(std::move(value));
+}
+
+int RunSet(CommandContext& context) {
+  std::string environment = context.args.Get("environment");
+  std::string name = context.args.Get("name");
+  SecretValue value = ReadValue(context);
+  auto store = OpenStore(context);
+  if (context.args.Flag("dry-run")) {
+    context.output.Emit({{"environment", environment}, {"name", name}, {"action", "would set"}});
+    return 0;
+  }
+  store->Set(environment, name, value).ThrowIfError();
+  context.output.Emit({{"environment", environment}, {"name", name}, {"action", "set"}});
+  return 0;
+}
+
+int RunList(CommandContext& context) {
+  std::string environment = context.args.Get("environment");
+  auto names = OpenStore(context)->List(environment).value();
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& name : names) list.push_back({{"name", name}});
+  Table table{{"NAME"}, {}};
+  for (const auto& name : names) table.rows.push_back({name});
+  context.output.Emit(list, table);
+  return 0;
+}
+
+int RunDelete(CommandContext& context) {
+  std::string environment = context.args.Get("environment");
+  std::string name = context.args.Get("name");
+  auto store = OpenStore(context);
+  if (!context.args.Flag("dry-run")) store->Delete(environment, name).ThrowIfError();
+  context.output.Emit({{"environment", environment}, {"name", name}, {"action", context.args.Flag("dry-run") ? "would delete" : "deleted"}});
+  return 0;
+}
+
+std::map<std::string, SecretValue> Desired(CommandContext& context) {
+  auto values = LoadEnvFile(context.args.Get("from"));
+  auto keys = context.args.GetAll("key");
+  if (keys.empty()) return values;
+  std::map<std::string, SecretValue> selected;
+  for (const auto& key : keys) {
+    auto it = values.find(key);
+    if (it == values.end()) throw Error(ErrorCode::kInvalidInput, context.args.Get("from") + ": no key " + key);
+    selected.emplace(key, it->second);
+  }
+  return selected;
+}
+
+nlohmann::json DiffJson(const std::vector<SecretDiffEntry>& diff) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& entry : diff) list.push_back({{"name", entry.name}, {"change", SecretChangeName(entry.change)}});
+  return list;
+}
+
+int RunDiff(CommandContext& context) {
+  std::string environment = context.args.Get("environment");
+  auto diff = OpenStore(context)->Diff(environment, Desired(context)).value();
+  context.output.Emit(DiffJson(diff));
+  bool differs = std::any_of(diff.begin(), diff.end(), [](auto& e) { return e.change != SecretChange::kUnchanged; });
+  return differs && context.args.Flag("exit-code") ? 1 : 0;
+}
+
+int RunSync(CommandContext& context) {
+  std::string environment = context.args.Get("environment");
+  auto desired = Desired(context);
+  auto store = OpenStore(context);
+  auto diff = store->Diff(environment, desired).value();
+  nlohmann::json done = nlohmann::json::array();
+  for (const auto& entry : diff) {
+    if (entry.change != SecretChange::kAdded && entry.change != SecretChange::kChanged) continue;
+    if (!context.args.Flag("dry-run")) store->Set(environment, entry.name, desired.at(entry.name)).ThrowIfError();
+    done.push_back({{"name", entry.name}, {"change", SecretChangeName(entry.change)}, {"applied", !context.args.Flag("dry-run")}});
+  }
+  context.output.Emit(done);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterSecretsCommands(Host& host) {
+  using Kind = OptionSpec::Kind;
+  const OptionSpec environment{.name = "environment", .help = "Environment", .value_name = "ENV", .required = true, .position = 1};
+  const OptionSpec name{.name = "name", .help = "Secret name", .value_name = "NAME", .required = true, .position = 2};
+  const OptionSpec store{.name = "store", .help = "Secret store kind (see berth plugin list)", .value_name = "KIND", .default_value = "file"};
+  const OptionSpec setting{.name = "setting", .kind = Kind::kList, .help = "Store setting KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
+  const OptionSpec from{.name = "from", .help = "Env file with the values", .value_name = "FILE", .required = true};
+  const OptionSpec key{.name = "key", .kind = Kind::kList, .help = "Only this key of the env file (repeatable)", .value_name = "KEY"};
+  host.table.Add({.path = "secrets set",
+                  .summary = "Set a secret from stdin or a file",
+                  .options = {environment, name, store, setting,
+                              {.name = "from-file", .help = "Read the value from this file", .value_name = "FILE"},
+                              {.name = "keep-newline", .kind = Kind::kFlag, .help = "Keep a trailing newline read from stdin"}}},
+                 RunSet);
+  host.table.Add({.path = "secrets list", .summary = "List secret names (never values)", .options = {environment, store, setting}}, RunList);
+  host.table.Add({.path = "secrets delete", .summary = "Delete a secret", .options = {environment, name, store, setting}}, RunDelete);
+  host.table.Add({.path = "secrets diff",
+                  .summary = "Compare an env file with the store, without revealing values",
+                  .options = {environment, from, key, store, setting,
+                              {.name = "exit-code", .kind = Kind::kFlag, .help = "Exit 1 when something differs"}}},
+                 RunDiff);
+  host.table.Add({.path = "secrets sync", .summary = "Set the keys of an env file that are new or changed", .options = {environment, from, key, store, setting}},
+                 RunSync);
+}
+
+}  // namespace berth::host

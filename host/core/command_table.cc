@@ -1,0 +1,92 @@
+#include "command_table.h"
+
+#include <algorithm>
+#include <set>
+
+#include "berth/error.h"
+
+namespace berth::host {
+
+void CommandTable::Add(CommandSpec spec, CommandFn run) {
+  std::string path = spec.path;
+  std::string summary = spec.summary;
+  entries_.push_back({std::move(path), std::move(summary), "", std::move(spec), std::move(run)});
+}
+
+void CommandTable::AddPluginCommand(const std::string& path, const std::string& summary, const std::string& plugin) {
+  for (const auto& entry : entries_) {
+    if (entry.path == path) return;  // A host command or an earlier plugin wins; the loader reports the clash.
+  }
+  entries_.push_back({path, summary, plugin, {}, {}});
+}
+
+CommandMatch CommandTable::Find(const std::vector<std::string>& words) const {
+  CommandMatch best;
+  std::string path;
+  for (size_t i = 0; i < words.size(); ++i) {
+    path += (i ? " " : "") + words[i];
+    for (const auto& entry : entries_) {
+      if (entry.path == path) best = {&entry, i + 1};
+    }
+  }
+  return best;
+}
+
+bool CommandTable::IsGroup(const std::string& prefix) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const CommandEntry& entry) { return entry.path.rfind(prefix + " ", 0) == 0; });
+}
+
+std::vector<const CommandEntry*> CommandTable::Under(const std::string& prefix) const {
+  std::vector<const CommandEntry*> found;
+  for (const auto& entry : entries_) {
+    if (prefix.empty() || entry.path.rfind(prefix + " ", 0) == 0) found.push_back(&entry);
+  }
+  std::sort(found.begin(), found.end(), [](auto* a, auto* b) { return a->path < b->path; });
+  return found;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> CommandTable::Suggest(const std::string& typed) const {
+  // Candidates: every full path and every group prefix, so "plugn list" and
+  // "plugin lst" both find their way.
+  std::set<std::string> candidates;
+  for (const auto& entry : entries_) {
+    std::string prefix;
+    size_t start = 0;
+    while (true) {
+      size_t space = entry.path.find(' ', start);
+      prefix = entry.path.substr(0, space);
+      candidates.insert(prefix);
+      if (space == std::string::npos) break;
+      start = space + 1;
+    }
+  }
+  std::optional<std::string> best;
+  size_t best_distance = std::max<size_t>(2, typed.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    if (std::count(candidate.begin(), candidate.end(), ' ') != std::count(typed.begin(), typed.end(), ' ')) continue;
+    size_t distance = EditDistance(typed, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+}  // namespace berth::host

@@ -1,0 +1,34 @@
+// The state of one berth run that the host's own commands share.
+#ifndef BERTH_HOST_CORE_HOST_H_
+#define BERTH_HOST_CORE_HOST_H_
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "command_table.h"
+#include "option_parser.h"
+#include "plugin_manager.h"
+
+namespace berth::host {
+
+struct Host {
+  GlobalOptions globals;
+  std::optional<std::filesystem::path> project_dir;
+  std::unique_ptr<PluginManager> plugins;
+  CommandTable table;
+};
+
+// Each group of host commands registers itself here (table-driven, as in
+// ninja's tool table); cli.cc lists the groups.
+using CommandGroupRegistration = void (*)(Host& host);
+void RegisterMetaCommands(Host& host);
+void RegisterPluginCommands(Host& host);
+void RegisterSecretsCommands(Host& host);
+
+// Runs berth with argv; returns the exit code.
+int Main(int argc, char** argv);
+
+}  // namespace berth::host
+
+#endif  // BERTH_HOST_CORE_HOST_H_

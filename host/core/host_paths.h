@@ -1,0 +1,19 @@
+// Where berth looks for things on this machine.
+#ifndef BERTH_HOST_CORE_HOST_PATHS_H_
+#define BERTH_HOST_CORE_HOST_PATHS_H_
+
+#include <filesystem>
+#include <optional>
+
+namespace berth::host {
+
+std::filesystem::path ExecutableDir();
+// $XDG_DATA_HOME/berth (default ~/.local/share/berth).
+std::filesystem::path UserDataDir();
+// The directory of --config, else the nearest ancestor of the working
+// directory holding berth.yaml or .berth/.
+std::optional<std::filesystem::path> FindProjectDir(const std::filesystem::path& config_file);
+
+}  // namespace berth::host
+
+#endif  // BERTH_HOST_CORE_HOST_PATHS_H_

@@ -1,0 +1,83 @@
+#include "plugin_manager.h"
+
+#include "berth/log.h"
+#include "berth/secret_store.h"
+#include "elf_check.h"
+
+namespace berth::host {
+
+PluginManager::PluginManager(std::vector<SearchDir> search_dirs) : search_dirs_(std::move(search_dirs)) {}
+
+PluginManager::~PluginManager() {
+  // Plugin registrars go before anything else; the libraries themselves stay
+  // mapped (RTLD_NODELETE) until the process exits.
+  loaded_.clear();
+}
+
+std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
+  if (!discovered_) {
+    plugins_ = DiscoverPlugins(search_dirs_);
+    discovered_ = true;
+  }
+  return plugins_;
+}
+
+DiscoveredPlugin* PluginManager::Find(const std::string& name) {
+  for (auto& plugin : Plugins()) {
+    if (plugin.name == name) return &plugin;
+  }
+  return nullptr;
+}
+
+const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
+  if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
+  plugin.checked = true;
+  plugin.state = CheckManifest(*plugin.manifest, plugin.manifest_path);
+  if (plugin.state.ok()) plugin.state = CheckPluginElf(plugin.library_path());
+  return plugin.state;
+}
+
+Result<LoadedPlugin*> PluginManager::Load(const std::string& name) {
+  if (auto it = loaded_.find(name); it != loaded_.end()) return it->second.get();
+  DiscoveredPlugin* plugin = Find(name);
+  if (plugin == nullptr) return Status(ErrorCode::kPlugin, "no plugin named '" + name + "' is installed (see berth plugin list)");
+  if (const Status& state = Check(*plugin); !state.ok()) return state;
+  log::Debug("loading plugin {} from {}", name, plugin->library_path().string());
+  auto loaded = LoadPluginLibrary(plugin->library_path(), plugin->manifest->name);
+  if (!loaded.ok()) {
+    plugin->state = loaded.status();
+    return loaded.status();
+  }
+  LoadedPlugin* raw = loaded.value().get();
+  loaded_[name] = std::move(loaded).value();
+  return raw;
+}
+
+DiscoveredPlugin* PluginManager::FindProvider(ProvidedKind kind, const std::string& name) {
+  for (auto& plugin : Plugins()) {
+    if (!plugin.manifest) continue;
+    for (const auto& provision : plugin.manifest->provides) {
+      if (provision.kind == kind && provision.name == name) return &plugin;
+    }
+  }
+  return nullptr;
+}
+
+Result<std::unique_ptr<SecretStore>> PluginManager::OpenSecretStore(const std::string& kind,
+                                                                    const nlohmann::json& settings) noexcept {
+  return CaptureResult([&]() -> std::unique_ptr<SecretStore> {
+    DiscoveredPlugin* provider = FindProvider(ProvidedKind::kSecretStore, kind);
+    if (provider == nullptr) {
+      throw Error(ErrorCode::kPlugin, "no installed plugin provides secret store '" + kind + "' (see berth plugin list)");
+    }
+    LoadedPlugin* plugin = Load(provider->name).value();
+    const Factory<SecretStore>* factory = plugin->registrar().FindSecretStore(kind);
+    if (factory == nullptr) {
+      throw Error(ErrorCode::kPlugin, "plugin " + plugin->path().string() + ": its manifest lists secret store '" + kind +
+                                          "' but it did not register one");
+    }
+    return (*factory)(settings).value();
+  });
+}
+
+}  // namespace berth::host

@@ -1,0 +1,48 @@
+// Owns every plugin of the run: discovered from manifests up front, checked
+// and loaded only when something of theirs is used, and kept loaded until
+// the process ends. Also the host's side of berth::Services.
+#ifndef BERTH_HOST_CORE_PLUGIN_MANAGER_H_
+#define BERTH_HOST_CORE_PLUGIN_MANAGER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "berth/plugin_loader.h"
+#include "berth/services.h"
+#include "plugin_discovery.h"
+
+namespace berth::host {
+
+class PluginManager : public Services {
+ public:
+  explicit PluginManager(std::vector<SearchDir> search_dirs);
+  ~PluginManager() override;
+
+  const std::vector<SearchDir>& search_dirs() const { return search_dirs_; }
+  // Discovers on first use; manifests only.
+  std::vector<DiscoveredPlugin>& Plugins();
+  DiscoveredPlugin* Find(const std::string& name);
+  // Checks the manifest against this host and the library (hash, ELF entry
+  // point) without loading it; records the outcome in plugin.state.
+  const Status& Check(DiscoveredPlugin& plugin);
+  // Checks, loads and registers; the error names the file.
+  Result<LoadedPlugin*> Load(const std::string& name);
+
+  // The plugin whose manifest provides `kind` named `name`, if any.
+  DiscoveredPlugin* FindProvider(ProvidedKind kind, const std::string& name);
+
+  Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
+                                                       const nlohmann::json& settings) noexcept override;
+
+ private:
+  std::vector<SearchDir> search_dirs_;
+  bool discovered_ = false;
+  std::vector<DiscoveredPlugin> plugins_;
+  std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;
+};
+
+}  // namespace berth::host
+
+#endif  // BERTH_HOST_CORE_PLUGIN_MANAGER_H_

@@ -1,0 +1,65 @@
+// File helpers: whole-file reads, atomic writes, and temporary paths that are
+// removed even when berth is interrupted.
+#ifndef BERTH_FS_H_
+#define BERTH_FS_H_
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace berth {
+
+// Throws Error(kInvalidInput) naming the path when it cannot be read.
+std::string ReadFile(const std::filesystem::path& path);
+
+// Writes through a temporary file in the same directory, fsyncs it and renames
+// it over path, so readers see the old content or the new, never a mix. The
+// temporary file has `mode` from its creation, so a secret is never readable
+// by others, not even briefly.
+void WriteFileAtomic(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
+
+// Creates parent directories (0755, or `mode` for the last component).
+void CreateDirectories(const std::filesystem::path& path, mode_t mode = 0755);
+
+// A private (0700) temporary directory removed with everything in it on
+// destruction and on SIGINT/SIGTERM (see InstallInterruptCleanup).
+class TempDir {
+ public:
+  explicit TempDir(std::string_view prefix = "berth", const std::filesystem::path& parent = {});
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  // Keeps the directory: the caller has renamed or adopted it.
+  void Release();
+
+ private:
+  std::filesystem::path path_;
+  bool released_ = false;
+  int slot_ = -1;
+};
+
+// A 0600 temporary file for values that must touch disk (a secret handed to a
+// child process), removed on destruction and on SIGINT/SIGTERM.
+class PrivateTempFile {
+ public:
+  explicit PrivateTempFile(std::string_view content, std::string_view suffix = "");
+  ~PrivateTempFile();
+  PrivateTempFile(const PrivateTempFile&) = delete;
+  PrivateTempFile& operator=(const PrivateTempFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int slot_ = -1;
+};
+
+// Installs SIGINT/SIGTERM handlers that remove every live TempDir and
+// PrivateTempFile, then exit with 130. The host calls it once at start-up.
+void InstallInterruptCleanup();
+
+}  // namespace berth
+
+#endif  // BERTH_FS_H_

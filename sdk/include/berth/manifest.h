@@ -1,0 +1,49 @@
+// The manifest beside every plugin library (berth-plugin.json): what the host
+// knows about a plugin without loading it. `berth-plugin-manifest` writes it
+// at build time from the plugin's own registration, so it cannot drift.
+#ifndef BERTH_MANIFEST_H_
+#define BERTH_MANIFEST_H_
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "berth/plugin.h"
+
+namespace berth {
+
+inline constexpr char kManifestFileName[] = "berth-plugin.json";
+inline constexpr int kManifestSchema = 1;
+
+struct ManifestCommand {
+  std::string path;
+  std::string summary;
+};
+
+struct PluginManifest {
+  std::string name;
+  std::string version;
+  std::string description;
+  uint32_t abi_version = 0;
+  std::string build_id;
+  std::string library;   // File name, relative to the manifest's directory.
+  std::string sha256;    // Of the library file.
+  std::vector<Provision> provides;
+  std::vector<ManifestCommand> commands;
+
+  // Throws Error(kPlugin) naming `file` when it is unreadable, not JSON, or
+  // misses a field.
+  static PluginManifest Load(const std::filesystem::path& file);
+  static PluginManifest FromJson(const nlohmann::json& json, const std::filesystem::path& file);
+  nlohmann::json ToJson() const;
+};
+
+// Plugin names become directory and command names: [a-z][a-z0-9-]{0,63}.
+bool IsValidPluginName(std::string_view name);
+
+}  // namespace berth
+
+#endif  // BERTH_MANIFEST_H_

@@ -1,0 +1,158 @@
+// What a plugin author includes: the Registrar and the BERTH_PLUGIN macro.
+//
+//   void Register(berth::Registrar& registrar) {
+//     registrar.AddSecretStore("file", "Secrets in local 0600 files", MakeStore);
+//     registrar.AddCommand({.path = "file-secrets path", ...}, RunPath);
+//   }
+//   BERTH_PLUGIN("file-secrets", "1.0.0", Register)
+//
+// Every callable handed to the Registrar is wrapped here, in the plugin's own
+// code, so that an exception it throws becomes a Status before control goes
+// back to the host.
+#ifndef BERTH_PLUGIN_H_
+#define BERTH_PLUGIN_H_
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "berth/abi.h"
+#include "berth/command.h"
+#include "berth/error.h"
+
+namespace berth {
+
+class Registry;
+class Target;
+class SecretStore;
+class Signer;
+class CredentialProvider;
+
+enum class ProvidedKind { kRegistry, kTarget, kSecretStore, kSigner, kCredentialProvider };
+
+// "registry", "target", "secret-store", "signer", "credential": the words the
+// manifest and `berth plugin list` use.
+const char* ProvidedKindName(ProvidedKind kind) noexcept;
+std::optional<ProvidedKind> ParseProvidedKind(std::string_view name) noexcept;
+
+struct Provision {
+  ProvidedKind kind;
+  std::string name;
+  std::string summary;
+  std::vector<std::string> hosts;  // Registries: the hosts they claim ("ghcr.io", "*-docker.pkg.dev").
+};
+
+// Settings come from berth.yaml (an environment's target or secret store
+// block, a registry's block) as JSON.
+template <typename Interface>
+using Factory = std::function<Result<std::unique_ptr<Interface>>(const nlohmann::json& settings)>;
+
+using GuardedCommandFn = std::function<Result<int>(CommandContext&)>;
+
+struct RegisteredCommand {
+  CommandSpec spec;
+  GuardedCommandFn run;
+};
+
+class Registrar {
+ public:
+  void SetDescription(std::string description) { description_ = std::move(description); }
+
+  template <typename Fn>
+  void AddCommand(CommandSpec spec, Fn fn) {
+    AddCommandGuarded(std::move(spec), [fn = std::move(fn)](CommandContext& context) noexcept -> Result<int> {
+      return CaptureResult([&]() -> int { return fn(context); });
+    });
+  }
+  template <typename Fn>
+  void AddSecretStore(std::string name, std::string summary, Fn make) {
+    AddSecretStoreFactory({ProvidedKind::kSecretStore, std::move(name), std::move(summary), {}}, Guard<SecretStore>(std::move(make)));
+  }
+  template <typename Fn>
+  void AddRegistry(std::string name, std::string summary, std::vector<std::string> hosts, Fn make) {
+    AddRegistryFactory({ProvidedKind::kRegistry, std::move(name), std::move(summary), std::move(hosts)}, Guard<Registry>(std::move(make)));
+  }
+  template <typename Fn>
+  void AddTarget(std::string name, std::string summary, Fn make) {
+    AddTargetFactory({ProvidedKind::kTarget, std::move(name), std::move(summary), {}}, Guard<Target>(std::move(make)));
+  }
+  template <typename Fn>
+  void AddSigner(std::string name, std::string summary, Fn make) {
+    AddSignerFactory({ProvidedKind::kSigner, std::move(name), std::move(summary), {}}, Guard<Signer>(std::move(make)));
+  }
+  template <typename Fn>
+  void AddCredentialProvider(std::string name, std::string summary, Fn make) {
+    AddCredentialProviderFactory({ProvidedKind::kCredentialProvider, std::move(name), std::move(summary), {}},
+                                 Guard<CredentialProvider>(std::move(make)));
+  }
+
+  // The host's side: what was registered.
+  const std::string& description() const { return description_; }
+  const std::vector<Provision>& provisions() const { return provisions_; }
+  const std::vector<RegisteredCommand>& commands() const { return commands_; }
+  const Factory<Registry>* FindRegistry(const std::string& name) const;
+  const Factory<Target>* FindTarget(const std::string& name) const;
+  const Factory<SecretStore>* FindSecretStore(const std::string& name) const;
+  const Factory<Signer>* FindSigner(const std::string& name) const;
+  const Factory<CredentialProvider>* FindCredentialProvider(const std::string& name) const;
+
+ private:
+  template <typename Interface, typename Fn>
+  static Factory<Interface> Guard(Fn make) {
+    return [make = std::move(make)](const nlohmann::json& settings) noexcept -> Result<std::unique_ptr<Interface>> {
+      return CaptureResult([&]() -> std::unique_ptr<Interface> { return make(settings); });
+    };
+  }
+  // Out of line: these check names and throw Error on a duplicate, which the
+  // registration guard reports.
+  void AddCommandGuarded(CommandSpec spec, GuardedCommandFn run);
+  void AddRegistryFactory(Provision provision, Factory<Registry> factory);
+  void AddTargetFactory(Provision provision, Factory<Target> factory);
+  void AddSecretStoreFactory(Provision provision, Factory<SecretStore> factory);
+  void AddSignerFactory(Provision provision, Factory<Signer> factory);
+  void AddCredentialProviderFactory(Provision provision, Factory<CredentialProvider> factory);
+  void AddProvision(const Provision& provision);
+
+  std::string description_;
+  std::vector<Provision> provisions_;
+  std::vector<RegisteredCommand> commands_;
+  std::map<std::string, Factory<Registry>> registries_;
+  std::map<std::string, Factory<Target>> targets_;
+  std::map<std::string, Factory<SecretStore>> secret_stores_;
+  std::map<std::string, Factory<Signer>> signers_;
+  std::map<std::string, Factory<CredentialProvider>> credential_providers_;
+};
+
+namespace internal {
+
+template <typename RegisterFn>
+int GuardedRegister(RegisterFn register_fn, Registrar* registrar, char* error, uint32_t error_size) noexcept {
+  Status status = Capture([&] { register_fn(*registrar); });
+  if (status.ok()) return 0;
+  if (error != nullptr && error_size > 0) {
+    std::strncpy(error, status.message().c_str(), error_size - 1);
+    error[error_size - 1] = '\0';
+  }
+  return 1;
+}
+
+}  // namespace internal
+}  // namespace berth
+
+// Defines the plugin's one exported entry point.
+#define BERTH_PLUGIN(NAME, VERSION, REGISTER_FN)                                                         \
+  extern "C" __attribute__((visibility("default"))) const BerthPluginEntry* berth_plugin_entry() {      \
+    static const BerthPluginEntry entry = {                                                              \
+        BERTH_PLUGIN_ABI_VERSION, NAME, VERSION, BERTH_SDK_BUILD_ID,                                     \
+        [](berth::Registrar* registrar, char* error, uint32_t error_size) -> int {                       \
+          return berth::internal::GuardedRegister(REGISTER_FN, registrar, error, error_size);            \
+        }};                                                                                              \
+    return &entry;                                                                                       \
+  }
+
+#endif  // BERTH_PLUGIN_H_

@@ -1,0 +1,29 @@
+// What the host offers to commands, its own and plugins': the objects other
+// plugins provide, found by name. Implemented by the host; every method is
+// noexcept so nothing unwinds across the boundary.
+#ifndef BERTH_SERVICES_H_
+#define BERTH_SERVICES_H_
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+#include "berth/error.h"
+
+namespace berth {
+
+class SecretStore;
+
+class Services {
+ public:
+  virtual ~Services() = default;
+  // Loads the plugin that provides secret store `kind` (only that one) and
+  // creates a store with `settings`.
+  virtual Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
+                                                               const nlohmann::json& settings) noexcept = 0;
+};
+
+}  // namespace berth
+
+#endif  // BERTH_SERVICES_H_

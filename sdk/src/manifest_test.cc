@@ -1,0 +1,49 @@
+#include "berth/manifest.h"
+
+#include <gtest/gtest.h>
+
+#include "berth/fs.h"
+
+namespace berth {
+namespace {
+
+nlohmann::json ValidManifest() {
+  return {{"schema", 1},           {"name", "demo"},      {"version", "1.0.0"},
+          {"abi_version", 1},      {"build_id", "x"},     {"library", "libberth-demo.so"},
+          {"sha256", "00"},        {"provides", {{{"kind", "secret-store"}, {"name", "file"}, {"summary", "s"}}}},
+          {"commands", {{{"path", "demo run"}, {"summary", "runs"}}}}};
+}
+
+TEST(ManifestTest, RoundTrips) {
+  auto manifest = PluginManifest::FromJson(ValidManifest(), "m.json");
+  EXPECT_EQ(manifest.name, "demo");
+  ASSERT_EQ(manifest.provides.size(), 1u);
+  EXPECT_EQ(manifest.provides[0].kind, ProvidedKind::kSecretStore);
+  EXPECT_EQ(manifest.commands[0].path, "demo run");
+  EXPECT_EQ(manifest.ToJson(), PluginManifest::FromJson(manifest.ToJson(), "m.json").ToJson());
+}
+
+TEST(ManifestTest, NamesTheFileAndTheProblem) {
+  TempDir dir;
+  auto file = dir.path() / "berth-plugin.json";
+  WriteFileAtomic(file, "{ not json");
+  try {
+    PluginManifest::Load(file);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("plugin manifest " + file.string() + ": not valid JSON (parse error at line 1", 0), 0u)
+        << e.what();
+  }
+  auto json = ValidManifest();
+  json.erase("sha256");
+  EXPECT_THROW(PluginManifest::FromJson(json, "m.json"), Error);
+  json = ValidManifest();
+  json["name"] = "Bad Name";
+  EXPECT_THROW(PluginManifest::FromJson(json, "m.json"), Error);
+  json = ValidManifest();
+  json["library"] = "../evil.so";
+  EXPECT_THROW(PluginManifest::FromJson(json, "m.json"), Error);
+}
+
+}  // namespace
+}  // namespace berth

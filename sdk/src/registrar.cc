@@ -1,0 +1,96 @@
+#include <algorithm>
+
+#include "berth/plugin.h"
+#include "berth/secret_store.h"
+
+namespace berth {
+namespace {
+
+template <typename Map>
+auto* FindIn(const Map& map, const std::string& name) {
+  auto it = map.find(name);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+const char* ProvidedKindName(ProvidedKind kind) noexcept {
+  switch (kind) {
+    case ProvidedKind::kRegistry: return "registry";
+    case ProvidedKind::kTarget: return "target";
+    case ProvidedKind::kSecretStore: return "secret-store";
+    case ProvidedKind::kSigner: return "signer";
+    case ProvidedKind::kCredentialProvider: return "credential";
+  }
+  return "unknown";
+}
+
+std::optional<ProvidedKind> ParseProvidedKind(std::string_view name) noexcept {
+  for (auto kind : {ProvidedKind::kRegistry, ProvidedKind::kTarget, ProvidedKind::kSecretStore, ProvidedKind::kSigner,
+                    ProvidedKind::kCredentialProvider}) {
+    if (name == ProvidedKindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+const char* SecretChangeName(SecretChange change) noexcept {
+  switch (change) {
+    case SecretChange::kAdded: return "added";
+    case SecretChange::kChanged: return "changed";
+    case SecretChange::kUnchanged: return "unchanged";
+    case SecretChange::kRemoved: return "removed";
+  }
+  return "unknown";
+}
+
+void Registrar::AddProvision(const Provision& provision) {
+  if (provision.name.empty()) throw Error(ErrorCode::kPlugin, std::string("a ") + ProvidedKindName(provision.kind) + " needs a name");
+  for (const auto& existing : provisions_) {
+    if (existing.kind == provision.kind && existing.name == provision.name) {
+      throw Error(ErrorCode::kPlugin,
+                  std::string(ProvidedKindName(provision.kind)) + " '" + provision.name + "' registered twice");
+    }
+  }
+  provisions_.push_back(provision);
+}
+
+void Registrar::AddCommandGuarded(CommandSpec spec, GuardedCommandFn run) {
+  if (spec.path.empty()) throw Error(ErrorCode::kPlugin, "a command needs a path");
+  for (const auto& existing : commands_) {
+    if (existing.spec.path == spec.path) throw Error(ErrorCode::kPlugin, "command '" + spec.path + "' registered twice");
+  }
+  commands_.push_back({std::move(spec), std::move(run)});
+}
+
+void Registrar::AddRegistryFactory(Provision provision, Factory<Registry> factory) {
+  AddProvision(provision);
+  registries_[provision.name] = std::move(factory);
+}
+void Registrar::AddTargetFactory(Provision provision, Factory<Target> factory) {
+  AddProvision(provision);
+  targets_[provision.name] = std::move(factory);
+}
+void Registrar::AddSecretStoreFactory(Provision provision, Factory<SecretStore> factory) {
+  AddProvision(provision);
+  secret_stores_[provision.name] = std::move(factory);
+}
+void Registrar::AddSignerFactory(Provision provision, Factory<Signer> factory) {
+  AddProvision(provision);
+  signers_[provision.name] = std::move(factory);
+}
+void Registrar::AddCredentialProviderFactory(Provision provision, Factory<CredentialProvider> factory) {
+  AddProvision(provision);
+  credential_providers_[provision.name] = std::move(factory);
+}
+
+const Factory<Registry>* Registrar::FindRegistry(const std::string& name) const { return FindIn(registries_, name); }
+const Factory<Target>* Registrar::FindTarget(const std::string& name) const { return FindIn(targets_, name); }
+const Factory<SecretStore>* Registrar::FindSecretStore(const std::string& name) const {
+  return FindIn(secret_stores_, name);
+}
+const Factory<Signer>* Registrar::FindSigner(const std::string& name) const { return FindIn(signers_, name); }
+const Factory<CredentialProvider>* Registrar::FindCredentialProvider(const std::string& name) const {
+  return FindIn(credential_providers_, name);
+}
+
+}  // namespace berth

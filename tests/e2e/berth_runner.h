@@ -1,0 +1,39 @@
+// Runs the built berth binary in an isolated home (HOME, XDG dirs, working
+// directory all private), so tests never see or touch the user's plugins.
+#ifndef BERTH_TESTS_E2E_BERTH_RUNNER_H_
+#define BERTH_TESTS_E2E_BERTH_RUNNER_H_
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "berth/fs.h"
+#include "berth/process.h"
+
+namespace berth::testing {
+
+class BerthRunner {
+ public:
+  BerthRunner();
+  const std::filesystem::path& home() const { return home_.path(); }
+  std::filesystem::path work_dir() const { return home_.path() / "work"; }
+  void SetEnv(const std::string& name, const std::string& value) { env_[name] = value; }
+
+  ProcessResult Run(const std::vector<std::string>& args, const std::string& stdin_data = "") const;
+  // Runs with -o json, expects exit 0 and parses stdout.
+  nlohmann::json Json(const std::vector<std::string>& args) const;
+
+ private:
+  TempDir home_;
+  std::map<std::string, std::string> env_;
+};
+
+// "exit=N stdout=... stderr=..." for assertion messages.
+std::string Describe(const ProcessResult& result);
+
+}  // namespace berth::testing
+
+#endif  // BERTH_TESTS_E2E_BERTH_RUNNER_H_

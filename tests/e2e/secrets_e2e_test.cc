@@ -1,0 +1,59 @@
+// berth secrets with the bundled file store: values in through stdin, files
+// and env files, never out.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "berth/fs.h"
+#include "berth_runner.h"
+
+namespace berth::testing {
+namespace {
+
+TEST(SecretsE2eTest, SetListDiffSyncDeleteWithoutRevealingValues) {
+  BerthRunner berth;
+  const std::string secret = "sk-live-4f9a8b7c6d5e";
+  auto result = berth.Run({"secrets", "set", "dev", "API_KEY", "-v", "-v", "-v"}, secret + "\n");
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(result.stdout_data.find(secret), std::string::npos);
+  EXPECT_EQ(result.stderr_data.find(secret), std::string::npos);
+
+  auto file = berth.home() / "data" / "berth" / "secrets" / "dev.json";
+  struct stat info {};
+  ASSERT_EQ(stat(file.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(file))["API_KEY"], secret);
+
+  auto list = berth.Json({"secrets", "list", "dev"});
+  EXPECT_EQ(list, nlohmann::json::parse(R"([{"name":"API_KEY"}])"));
+
+  WriteFileAtomic(berth.work_dir() / ".env.local", "API_KEY=" + secret + "\nDB_URL=\"postgres://u:p@h/db\"\n", 0600);
+  auto diff = berth.Json({"secrets", "diff", "dev", "--from", ".env.local"});
+  EXPECT_EQ(diff, nlohmann::json::parse(R"([{"name":"API_KEY","change":"unchanged"},{"name":"DB_URL","change":"added"}])"));
+  auto synced = berth.Json({"secrets", "sync", "dev", "--from", ".env.local"});
+  EXPECT_EQ(synced, nlohmann::json::parse(R"([{"name":"DB_URL","change":"added","applied":true}])"));
+  EXPECT_EQ(berth.Json({"secrets", "list", "dev"}).size(), 2u);
+
+  result = berth.Run({"secrets", "delete", "dev", "DB_URL"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+  result = berth.Run({"secrets", "delete", "dev", "DB_URL"});
+  EXPECT_EQ(result.exit_code, 6);
+  EXPECT_EQ(result.stderr_data, "error: no secret 'DB_URL' in " + file.string() + "\n");
+}
+
+TEST(SecretsE2eTest, BadInputIsRefusedClearly) {
+  BerthRunner berth;
+  auto result = berth.Run({"secrets", "set", "dev", "EMPTY"}, "");
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.stderr_data, "error: empty secret value on stdin (use --from-file or pipe the value)\n");
+  WriteFileAtomic(berth.work_dir() / "bad.env", "GOOD=1\nBROKEN=\"never closed-secret\n");
+  result = berth.Run({"secrets", "sync", "dev", "--from", "bad.env"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.stderr_data, "error: bad.env:2: unterminated quoted value for BROKEN\n");
+  EXPECT_FALSE(std::filesystem::exists(berth.home() / "data" / "berth" / "secrets" / "dev.json"));
+  result = berth.Run({"secrets", "list", "dev", "--store", "vault"});
+  EXPECT_EQ(result.exit_code, 4);
+  EXPECT_EQ(result.stderr_data, "error: no installed plugin provides secret store 'vault' (see berth plugin list)\n");
+}
+
+}  // namespace
+}  // namespace berth::testing
