@@ -477,7 +477,7 @@ check "atlas: stash set needs -k with -v" 1 "$(run_atlas micros stash set -s web
 check "atlas: stash set rejects -f and -k together" 1 "$(run_atlas micros stash set -s web -e ddev -k A -v B -f "$work/vars.json")"
 echo '["not", "an", "object"]' > "$work/bad.json"
 check "atlas: stash set -f with a non-object -> 1" 1 "$(run_atlas micros stash set -s web -e ddev -f "$work/bad.json")"
-check "atlas: stash list" "DB_PASSWORD OTHER THIRD" "$(run_atlas micros stash list -s web -e ddev > /dev/null; echo $(out))"
+check "atlas: stash list" "DB_PASSWORD OTHER THIRD" "$(run_atlas micros stash list -s web -e ddev > /dev/null; out | paste -sd" ")"
 check "atlas: stash list --output json" '["DB_PASSWORD", "OTHER", "THIRD"]' \
   "$(run_atlas micros stash list -s web -e ddev --output json > /dev/null; out | jget 'd["keys"]')"
 check "atlas: stash delete" 0 "$(run_atlas micros stash delete -s web -e ddev -k OTHER)"
@@ -496,7 +496,7 @@ check "atlas: ATLAS_STANDIN_FAIL=deploy -> 1" 1 \
 check "atlas: failed deploy leaves the version" 1 \
   "$(run_atlas micros service show --service=web --env=ddev --output json > /dev/null; out | jget 'd["version"]')"
 check "atlas: ATLAS_STANDIN_FAIL=stash -> 1" 1 "$(ATLAS_STANDIN_FAIL=stash run_atlas micros stash set -s web -e ddev -k Z -v z)"
-check "atlas: failed stash set changes nothing" "DB_PASSWORD THIRD" "$(run_atlas micros stash list -s web -e ddev > /dev/null; echo $(out))"
+check "atlas: failed stash set changes nothing" "DB_PASSWORD THIRD" "$(run_atlas micros stash list -s web -e ddev > /dev/null; out | paste -sd" ")"
 check "atlas: ATLAS_STANDIN_FAIL=create -> 1" 1 "$(ATLAS_STANDIN_FAIL=create run_atlas micros service create --service=api)"
 check "atlas: second deploy -> version 2" 2 \
   "$(run_atlas micros service deploy -s web -e ddev -f "$work/sd.yml" --output json > /dev/null; out | jget 'd["version"]')"

@@ -25,7 +25,6 @@ import re
 import secrets
 import string
 import sys
-import threading
 import time
 import urllib.parse
 

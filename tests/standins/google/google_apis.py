@@ -18,7 +18,6 @@
 import base64
 import binascii
 import json
-import math
 import os
 import random
 import re
