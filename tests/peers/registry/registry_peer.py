@@ -55,6 +55,7 @@ def die_with_parent():
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", choices=["plain", "tls-basic", "token"], required=True)
+    p.add_argument("--port", type=int, default=0, help="registry port (default: a free one)")
     p.add_argument("--workdir", help="parent folder for the temp dir (default: system temp)")
     p.add_argument("--keep", action="store_true", help="leave the temp dir in place at exit")
     p.add_argument("--users", help="JSON file {user: password} replacing the default users")
@@ -149,7 +150,7 @@ class Peer:
     def write_config(self):
         a = self.args
         os.makedirs(self.path("storage"))
-        http = {"addr": "127.0.0.1:0", "secret": secrets.token_hex(16), "relativeurls": bool(a.relative_urls),
+        http = {"addr": "127.0.0.1:%d" % a.port, "secret": secrets.token_hex(16), "relativeurls": bool(a.relative_urls),
                 "headers": {"X-Content-Type-Options": ["nosniff"]}}
         if self.tls:
             http["tls"] = {"certificate": self.path("tls", "server.crt"), "key": self.path("tls", "server.key")}

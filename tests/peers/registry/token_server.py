@@ -138,7 +138,7 @@ class TokenServer(ThreadingHTTPServer):
         return self.server_address[1]
 
     def reset_stats(self):
-        with getattr(self, "lock", threading.Lock()):
+        with self.lock:
             self.stats = {
                 "token_requests": 0,
                 "get_requests": 0,
