@@ -2,6 +2,7 @@
 
 #include "berth/log.h"
 #include "berth/secret_store.h"
+#include "berth/target.h"
 #include "elf_check.h"
 
 namespace berth::host {
@@ -63,20 +64,41 @@ DiscoveredPlugin* PluginManager::FindProvider(ProvidedKind kind, const std::stri
   return nullptr;
 }
 
+LoadedPlugin& PluginManager::LoadProvider(ProvidedKind kind, const std::string& name) {
+  DiscoveredPlugin* provider = FindProvider(kind, name);
+  if (provider == nullptr) {
+    throw Error(ErrorCode::kPlugin, std::string("no installed plugin provides ") + ProvidedKindName(kind) + " '" + name +
+                                        "' (see berth plugin list)");
+  }
+  return *Load(provider->name).value();
+}
+
+namespace {
+
+template <typename Interface>
+std::unique_ptr<Interface> Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name,
+                                  const Factory<Interface>* factory, const nlohmann::json& settings) {
+  if (factory == nullptr) {
+    throw Error(ErrorCode::kPlugin, "plugin " + plugin.path().string() + ": its manifest lists " + ProvidedKindName(kind) +
+                                        " '" + name + "' but it did not register one");
+  }
+  return (*factory)(settings).value();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SecretStore>> PluginManager::OpenSecretStore(const std::string& kind,
                                                                     const nlohmann::json& settings) noexcept {
-  return CaptureResult([&]() -> std::unique_ptr<SecretStore> {
-    DiscoveredPlugin* provider = FindProvider(ProvidedKind::kSecretStore, kind);
-    if (provider == nullptr) {
-      throw Error(ErrorCode::kPlugin, "no installed plugin provides secret store '" + kind + "' (see berth plugin list)");
-    }
-    LoadedPlugin* plugin = Load(provider->name).value();
-    const Factory<SecretStore>* factory = plugin->registrar().FindSecretStore(kind);
-    if (factory == nullptr) {
-      throw Error(ErrorCode::kPlugin, "plugin " + plugin->path().string() + ": its manifest lists secret store '" + kind +
-                                          "' but it did not register one");
-    }
-    return (*factory)(settings).value();
+  return CaptureResult([&] {
+    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kSecretStore, kind);
+    return Create(plugin, ProvidedKind::kSecretStore, kind, plugin.registrar().FindSecretStore(kind), settings);
+  });
+}
+
+Result<std::unique_ptr<Target>> PluginManager::OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept {
+  return CaptureResult([&] {
+    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kTarget, kind);
+    return Create(plugin, ProvidedKind::kTarget, kind, plugin.registrar().FindTarget(kind), settings);
   });
 }
 

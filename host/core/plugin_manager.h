@@ -35,8 +35,12 @@ class PluginManager : public Services {
 
   Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                        const nlohmann::json& settings) noexcept override;
+  Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept override;
 
  private:
+  // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
+  LoadedPlugin& LoadProvider(ProvidedKind kind, const std::string& name);
+
   std::vector<SearchDir> search_dirs_;
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;

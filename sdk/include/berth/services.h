@@ -14,6 +14,7 @@
 namespace berth {
 
 class SecretStore;
+class Target;
 
 class Services {
  public:
@@ -22,6 +23,8 @@ class Services {
   // creates a store with `settings`.
   virtual Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                                const nlohmann::json& settings) noexcept = 0;
+  // Loads the plugin that provides target `kind` and creates one.
+  virtual Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept = 0;
 };
 
 }  // namespace berth
