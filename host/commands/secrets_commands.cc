@@ -14,11 +14,23 @@
 namespace berth::host {
 namespace {
 
-// The store named by --store and its --setting key=value pairs. berth.yaml's
-// per-environment store takes over once a project file names one.
-std::unique_ptr<SecretStore> OpenStore(CommandContext& context) {
-  std::string kind = context.args.GetOr("store", "file");
+// The environment's secrets block in berth.yaml, when there is a project.
+const SecretsConfig* ProjectSecrets(Host& host, CommandContext& context) {
+  if (!host.HasProject()) return nullptr;
+  const EnvironmentConfig& environment = host.Project().Environment(context.args.Get("environment"));
+  return environment.secrets ? &*environment.secrets : nullptr;
+}
+
+// The store named by --store and its --setting pairs; else berth.yaml's
+// store for the environment; else the local file store.
+std::unique_ptr<SecretStore> OpenStore(Host& host, CommandContext& context) {
+  std::string kind = context.args.GetOr("store", "");
   nlohmann::json settings = nlohmann::json::object();
+  if (kind.empty()) {
+    const SecretsConfig* configured = ProjectSecrets(host, context);
+    kind = configured ? configured->store : "file";
+    if (configured) settings = configured->settings;
+  }
   for (const auto& pair : context.args.GetAll("setting")) {
     size_t equals = pair.find('=');
     if (equals == std::string::npos || equals == 0) {
@@ -39,11 +51,11 @@ SecretValue ReadValue(CommandContext& context) {
   return SecretValue(std::move(value));
 }
 
-int RunSet(CommandContext& context) {
+int RunSet(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
   std::string name = context.args.Get("name");
   SecretValue value = ReadValue(context);
-  auto store = OpenStore(context);
+  auto store = OpenStore(host, context);
   if (context.args.Flag("dry-run")) {
     context.output.Emit({{"environment", environment}, {"name", name}, {"action", "would set"}});
     return 0;
@@ -53,9 +65,9 @@ int RunSet(CommandContext& context) {
   return 0;
 }
 
-int RunList(CommandContext& context) {
+int RunList(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
-  auto names = OpenStore(context)->List(environment).value();
+  auto names = OpenStore(host, context)->List(environment).value();
   nlohmann::json list = nlohmann::json::array();
   for (const auto& name : names) list.push_back({{"name", name}});
   Table table{{"NAME"}, {}};
@@ -64,23 +76,33 @@ int RunList(CommandContext& context) {
   return 0;
 }
 
-int RunDelete(CommandContext& context) {
+int RunDelete(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
   std::string name = context.args.Get("name");
-  auto store = OpenStore(context);
+  auto store = OpenStore(host, context);
   if (!context.args.Flag("dry-run")) store->Delete(environment, name).ThrowIfError();
   context.output.Emit({{"environment", environment}, {"name", name}, {"action", context.args.Flag("dry-run") ? "would delete" : "deleted"}});
   return 0;
 }
 
-std::map<std::string, SecretValue> Desired(CommandContext& context) {
-  auto values = LoadEnvFile(context.args.Get("from"));
+std::map<std::string, SecretValue> Desired(Host& host, CommandContext& context) {
+  std::string from = context.args.GetOr("from", "");
   auto keys = context.args.GetAll("key");
+  if (from.empty()) {
+    const SecretsConfig* configured = ProjectSecrets(host, context);
+    if (configured == nullptr || configured->from.empty()) {
+      throw Error(ErrorCode::kUsage, "no --from env file, and berth.yaml names none for environment '" +
+                                         context.args.Get("environment") + "'");
+    }
+    from = (host.Project().dir / configured->from).string();
+    if (keys.empty()) keys = configured->keys;
+  }
+  auto values = LoadEnvFile(from);
   if (keys.empty()) return values;
   std::map<std::string, SecretValue> selected;
   for (const auto& key : keys) {
     auto it = values.find(key);
-    if (it == values.end()) throw Error(ErrorCode::kInvalidInput, context.args.Get("from") + ": no key " + key);
+    if (it == values.end()) throw Error(ErrorCode::kInvalidInput, from + ": no key " + key);
     selected.emplace(key, it->second);
   }
   return selected;
@@ -92,18 +114,18 @@ nlohmann::json DiffJson(const std::vector<SecretDiffEntry>& diff) {
   return list;
 }
 
-int RunDiff(CommandContext& context) {
+int RunDiff(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
-  auto diff = OpenStore(context)->Diff(environment, Desired(context)).value();
+  auto diff = OpenStore(host, context)->Diff(environment, Desired(host, context)).value();
   context.output.Emit(DiffJson(diff));
   bool differs = std::any_of(diff.begin(), diff.end(), [](auto& e) { return e.change != SecretChange::kUnchanged; });
   return differs && context.args.Flag("exit-code") ? 1 : 0;
 }
 
-int RunSync(CommandContext& context) {
+int RunSync(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
-  auto desired = Desired(context);
-  auto store = OpenStore(context);
+  auto desired = Desired(host, context);
+  auto store = OpenStore(host, context);
   auto diff = store->Diff(environment, desired).value();
   nlohmann::json done = nlohmann::json::array();
   for (const auto& entry : diff) {
@@ -121,25 +143,25 @@ void RegisterSecretsCommands(Host& host) {
   using Kind = OptionSpec::Kind;
   const OptionSpec environment{.name = "environment", .help = "Environment", .value_name = "ENV", .required = true, .position = 1};
   const OptionSpec name{.name = "name", .help = "Secret name", .value_name = "NAME", .required = true, .position = 2};
-  const OptionSpec store{.name = "store", .help = "Secret store kind (see berth plugin list)", .value_name = "KIND", .default_value = "file"};
+  const OptionSpec store{.name = "store", .help = "Secret store kind (default: berth.yaml's for ENV, else file)", .value_name = "KIND"};
   const OptionSpec setting{.name = "setting", .kind = Kind::kList, .help = "Store setting KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
-  const OptionSpec from{.name = "from", .help = "Env file with the values", .value_name = "FILE", .required = true};
+  const OptionSpec from{.name = "from", .help = "Env file with the values (default: berth.yaml's for ENV)", .value_name = "FILE"};
   const OptionSpec key{.name = "key", .kind = Kind::kList, .help = "Only this key of the env file (repeatable)", .value_name = "KEY"};
   host.table.Add({.path = "secrets set",
                   .summary = "Set a secret from stdin or a file",
                   .options = {environment, name, store, setting,
                               {.name = "from-file", .help = "Read the value from this file", .value_name = "FILE"},
                               {.name = "keep-newline", .kind = Kind::kFlag, .help = "Keep a trailing newline read from stdin"}}},
-                 RunSet);
-  host.table.Add({.path = "secrets list", .summary = "List secret names (never values)", .options = {environment, store, setting}}, RunList);
-  host.table.Add({.path = "secrets delete", .summary = "Delete a secret", .options = {environment, name, store, setting}}, RunDelete);
+                 [&host](CommandContext& c) { return RunSet(host, c); });
+  host.table.Add({.path = "secrets list", .summary = "List secret names (never values)", .options = {environment, store, setting}}, [&host](CommandContext& c) { return RunList(host, c); });
+  host.table.Add({.path = "secrets delete", .summary = "Delete a secret", .options = {environment, name, store, setting}}, [&host](CommandContext& c) { return RunDelete(host, c); });
   host.table.Add({.path = "secrets diff",
                   .summary = "Compare an env file with the store, without revealing values",
                   .options = {environment, from, key, store, setting,
                               {.name = "exit-code", .kind = Kind::kFlag, .help = "Exit 1 when something differs"}}},
-                 RunDiff);
+                 [&host](CommandContext& c) { return RunDiff(host, c); });
   host.table.Add({.path = "secrets sync", .summary = "Set the keys of an env file that are new or changed", .options = {environment, from, key, store, setting}},
-                 RunSync);
+                 [&host](CommandContext& c) { return RunSync(host, c); });
 }
 
 }  // namespace berth::host

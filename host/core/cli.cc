@@ -17,6 +17,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterMetaCommands,
     RegisterPluginCommands,
     RegisterSecretsCommands,
+    RegisterDeployCommands,
 };
 
 int ReportError(const Status& status) {

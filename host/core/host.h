@@ -9,6 +9,7 @@
 #include "command_table.h"
 #include "option_parser.h"
 #include "plugin_manager.h"
+#include "project_config.h"
 
 namespace berth::host {
 
@@ -17,6 +18,14 @@ struct Host {
   std::optional<std::filesystem::path> project_dir;
   std::unique_ptr<PluginManager> plugins;
   CommandTable table;
+
+  // berth.yaml, loaded on first use. Throws Error(kInvalidInput) when there
+  // is none or it is malformed.
+  const ProjectConfig& Project();
+  bool HasProject() const;
+
+ private:
+  std::optional<ProjectConfig> project_;
 };
 
 // Each group of host commands registers itself here (table-driven, as in
@@ -25,6 +34,7 @@ using CommandGroupRegistration = void (*)(Host& host);
 void RegisterMetaCommands(Host& host);
 void RegisterPluginCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
+void RegisterDeployCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);

@@ -52,7 +52,7 @@ TEST(SecretsE2eTest, BadInputIsRefusedClearly) {
   EXPECT_FALSE(std::filesystem::exists(berth.home() / "data" / "berth" / "secrets" / "dev.json"));
   result = berth.Run({"secrets", "list", "dev", "--store", "vault"});
   EXPECT_EQ(result.exit_code, 4);
-  EXPECT_EQ(result.stderr_data, "error: no installed plugin provides secret store 'vault' (see berth plugin list)\n");
+  EXPECT_EQ(result.stderr_data, "error: no installed plugin provides secret-store 'vault' (see berth plugin list)\n");
 }
 
 }  // namespace

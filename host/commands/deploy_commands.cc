@@ -1,0 +1,168 @@
+// berth deploy|status|history|rollback|url ENV: the environment's target
+// plugin (berth.yaml environments.ENV.target) does the platform's part.
+#include "berth/output.h"
+#include "berth/target.h"
+#include "core/host.h"
+
+namespace berth::host {
+namespace {
+
+struct OpenedTarget {
+  const EnvironmentConfig* environment;
+  TargetQuery query;
+  std::unique_ptr<Target> target;
+};
+
+OpenedTarget Open(Host& host, CommandContext& context) {
+  const ProjectConfig& project = host.Project();
+  const EnvironmentConfig& environment = project.Environment(context.args.Get("environment"));
+  TargetQuery query{project.service, environment.name, environment.target_settings};
+  auto target = context.services.OpenTarget(environment.target, environment.target_settings).value();
+  return {&environment, std::move(query), std::move(target)};
+}
+
+std::chrono::seconds Timeout(CommandContext& context, std::chrono::seconds fallback) {
+  auto text = context.args.GetOptional("timeout");
+  if (!text) return fallback;
+  auto value = ParseDuration(*text);
+  if (!value) throw Error(ErrorCode::kUsage, "--timeout must be a duration like 90s, 5m or 1h (got '" + *text + "')");
+  return *value;
+}
+
+void RequireDigest(const std::string& image) {
+  size_t at = image.find("@sha256:");
+  if (at == std::string::npos || image.size() != at + 8 + 64) {
+    throw Error(ErrorCode::kInvalidInput,
+                "deploy needs an image by digest (REPOSITORY@sha256:<64 hex>), got '" + image + "'; a tag can move under you");
+  }
+}
+
+nlohmann::json OutcomeJson(const std::string& environment, const DeployOutcome& outcome) {
+  return {{"environment", environment}, {"revision", outcome.revision}, {"url", outcome.url},
+          {"healthy", outcome.healthy},  {"details", outcome.details}};
+}
+
+int RunDeploy(Host& host, CommandContext& context) {
+  OpenedTarget opened = Open(host, context);
+  DeployRequest request;
+  request.target = opened.query;
+  request.image = context.args.Get("image");
+  RequireDigest(request.image);
+  request.version = context.args.GetOr("version", "");
+  request.timeout = Timeout(context, std::chrono::seconds(300));
+  if (!context.args.Flag("no-health")) request.health = opened.environment->health;
+  if (context.args.Flag("dry-run")) {
+    DeployPlan plan = opened.target->Plan(request).value();
+    context.output.Emit({{"environment", opened.query.environment},
+                         {"image", request.image},
+                         {"actions", plan.actions},
+                         {"documents", plan.documents},
+                         {"diff", plan.diff}},
+                        Table{{"ACTION"}, [&] {
+                                std::vector<std::vector<std::string>> rows;
+                                for (const auto& action : plan.actions) rows.push_back({action});
+                                return rows;
+                              }()});
+    return 0;
+  }
+  DeployOutcome outcome = opened.target->Deploy(request).value();
+  context.output.Emit(OutcomeJson(opened.query.environment, outcome));
+  return outcome.healthy || !request.health ? 0 : static_cast<int>(ErrorCode::kDeploy);
+}
+
+int RunStatus(Host& host, CommandContext& context) {
+  OpenedTarget opened = Open(host, context);
+  TargetStatus status = opened.target->Status(opened.query).value();
+  context.output.Emit({{"environment", opened.query.environment},
+                       {"image", status.image},
+                       {"revision", status.revision},
+                       {"url", status.url},
+                       {"ready", status.ready},
+                       {"message", status.message},
+                       {"details", status.details}},
+                      Table{{"ENVIRONMENT", "READY", "REVISION", "IMAGE", "MESSAGE"},
+                            {{opened.query.environment, status.ready ? "yes" : "no", status.revision, status.image, status.message}}});
+  return 0;
+}
+
+int RunHistory(Host& host, CommandContext& context) {
+  OpenedTarget opened = Open(host, context);
+  auto revisions = opened.target->History(opened.query).value();
+  nlohmann::json list = nlohmann::json::array();
+  Table table{{"REVISION", "VERSION", "IMAGE", "CREATED", "CURRENT"}, {}};
+  for (const auto& revision : revisions) {
+    list.push_back({{"revision", revision.revision},
+                    {"version", revision.version},
+                    {"image", revision.image},
+                    {"created_at", revision.created_at},
+                    {"current", revision.current}});
+    table.rows.push_back({revision.revision, revision.version, revision.image, revision.created_at, revision.current ? "*" : ""});
+  }
+  context.output.Emit(list, table);
+  return 0;
+}
+
+int RunRollback(Host& host, CommandContext& context) {
+  OpenedTarget opened = Open(host, context);
+  RollbackRequest request;
+  request.target = opened.query;
+  request.revision = context.args.GetOptional("revision");
+  if (auto image = context.args.GetOptional("image")) {
+    RequireDigest(*image);
+    request.image = image;
+    request.version = context.args.GetOptional("version");
+  }
+  if (request.revision && request.image) throw Error(ErrorCode::kUsage, "give --revision or --image, not both");
+  request.timeout = Timeout(context, std::chrono::seconds(300));
+  if (!context.args.Flag("no-health")) request.health = opened.environment->health;
+  if (context.args.Flag("dry-run")) {
+    context.output.Emit({{"environment", opened.query.environment},
+                         {"action", "would roll back"},
+                         {"revision", request.revision.value_or("")},
+                         {"image", request.image.value_or("")}});
+    return 0;
+  }
+  DeployOutcome outcome = opened.target->Rollback(request).value();
+  context.output.Emit(OutcomeJson(opened.query.environment, outcome));
+  return outcome.healthy || !request.health ? 0 : static_cast<int>(ErrorCode::kDeploy);
+}
+
+int RunUrl(Host& host, CommandContext& context) {
+  OpenedTarget opened = Open(host, context);
+  TargetStatus status = opened.target->Status(opened.query).value();
+  if (status.url.empty()) throw Error(ErrorCode::kNotFound, "environment '" + opened.query.environment + "' has no known URL");
+  context.output.Line(status.url);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterDeployCommands(Host& host) {
+  using Kind = OptionSpec::Kind;
+  const OptionSpec environment{.name = "environment", .help = "Environment from berth.yaml", .value_name = "ENV", .required = true, .position = 1};
+  const OptionSpec timeout{.name = "timeout", .help = "How long to wait for the rollout and health (e.g. 90s, 5m)", .value_name = "DURATION"};
+  const OptionSpec no_health{.name = "no-health", .kind = Kind::kFlag, .help = "Do not wait for the health check"};
+  host.table.Add({.path = "deploy",
+                  .summary = "Deploy an image by digest to an environment and wait until it is healthy",
+                  .options = {environment,
+                              {.name = "image", .help = "Image by digest: REPOSITORY@sha256:...", .value_name = "IMAGE", .required = true},
+                              {.name = "version", .help = "Release version recorded with the deployment", .value_name = "VERSION"},
+                              timeout, no_health}},
+                 [&host](CommandContext& c) { return RunDeploy(host, c); });
+  host.table.Add({.path = "status", .summary = "Show what runs in an environment and whether it is ready", .options = {environment}},
+                 [&host](CommandContext& c) { return RunStatus(host, c); });
+  host.table.Add({.path = "history", .summary = "List an environment's deployed revisions", .options = {environment}},
+                 [&host](CommandContext& c) { return RunHistory(host, c); });
+  host.table.Add({.path = "rollback",
+                  .summary = "Roll an environment back to an earlier revision or image",
+                  .options = {environment,
+                              {.name = "revision", .help = "The platform revision to return to (default: the previous one)", .value_name = "N"},
+                              {.name = "image", .help = "Or an image by digest (from the release ledger)", .value_name = "IMAGE"},
+                              {.name = "version", .help = "The version of --image", .value_name = "VERSION"},
+                              timeout, no_health}},
+                 [&host](CommandContext& c) { return RunRollback(host, c); });
+  host.table.Add({.path = "url", .summary = "Print an environment's service URL", .options = {environment}},
+                 [&host](CommandContext& c) { return RunUrl(host, c); });
+}
+
+}  // namespace berth::host

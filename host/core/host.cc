@@ -1,0 +1,24 @@
+#include "host.h"
+
+namespace berth::host {
+
+bool Host::HasProject() const {
+  if (!globals.config.empty()) return true;
+  return project_dir && std::filesystem::exists(*project_dir / "berth.yaml");
+}
+
+const ProjectConfig& Host::Project() {
+  if (!project_) {
+    std::filesystem::path file = !globals.config.empty() ? std::filesystem::path(globals.config)
+                                 : project_dir            ? *project_dir / "berth.yaml"
+                                                          : std::filesystem::path();
+    if (file.empty() || !std::filesystem::exists(file)) {
+      throw Error(ErrorCode::kInvalidInput,
+                  "no berth.yaml here or in any parent directory (write one with berth init, or pass --config FILE)");
+    }
+    project_ = ProjectConfig::Load(file);
+  }
+  return *project_;
+}
+
+}  // namespace berth::host

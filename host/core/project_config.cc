@@ -1,0 +1,302 @@
+#include "project_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <regex>
+#include <set>
+
+#include "berth/error.h"
+#include "berth/fs.h"
+#include "command_table.h"
+
+namespace berth::host {
+namespace fs = std::filesystem;
+namespace {
+
+// Walks the YAML tree with the file name at hand, so every error says where.
+class Reader {
+ public:
+  explicit Reader(fs::path file) : file_(std::move(file)) {}
+
+  Error At(const YAML::Node& node, const std::string& message) const {
+    const YAML::Mark mark = node.Mark();
+    std::string where = file_.filename().string();
+    if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+    return Error(ErrorCode::kInvalidInput, where + ": " + message);
+  }
+
+  void ExpectMap(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsMap()) throw At(node, "'" + field + "' must be a mapping");
+  }
+
+  // Refuses keys outside `allowed`, suggesting the nearest one.
+  void OnlyKeys(const YAML::Node& node, const std::string& field, const std::set<std::string>& allowed) const {
+    for (const auto& item : node) {
+      std::string key = item.first.as<std::string>();
+      if (allowed.count(key)) continue;
+      std::string message = "unknown field '" + key + "' in " + field;
+      size_t best = 3;
+      std::string suggestion;
+      for (const auto& candidate : allowed) {
+        size_t distance = EditDistance(key, candidate);
+        if (distance < best) {
+          best = distance;
+          suggestion = candidate;
+        }
+      }
+      if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
+      throw At(item.first, message);
+    }
+  }
+
+  std::string String(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsScalar()) throw At(node, "'" + field + "' must be a string");
+    return node.as<std::string>();
+  }
+
+  std::string RequiredString(const YAML::Node& parent, const std::string& key, const std::string& field) const {
+    const YAML::Node node = parent[key];
+    if (!node) throw At(parent, "missing required field '" + field + "'");
+    std::string value = String(node, field);
+    if (value.empty()) throw At(node, "'" + field + "' must not be empty");
+    return value;
+  }
+
+  bool Bool(const YAML::Node& node, const std::string& field) const {
+    try {
+      return node.as<bool>();
+    } catch (const YAML::Exception&) {
+      throw At(node, "'" + field + "' must be true or false");
+    }
+  }
+
+  std::vector<std::string> Strings(const YAML::Node& node, const std::string& field) const {
+    if (!node.IsSequence()) throw At(node, "'" + field + "' must be a list of strings");
+    std::vector<std::string> values;
+    for (const auto& item : node) values.push_back(String(item, field + "[]"));
+    return values;
+  }
+
+  std::chrono::seconds Duration(const YAML::Node& node, const std::string& field) const {
+    auto value = ParseDuration(String(node, field));
+    if (!value) throw At(node, "'" + field + "' must be a duration like 90s, 5m or 1h");
+    return *value;
+  }
+
+  nlohmann::json Json(const YAML::Node& node) const {
+    switch (node.Type()) {
+      case YAML::NodeType::Map: {
+        nlohmann::json object = nlohmann::json::object();
+        for (const auto& item : node) object[item.first.as<std::string>()] = Json(item.second);
+        return object;
+      }
+      case YAML::NodeType::Sequence: {
+        nlohmann::json array = nlohmann::json::array();
+        for (const auto& item : node) array.push_back(Json(item));
+        return array;
+      }
+      case YAML::NodeType::Scalar: {
+        const std::string text = node.as<std::string>();
+        if (node.Tag() == "!") return text;  // Quoted: always a string.
+        if (text == "true" || text == "false") return text == "true";
+        if (std::regex_match(text, std::regex("-?[0-9]+"))) return std::stoll(text);
+        return text;
+      }
+      default:
+        return nullptr;
+    }
+  }
+
+  // A map's entries except the listed keys, as JSON settings.
+  nlohmann::json Rest(const YAML::Node& node, const std::set<std::string>& except) const {
+    nlohmann::json rest = nlohmann::json::object();
+    for (const auto& item : node) {
+      std::string key = item.first.as<std::string>();
+      if (!except.count(key)) rest[key] = Json(item.second);
+    }
+    return rest;
+  }
+
+ private:
+  fs::path file_;
+};
+
+const std::regex kServiceName("[a-z][a-z0-9-]{0,62}");
+
+HealthCheck ReadHealth(const Reader& reader, const YAML::Node& node, const std::string& field) {
+  reader.ExpectMap(node, field);
+  reader.OnlyKeys(node, field, {"url", "path", "timeout", "interval"});
+  HealthCheck health;
+  if (node["url"]) health.url = reader.String(node["url"], field + ".url");
+  if (node["path"]) health.path = reader.String(node["path"], field + ".path");
+  if (node["timeout"]) health.timeout = reader.Duration(node["timeout"], field + ".timeout");
+  if (node["interval"]) health.interval = reader.Duration(node["interval"], field + ".interval");
+  if (!health.url.empty() && health.url.rfind("http://", 0) != 0 && health.url.rfind("https://", 0) != 0) {
+    throw reader.At(node["url"], "'" + field + ".url' must start with http:// or https://");
+  }
+  return health;
+}
+
+EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name, const YAML::Node& node) {
+  const std::string field = "environments." + name;
+  reader.ExpectMap(node, field);
+  reader.OnlyKeys(node, field, {"target", "secrets", "health", "immutable_tags"});
+  EnvironmentConfig environment;
+  environment.name = name;
+  const YAML::Node target = node["target"];
+  if (!target) throw reader.At(node, "missing required field '" + field + ".target'");
+  reader.ExpectMap(target, field + ".target");
+  environment.target = reader.RequiredString(target, "plugin", field + ".target.plugin");
+  environment.target_settings = reader.Rest(target, {"plugin"});
+  if (const YAML::Node secrets = node["secrets"]) {
+    reader.ExpectMap(secrets, field + ".secrets");
+    reader.OnlyKeys(secrets, field + ".secrets", {"store", "from", "keys", "settings"});
+    SecretsConfig config;
+    config.store = reader.RequiredString(secrets, "store", field + ".secrets.store");
+    if (secrets["from"]) config.from = reader.String(secrets["from"], field + ".secrets.from");
+    if (secrets["keys"]) config.keys = reader.Strings(secrets["keys"], field + ".secrets.keys");
+    if (secrets["settings"]) {
+      reader.ExpectMap(secrets["settings"], field + ".secrets.settings");
+      config.settings = reader.Json(secrets["settings"]);
+    }
+    environment.secrets = std::move(config);
+  }
+  if (node["health"]) environment.health = ReadHealth(reader, node["health"], field + ".health");
+  if (node["immutable_tags"]) environment.immutable_tags = reader.Bool(node["immutable_tags"], field + ".immutable_tags");
+  return environment;
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
+  std::smatch match;
+  if (!std::regex_match(text, match, std::regex("([0-9]{1,7})(s|m|h)?"))) return std::nullopt;
+  long long value = std::stoll(match[1]);
+  std::string unit = match[2];
+  if (unit == "m") value *= 60;
+  if (unit == "h") value *= 3600;
+  return std::chrono::seconds(value);
+}
+
+ProjectConfig ProjectConfig::Load(const fs::path& file) {
+  std::string text;
+  try {
+    text = ReadFile(file);
+  } catch (const Error&) {
+    throw Error(ErrorCode::kInvalidInput, "cannot read project file " + file.string());
+  }
+  return Parse(text, file);
+}
+
+ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file) {
+  Reader reader(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    throw Error(ErrorCode::kInvalidInput, file.filename().string() + ":" + std::to_string(e.mark.line + 1) + ":" +
+                                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  if (!root.IsMap()) throw reader.At(root, "expected a mapping at the top (service:, image:, environments: ...)");
+  reader.OnlyKeys(root, "berth.yaml",
+                  {"service", "image", "build", "tags", "registries", "signing", "environments", "ledger"});
+
+  ProjectConfig config;
+  config.file = fs::absolute(file);
+  config.dir = config.file.parent_path();
+  config.service = reader.RequiredString(root, "service", "service");
+  if (!std::regex_match(config.service, kServiceName)) {
+    throw reader.At(root["service"], "'service' must be lowercase letters, digits and '-', starting with a letter");
+  }
+  config.image = reader.RequiredString(root, "image", "image");
+  size_t last_slash = config.image.rfind('/');
+  bool has_tag = config.image.find(':', last_slash == std::string::npos ? 0 : last_slash) != std::string::npos;
+  if (config.image.find('@') != std::string::npos || has_tag) {
+    throw reader.At(root["image"], "'image' is a repository without tag or digest (tags come from 'tags')");
+  }
+
+  if (const YAML::Node build = root["build"]) {
+    reader.ExpectMap(build, "build");
+    if (build["context"]) config.build.context = reader.String(build["context"], "build.context");
+    if (build["dockerfile"]) config.build.dockerfile = reader.String(build["dockerfile"], "build.dockerfile");
+    if (build["platforms"]) config.build.platforms = reader.Strings(build["platforms"], "build.platforms");
+    if (build["builder"]) {
+      config.build.builder = reader.String(build["builder"], "build.builder");
+      static const std::set<std::string> kBuilders = {"auto", "buildx", "podman", "buildah", "berth"};
+      if (!kBuilders.count(config.build.builder)) {
+        throw reader.At(build["builder"], "'build.builder' must be one of auto, buildx, podman, buildah, berth");
+      }
+    }
+    config.build.settings = reader.Rest(build, {"context", "dockerfile", "platforms", "builder"});
+  }
+
+  config.tags = root["tags"] ? reader.Strings(root["tags"], "tags") : std::vector<std::string>{"{version}"};
+  for (size_t i = 0; i < config.tags.size(); ++i) {
+    if (!std::regex_search(config.tags[i], std::regex("\\{(version|git\\.sha|git\\.short|date)\\}")) &&
+        config.tags[i].find('{') != std::string::npos) {
+      throw reader.At(root["tags"][i], "unknown placeholder in tag template '" + config.tags[i] +
+                                           "' (use {version}, {git.sha}, {git.short}, {date})");
+    }
+  }
+
+  if (const YAML::Node registries = root["registries"]) {
+    if (!registries.IsSequence()) throw reader.At(registries, "'registries' must be a list");
+    for (const auto& node : registries) {
+      reader.ExpectMap(node, "registries[]");
+      reader.OnlyKeys(node, "registries[]", {"name", "repository", "plugin", "settings"});
+      RegistryConfig registry;
+      registry.repository = reader.RequiredString(node, "repository", "registries[].repository");
+      registry.name = node["name"] ? reader.String(node["name"], "registries[].name")
+                                   : registry.repository.substr(0, registry.repository.find('/'));
+      if (node["plugin"]) registry.plugin = reader.String(node["plugin"], "registries[].plugin");
+      if (node["settings"]) registry.settings = reader.Json(node["settings"]);
+      config.registries.push_back(std::move(registry));
+    }
+  } else {
+    config.registries.push_back({config.image.substr(0, config.image.find('/')), config.image, "", nlohmann::json::object()});
+  }
+
+  if (const YAML::Node signing = root["signing"]) {
+    reader.ExpectMap(signing, "signing");
+    reader.OnlyKeys(signing, "signing", {"signer", "key", "public_key", "required", "settings"});
+    SigningConfig value;
+    if (signing["signer"]) value.signer = reader.String(signing["signer"], "signing.signer");
+    if (signing["key"]) value.key = reader.String(signing["key"], "signing.key");
+    if (signing["public_key"]) value.public_key = reader.String(signing["public_key"], "signing.public_key");
+    if (signing["required"]) value.required = reader.Bool(signing["required"], "signing.required");
+    if (signing["settings"]) value.settings = reader.Json(signing["settings"]);
+    config.signing = std::move(value);
+  }
+
+  if (const YAML::Node environments = root["environments"]) {
+    reader.ExpectMap(environments, "environments");
+    for (const auto& item : environments) {
+      std::string name = item.first.as<std::string>();
+      if (!std::regex_match(name, kServiceName)) {
+        throw reader.At(item.first, "environment name '" + name + "' must be lowercase letters, digits and '-'");
+      }
+      config.environments[name] = ReadEnvironment(reader, name, item.second);
+    }
+  }
+
+  config.ledger = config.dir / "releases.json";
+  config.ledger_markdown = config.dir / "RELEASES.md";
+  if (const YAML::Node ledger = root["ledger"]) {
+    reader.ExpectMap(ledger, "ledger");
+    reader.OnlyKeys(ledger, "ledger", {"path", "markdown"});
+    if (ledger["path"]) config.ledger = config.dir / reader.String(ledger["path"], "ledger.path");
+    if (ledger["markdown"]) config.ledger_markdown = config.dir / reader.String(ledger["markdown"], "ledger.markdown");
+  }
+  return config;
+}
+
+const EnvironmentConfig& ProjectConfig::Environment(const std::string& name) const {
+  auto it = environments.find(name);
+  if (it != environments.end()) return it->second;
+  std::string known;
+  for (const auto& [key, value] : environments) known += (known.empty() ? "" : ", ") + key;
+  throw Error(ErrorCode::kInvalidInput, file.filename().string() + ": no environment '" + name + "'" +
+                                            (known.empty() ? " (none defined)" : " (defined: " + known + ")"));
+}
+
+}  // namespace berth::host

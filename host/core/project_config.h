@@ -1,0 +1,84 @@
+// berth.yaml: the project file. Parsed into plain structs, every error named
+// by file, line and column (docs/berth-yaml.md is the schema).
+#ifndef BERTH_HOST_CORE_PROJECT_CONFIG_H_
+#define BERTH_HOST_CORE_PROJECT_CONFIG_H_
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/target.h"
+
+namespace berth::host {
+
+struct BuildConfig {
+  std::string context = ".";
+  std::string dockerfile;            // Empty: berth's own builder unless a Dockerfile exists.
+  std::vector<std::string> platforms;
+  std::string builder = "auto";      // auto | buildx | podman | buildah | berth
+  nlohmann::json settings = nlohmann::json::object();  // The rest, for the chosen builder.
+};
+
+struct RegistryConfig {
+  std::string name;                  // Defaults to the repository's host.
+  std::string repository;            // host/path, no tag.
+  std::string plugin;                // Empty: the plugin claiming the host, else the generic registry.
+  nlohmann::json settings = nlohmann::json::object();
+};
+
+struct SigningConfig {
+  std::string signer = "cosign";
+  std::string key;
+  std::string public_key;
+  bool required = false;             // Refuse to deploy a digest that does not verify.
+  nlohmann::json settings = nlohmann::json::object();
+};
+
+struct SecretsConfig {
+  std::string store;                 // A secret-store kind.
+  std::string from;                  // An env file, relative to the project.
+  std::vector<std::string> keys;     // Only these keys of it.
+  nlohmann::json settings = nlohmann::json::object();
+};
+
+struct EnvironmentConfig {
+  std::string name;
+  std::string target;                // A target kind (k8s, micros).
+  nlohmann::json target_settings = nlohmann::json::object();
+  std::optional<SecretsConfig> secrets;
+  std::optional<HealthCheck> health;
+  bool immutable_tags = false;
+};
+
+struct ProjectConfig {
+  std::filesystem::path file;
+  std::filesystem::path dir;
+  std::string service;
+  std::string image;
+  BuildConfig build;
+  std::vector<std::string> tags;
+  std::vector<RegistryConfig> registries;
+  std::optional<SigningConfig> signing;
+  std::map<std::string, EnvironmentConfig> environments;
+  std::filesystem::path ledger;      // releases.json
+  std::filesystem::path ledger_markdown;  // RELEASES.md
+
+  // Throws Error(kInvalidInput) "berth.yaml:LINE:COL: ..." for anything malformed.
+  static ProjectConfig Load(const std::filesystem::path& file);
+  static ProjectConfig Parse(const std::string& text, const std::filesystem::path& file);
+
+  // Throws Error(kInvalidInput) naming the environment and the ones defined.
+  const EnvironmentConfig& Environment(const std::string& name) const;
+};
+
+// "90", "90s", "5m", "1h" -> seconds. nullopt when malformed.
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text);
+
+}  // namespace berth::host
+
+#endif  // BERTH_HOST_CORE_PROJECT_CONFIG_H_

@@ -1,0 +1,78 @@
+#include "project_config.h"
+
+#include <gtest/gtest.h>
+
+#include "berth/error.h"
+
+namespace berth::host {
+namespace {
+
+constexpr char kExample[] = R"(service: shop-api
+image: ghcr.io/acme/shop-api
+tags: ["v{version}", "sha-{git.short}"]
+registries:
+  - repository: ghcr.io/acme/shop-api
+  - name: gar
+    repository: europe-docker.pkg.dev/acme/shop/shop-api
+signing:
+  key: cosign.key
+  public_key: cosign.pub
+  required: true
+environments:
+  staging:
+    target:
+      plugin: k8s
+      namespace: shop
+      replicas: 2
+    secrets:
+      store: k8s
+      from: .env.staging
+    health:
+      path: /healthz
+      timeout: 2m
+    immutable_tags: true
+)";
+
+TEST(ProjectConfigTest, ParsesTheExample) {
+  auto config = ProjectConfig::Parse(kExample, "/p/berth.yaml");
+  EXPECT_EQ(config.service, "shop-api");
+  EXPECT_EQ(config.tags, (std::vector<std::string>{"v{version}", "sha-{git.short}"}));
+  ASSERT_EQ(config.registries.size(), 2u);
+  EXPECT_EQ(config.registries[0].name, "ghcr.io");
+  EXPECT_EQ(config.registries[1].name, "gar");
+  EXPECT_TRUE(config.signing->required);
+  const auto& staging = config.Environment("staging");
+  EXPECT_EQ(staging.target, "k8s");
+  EXPECT_EQ(staging.target_settings, nlohmann::json::parse(R"({"namespace":"shop","replicas":2})"));
+  EXPECT_EQ(staging.secrets->from, ".env.staging");
+  EXPECT_EQ(staging.health->timeout, std::chrono::seconds(120));
+  EXPECT_TRUE(staging.immutable_tags);
+  EXPECT_EQ(config.ledger, std::filesystem::path("/p/releases.json"));
+}
+
+std::string ErrorOf(const std::string& text) {
+  try {
+    ProjectConfig::Parse(text, "/p/berth.yaml");
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ProjectConfigTest, ErrorsNameLineColumnAndField) {
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenviroments: {}\n"),
+            "berth.yaml:3:1: unknown field 'enviroments' in berth.yaml (did you mean 'environments'?)");
+  EXPECT_EQ(ErrorOf("image: r/x\n"), "berth.yaml:1:1: missing required field 'service'");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x:latest\n"),
+            "berth.yaml:2:8: 'image' is a repository without tag or digest (tags come from 'tags')");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenvironments:\n  dev:\n    target: {namespace: a}\n"),
+            "berth.yaml:5:13: missing required field 'environments.dev.target.plugin'");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenvironments:\n  dev:\n    target: {plugin: k8s}\n    health: {timeout: soon}\n"),
+            "berth.yaml:6:23: 'environments.dev.health.timeout' must be a duration like 90s, 5m or 1h");
+  EXPECT_EQ(ErrorOf("service: x\n  image: [\n"), "berth.yaml:2:8: illegal map value");
+  auto config = ProjectConfig::Parse("service: x\nimage: r/x\nenvironments:\n  dev: {target: {plugin: k8s}}\n", "b.yaml");
+  EXPECT_THROW(config.Environment("prod"), Error);
+}
+
+}  // namespace
+}  // namespace berth::host
