@@ -66,7 +66,7 @@ def bad_request(message):
 def invalid(kind_qualified, name, causes, group, kind):
     items = [f"{field}: {msg}" for field, _, msg in causes]
     text = items[0] if len(items) == 1 else "[" + ", ".join(items) + "]"
-    details = {"name": name}
+    details = {"name": name} if name else {}
     if group is not None:
         details["group"] = group
     details["kind"] = kind
@@ -373,6 +373,58 @@ class Api:
             return new
         return self.store.put(rt, new)
 
+    # ---- the scale subresource (autoscaling/v1 Scale), as kubectl scale uses it
+
+    @staticmethod
+    def to_scale(obj):
+        meta = obj["metadata"]
+        status = {"replicas": (obj.get("status") or {}).get("replicas", 0)}
+        selector = kube_types.selector_string((obj.get("spec") or {}).get("selector") or {})
+        if selector:
+            status["selector"] = selector
+        return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                                  "creationTimestamp") if k in meta},
+                "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)}, "status": status}
+
+    def get_scale(self, rt, ns, name):
+        return self.to_scale(self.get(rt, ns, name))
+
+    def write_scale(self, rt, ns, name, content_type, raw, query, manager):
+        """PUT (content_type None, raw a Scale) or PATCH of the scale subresource."""
+        dry = _dry_run(query)
+        with self.store.cond:
+            old = self.store.get(rt, ns, name)
+            if old is None:
+                raise not_found(rt, name)
+            scale = self.to_scale(old)
+            try:
+                if content_type is None:
+                    new_scale = raw
+                elif content_type == "application/json-patch+json":
+                    new_scale = kube_patch.json_patch(scale, json.loads(raw or b"null"))
+                elif content_type == "application/merge-patch+json":
+                    new_scale = kube_patch.merge_patch(scale, json.loads(raw or b"null"))
+                elif content_type == "application/strategic-merge-patch+json":
+                    new_scale = kube_patch.strategic_merge_patch(scale, json.loads(raw or b"null"))
+                else:
+                    raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown "
+                                   "format - accepted media types include: application/json-patch+json, "
+                                   "application/merge-patch+json, application/strategic-merge-patch+json")
+            except (kube_patch.PatchError, ValueError) as e:
+                raise ApiError(422, "Invalid", str(e)) from None
+            rv = ((new_scale or {}).get("metadata") or {}).get("resourceVersion")
+            if rv and rv != old["metadata"]["resourceVersion"]:
+                raise _modified(rt, name)
+            replicas = ((new_scale or {}).get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise invalid("Scale.autoscaling", name, [("spec.replicas", "FieldValueInvalid",
+                              f"Invalid value: {replicas}: must be greater than or equal to 0")], "autoscaling",
+                              "Scale")
+            new = copy.deepcopy(old)
+            new["spec"]["replicas"] = replicas
+            return self.to_scale(self.commit(rt, old, new, manager, dry_run=dry, subresource="scale")), 200
+
     def delete(self, rt, ns, name, query, opts):
         dry = _dry_run(query) or "All" in ((opts or {}).get("dryRun") or [])
         if not isinstance(opts, dict):
@@ -463,6 +515,8 @@ def _conflict_error(conflicts):
 
 
 def _reset_prefixes(rt, subresource):
+    if subresource == "scale":
+        return [(("f", "status"),), (("f", "metadata"),)]
     if subresource == "status":
         return [(("f", "spec"),), (("f", "metadata"), ("f", "labels"))]
     if rt.status:

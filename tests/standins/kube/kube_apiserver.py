@@ -230,7 +230,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, "404 page not found\n", "text/plain; charset=utf-8")
             return
         rt, ns, name, sub = target
-        if sub not in (None, "status") or (sub == "status" and not rt.status):
+        if sub not in (None, "status", "scale") or (sub == "status" and not rt.status) or \
+                (sub == "scale" and rt.kind not in kube_types.SCALABLE):
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         verb = _verb(self.command, name, query)
         if verb is None:
@@ -243,6 +244,18 @@ class Handler(BaseHTTPRequestHandler):
         out_type = self._accept()
         if verb == "watch":
             serve_watch(self, self.state.store, rt, ns, query)
+            return
+        if sub == "scale":
+            if verb == "get":
+                self._send(200, api.get_scale(rt, ns, name), out_type)
+            elif verb in ("update", "patch"):
+                raw = _decode_body(content_type, body, "Scale") if verb == "update" else body
+                obj, code = api.write_scale(rt, ns, name, None if verb == "update" else content_type, raw, query,
+                                            manager)
+                self._send(code, obj, out_type)
+            else:
+                raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the "
+                               "requested resource")
             return
         if verb == "get":
             obj = api.get(rt, ns, name)

@@ -224,7 +224,8 @@ def prune(merged, managers, last_set):
         owned |= entry.fields
     keep = _prefixes(owned)
     out = copy.deepcopy(merged)
-    doomed = sorted((p for p in last_set if p not in keep), key=len, reverse=True)
+    # Ancestors first: removing a list item takes its fields with it (and keeps its key locatable).
+    doomed = sorted((p for p in last_set if p not in keep), key=len)
     for path in doomed:
         if not _remove(out, path):
             continue

@@ -94,6 +94,8 @@ _S = {
                     12: ("healthCheckNodePort", "i", ""), 13: ("publishNotReadyAddresses", "bool", "")},
     "ServicePort": {1: ("name", "s", ""), 2: ("protocol", "s", ""), 3: ("port", "i", ""),
                     4: ("targetPort", "ios", ""), 5: ("nodePort", "i", ""), 6: ("appProtocol", "s", "p")},
+    "Scale": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "ScaleSpec", ""), 3: ("status", "Ignored", "x")},
+    "ScaleSpec": {1: ("replicas", "i", "")},
     "DeleteOptions": {1: ("gracePeriodSeconds", "i", "p"), 2: ("preconditions", "Preconditions", "p"),
                       3: ("orphanDependents", "bool", "p"), 4: ("propagationPolicy", "s", "p"),
                       5: ("dryRun", "s", "r")},

@@ -70,6 +70,7 @@ RESOURCES = [
                  generation=True, status=True),
 ]
 GROUPS = {"": "v1", "apps": "v1"}
+SCALABLE = {"Deployment", "ReplicaSet"}
 
 
 def find(group, version, plural):
