@@ -185,10 +185,21 @@ class Api:
 
     # ---- writes
 
-    def _require_namespace(self, rt, ns):
-        if rt.namespaced and ns and self.store.get(kube_types.by_kind("Namespace"), "", ns) is None:
-            nrt = kube_types.by_kind("Namespace")
+    def _require_namespace(self, rt, ns, name=None):
+        if not rt.namespaced or not ns:
+            return
+        nrt = kube_types.by_kind("Namespace")
+        namespace = self.store.get(nrt, "", ns)
+        if namespace is None:
             raise not_found(nrt, ns)
+        if namespace["metadata"].get("deletionTimestamp"):
+            what = f"{rt.qualified} \"{name}\"" if name else rt.qualified
+            details = {"name": name} if name else {}
+            if rt.group:
+                details["group"] = rt.group
+            details["kind"] = rt.plural
+            raise ApiError(403, "Forbidden", f"{what} is forbidden: unable to create new content in namespace {ns} "
+                           "because it is being terminated", details)
 
     def _check_identity(self, rt, ns, name, obj, creating):
         if not isinstance(obj, dict):
@@ -226,7 +237,7 @@ class Api:
             if name and self.store.get(rt, ns, name) is not None:
                 raise ApiError(409, "AlreadyExists", f"{rt.qualified} \"{name}\" already exists",
                                _details(rt, name))
-            self._require_namespace(rt, ns)
+            self._require_namespace(rt, ns, name)
             return self.commit(rt, None, body, manager, dry_run=dry), 201
 
     def replace(self, rt, ns, name, body, query, manager, subresource=None):
@@ -294,7 +305,7 @@ class Api:
             if old is None:
                 if subresource:
                     raise not_found(rt, name)
-                self._require_namespace(rt, ns)
+                self._require_namespace(rt, ns, name)
             reset = _reset_prefixes(rt, subresource)
             managers = fm.read_managers(old) if old else {}
             me = fm.Entry(manager, "Apply", rt.api_version, subresource or "", now_rfc3339(), set())
@@ -337,6 +348,8 @@ class Api:
             meta.pop(key, None)
         if old is not None:
             om = old["metadata"]
+            if om.get("deletionTimestamp"):
+                meta["deletionTimestamp"] = om["deletionTimestamp"]
             meta["uid"], meta["creationTimestamp"] = om["uid"], om["creationTimestamp"]
             meta["resourceVersion"] = om["resourceVersion"]
             if rt.generation:
@@ -446,10 +459,12 @@ class Api:
             if policy == "Orphan" or (opts or {}).get("orphanDependents"):
                 self._orphan(old["metadata"]["uid"], ns)
             if rt.kind == "Namespace":
-                # Namespace finalization is immediate here; the real server goes through Terminating.
-                for (key, ons, oname) in list(self.store.objects):
-                    if ons == name:
-                        self.store.delete(next(r for r in kube_types.RESOURCES if r.key == key), ons, oname)
+                # Namespaces go Terminating; the namespace controller empties and removes them later.
+                if not old["metadata"].get("deletionTimestamp"):
+                    old["metadata"]["deletionTimestamp"] = now_rfc3339()
+                    old["status"] = {"phase": "Terminating"}
+                    old = self.store.put(rt, old)
+                return old
             self.store.delete(rt, ns, name)
             return success_status(rt, name, old["metadata"]["uid"])
 

@@ -243,7 +243,7 @@ class Handler(BaseHTTPRequestHandler):
         manager = query.get("fieldManager") or _manager_from_user_agent(self.headers.get("User-Agent", ""))
         out_type = self._accept()
         if verb == "watch":
-            serve_watch(self, self.state.store, rt, ns, query)
+            serve_watch(self, self.state.store, rt, ns, query, name)
             return
         if sub == "scale":
             if verb == "get":

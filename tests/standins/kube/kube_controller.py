@@ -28,6 +28,8 @@ HASH_LABEL = "pod-template-hash"
 # Annotations the controller never copies from a Deployment to its ReplicaSets (annotationsToSkip).
 _SKIP = {"kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY, DESIRED, MAX,
          "deprecated.deployment.rollback.to"}
+# How long a deleted namespace stays Terminating before its contents and itself are removed.
+NAMESPACE_GRACE_SECONDS = 2
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
@@ -133,6 +135,7 @@ class Controller:
         self.store = api.store
         self.rollout_seconds = rollout_seconds
         self.pods = {}  # replica set uid -> {"ready": n, "since": t, "base": n, "spec": n}
+        self.terminating = {}  # namespace uid -> when the controller first saw it Terminating
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="controller", daemon=True)
         self.rs_type = kube_types.by_kind("ReplicaSet")
@@ -162,6 +165,7 @@ class Controller:
         return self.api.commit(rt, old, new, MANAGER, subresource=subresource)
 
     def sync_all(self):
+        self._finalize_namespaces()
         deployments = self.store.list(self.d_type)
         uids = {d["metadata"]["uid"] for d in deployments}
         for rs in self.store.list(self.rs_type):
@@ -172,6 +176,23 @@ class Controller:
                 self.pods.pop(rs["metadata"]["uid"], None)
         for d in deployments:
             self.sync_deployment(d)
+
+    def _finalize_namespaces(self):
+        """The namespace controller: a Terminating namespace is emptied, then removed."""
+        ns_type = kube_types.by_kind("Namespace")
+        for ns in self.store.list(ns_type):
+            if not ns["metadata"].get("deletionTimestamp"):
+                continue
+            first_seen = self.terminating.setdefault(ns["metadata"]["uid"], time.monotonic())
+            if first_seen + NAMESPACE_GRACE_SECONDS > time.monotonic():
+                continue
+            self.terminating.pop(ns["metadata"]["uid"], None)
+            name = ns["metadata"]["name"]
+            for (key, ons, oname) in list(self.store.objects):
+                if ons == name:
+                    rt = next(r for r in kube_types.RESOURCES if r.key == key)
+                    self.store.delete(rt, ons, oname)
+            self.store.delete(ns_type, "", name)
 
     @staticmethod
     def _controller_ref(obj):

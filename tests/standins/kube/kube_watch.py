@@ -10,7 +10,8 @@ def _event(kind, obj):
     return (json.dumps({"type": kind, "object": obj}) + "\n").encode()
 
 
-def serve_watch(handler, store, rt, ns, query):
+def serve_watch(handler, store, rt, ns, query, name=None):
+    """A watch of one object (GET .../name?watch=true) is a watch with a metadata.name selector."""
     labels = kube_api.parse_label_selector(query.get("labelSelector"))
     fields = kube_api.parse_field_selector(query.get("fieldSelector"))
     timeout = float(query.get("timeoutSeconds") or 1800)
@@ -21,6 +22,8 @@ def serve_watch(handler, store, rt, ns, query):
 
     def matches(obj, obj_ns):
         if ns is not None and obj_ns != ns:
+            return False
+        if name is not None and (obj.get("metadata") or {}).get("name") != name:
             return False
         return labels((obj.get("metadata") or {}).get("labels")) and fields(obj)
 
