@@ -13,7 +13,7 @@ jobs=$(nproc)
 build_and_test() {
   local dir=$1; shift
   echo "== configure $dir ($*)" >&2
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBERTH_BUILD_TESTS=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=ON "$@" >/dev/null
   echo "== build $dir" >&2
   cmake --build "$dir" -j "$jobs"
   echo "== test $dir" >&2
