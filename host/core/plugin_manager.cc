@@ -1,5 +1,6 @@
 #include "plugin_manager.h"
 
+#include "berth/credential_provider.h"
 #include "berth/log.h"
 #include "berth/secret_store.h"
 #include "elf_check.h"
@@ -77,6 +78,31 @@ Result<std::unique_ptr<SecretStore>> PluginManager::OpenSecretStore(const std::s
                                           "' but it did not register one");
     }
     return (*factory)(settings).value();
+  });
+}
+
+Result<std::unique_ptr<CredentialProvider>> PluginManager::OpenCredentialProvider(const std::string& name,
+                                                                                  const nlohmann::json& settings) noexcept {
+  return CaptureResult([&]() -> std::unique_ptr<CredentialProvider> {
+    DiscoveredPlugin* provider = FindProvider(ProvidedKind::kCredentialProvider, name);
+    if (provider == nullptr) {
+      throw Error(ErrorCode::kPlugin, "no installed plugin provides credential '" + name + "' (see berth plugin list)");
+    }
+    LoadedPlugin* plugin = Load(provider->name).value();
+    const Factory<CredentialProvider>* factory = plugin->registrar().FindCredentialProvider(name);
+    if (factory == nullptr) {
+      throw Error(ErrorCode::kPlugin, "plugin " + plugin->path().string() + ": its manifest lists credential '" + name +
+                                          "' but it did not register one");
+    }
+    return (*factory)(settings).value();
+  });
+}
+
+Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nlohmann::json& settings,
+                                             const TokenRequest& request) noexcept {
+  return CaptureResult([&]() -> IssuedToken {
+    std::unique_ptr<CredentialProvider> provider = OpenCredentialProvider(name, settings).value();
+    return provider->Token(request).value();
   });
 }
 

@@ -35,6 +35,10 @@ class PluginManager : public Services {
 
   Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                        const nlohmann::json& settings) noexcept override;
+  Result<std::unique_ptr<CredentialProvider>> OpenCredentialProvider(const std::string& name,
+                                                                     const nlohmann::json& settings) noexcept override;
+  Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
+                                const TokenRequest& request) noexcept override;
 
  private:
   std::vector<SearchDir> search_dirs_;
