@@ -502,8 +502,8 @@ std::string Sign(nlohmann::json header, const nlohmann::json& claims, const Priv
   }
   ConfigurePadding(key_context, algorithm);
   const auto* data = reinterpret_cast<const unsigned char*>(input.data());
-  size_t length = 0;
-  if (EVP_DigestSign(context.get(), nullptr, &length, data, input.size()) != 1) throw Error("cannot sign: " + OpenSslReason());
+  // Every signature of this key fits in EVP_PKEY_get_size bytes.
+  size_t length = size_t(EVP_PKEY_get_size(key.native()));
   std::string signature(length, '\0');
   if (EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, data, input.size()) != 1) {
     throw Error("cannot sign: " + OpenSslReason());
