@@ -14,6 +14,10 @@
 namespace berth {
 
 class SecretStore;
+class Registry;
+namespace oci {
+class RegistryClient;
+}
 
 class Services {
  public:
@@ -22,6 +26,12 @@ class Services {
   // creates a store with `settings`.
   virtual Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                                const nlohmann::json& settings) noexcept = 0;
+  // A distribution client for the registry `reference` names
+  // ("ghcr.io/org/app:1.0", or a bare host "127.0.0.1:5000"): served by the
+  // plugin whose registry claims the host, else by the generic OCI registry,
+  // with the user's registries.yaml settings and credentials. Clients are
+  // shared per host for the whole run (one token cache).
+  virtual Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept = 0;
 };
 
 }  // namespace berth
