@@ -279,5 +279,36 @@ TEST_F(RegistryE2eTest, SkopeoPushedImagePullsByteForByte) {
   }
 }
 
+// A 48 MiB blob pushed and pulled: peak RSS stays near berth's baseline,
+// far below the blob's size (a whole-blob buffer would show at once).
+TEST_F(RegistryE2eTest, LargeBlobsStreamInFlatMemory) {
+#if BERTH_SANITIZE
+  GTEST_SKIP() << "sanitizers inflate RSS";
+#endif
+  auto registry = StartRegistry("plain");
+  const std::string host = registry->host();
+  TestLayout layout(berth_.work_dir() / "big");
+  auto layer = layout.AddBlob(RandomBytes(48u << 20, 61), oci::media_type::kOciLayer);
+  auto config = layout.AddBlob(R"({"architecture":"amd64","os":"linux"})", oci::media_type::kOciConfig);
+  nlohmann::json manifest = {{"schemaVersion", 2}, {"mediaType", oci::media_type::kOciManifest}, {"config", config.ToJson()},
+                             {"layers", nlohmann::json::array({layer.ToJson()})}};
+  layout.Tag(layout.AddBlob(manifest.dump(), oci::media_type::kOciManifest), "big");
+  auto peak_mib = [](const ProcessResult& result) {
+    size_t at = result.stderr_data.find("Maximum resident set size (kbytes): ");
+    EXPECT_NE(at, std::string::npos) << result.stderr_data;
+    return at == std::string::npos ? 1e9 : std::stod(result.stderr_data.substr(at + 36)) / 1024;
+  };
+  auto push = berth_.RunUnder({"/usr/bin/time", "-v"}, {"push", "oci:big:big", host + "/team/big:1", "--plain-http", host});
+  ASSERT_EQ(push.exit_code, 0) << Describe(push);
+  EXPECT_LT(peak_mib(push), 40.0) << push.stderr_data;
+  auto pull = berth_.RunUnder({"/usr/bin/time", "-v"}, {"pull", host + "/team/big:1", "oci:out", "--plain-http", host});
+  ASSERT_EQ(pull.exit_code, 0) << Describe(pull);
+  EXPECT_LT(peak_mib(pull), 40.0) << pull.stderr_data;
+  EXPECT_EQ(Sha256FileHex(berth_.work_dir() / "out" / "blobs" / "sha256" / layer.digest.hex()), layer.digest.hex());
+  auto copy = berth_.RunUnder({"/usr/bin/time", "-v"}, {"copy", host + "/team/big:1", "docker-archive:big.tar", "--plain-http", host});
+  ASSERT_EQ(copy.exit_code, 0) << Describe(copy);
+  EXPECT_LT(peak_mib(copy), 40.0) << copy.stderr_data;
+}
+
 }  // namespace
 }  // namespace berth::testing

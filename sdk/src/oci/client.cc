@@ -7,6 +7,7 @@
 
 #include "authenticator.h"
 #include "berth/error.h"
+#include "berth/http/challenge.h"
 #include "berth/http/url.h"
 #include "berth/oci/reference.h"
 #include "berth/log.h"
@@ -112,7 +113,15 @@ void RegistryClient::Fail(const Call& call, ErrorCode code, const std::string& d
 
 void RegistryClient::Fail(const Call& call, const http::Response& response) const {
   std::string detail = DescribeErrorResponse(response);
-  if (response.status == 401 && detail.find("insufficient_scope") == std::string::npos) {
+  std::string insufficient;
+  for (const auto& header : response.HeaderAll("www-authenticate")) {
+    for (const auto& challenge : http::ParseChallenges(header)) {
+      if (challenge.Param("error") == "insufficient_scope") insufficient = challenge.Param("scope");
+    }
+  }
+  if (response.status == 401 && !insufficient.empty()) {
+    detail += " (insufficient scope: the credentials do not grant " + insufficient + ")";
+  } else if (response.status == 401) {
     detail += " (check the credentials: berth login " + options_.registry + ")";
   }
   Fail(call, CodeFor(response), detail, http::IsRetryableStatus(response.status));
