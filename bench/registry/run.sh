@@ -85,7 +85,8 @@ text = open(sys.argv[1]).read()
 wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1).split(":")
 seconds = sum(float(p) * 60 ** i for i, p in enumerate(reversed(wall)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
-print(seconds, rss)
+cpu = float(re.search(r"User time \(seconds\): (\S+)", text).group(1)) + float(re.search(r"System time \(seconds\): (\S+)", text).group(1))
+print(seconds, rss, cpu)
 PY
 }
 
@@ -147,7 +148,7 @@ folder, runs = sys.argv[1], sys.argv[2]
 data = {}
 for key in os.listdir(folder):
     rows = [tuple(map(float, line.split())) for line in open(os.path.join(folder, key)) if line.strip()]
-    data[key] = (statistics.median(r[0] for r in rows), max(r[1] for r in rows) / 1024)
+    data[key] = (statistics.median(r[0] for r in rows), max(r[1] for r in rows) / 1024, statistics.median(r[2] for r in rows))
 cases = [
     ("push 1 GiB image", [("curl PUT (raw limit)", "push.curl"), ("berth push", "push.berth"), ("skopeo copy", "push.skopeo")]),
     ("pull 1 GiB to OCI layout", [("curl GET (raw limit)", "pull.curl"), ("openssl dgst -sha256 (raw limit)", "pull.openssl"),
@@ -155,13 +156,15 @@ cases = [
     ("copy 16 x 64 MiB, repo to repo, one registry", [("berth copy", "mount.berth"), ("skopeo copy", "mount.skopeo")]),
     ("copy 16 x 64 MiB, registry to registry", [("berth copy", "cross.berth"), ("skopeo copy", "cross.skopeo")]),
 ]
-print(f"Median of {runs} runs; peak RSS is the largest seen.\n")
-print("| case | tool | wall time (s) | peak RSS (MiB) |")
-print("| --- | --- | ---: | ---: |")
+load = open("/proc/loadavg").read().split()[:3]
+print(f"Median of {runs} runs (wall and CPU time of the client process alone); peak RSS is the largest seen. "
+      f"Load average at the end: {' '.join(load)} on {os.cpu_count()} CPUs.\n")
+print("| case | tool | wall time (s) | client CPU (s) | peak RSS (MiB) |")
+print("| --- | --- | ---: | ---: | ---: |")
 for case, tools in cases:
     for label, key in tools:
-        wall, rss = data[key]
-        print(f"| {case} | {label} | {wall:.3f} | {rss:.1f} |")
+        wall, rss, cpu = data[key]
+        print(f"| {case} | {label} | {wall:.3f} | {cpu:.2f} | {rss:.1f} |")
 w = lambda k: data[k][0]
 checks = [
     ("push within 10% of curl PUT", w("push.berth") <= 1.10 * w("push.curl"), f"{w('push.berth') / w('push.curl'):.2f}x curl PUT"),

@@ -109,5 +109,25 @@ TEST_F(TlsRegistryTest, RegistriesYamlSettingsApplyToTheNamedHostOnly) {
   EXPECT_EQ(bad.message(), file.string() + ": registries.h.plain-htttp: unknown setting (see docs/registry.md)");
 }
 
+// A registry that requires a client certificate (http.tls.clientcas).
+TEST(MutualTlsRegistryTest, ClientCertificateFromTheSettingsIsPresented) {
+  TestPeer registry("tests/registry/mtls_registry.py", {});
+  const std::string host = registry.host();
+  TempDir temp("berth-mtls-test");
+  TestLayout layout(temp.path() / "src");
+  auto image = layout.AddImage("linux/amd64", {20000}, 71);
+  layout.Tag(image, "v1");
+  oci::RegistrySettings settings = FastSettings(false);
+  settings.tls.ca_file = registry.ready()["ca_file"].get<std::string>();
+  auto without = MakeClient(host, settings);
+  Status refused = ErrorOf([&] { without->ListTags("tags", "team/app"); });
+  EXPECT_EQ(refused.code(), ErrorCode::kFailure);
+  settings.tls.client_cert = registry.ready()["client_cert"].get<std::string>();
+  settings.tls.client_key = registry.ready()["client_key"].get<std::string>();
+  auto with = MakeClient(host, settings);
+  EXPECT_EQ(Copy(with, "oci:" + layout.root().string() + ":v1", host + "/team/app:1").top.digest, image.digest);
+  EXPECT_EQ(with->ListTags("tags", "team/app"), std::vector<std::string>{"1"});
+}
+
 }  // namespace
 }  // namespace berth::testing
