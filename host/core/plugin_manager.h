@@ -12,6 +12,7 @@
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
 #include "plugin_discovery.h"
+#include "registry_router.h"
 
 namespace berth::host {
 
@@ -40,6 +41,8 @@ class PluginManager : public Services {
                                                                      const nlohmann::json& settings) noexcept override;
   Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
                                 const TokenRequest& request) noexcept override;
+  Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
+  RegistryRouter& registries();
 
  private:
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
@@ -49,6 +52,7 @@ class PluginManager : public Services {
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;
+  std::unique_ptr<RegistryRouter> registries_;
 };
 
 }  // namespace berth::host

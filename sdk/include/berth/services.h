@@ -18,6 +18,10 @@ class Target;
 class CredentialProvider;
 struct TokenRequest;
 struct IssuedToken;
+class Registry;
+namespace oci {
+class RegistryClient;
+}
 
 class Services {
  public:
@@ -35,6 +39,12 @@ class Services {
   // One token from provider `name`: OpenCredentialProvider, then Token.
   virtual Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
                                         const TokenRequest& request) noexcept = 0;
+  // A distribution client for the registry `reference` names
+  // ("ghcr.io/org/app:1.0", or a bare host "127.0.0.1:5000"): served by the
+  // plugin whose registry claims the host, else by the generic OCI registry,
+  // with the user's registries.yaml settings and credentials. Clients are
+  // shared per host for the whole run (one token cache).
+  virtual Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept = 0;
 };
 
 }  // namespace berth
