@@ -1,0 +1,43 @@
+// What signing and verifying need from a registry, and nothing more: the
+// image's digest, and reading and writing the signature manifest and its
+// blobs. The cosign signer implements it over the SDK's OCI client; keeping
+// it this small keeps the signing logic independent of transport.
+#ifndef BERTH_PLUGINS_COSIGN_SIGNATURE_STORE_H_
+#define BERTH_PLUGINS_COSIGN_SIGNATURE_STORE_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "berth/digest.h"
+
+namespace berth::cosign {
+
+struct ResolvedImage {
+  std::string repository;  // "registry/path", as the payload's docker-reference names it.
+  Digest digest;
+};
+
+struct StoredManifest {
+  std::string bytes;
+  Digest digest;
+};
+
+class SignatureStore {
+ public:
+  virtual ~SignatureStore() = default;
+  // Throws berth::Error (kNotFound when the image does not exist).
+  virtual ResolvedImage Resolve(const std::string& image) = 0;
+  // nullopt when the tag does not exist.
+  virtual std::optional<StoredManifest> GetManifest(const std::string& repository, const std::string& tag) = 0;
+  // The blob's bytes as stored; the caller checks them against the digest.
+  virtual std::string GetBlob(const std::string& repository, const Digest& digest) = 0;
+  virtual void PutBlob(const std::string& repository, std::string_view data) = 0;
+  // Returns the manifest's digest.
+  virtual Digest PutManifest(const std::string& repository, const std::string& tag, std::string_view bytes,
+                             std::string_view media_type) = 0;
+};
+
+}  // namespace berth::cosign
+
+#endif  // BERTH_PLUGINS_COSIGN_SIGNATURE_STORE_H_
