@@ -17,6 +17,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterMetaCommands,
     RegisterPluginCommands,
     RegisterSecretsCommands,
+    RegisterSignCommands,
 };
 
 int ReportError(const Status& status) {

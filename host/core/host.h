@@ -25,6 +25,7 @@ using CommandGroupRegistration = void (*)(Host& host);
 void RegisterMetaCommands(Host& host);
 void RegisterPluginCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
+void RegisterSignCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);

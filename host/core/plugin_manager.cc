@@ -2,6 +2,7 @@
 
 #include "berth/log.h"
 #include "berth/secret_store.h"
+#include "berth/signer.h"
 #include "elf_check.h"
 
 namespace berth::host {
@@ -74,6 +75,22 @@ Result<std::unique_ptr<SecretStore>> PluginManager::OpenSecretStore(const std::s
     const Factory<SecretStore>* factory = plugin->registrar().FindSecretStore(kind);
     if (factory == nullptr) {
       throw Error(ErrorCode::kPlugin, "plugin " + plugin->path().string() + ": its manifest lists secret store '" + kind +
+                                          "' but it did not register one");
+    }
+    return (*factory)(settings).value();
+  });
+}
+
+Result<std::unique_ptr<Signer>> PluginManager::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
+  return CaptureResult([&]() -> std::unique_ptr<Signer> {
+    DiscoveredPlugin* provider = FindProvider(ProvidedKind::kSigner, kind);
+    if (provider == nullptr) {
+      throw Error(ErrorCode::kPlugin, "no installed plugin provides signer '" + kind + "' (see berth plugin list)");
+    }
+    LoadedPlugin* plugin = Load(provider->name).value();
+    const Factory<Signer>* factory = plugin->registrar().FindSigner(kind);
+    if (factory == nullptr) {
+      throw Error(ErrorCode::kPlugin, "plugin " + plugin->path().string() + ": its manifest lists signer '" + kind +
                                           "' but it did not register one");
     }
     return (*factory)(settings).value();

@@ -35,6 +35,7 @@ class PluginManager : public Services {
 
   Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                        const nlohmann::json& settings) noexcept override;
+  Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
 
  private:
   std::vector<SearchDir> search_dirs_;

@@ -14,6 +14,7 @@
 namespace berth {
 
 class SecretStore;
+class Signer;
 
 class Services {
  public:
@@ -22,6 +23,9 @@ class Services {
   // creates a store with `settings`.
   virtual Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                                const nlohmann::json& settings) noexcept = 0;
+  // Loads the plugin that provides signer `kind` (only that one) and creates
+  // a signer with `settings`.
+  virtual Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept = 0;
 };
 
 }  // namespace berth
