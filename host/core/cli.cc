@@ -18,6 +18,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterPluginCommands,
     RegisterSecretsCommands,
     RegisterSignCommands,
+    RegisterRegistryCommands,
 };
 
 int ReportError(const Status& status) {

@@ -12,6 +12,7 @@
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
 #include "plugin_discovery.h"
+#include "registry_router.h"
 
 namespace berth::host {
 
@@ -36,12 +37,15 @@ class PluginManager : public Services {
   Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                        const nlohmann::json& settings) noexcept override;
   Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
+  Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
+  RegistryRouter& registries();
 
  private:
   std::vector<SearchDir> search_dirs_;
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;
+  std::unique_ptr<RegistryRouter> registries_;
 };
 
 }  // namespace berth::host
