@@ -8,6 +8,7 @@
 #include "berth/plugin.h"
 #include "cosign_signer.h"
 #include "key_files.h"
+#include "registry_signature_store.h"
 
 namespace berth::cosign {
 namespace {
@@ -61,16 +62,11 @@ int RunVerifyBlob(CommandContext& context) {
   return 0;
 }
 
-// Until the SDK's OCI client is wired in, sign and verify cannot reach a registry.
-std::unique_ptr<SignatureStore> NoRegistry(Services&) {
-  throw Error(ErrorCode::kPlugin, "signer cosign: this build has no registry client to reach images");
-}
-
 void Register(Registrar& registrar) {
   using Kind = OptionSpec::Kind;
   registrar.SetDescription("Sign and verify images the way cosign does (key pairs, .sig tags)");
   registrar.AddSigner("cosign", "cosign key-based signatures stored under sha256-<digest>.sig tags",
-                      [](const nlohmann::json& settings) { return std::make_unique<CosignSigner>(settings, NoRegistry); });
+                      [](const nlohmann::json& settings) { return std::make_unique<CosignSigner>(settings, OpenRegistrySignatureStore); });
   const OptionSpec force{.name = "force", .kind = Kind::kFlag, .help = "Overwrite existing key files"};
   registrar.AddCommand(
       CommandSpec{.path = "cosign generate-key-pair",

@@ -28,7 +28,7 @@ Result<SignResult> CosignSigner::Sign(Services& services, const SignRequest& req
     if (request.key.empty()) throw Error(ErrorCode::kUsage, "signer cosign needs --key (a cosign.key or PEM private key file)");
     // The key first: a wrong password should fail before any network traffic.
     PrivateKey key = LoadPrivateKeyFile(request.key);
-    auto store = store_factory_(services);
+    auto store = store_factory_(services, "sign");
     return SignImage(*store, key, {request.image, request.annotations, SignatureRepository(), request.dry_run});
   });
 }
@@ -37,7 +37,7 @@ Result<VerifyResult> CosignSigner::Verify(Services& services, const VerifyReques
   return CaptureResult([&] {
     if (request.key.empty()) throw Error(ErrorCode::kUsage, "signer cosign needs --key (the public key, cosign.pub)");
     PublicKey key = LoadPublicKeyFile(request.key);
-    auto store = store_factory_(services);
+    auto store = store_factory_(services, "verify");
     return VerifyImage(*store, key, request.key, {request.image, request.annotations, SignatureRepository(), false});
   });
 }

@@ -12,7 +12,7 @@
 namespace berth::cosign {
 
 // Makes the store through which the signer reaches registries.
-using StoreFactory = std::function<std::unique_ptr<SignatureStore>(Services& services)>;
+using StoreFactory = std::function<std::unique_ptr<SignatureStore>(Services& services, const std::string& verb)>;
 
 class CosignSigner : public Signer {
  public:

@@ -25,8 +25,9 @@ std::optional<std::pair<SignatureManifest, Digest>> ReadSignatures(SignatureStor
   if (!json.is_discarded() && json.is_object() && json.contains("config") && json["config"].is_object() &&
       json["config"].value("digest", nlohmann::json()).is_string() && Digest::IsValid(json["config"]["digest"].get<std::string>())) {
     Digest config_digest = Digest::Parse(json["config"]["digest"].get<std::string>());
+    uint64_t size = json["config"].value("size", nlohmann::json()).is_number_unsigned() ? json["config"]["size"].get<uint64_t>() : 0;
     try {
-      config = store.GetBlob(repository, config_digest);
+      config = store.GetBlob(repository, config_digest, size);
       if (Digest::Of(config) != config_digest) config.clear();
     } catch (const Error& e) {
       log::Debug("{}: config blob unreadable, rebuilding it: {}", source, e.what());
@@ -98,7 +99,18 @@ VerifyResult VerifyImage(SignatureStore& store, const PublicKey& key, const std:
       result.checks.push_back(std::move(check));
       continue;
     }
-    std::string payload = store.GetBlob(repository, Digest::Parse(layer.digest));
+    std::string payload;
+    try {
+      payload = store.GetBlob(repository, Digest::Parse(layer.digest), layer.size);
+    } catch (const Error& e) {
+      // A blob that fails its digest or is gone fails this signature only;
+      // anything else (network, auth) fails the whole check.
+      if (e.code() != ErrorCode::kVerification && e.code() != ErrorCode::kNotFound) throw;
+      check.outcome = e.code() == ErrorCode::kVerification ? "blob-modified" : "blob-missing";
+      check.message = e.what();
+      result.checks.push_back(std::move(check));
+      continue;
+    }
     SignatureCheckResult checked = CheckSignature(layer, payload, key, key_name, image.digest, options.annotations);
     check.valid = checked.outcome == CheckOutcome::kValid;
     check.outcome = CheckOutcomeName(checked.outcome);

@@ -28,7 +28,7 @@ class MemoryStore : public SignatureStore {
     if (it == manifests.end()) return std::nullopt;
     return StoredManifest{it->second, Digest::Of(it->second)};
   }
-  std::string GetBlob(const std::string& repository, const Digest& digest) override {
+  std::string GetBlob(const std::string& repository, const Digest& digest, uint64_t) override {
     auto it = blobs.find(repository + "@" + digest.str());
     if (it == blobs.end()) throw Error(ErrorCode::kNotFound, "no blob " + digest.str());
     return it->second;

@@ -32,7 +32,8 @@ enum class CheckOutcome {
 };
 
 // "valid", "blob-modified", "no-signature", "wrong-key", "payload-modified",
-// "bad-signature", "malformed-payload", "other-image", "annotation-mismatch":
+// "bad-signature", "malformed-payload", "other-image", "annotation-mismatch"
+// (and, from VerifyImage, "blob-missing" and "unsupported" media types):
 // the stable words of `berth verify -o json`.
 const char* CheckOutcomeName(CheckOutcome outcome);
 

@@ -5,6 +5,7 @@
 #ifndef BERTH_PLUGINS_COSIGN_SIGNATURE_STORE_H_
 #define BERTH_PLUGINS_COSIGN_SIGNATURE_STORE_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,8 +31,9 @@ class SignatureStore {
   virtual ResolvedImage Resolve(const std::string& image) = 0;
   // nullopt when the tag does not exist.
   virtual std::optional<StoredManifest> GetManifest(const std::string& repository, const std::string& tag) = 0;
-  // The blob's bytes as stored; the caller checks them against the digest.
-  virtual std::string GetBlob(const std::string& repository, const Digest& digest) = 0;
+  // The blob's bytes. A store may check them against the digest itself
+  // (Error kVerification); the caller checks them again either way.
+  virtual std::string GetBlob(const std::string& repository, const Digest& digest, uint64_t size) = 0;
   virtual void PutBlob(const std::string& repository, std::string_view data) = 0;
   // Returns the manifest's digest.
   virtual Digest PutManifest(const std::string& repository, const std::string& tag, std::string_view bytes,
