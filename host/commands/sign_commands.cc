@@ -5,6 +5,7 @@
 #include "berth/output.h"
 #include "berth/signer.h"
 #include "core/host.h"
+#include "core/registry_flags.h"
 
 namespace berth::host {
 namespace {
@@ -27,7 +28,8 @@ std::unique_ptr<Signer> OpenSigner(CommandContext& context) {
   return context.services.OpenSigner(context.args.GetOr("signer", kDefaultSigner), settings).value();
 }
 
-int RunSign(CommandContext& context) {
+int RunSign(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);
   SignRequest request;
   request.image = context.args.Get("image");
   request.key = context.args.GetOr("key", "");
@@ -46,7 +48,8 @@ int RunSign(CommandContext& context) {
 
 std::string Shorten(const std::string& id) { return id.size() > 19 ? id.substr(0, 19) : id; }
 
-int RunVerify(CommandContext& context) {
+int RunVerify(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);
   VerifyRequest request;
   request.image = context.args.Get("image");
   request.key = context.args.GetOr("key", "");
@@ -94,18 +97,25 @@ void RegisterSignCommands(Host& host) {
                               .help = "Annotation KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
   const OptionSpec signer{.name = "signer", .help = "Signer kind (see berth plugin list)", .value_name = "KIND", .default_value = kDefaultSigner};
   const OptionSpec setting{.name = "setting", .kind = Kind::kList, .help = "Signer setting KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
+  Host* h = &host;
+  auto with_registry_flags = [](std::vector<OptionSpec> options) {
+    for (auto& option : RegistryFlagOptions()) options.push_back(std::move(option));
+    return options;
+  };
   host.table.Add({.path = "sign",
                   .summary = "Sign an image by digest and store the signature beside it",
                   .description = "The key's password comes from COSIGN_PASSWORD or the terminal. COSIGN_REPOSITORY stores "
                                  "signatures in another repository.",
-                  .options = {image, {.name = "key", .short_name = "k", .help = "Private key (cosign.key)", .value_name = "FILE", .required = true},
-                              annotation, signer, setting}},
-                 RunSign);
+                  .options = with_registry_flags({image,
+                                                  {.name = "key", .short_name = "k", .help = "Private key (cosign.key)", .value_name = "FILE", .required = true},
+                                                  annotation, signer, setting})},
+                 [h](CommandContext& c) { return RunSign(*h, c); });
   host.table.Add({.path = "verify",
                   .summary = "Verify an image's signatures with a public key (exit 0 if one is valid)",
-                  .options = {image, {.name = "key", .short_name = "k", .help = "Public key (cosign.pub)", .value_name = "FILE", .required = true},
-                              annotation, signer, setting}},
-                 RunVerify);
+                  .options = with_registry_flags({image,
+                                                  {.name = "key", .short_name = "k", .help = "Public key (cosign.pub)", .value_name = "FILE", .required = true},
+                                                  annotation, signer, setting})},
+                 [h](CommandContext& c) { return RunVerify(*h, c); });
   host.table.Add({.path = "keygen",
                   .summary = "Generate a signing key pair with the signer (cosign.key, cosign.pub)",
                   .options = {{.name = "output-key-prefix", .help = "Write PREFIX.key and PREFIX.pub", .value_name = "PREFIX",
