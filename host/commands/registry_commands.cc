@@ -13,6 +13,7 @@
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "core/host.h"
+#include "core/signature_tags.h"
 
 namespace berth::host {
 namespace {
@@ -112,6 +113,12 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
                 }()},
                {"blobs", std::to_string(result.blobs_uploaded) + " copied, " + std::to_string(result.blobs_mounted) + " mounted, " +
                              std::to_string(result.blobs_skipped) + " already there"}}};
+  // Signatures travel with the image (cosign's sha256-<hex>.sig/.att/.sbom tags).
+  if (command == "copy" && source.kind == ImageLocation::Kind::kRegistry && destination.kind == ImageLocation::Kind::kRegistry &&
+      !context.args.Flag("no-signatures")) {
+    data["signatures"] = CopyAttachmentTags(clients, source.reference, destination.reference, from->TopManifest());
+    table.rows.push_back({"signatures", std::to_string(data["signatures"].size()) + " tags copied"});
+  }
   context.output.Emit(data, table);
   return 0;
 }
@@ -393,7 +400,9 @@ void RegisterRegistryCommands(Host& host) {
                   .options = with_flags({source, destination, platform, jobs})},
                  [h](CommandContext& c) { return RunTransfer(*h, c, "pull"); });
   host.table.Add({.path = "copy", .summary = "Copy an image between registries, OCI layouts and docker archives",
-                  .options = with_flags({source, destination, platform, jobs})},
+                  .options = with_flags({source, destination, platform, jobs,
+                                         {.name = "no-signatures", .kind = Kind::kFlag,
+                                          .help = "Do not copy the image's signature tags (sha256-<hex>.sig/.att/.sbom)"}})},
                  [h](CommandContext& c) { return RunTransfer(*h, c, "copy"); });
   host.table.Add({.path = "tag", .summary = "Tag an image on its registry (no blob transfer)",
                   .options = with_flags({{.name = "source", .help = "Image to tag", .value_name = "IMAGE", .required = true, .position = 1},
