@@ -43,6 +43,7 @@ bool IsRetryable(CURLcode code) {
     case CURLE_OPERATION_TIMEDOUT:
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
+    case CURLE_SEND_FAIL_REWIND:  // curl retried a dead reused connection and cannot rewind a stream: we can.
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_COULDNT_RESOLVE_HOST:
       return true;

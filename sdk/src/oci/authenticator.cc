@@ -34,6 +34,27 @@ std::string HostWithoutPort(std::string host) {
   return host;
 }
 
+// "repository:team/app:pull,push" -> {"repository:team/app#pull", "...#push"}.
+// The name may hold a ':' (a port), so the actions follow the last one.
+std::set<std::string> Grants(const std::vector<std::string>& scopes) {
+  std::set<std::string> grants;
+  for (const auto& scope : scopes) {
+    size_t last = scope.rfind(':');
+    if (last == std::string::npos) continue;
+    std::string resource = scope.substr(0, last);
+    std::string actions = scope.substr(last + 1);
+    size_t start = 0;
+    while (start <= actions.size()) {
+      size_t comma = actions.find(',', start);
+      std::string action = actions.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      if (!action.empty()) grants.insert(resource + "#" + action);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return grants;
+}
+
 bool IsLoopbackHost(const std::string& host_port) {
   std::string host = HostWithoutPort(host_port);
   return host == "localhost" || host == "::1" || host.starts_with("127.");
@@ -209,6 +230,15 @@ Authenticator::Token Authenticator::FetchToken(const std::vector<std::string>& s
   return Token{token, Clock::now() + std::chrono::seconds(expires_in - std::min<int64_t>(30, expires_in / 4))};
 }
 
+const Authenticator::Token* Authenticator::Covering(const std::vector<std::string>& scopes) const {
+  std::set<std::string> wanted = Grants(scopes);
+  auto now = Clock::now();
+  for (const auto& [key, token] : tokens_) {
+    if (token.expires > now && std::includes(token.grants.begin(), token.grants.end(), wanted.begin(), wanted.end())) return &token;
+  }
+  return nullptr;
+}
+
 std::string Authenticator::Header(const std::vector<std::string>& scopes) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (scheme_ == Scheme::kUnknown) Ping();
@@ -222,13 +252,12 @@ std::string Authenticator::Header(const std::vector<std::string>& scopes) {
     if (credential.kind != Credential::Kind::kBasic) return "";
     return BasicHeader(credential);
   }
-  std::string key = ScopeKey(scopes);
-  auto it = tokens_.find(key);
-  if (it == tokens_.end() || it->second.expires <= Clock::now()) {
-    Token token = FetchToken(scopes, credential, false);
-    it = tokens_.insert_or_assign(key, token).first;
-  }
-  return "Bearer " + it->second.value;
+  if (const Token* token = Covering(scopes)) return "Bearer " + token->value;
+  Token token = FetchToken(scopes, credential, false);
+  token.grants = Grants(scopes);
+  std::string value = token.value;
+  tokens_.insert_or_assign(ScopeKey(scopes), std::move(token));
+  return "Bearer " + value;
 }
 
 bool Authenticator::OnUnauthorized(const http::Response& response, const std::vector<std::string>& scopes) {
@@ -236,6 +265,15 @@ bool Authenticator::OnUnauthorized(const http::Response& response, const std::ve
   Scheme before = scheme_;
   LearnChallenge(response);
   if (scheme_ == Scheme::kBearer) {
+    // Every token that claimed to cover these scopes was refused: forget them.
+    while (Covering(scopes) != nullptr) {
+      for (auto it = tokens_.begin(); it != tokens_.end(); ++it) {
+        if (&it->second == Covering(scopes)) {
+          tokens_.erase(it);
+          break;
+        }
+      }
+    }
     tokens_.erase(ScopeKey(scopes));
     return true;
   }

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,10 @@ class Authenticator {
   struct Token {
     std::string value;
     std::chrono::steady_clock::time_point expires;
+    std::set<std::string> grants;  // "repository:team/app#push": what was asked for.
   };
+  // A live token asked for at least `scopes`, or null.
+  const Token* Covering(const std::vector<std::string>& scopes) const;
   void Ping();
   void LearnChallenge(const http::Response& response);
   const Credential& GetCredential(const std::vector<std::string>& scopes);

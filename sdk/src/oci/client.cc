@@ -186,8 +186,10 @@ std::optional<SecretValue> RegistryClient::Login(const Credential& credential) {
   }
 }
 
-std::optional<Descriptor> RegistryClient::StatBlob(const std::string& verb, const std::string& repository, const Digest& digest) {
-  Call call{verb, repository, "blob check " + ShortDigest(digest), {PullScope(repository)}};
+std::optional<Descriptor> RegistryClient::StatBlob(const std::string& verb, const std::string& repository, const Digest& digest,
+                                                   std::vector<std::string> scopes) {
+  if (scopes.empty()) scopes = {PullScope(repository)};
+  Call call{verb, repository, "blob check " + ShortDigest(digest), scopes};
   http::Response response = Execute(call, [&] {
     http::Request request;
     request.method = "HEAD";
@@ -370,14 +372,15 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
 
 BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string& repository, const Descriptor& blob,
                                      BlobSource& source, const std::optional<std::string>& mount_from) {
-  if (StatBlob(verb, repository, blob.digest)) return BlobOutcome::kExisted;
-  Call call{verb, repository, "blob upload " + ShortDigest(blob.digest), {PushScope(repository)}};
+  std::vector<std::string> scopes = {PushScope(repository)};
+  if (mount_from && *mount_from != repository) scopes.push_back(PullScope(*mount_from));
+  if (StatBlob(verb, repository, blob.digest, scopes)) return BlobOutcome::kExisted;
+  Call call{verb, repository, "blob upload " + ShortDigest(blob.digest), scopes};
   std::string location;
   int64_t min_chunk = 0;
   if (mount_from && *mount_from != repository) {
     Call mount = call;
     mount.what = "blob mount " + ShortDigest(blob.digest) + " from " + *mount_from;
-    mount.scopes.push_back(PullScope(*mount_from));
     std::string url = Url("/v2/" + repository + "/blobs/uploads/?mount=" + blob.digest.str() + "&from=" + *mount_from);
     http::Response response = Execute(mount, [&] {
       http::Request request;

@@ -9,7 +9,8 @@ namespace {
 
 class PipeReader : public BlobReader {
  public:
-  PipeReader(RegistryClient& client, const std::string& verb, const std::string& repository, const Descriptor& blob) {
+  PipeReader(RegistryClient& client, const std::string& verb, const std::string& repository, const Descriptor& blob)
+      : remaining_(uint64_t(blob.size)) {
     thread_ = std::thread([this, &client, verb, repository, blob] {
       try {
         client.FetchBlob(verb, repository, blob, [this](const char* data, size_t size) { pipe_.Write(data, size); });
@@ -23,11 +24,26 @@ class PipeReader : public BlobReader {
     pipe_.Fail(std::make_exception_ptr(Error(ErrorCode::kInterrupted, "transfer abandoned")));
     thread_.join();
   }
-  // The download verifies the digest before it closes the pipe, so 0 comes
-  // only after a match.
-  size_t Read(char* buffer, size_t size) override { return pipe_.Read(buffer, size); }
+  // The download verifies the digest before it closes the pipe. The last
+  // byte is held back until then, so an upload of known length cannot
+  // complete with bytes that did not match.
+  size_t Read(char* buffer, size_t size) override {
+    if (remaining_ == 0 || size == 0) return pipe_.Read(buffer, size);
+    if (remaining_ > 1) {
+      size_t n = pipe_.Read(buffer, size_t(std::min<uint64_t>(size, remaining_ - 1)));
+      if (n == 0) throw Error(ErrorCode::kVerification, "blob stream ended early");
+      remaining_ -= n;
+      return n;
+    }
+    size_t n = pipe_.Read(buffer, 1);
+    char extra;
+    if (n == 0 || pipe_.Read(&extra, 1) != 0) throw Error(ErrorCode::kVerification, "blob stream length differs from its descriptor");
+    remaining_ = 0;
+    return n;
+  }
 
  private:
+  uint64_t remaining_;
   BoundedPipe pipe_;
   std::thread thread_;
 };

@@ -69,7 +69,10 @@ class RegistryClient {
   // be stored instead of the password. Throws Error(kAuth) when refused.
   std::optional<SecretValue> Login(const Credential& credential);
 
-  std::optional<Descriptor> StatBlob(const std::string& verb, const std::string& repository, const Digest& digest);
+  // `scopes` defaults to pull on the repository; a push passes its own so
+  // that one token serves the whole upload.
+  std::optional<Descriptor> StatBlob(const std::string& verb, const std::string& repository, const Digest& digest,
+                                     std::vector<std::string> scopes = {});
   // Streams the blob into sink, verifying size and digest while it streams
   // (the sink has seen every byte when the mismatch is reported, so it must
   // not publish before FetchBlob returns). A dropped connection resumes with
