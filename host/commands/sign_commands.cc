@@ -57,11 +57,11 @@ int RunVerify(Host& host, CommandContext& context) {
   VerifyResult result = OpenSigner(context)->Verify(context.services, request).value();
 
   nlohmann::json signatures = nlohmann::json::array();
-  Table table{{"SIGNATURE", "RESULT", "DETAIL"}, {}};
+  Table table{{"SIGNATURE", "FORMAT", "RESULT", "DETAIL"}, {}};
   for (const auto& check : result.checks) {
-    signatures.push_back({{"id", check.id}, {"valid", check.valid}, {"outcome", check.outcome}, {"message", check.message},
-                          {"payload", check.payload}});
-    table.rows.push_back({Shorten(check.id), check.outcome, check.message});
+    signatures.push_back({{"id", check.id}, {"format", check.format}, {"valid", check.valid}, {"outcome", check.outcome},
+                          {"message", check.message}, {"payload", check.payload}});
+    table.rows.push_back({Shorten(check.id), check.format, check.outcome, check.message});
   }
   context.output.Emit({{"image", result.image},
                        {"digest", result.digest},

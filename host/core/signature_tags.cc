@@ -7,7 +7,9 @@ namespace berth::host {
 
 std::vector<std::string> AttachmentTags(const Digest& digest) {
   std::string base = digest.algorithm() + "-" + digest.hex();
-  return {base + ".sig", base + ".att", base + ".sbom"};
+  // The bare tag is the referrers index of registries without the
+  // referrers API (cosign v3's Sigstore bundles, other OCI 1.1 artifacts).
+  return {base + ".sig", base + ".att", base + ".sbom", base};
 }
 
 nlohmann::json CopyAttachmentTags(const oci::ClientFactory& clients, const oci::Reference& from, const oci::Reference& to,

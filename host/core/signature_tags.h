@@ -1,6 +1,8 @@
 // Signatures travel with images: cosign keeps an image's signatures,
 // attestations and SBOMs under tags derived from its digest
-// ("sha256-<hex>.sig", ".att", ".sbom") in the same repository, so copying
+// ("sha256-<hex>.sig", ".att", ".sbom"; cosign v3's bundles are referrers,
+// on registries without the referrers API listed under "sha256-<hex>") in
+// the same repository, so copying
 // only the image would leave them behind. `berth copy` calls this after a
 // registry-to-registry copy (unless --no-signatures).
 #ifndef BERTH_HOST_CORE_SIGNATURE_TAGS_H_
@@ -16,7 +18,8 @@
 
 namespace berth::host {
 
-// "sha256-<hex>.sig", ".att", ".sbom" for digest.
+// "sha256-<hex>.sig", ".att", ".sbom", and the referrers fallback tag
+// "sha256-<hex>" for digest.
 std::vector<std::string> AttachmentTags(const Digest& digest);
 
 // Copies the attachment tags of the image `digest` (and, for an index, of

@@ -12,6 +12,13 @@ CosignSigner::CosignSigner(const nlohmann::json& settings, StoreFactory store_fa
     if (!settings["repository"].is_string()) throw Error(ErrorCode::kInvalidInput, "signer cosign: setting 'repository' must be a string");
     repository_ = settings["repository"].get<std::string>();
   }
+  if (settings.is_object() && settings.contains("format")) {
+    std::string format = settings["format"].is_string() ? settings["format"].get<std::string>() : "";
+    if (format != "bundle" && format != "simple-signing") {
+      throw Error(ErrorCode::kInvalidInput, "signer cosign: setting 'format' must be simple-signing or bundle");
+    }
+    bundle_ = format == "bundle";
+  }
 }
 
 std::string CosignSigner::SignatureRepository() const {
@@ -29,7 +36,7 @@ Result<SignResult> CosignSigner::Sign(Services& services, const SignRequest& req
     // The key first: a wrong password should fail before any network traffic.
     PrivateKey key = LoadPrivateKeyFile(request.key);
     auto store = store_factory_(services, "sign");
-    return SignImage(*store, key, {request.image, request.annotations, SignatureRepository(), request.dry_run});
+    return SignImage(*store, key, {request.image, request.annotations, SignatureRepository(), request.dry_run, bundle_});
   });
 }
 

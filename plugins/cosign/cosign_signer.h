@@ -17,7 +17,8 @@ using StoreFactory = std::function<std::unique_ptr<SignatureStore>(Services& ser
 class CosignSigner : public Signer {
  public:
   // settings: {"repository": "..."} stores signatures elsewhere, like
-  // COSIGN_REPOSITORY (which wins when set).
+  // COSIGN_REPOSITORY (which wins when set); {"format": "bundle"} signs with
+  // a Sigstore bundle referrer instead of the .sig tag ("simple-signing").
   CosignSigner(const nlohmann::json& settings, StoreFactory store_factory);
 
   Result<KeyGenResult> GenerateKeyPair(const KeyGenRequest& request) noexcept override;
@@ -27,6 +28,7 @@ class CosignSigner : public Signer {
  private:
   std::string SignatureRepository() const;
   std::string repository_;
+  bool bundle_ = false;
   StoreFactory store_factory_;
 };
 

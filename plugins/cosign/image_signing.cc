@@ -2,12 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
+#include <ctime>
 
 #include "berth/error.h"
 #include "berth/log.h"
 #include "signature_check.h"
 #include "signature_manifest.h"
+#include "sigstore_bundle.h"
 #include "simple_signing.h"
 
 namespace berth::cosign {
@@ -36,6 +39,60 @@ std::optional<std::pair<SignatureManifest, Digest>> ReadSignatures(SignatureStor
   return std::make_pair(SignatureManifest::Parse(stored->bytes, source, config), stored->digest);
 }
 
+std::string NowRfc3339() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// The bundle layer of a referrer manifest, fetched; nullopt when the
+// manifest is not a bundle referrer.
+std::optional<std::pair<std::string, std::string>> ReadBundle(SignatureStore& store, const std::string& repository,
+                                                              const StoredManifest& referrer) {
+  nlohmann::json manifest = nlohmann::json::parse(referrer.bytes, nullptr, false);
+  if (manifest.is_discarded() || !manifest.is_object() || !manifest.value("layers", nlohmann::json()).is_array()) return std::nullopt;
+  for (const auto& layer : manifest["layers"]) {
+    if (!layer.is_object() || layer.value("mediaType", "") != kBundleMediaType || !layer.value("digest", nlohmann::json()).is_string() ||
+        !Digest::IsValid(layer["digest"].get<std::string>())) {
+      continue;
+    }
+    uint64_t size = layer.value("size", nlohmann::json()).is_number_unsigned() ? layer["size"].get<uint64_t>() : 0;
+    Digest digest = Digest::Parse(layer["digest"].get<std::string>());
+    return std::make_pair(digest.str(), store.GetBlob(repository, digest, size));
+  }
+  return std::nullopt;
+}
+
+SignResult SignWithBundle(SignatureStore& store, const PrivateKey& key, const SigningOptions& options, const ResolvedImage& image,
+                          const std::string& repository, SignResult result) {
+  if (!options.annotations.empty()) {
+    throw Error(ErrorCode::kUsage, "annotations (-a) are not part of cosign's bundle signatures; sign without format=bundle to add them");
+  }
+  PublicKey public_key = key.Public();
+  for (const StoredManifest& existing : store.Referrers(repository, image.digest, std::string(kBundleMediaType))) {
+    auto bundle = ReadBundle(store, repository, existing);
+    if (bundle && CheckBundle(bundle->second, public_key, "", image.digest, {}).outcome == CheckOutcome::kValid) {
+      result.already_signed = true;
+      result.signature = repository + "@" + existing.digest.str();
+      result.signature_digest = existing.digest.str();
+      return result;
+    }
+  }
+  std::string bundle = BuildBundle(InTotoStatement(image.repository, image.digest), key);
+  std::string manifest = BundleManifest(bundle, {image.media_type, image.digest, image.size}, NowRfc3339());
+  result.signature_digest = Digest::Of(manifest).str();
+  result.signature = repository + "@" + result.signature_digest;
+  if (options.dry_run) return result;
+  store.PutBlob(repository, bundle);
+  store.PutBlob(repository, kEmptyConfig);
+  result.signature_digest = store.PutReferrer(repository, manifest, image.digest).str();
+  result.pushed = true;
+  return result;
+}
+
 }  // namespace
 
 std::string SignatureRepositoryFromEnv() {
@@ -57,6 +114,7 @@ SignResult SignImage(SignatureStore& store, const PrivateKey& key, const Signing
   result.digest = image.digest.str();
   result.signature = repository + ":" + tag;
   result.key_id = public_key.KeyId();
+  if (options.bundle) return SignWithBundle(store, key, options, image, repository, std::move(result));
 
   SignatureManifest manifest;
   if (auto existing = ReadSignatures(store, repository, tag)) {
@@ -89,10 +147,11 @@ VerifyResult VerifyImage(SignatureStore& store, const PublicKey& key, const std:
   result.digest = image.digest.str();
   result.signature = repository + ":" + tag;
   auto existing = ReadSignatures(store, repository, tag);
-  if (!existing) return result;
-  for (const SignatureLayer& layer : existing->first.layers()) {
+  std::vector<SignatureLayer> layers = existing ? existing->first.layers() : std::vector<SignatureLayer>();
+  for (const SignatureLayer& layer : layers) {
     SignatureCheck check;
     check.id = layer.digest;
+    check.format = "simple-signing";
     if (layer.media_type != kSimpleSigningMediaType) {
       check.outcome = "unsupported";
       check.message = "layer " + layer.digest + " has media type " + layer.media_type + ", not a cosign signature";
@@ -112,6 +171,33 @@ VerifyResult VerifyImage(SignatureStore& store, const PublicKey& key, const std:
       continue;
     }
     SignatureCheckResult checked = CheckSignature(layer, payload, key, key_name, image.digest, options.annotations);
+    check.valid = checked.outcome == CheckOutcome::kValid;
+    check.outcome = CheckOutcomeName(checked.outcome);
+    check.message = std::move(checked.message);
+    check.payload = std::move(checked.payload);
+    result.checks.push_back(std::move(check));
+  }
+  for (const StoredManifest& referrer : store.Referrers(repository, image.digest, std::string(kBundleMediaType))) {
+    SignatureCheck check;
+    check.id = referrer.digest.str();
+    check.format = "bundle";
+    std::optional<std::pair<std::string, std::string>> bundle;
+    try {
+      bundle = ReadBundle(store, repository, referrer);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kVerification && e.code() != ErrorCode::kNotFound) throw;
+      check.outcome = e.code() == ErrorCode::kVerification ? "blob-modified" : "blob-missing";
+      check.message = e.what();
+      result.checks.push_back(std::move(check));
+      continue;
+    }
+    if (!bundle) {
+      check.outcome = "unsupported";
+      check.message = "referrer " + referrer.digest.str() + " has no Sigstore bundle layer";
+      result.checks.push_back(std::move(check));
+      continue;
+    }
+    SignatureCheckResult checked = CheckBundle(bundle->second, key, key_name, image.digest, options.annotations);
     check.valid = checked.outcome == CheckOutcome::kValid;
     check.outcome = CheckOutcomeName(checked.outcome);
     check.message = std::move(checked.message);

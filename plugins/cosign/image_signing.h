@@ -19,6 +19,9 @@ struct SigningOptions {
   std::map<std::string, std::string> annotations;
   std::string signature_repository;  // Empty: the image's own repository.
   bool dry_run = false;
+  // Sign with a Sigstore bundle stored as an OCI 1.1 referrer (cosign v3's
+  // default) instead of a layer of the .sig manifest. Verify checks both.
+  bool bundle = false;
 };
 
 // Resolves the digest, signs the simple-signing payload and appends it to the

@@ -9,6 +9,7 @@
 #include "berth/error.h"
 #include "signature_manifest.h"
 #include "simple_signing.h"
+#include "sigstore_bundle.h"
 
 namespace berth::cosign {
 namespace {
@@ -41,6 +42,24 @@ class MemoryStore : public SignatureStore {
     manifests[repository + ":" + tag] = std::string(bytes);
     ++manifest_puts;
     return Digest::Of(bytes);
+  }
+
+  std::vector<StoredManifest> Referrers(const std::string& repository, const Digest& subject, const std::string& artifact_type) override {
+    std::vector<StoredManifest> found;
+    for (const auto& [key, bytes] : manifests) {
+      if (!key.starts_with(repository + "@")) continue;
+      auto json = nlohmann::json::parse(bytes);
+      if (json.contains("subject") && json["subject"]["digest"] == subject.str() && json.value("artifactType", "") == artifact_type) {
+        found.push_back({bytes, Digest::Of(bytes)});
+      }
+    }
+    return found;
+  }
+  Digest PutReferrer(const std::string& repository, std::string_view bytes, const Digest&) override {
+    Digest digest = Digest::Of(bytes);
+    manifests[repository + "@" + digest.str()] = std::string(bytes);
+    ++manifest_puts;
+    return digest;
   }
 
   std::map<std::string, std::string> manifests;
@@ -205,6 +224,36 @@ TEST_F(ImageSigningTest, OneValidSignatureAmongBadOnesVerifies) {
   EXPECT_FALSE(result.checks[0].valid);
   EXPECT_TRUE(result.checks[1].valid);
   EXPECT_TRUE(result.Verified());
+}
+
+TEST_F(ImageSigningTest, BundleReferrersSignVerifyAndSkipDuplicates) {
+  SigningOptions options{"reg.test/app:v1", {}, "", false, /*bundle=*/true};
+  SignResult first = SignImage(store_, key_, options);
+  EXPECT_TRUE(first.pushed);
+  EXPECT_EQ(first.signature, "reg.test/app@" + first.signature_digest);
+  auto manifest = nlohmann::json::parse(store_.manifests.at(first.signature));
+  EXPECT_EQ(manifest["subject"]["digest"], kImage.str());
+  EXPECT_TRUE(store_.blobs.count("reg.test/app@" + Digest::Of(kEmptyConfig).str()));
+
+  SignResult again = SignImage(store_, key_, options);
+  EXPECT_TRUE(again.already_signed);
+  EXPECT_EQ(again.signature_digest, first.signature_digest);
+  EXPECT_EQ(store_.manifest_puts, 1);
+
+  // Verify looks at the .sig tag and the referrers.
+  SignImage(store_, key_, {"reg.test/app:v1", {}, "", false});
+  VerifyResult result = Verify(key_.Public());
+  ASSERT_EQ(result.checks.size(), 2u);
+  EXPECT_EQ(result.checks[0].format, "simple-signing");
+  EXPECT_EQ(result.checks[1].format, "bundle");
+  EXPECT_EQ(result.checks[1].id, first.signature_digest);
+  EXPECT_TRUE(result.checks[1].valid);
+  EXPECT_EQ(result.checks[1].payload["predicateType"], "https://sigstore.dev/cosign/sign/v1");
+  VerifyResult other = Verify(PrivateKey::GenerateEcdsaP256().Public());
+  EXPECT_EQ(other.checks[1].outcome, "wrong-key");
+
+  options.annotations = {{"env", "prod"}};
+  EXPECT_THROW(SignImage(store_, key_, options), Error);
 }
 
 }  // namespace

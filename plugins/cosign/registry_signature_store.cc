@@ -2,6 +2,7 @@
 
 #include "berth/error.h"
 #include "berth/oci/client.h"
+#include "berth/oci/manifest.h"
 #include "berth/oci/reference.h"
 #include "berth/services.h"
 
@@ -46,7 +47,7 @@ class RegistrySignatureStore : public SignatureStore {
     }
     Repository name{reference.registry, reference.repository};
     names_[CosignRepositoryName(reference.registry, reference.repository)] = name;
-    return {CosignRepositoryName(reference.registry, reference.repository), found->digest};
+    return {CosignRepositoryName(reference.registry, reference.repository), found->digest, found->media_type, uint64_t(found->size)};
   }
 
   std::optional<StoredManifest> GetManifest(const std::string& repository, const std::string& tag) override {
@@ -79,6 +80,43 @@ class RegistrySignatureStore : public SignatureStore {
     Repository where = Locate(repository);
     oci::Manifest manifest = oci::Manifest::Parse(std::string(bytes), media_type, repository + ":" + tag);
     return Client(where.registry + "/" + where.path)->PutManifest(verb_, where.path, tag, manifest);
+  }
+
+  std::vector<StoredManifest> Referrers(const std::string& repository, const Digest& subject, const std::string& artifact_type) override {
+    Repository where = Locate(repository);
+    auto client = Client(where.registry + "/" + where.path);
+    std::vector<StoredManifest> found;
+    for (const oci::Descriptor& descriptor : client->Referrers(verb_, where.path, subject, artifact_type)) {
+      oci::Manifest manifest = client->GetManifest(verb_, where.path, descriptor.digest.str());
+      found.push_back({std::move(manifest.bytes), manifest.digest});
+    }
+    return found;
+  }
+
+  Digest PutReferrer(const std::string& repository, std::string_view bytes, const Digest& subject) override {
+    Repository where = Locate(repository);
+    auto client = Client(where.registry + "/" + where.path);
+    oci::Manifest manifest = oci::Manifest::Parse(std::string(bytes), oci::media_type::kOciManifest, repository);
+    Digest digest = client->PutManifest(verb_, where.path, manifest.digest.str(), manifest);
+    // A registry with the referrers API lists it now; one without reads the
+    // fallback tag, which the client then keeps up to date.
+    for (const oci::Descriptor& listed : client->Referrers(verb_, where.path, subject)) {
+      if (listed.digest == digest) return digest;
+    }
+    std::string tag = subject.algorithm() + "-" + subject.hex();
+    nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", oci::media_type::kOciIndex}, {"manifests", nlohmann::json::array()}};
+    if (client->HeadManifest(verb_, where.path, tag)) {
+      oci::Manifest existing = client->GetManifest(verb_, where.path, tag);
+      if (!existing.is_index) throw Error(ErrorCode::kInvalidInput, repository + ":" + tag + " exists and is not a referrers index");
+      index = nlohmann::json::parse(existing.bytes);
+    }
+    oci::Descriptor entry = manifest.AsDescriptor();
+    entry.artifact_type = manifest.artifact_type;
+    entry.annotations = manifest.annotations;
+    index["manifests"].push_back(entry.ToJson());
+    oci::Manifest updated = oci::Manifest::Parse(index.dump(), oci::media_type::kOciIndex, repository + ":" + tag);
+    client->PutManifest(verb_, where.path, tag, updated);
+    return digest;
   }
 
  private:

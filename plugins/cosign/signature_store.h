@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "berth/digest.h"
 
@@ -17,6 +18,8 @@ namespace berth::cosign {
 struct ResolvedImage {
   std::string repository;  // "registry/path", as the payload's docker-reference names it.
   Digest digest;
+  std::string media_type;  // Of the image's manifest (a referrer's subject needs it).
+  uint64_t size = 0;
 };
 
 struct StoredManifest {
@@ -38,6 +41,13 @@ class SignatureStore {
   // Returns the manifest's digest.
   virtual Digest PutManifest(const std::string& repository, const std::string& tag, std::string_view bytes,
                              std::string_view media_type) = 0;
+  // The manifests (fetched) whose subject is `subject`, of this artifact type.
+  virtual std::vector<StoredManifest> Referrers(const std::string& repository, const Digest& subject,
+                                                const std::string& artifact_type) = 0;
+  // Stores an OCI image manifest that has a subject, by digest; where the
+  // registry has no referrers API, also adds it to the "sha256-<hex>" index
+  // tag (the distribution spec's fallback). Returns the manifest's digest.
+  virtual Digest PutReferrer(const std::string& repository, std::string_view bytes, const Digest& subject) = 0;
 };
 
 }  // namespace berth::cosign

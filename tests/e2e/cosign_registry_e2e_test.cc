@@ -302,6 +302,50 @@ TEST_F(CosignRegistryTest, CopyCarriesSignaturesToAnotherRegistry) {
   EXPECT_EQ(Berth({"verify", production->host() + "/bare/app:v1", "--key", "cosign.pub"}).exit_code, 5);
 }
 
+TEST_F(CosignRegistryTest, BundleReferrersOnARegistryWithoutTheReferrersApi) {
+  std::string digest = PushImage("team/app:v1", "app v1\n");
+  nlohmann::json signed_result = BerthJson({"sign", host_ + "/team/app:v1", "--key", "cosign.key", "--setting", "format=bundle"});
+  EXPECT_EQ(signed_result["action"], "signed");
+  std::string referrer = signed_result["signature_digest"];
+  EXPECT_EQ(signed_result["signature"], host_ + "/team/app@" + referrer);
+  EXPECT_EQ(BerthJson({"sign", host_ + "/team/app:v1", "--key", "cosign.key", "--setting", "format=bundle"})["action"], "already signed");
+
+  // docker-registry 2.8 has no referrers API: the fallback index tag lists the referrer.
+  nlohmann::json index = nlohmann::json::parse(Berth({"inspect", "--raw", host_ + "/team/app:sha256-" + digest.substr(7)}).stdout_data);
+  ASSERT_EQ(index["manifests"].size(), 1u);
+  EXPECT_EQ(index["manifests"][0]["digest"], referrer);
+  EXPECT_EQ(index["manifests"][0]["artifactType"], "application/vnd.dev.sigstore.bundle.v0.3+json");
+  nlohmann::json manifest = nlohmann::json::parse(Berth({"inspect", "--raw", host_ + "/team/app@" + referrer}).stdout_data);
+  EXPECT_EQ(manifest["subject"]["digest"], digest);
+
+  // curl fetches the bundle, python3-cryptography checks its DSSE signature.
+  ProcessResult fetched = Tool({"curl", "-sf", "-o", "bundle.json",
+                                "http://" + host_ + "/v2/team/app/blobs/" + manifest["layers"][0]["digest"].get<std::string>()},
+                               berth_.work_dir());
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.stderr_data;
+  ProcessResult checked = Tool({"/usr/bin/python3", (kTestData / "verify_bundle.py").string(), "bundle.json", "cosign.pub"}, berth_.work_dir());
+  ASSERT_EQ(checked.exit_code, 0) << checked.stderr_data;
+  nlohmann::json statement = nlohmann::json::parse(checked.stdout_data);
+  EXPECT_EQ(statement["predicateType"], "https://sigstore.dev/cosign/sign/v1");
+  EXPECT_EQ(statement["subjects"], nlohmann::json::parse(R"([{"sha256":")" + digest.substr(7) + R"("}])"));
+
+  nlohmann::json verified = BerthJson({"verify", host_ + "/team/app:v1", "--key", "cosign.pub"});
+  ASSERT_EQ(verified["signatures"].size(), 1u);
+  EXPECT_EQ(verified["signatures"][0]["format"], "bundle");
+  EXPECT_EQ(verified["signatures"][0]["valid"], true);
+  ASSERT_EQ(Berth({"keygen", "--output-key-prefix", "other"}).exit_code, 0);
+  ProcessResult wrong = Berth({"verify", host_ + "/team/app:v1", "--key", "other.pub"});
+  EXPECT_EQ(wrong.exit_code, 5);
+  EXPECT_NE(wrong.stderr_data.find(": signed with another key (hint "), std::string::npos) << wrong.stderr_data;
+
+  // Promotion carries the referrers index and the bundle.
+  auto production = StartRegistry("plain");
+  extra_hosts_.push_back(production->host());
+  nlohmann::json copied = BerthJson({"copy", host_ + "/team/app:v1", production->host() + "/prod/app:v1"});
+  EXPECT_EQ(copied["signatures"].size(), 1u);
+  EXPECT_EQ(BerthJson({"verify", production->host() + "/prod/app:v1", "--key", "cosign.pub"})["verified"], true);
+}
+
 // Token auth: the registry trusts a token server; berth logs in, and the
 // token's scopes decide who may sign (push) and who may only verify (pull).
 TEST(CosignTokenRegistryTest, SignAndVerifyThroughTokenAuth) {

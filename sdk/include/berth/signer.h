@@ -57,7 +57,8 @@ struct VerifyRequest {
 };
 
 struct SignatureCheck {
-  std::string id;             // The signature's identity in storage (a layer digest for cosign).
+  std::string id;             // The signature's identity in storage (a layer or manifest digest for cosign).
+  std::string format;         // How it is stored ("simple-signing", "bundle" for cosign).
   bool valid = false;
   std::string outcome;        // A stable word: "valid", "wrong-key", "other-image", ...
   std::string message;        // Why not, one line; empty when valid.
