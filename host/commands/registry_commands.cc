@@ -68,11 +68,16 @@ std::optional<oci::Platform> PlatformOption(CommandContext& context) {
   return std::nullopt;
 }
 
-int Concurrency(Host& host, const ImageLocation& a, const ImageLocation& b) {
+int Concurrency(Host& host, CommandContext& context, const ImageLocation& a, const ImageLocation& b) {
   auto& config = host.plugins->registries().config();
   int jobs = 4;
   if (a.kind == ImageLocation::Kind::kRegistry) jobs = config.For(a.reference.registry).concurrency;
   if (b.kind == ImageLocation::Kind::kRegistry) jobs = std::min(jobs, config.For(b.reference.registry).concurrency);
+  // Between repositories of one registry blobs are mounted: one small request each.
+  if (!context.args.Has("jobs") && a.kind == ImageLocation::Kind::kRegistry && b.kind == ImageLocation::Kind::kRegistry &&
+      a.reference.registry == b.reference.registry) {
+    jobs = std::max(jobs, 16);
+  }
   return jobs;
 }
 
@@ -98,7 +103,7 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   auto to = oci::OpenImageSink(destination, clients, verb);
   oci::CopyOptions options;
   options.platform = PlatformOption(context);
-  options.concurrency = Concurrency(host, source, destination);
+  options.concurrency = Concurrency(host, context, source, destination);
   oci::CopyResult result = oci::CopyImage(*from, *to, options);
   nlohmann::json data = result.ToJson();
   data["source"] = source.str();

@@ -25,6 +25,17 @@ ProcessResult BerthRunner::Run(const std::vector<std::string>& args, const std::
   return RunProcess(argv, options);
 }
 
+ProcessResult BerthRunner::RunUnder(const std::vector<std::string>& prefix, const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = prefix;
+  argv.push_back(BERTH_BINARY);
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessOptions options;
+  options.env_set = env_;
+  options.cwd = work_dir();
+  options.timeout = std::chrono::seconds(120);
+  return RunProcess(argv, options);
+}
+
 nlohmann::json BerthRunner::Json(const std::vector<std::string>& args) const {
   std::vector<std::string> with_json = args;
   with_json.insert(with_json.end(), {"-o", "json"});

@@ -23,6 +23,8 @@ class BerthRunner {
   void SetEnv(const std::string& name, const std::string& value) { env_[name] = value; }
 
   ProcessResult Run(const std::vector<std::string>& args, const std::string& stdin_data = "") const;
+  // Runs `prefix` (e.g. /usr/bin/time -v) with the berth command line after it.
+  ProcessResult RunUnder(const std::vector<std::string>& prefix, const std::vector<std::string>& args) const;
   // Runs with -o json, expects exit 0 and parses stdout.
   nlohmann::json Json(const std::vector<std::string>& args) const;
 

@@ -60,7 +60,10 @@ TEST_F(TokenRegistryTest, ReaderCannotPushInsufficientScope) {
   Status status = ErrorOf([&] { Copy(reader, Src(), host_ + "/team/readers-push:1"); });
   EXPECT_EQ(status.code(), ErrorCode::kAuth);
   EXPECT_TRUE(status.message().starts_with("copy " + host_ + "/team/readers-push: ")) << status.message();
-  EXPECT_NE(status.message().find("failed: 401 UNAUTHORIZED"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("failed: 401 UNAUTHORIZED (authentication required) (insufficient scope: the credentials do not grant "
+                                  "repository:team/readers-push:pull,push)"),
+            std::string::npos)
+      << status.message();
   EXPECT_EQ(status.message().find(User("reader")), std::string::npos);
   Status del = ErrorOf([&] { reader->DeleteManifest("delete", "team/app", image_.digest); });
   EXPECT_EQ(del.code(), ErrorCode::kAuth);

@@ -227,7 +227,7 @@ Authenticator::Token Authenticator::FetchToken(const std::vector<std::string>& s
   int64_t expires_in = 60;
   if (auto e = body.find("expires_in"); e != body.end() && e->is_number()) expires_in = std::max<int64_t>(60, e->get<int64_t>());
   // Renew a little early, so a token does not expire in flight.
-  return Token{token, Clock::now() + std::chrono::seconds(expires_in - std::min<int64_t>(30, expires_in / 4))};
+  return Token{token, Clock::now() + std::chrono::seconds(expires_in - std::min<int64_t>(30, expires_in / 4)), {}};
 }
 
 const Authenticator::Token* Authenticator::Covering(const std::vector<std::string>& scopes) const {

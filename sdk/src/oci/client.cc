@@ -7,6 +7,7 @@
 
 #include "authenticator.h"
 #include "berth/error.h"
+#include "berth/http/challenge.h"
 #include "berth/http/url.h"
 #include "berth/oci/reference.h"
 #include "berth/log.h"
@@ -112,7 +113,15 @@ void RegistryClient::Fail(const Call& call, ErrorCode code, const std::string& d
 
 void RegistryClient::Fail(const Call& call, const http::Response& response) const {
   std::string detail = DescribeErrorResponse(response);
-  if (response.status == 401 && detail.find("insufficient_scope") == std::string::npos) {
+  std::string insufficient;
+  for (const auto& header : response.HeaderAll("www-authenticate")) {
+    for (const auto& challenge : http::ParseChallenges(header)) {
+      if (challenge.Param("error") == "insufficient_scope") insufficient = challenge.Param("scope");
+    }
+  }
+  if (response.status == 401 && !insufficient.empty()) {
+    detail += " (insufficient scope: the credentials do not grant " + insufficient + ")";
+  } else if (response.status == 401) {
     detail += " (check the credentials: berth login " + options_.registry + ")";
   }
   Fail(call, CodeFor(response), detail, http::IsRetryableStatus(response.status));
@@ -373,12 +382,15 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
 BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string& repository, const Descriptor& blob,
                                      BlobSource& source, const std::optional<std::string>& mount_from) {
   std::vector<std::string> scopes = {PushScope(repository)};
-  if (mount_from && *mount_from != repository) scopes.push_back(PullScope(*mount_from));
-  if (StatBlob(verb, repository, blob.digest, scopes)) return BlobOutcome::kExisted;
+  bool mounting = mount_from && *mount_from != repository;
+  if (mounting) scopes.push_back(PullScope(*mount_from));
   Call call{verb, repository, "blob upload " + ShortDigest(blob.digest), scopes};
   std::string location;
   int64_t min_chunk = 0;
-  if (mount_from && *mount_from != repository) {
+  if (mounting) {
+    // Mount first, without a HEAD: 201 whether the blob came from the other
+    // repository or was already here, so a same-registry copy costs one
+    // request per blob.
     Call mount = call;
     mount.what = "blob mount " + ShortDigest(blob.digest) + " from " + *mount_from;
     std::string url = Url("/v2/" + repository + "/blobs/uploads/?mount=" + blob.digest.str() + "&from=" + *mount_from);
@@ -393,11 +405,13 @@ BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string&
     if (auto header = response.Header("location")) location = http::ResolveUrl(url, *header);
     if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
   }
+  if (StatBlob(verb, repository, blob.digest, scopes)) return BlobOutcome::kExisted;
   const http::RetryPolicy& policy = options_.settings.retry;
   for (int attempt = 1;; ++attempt) {
     try {
       if (location.empty()) std::tie(location, min_chunk) = StartUpload(call, repository);
-      if (options_.settings.chunk_size > 0 || min_chunk > 0) {
+      // Chunks only when asked for; the registry's minimum then sets their least size.
+      if (options_.settings.chunk_size > 0) {
         UploadChunked(call, location, min_chunk, blob, source);
       } else {
         UploadMonolithic(call, location, blob, source);

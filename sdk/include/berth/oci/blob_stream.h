@@ -20,7 +20,7 @@
 namespace berth::oci {
 
 // SHA-256 of a stream, hashed on its own thread through a fixed number of
-// 1 MiB buffers (Update blocks when all are in use), so memory stays flat.
+// 256 KiB buffers (Update blocks when all are in use), so memory stays flat.
 class AsyncSha256 {
  public:
   AsyncSha256();
@@ -34,8 +34,8 @@ class AsyncSha256 {
  private:
   void Run();
   void Submit();
-  static constexpr size_t kBufferSize = 1u << 20;
-  static constexpr size_t kBuffers = 6;
+  static constexpr size_t kBufferSize = 256u << 10;
+  static constexpr size_t kBuffers = 8;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::vector<char>> queue_;  // Full buffers waiting to be hashed.
@@ -51,7 +51,7 @@ class AsyncSha256 {
 // thread. Either side can fail it; the other then sees the error.
 class BoundedPipe {
  public:
-  explicit BoundedPipe(size_t capacity = 4u << 20);
+  explicit BoundedPipe(size_t capacity = 2u << 20);
   // Blocks while full; throws the reader's failure.
   void Write(const char* data, size_t size);
   void CloseWrite();                       // End of stream.
