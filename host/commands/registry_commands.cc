@@ -13,6 +13,8 @@
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "core/host.h"
+#include "core/registry_flags.h"
+#include "core/signature_tags.h"
 
 namespace berth::host {
 namespace {
@@ -20,28 +22,13 @@ namespace {
 using oci::ImageLocation;
 using oci::Reference;
 
-// --plain-http HOST, --insecure-registry HOST, --ca-file HOST=FILE,
-// --client-cert HOST=CERT,KEY, --jobs N: this run only, named hosts only.
+// The per-registry flags (core/registry_flags.h) and --jobs N: this run only.
 void ApplyRegistryFlags(Host& host, CommandContext& context) {
-  oci::RegistryConfig& config = host.plugins->registries().config();
-  for (const auto& name : context.args.GetAll("plain-http")) config.SetPlainHttp(name);
-  for (const auto& name : context.args.GetAll("insecure-registry")) config.SetInsecure(name);
-  for (const auto& pair : context.args.GetAll("ca-file")) {
-    size_t equals = pair.find('=');
-    if (equals == std::string::npos || equals == 0) throw Error(ErrorCode::kUsage, "--ca-file expects HOST=FILE, got '" + pair + "'");
-    config.SetCaFile(pair.substr(0, equals), pair.substr(equals + 1));
-  }
-  for (const auto& pair : context.args.GetAll("client-cert")) {
-    size_t equals = pair.find('='), comma = pair.find(',', equals);
-    if (equals == std::string::npos || comma == std::string::npos) {
-      throw Error(ErrorCode::kUsage, "--client-cert expects HOST=CERT,KEY, got '" + pair + "'");
-    }
-    config.SetClientCert(pair.substr(0, equals), pair.substr(equals + 1, comma - equals - 1), pair.substr(comma + 1));
-  }
+  ApplyRegistryFlagOptions(host, context.args);
   if (auto jobs = context.args.GetOptional("jobs")) {
     int value = std::atoi(jobs->c_str());
     if (value < 1 || value > 64) throw Error(ErrorCode::kUsage, "--jobs expects 1 to 64, got '" + *jobs + "'");
-    config.SetConcurrency(value);
+    host.plugins->registries().config().SetConcurrency(value);
   }
 }
 
@@ -117,6 +104,12 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
                 }()},
                {"blobs", std::to_string(result.blobs_uploaded) + " copied, " + std::to_string(result.blobs_mounted) + " mounted, " +
                              std::to_string(result.blobs_skipped) + " already there"}}};
+  // Signatures travel with the image (cosign's sha256-<hex>.sig/.att/.sbom tags).
+  if (command == "copy" && source.kind == ImageLocation::Kind::kRegistry && destination.kind == ImageLocation::Kind::kRegistry &&
+      !context.args.Flag("no-signatures")) {
+    data["signatures"] = CopyAttachmentTags(clients, source.reference, destination.reference, from->TopManifest());
+    table.rows.push_back({"signatures", std::to_string(data["signatures"].size()) + " tags copied"});
+  }
   context.output.Emit(data, table);
   return 0;
 }
@@ -363,12 +356,7 @@ int RunLogout(Host& host, CommandContext& context) {
 
 void RegisterRegistryCommands(Host& host) {
   using Kind = OptionSpec::Kind;
-  const std::vector<OptionSpec> registry_flags = {
-      {.name = "plain-http", .kind = Kind::kList, .help = "Talk plain HTTP to this registry (repeatable)", .value_name = "HOST"},
-      {.name = "insecure-registry", .kind = Kind::kList, .help = "Skip TLS verification for this registry only (repeatable)", .value_name = "HOST"},
-      {.name = "ca-file", .kind = Kind::kList, .help = "Trust this CA bundle for a registry", .value_name = "HOST=FILE"},
-      {.name = "client-cert", .kind = Kind::kList, .help = "TLS client certificate for a registry", .value_name = "HOST=CERT,KEY"},
-  };
+  const std::vector<OptionSpec> registry_flags = RegistryFlagOptions();
   auto with_flags = [&](std::vector<OptionSpec> options) {
     options.insert(options.end(), registry_flags.begin(), registry_flags.end());
     return options;
@@ -398,7 +386,9 @@ void RegisterRegistryCommands(Host& host) {
                   .options = with_flags({source, destination, platform, jobs})},
                  [h](CommandContext& c) { return RunTransfer(*h, c, "pull"); });
   host.table.Add({.path = "copy", .summary = "Copy an image between registries, OCI layouts and docker archives",
-                  .options = with_flags({source, destination, platform, jobs})},
+                  .options = with_flags({source, destination, platform, jobs,
+                                         {.name = "no-signatures", .kind = Kind::kFlag,
+                                          .help = "Do not copy the image's signature tags (sha256-<hex>.sig/.att/.sbom)"}})},
                  [h](CommandContext& c) { return RunTransfer(*h, c, "copy"); });
   host.table.Add({.path = "tag", .summary = "Tag an image on its registry (no blob transfer)",
                   .options = with_flags({{.name = "source", .help = "Image to tag", .value_name = "IMAGE", .required = true, .position = 1},

@@ -19,6 +19,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterSecretsCommands,
     RegisterDeployCommands,
     RegisterInitCommands,
+    RegisterSignCommands,
     RegisterRegistryCommands,
 };
 

@@ -5,6 +5,7 @@
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
 #include "berth/target.h"
+#include "berth/signer.h"
 #include "elf_check.h"
 
 namespace berth::host {
@@ -118,6 +119,13 @@ Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nloh
   return CaptureResult([&]() -> IssuedToken {
     std::unique_ptr<CredentialProvider> provider = OpenCredentialProvider(name, settings).value();
     return provider->Token(request).value();
+  });
+}
+
+Result<std::unique_ptr<Signer>> PluginManager::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
+  return CaptureResult([&] {
+    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kSigner, kind);
+    return Create(plugin, ProvidedKind::kSigner, kind, plugin.registrar().FindSigner(kind), settings);
   });
 }
 

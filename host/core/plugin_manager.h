@@ -41,6 +41,7 @@ class PluginManager : public Services {
                                                                      const nlohmann::json& settings) noexcept override;
   Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
                                 const TokenRequest& request) noexcept override;
+  Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
   Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
   RegistryRouter& registries();
 

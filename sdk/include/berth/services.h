@@ -18,6 +18,7 @@ class Target;
 class CredentialProvider;
 struct TokenRequest;
 struct IssuedToken;
+class Signer;
 class Registry;
 namespace oci {
 class RegistryClient;
@@ -39,6 +40,9 @@ class Services {
   // One token from provider `name`: OpenCredentialProvider, then Token.
   virtual Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
                                         const TokenRequest& request) noexcept = 0;
+  // Loads the plugin that provides signer `kind` (only that one) and creates
+  // a signer with `settings`.
+  virtual Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept = 0;
   // A distribution client for the registry `reference` names
   // ("ghcr.io/org/app:1.0", or a bare host "127.0.0.1:5000"): served by the
   // plugin whose registry claims the host, else by the generic OCI registry,
