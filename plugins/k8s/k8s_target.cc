@@ -168,6 +168,10 @@ Result<DeployPlan> K8sTarget::Plan(const DeployRequest& request) noexcept {
                              (changes.size() == 1 ? "" : "s") + (rollout ? ", new rollout" : "") + ")");
       plan.diff += what + ":\n" + FormatChanges(changes);
     }
+    // The host's table view lists the actions; the changes are for a person too.
+    std::string diff = plan.diff;
+    if (!diff.empty() && diff.back() == '\n') diff.pop_back();
+    Progress("dry run, nothing applied; what would change:\n" + diff);
     return plan;
   });
 }
