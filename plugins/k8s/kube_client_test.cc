@@ -144,6 +144,23 @@ TEST_F(KubeClientTest, ExecPluginClientCertificate) {
   EXPECT_EQ(LastUser(), "standin-cert-user");
 }
 
+TEST_F(KubeClientTest, InClusterServiceAccount) {
+  fs::path account = dir_.path() / "serviceaccount";
+  fs::create_directories(account);
+  WriteFileAtomic(account / "token", standin_->token(), 0600);
+  fs::copy_file(standin_->ca_file(), account / "ca.crt");
+  WriteFileAtomic(account / "namespace", "kube-public\n");
+  KubeConfigOptions options;  // no kubeconfig anywhere
+  options.service_host = "127.0.0.1";
+  options.service_port = std::to_string(standin_->info()["port"].get<int>());
+  options.service_account_dir = account;
+  KubeAccess access = LoadKubeAccess(options);
+  EXPECT_EQ(access.namespace_name, "kube-public");
+  KubeClient client(std::move(access));
+  EXPECT_TRUE(client.GetIfExists("/api/v1/namespaces/kube-public"));
+  EXPECT_EQ(LastUser(), "standin-admin");
+}
+
 TEST_F(KubeClientTest, TheServerIsVerifiedAgainstTheClusterCa) {
   KubeAccess access = Access("standin");
   access.ca_pem = ReadFile(standin_->client_cert());  // not the CA that signed the server
