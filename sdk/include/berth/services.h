@@ -15,6 +15,9 @@ namespace berth {
 
 class SecretStore;
 class Target;
+class CredentialProvider;
+struct TokenRequest;
+struct IssuedToken;
 
 class Services {
  public:
@@ -25,6 +28,13 @@ class Services {
                                                                const nlohmann::json& settings) noexcept = 0;
   // Loads the plugin that provides target `kind` and creates one.
   virtual Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept = 0;
+  // Loads the plugin that provides credential `name` ("asap"; only that one)
+  // and creates a provider with `settings`.
+  virtual Result<std::unique_ptr<CredentialProvider>> OpenCredentialProvider(const std::string& name,
+                                                                             const nlohmann::json& settings) noexcept = 0;
+  // One token from provider `name`: OpenCredentialProvider, then Token.
+  virtual Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
+                                        const TokenRequest& request) noexcept = 0;
 };
 
 }  // namespace berth
