@@ -1,0 +1,264 @@
+// berth deploy|status|history|rollback|url and berth secrets with the k8s
+// plugin, run as a user would, against the Kubernetes API server stand-in;
+// the real kubectl reads back what berth did.
+#include <gtest/gtest.h>
+
+#include "berth/base64.h"
+#include "berth/fs.h"
+#include "berth/process.h"
+#include "berth_runner.h"
+#include "health_endpoint.h"
+#include "kube_standin.h"
+
+namespace berth::testing {
+namespace {
+namespace fs = std::filesystem;
+
+std::string Image(char digit, const std::string& repository = "registry.example/web") {
+  return repository + "@sha256:" + std::string(64, digit);
+}
+
+bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+class K8sE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { standin_ = new KubeStandin(); }
+  static void TearDownTestSuite() {
+    delete standin_;
+    standin_ = nullptr;
+  }
+
+  // berth.yaml for `service`, environment dev on the stand-in; `target` and
+  // `environment` are extra YAML lines for the target and the environment.
+  void WriteProject(const std::string& service, const std::string& target, const std::string& environment = "") {
+    WriteFileAtomic(berth_.work_dir() / "berth.yaml",
+                    "service: " + service + "\nimage: registry.example/" + service +
+                        "\nenvironments:\n  dev:\n    target:\n      plugin: k8s\n" + target + environment);
+  }
+  std::string KubeconfigLine() { return "      kubeconfig: " + standin_->kubeconfig() + "\n"; }
+
+  ProcessResult Kubectl(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"kubectl", "--kubeconfig", standin_->kubeconfig()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProcessOptions options;
+    options.timeout = std::chrono::seconds(30);
+    return RunProcess(argv, options);
+  }
+  std::string LiveImage(const std::string& name) {
+    return Kubectl({"get", "deployment", name, "-o", "jsonpath={.spec.template.spec.containers[0].image}"}).stdout_data;
+  }
+
+  static KubeStandin* standin_;
+  BerthRunner berth_;
+};
+KubeStandin* K8sE2eTest::standin_ = nullptr;
+
+TEST_F(K8sE2eTest, DeployStatusHistoryRollbackAndUrl) {
+  HealthEndpoint health(200);
+  // A kubeconfig path relative to the project folder.
+  fs::create_directories(berth_.work_dir() / "kube");
+  fs::copy_file(standin_->kubeconfig(), berth_.work_dir() / "kube" / "config");
+  WriteProject("web", "      kubeconfig: kube/config\n      replicas: 2\n      port: 8080\n",
+               "    health:\n      url: " + health.url("/healthz") + "\n      timeout: 10s\n      interval: 1s\n");
+
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--version", "1.0.0", "-o", "json", "-vvv"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto outcome = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(outcome["revision"], "1");
+  EXPECT_EQ(outcome["healthy"], true);
+  EXPECT_EQ(outcome["url"], "http://web.default.svc.cluster.local");
+  EXPECT_EQ(outcome["details"]["version"], "1.0.0");
+  EXPECT_TRUE(Contains(result.stderr_data, "applied Deployment default/web"));
+  EXPECT_TRUE(Contains(result.stderr_data, "deployment \"web\" successfully rolled out\n")) << result.stderr_data;
+  EXPECT_TRUE(Contains(result.stderr_data, health.url("/healthz") + " is healthy (HTTP 200)"));
+  EXPECT_FALSE(Contains(result.stderr_data, standin_->token()));  // not even at -vvv
+  EXPECT_GE(health.requests(), 1);
+
+  // The real kubectl sees what berth applied, and agrees the rollout is done.
+  EXPECT_EQ(LiveImage("web"), Image('a'));
+  auto status = Kubectl({"rollout", "status", "deployment/web", "--timeout=10s"});
+  EXPECT_EQ(status.exit_code, 0) << Describe(status);
+  EXPECT_EQ(status.stdout_data, "deployment \"web\" successfully rolled out\n");
+
+  result = berth_.Run({"deploy", "dev", "--image", Image('b'), "--version", "2.0.0", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["revision"], "2");
+
+  auto history = berth_.Json({"history", "dev"});
+  ASSERT_EQ(history.size(), 2u) << history.dump();
+  EXPECT_EQ(history[0]["revision"], "1");
+  EXPECT_EQ(history[0]["version"], "1.0.0");
+  EXPECT_EQ(history[0]["image"], Image('a'));
+  EXPECT_EQ(history[0]["current"], false);
+  EXPECT_EQ(history[1]["revision"], "2");
+  EXPECT_EQ(history[1]["version"], "2.0.0");
+  EXPECT_EQ(history[1]["current"], true);
+
+  auto current = berth_.Json({"status", "dev"});
+  EXPECT_EQ(current["ready"], true);
+  EXPECT_EQ(current["image"], Image('b'));
+  EXPECT_EQ(current["revision"], "2");
+  EXPECT_EQ(current["message"], "2/2 replicas available");
+
+  result = berth_.Run({"rollback", "dev", "--revision", "1", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["revision"], "3");
+  EXPECT_TRUE(Contains(result.stderr_data, "rolling deployment \"web\" back from revision 2 to revision 1 (version 1.0.0)"));
+  EXPECT_EQ(LiveImage("web"), Image('a'));
+  auto history_text = Kubectl({"rollout", "history", "deployment/web"});
+  EXPECT_TRUE(Contains(history_text.stdout_data, "berth rollback to revision 1 (1.0.0)")) << history_text.stdout_data;
+
+  result = berth_.Run({"url", "dev"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(result.stdout_data, "http://web.default.svc.cluster.local\n");
+}
+
+TEST_F(K8sE2eTest, StalledRolloutExitsWithTheDeployCode) {
+  WriteProject("stall", KubeconfigLine() + "      replicas: 1\n      progress_deadline_seconds: 1\n");
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('a', "registry.example/stall")});
+  EXPECT_EQ(result.exit_code, 8) << Describe(result);
+  EXPECT_TRUE(Contains(result.stderr_data, "error: deployment \"stall\" exceeded its progress deadline (ProgressDeadlineExceeded: "
+                                           "ReplicaSet \"stall-"))
+      << result.stderr_data;
+  EXPECT_TRUE(Contains(result.stderr_data, "or roll back with `berth rollback dev`\n"));
+  // kubectl agrees.
+  auto status = Kubectl({"rollout", "status", "deployment/stall", "--timeout=10s"});
+  EXPECT_NE(status.exit_code, 0);
+  EXPECT_TRUE(Contains(status.stderr_data, "deployment \"stall\" exceeded its progress deadline")) << Describe(status);
+}
+
+TEST_F(K8sE2eTest, DryRunShowsManifestsAndAppliesNothing) {
+  WriteProject("dry", KubeconfigLine() + "      port: 8080\n");
+  standin_->ClearRequests();
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--version", "1.0.0", "--dry-run", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto plan = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(plan["actions"], nlohmann::json::parse(R"(["create Service default/dry", "create Deployment default/dry"])"));
+  EXPECT_EQ(plan["documents"][1]["kind"], "Deployment");
+  EXPECT_EQ(plan["documents"][1]["spec"]["template"]["spec"]["containers"][0]["image"], Image('a'));
+  int writes = 0;
+  for (const auto& request : standin_->Requests()) {
+    if (request["method"] == "GET") continue;
+    ++writes;
+    EXPECT_EQ(request["query"]["dryRun"], "All") << request.dump();
+  }
+  EXPECT_EQ(writes, 2);
+  EXPECT_NE(Kubectl({"get", "deployment", "dry"}).exit_code, 0);
+  // The table view lists the actions.
+  result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--dry-run"});
+  EXPECT_EQ(result.stdout_data, "ACTION\ncreate Service default/dry\ncreate Deployment default/dry\n");
+}
+
+TEST_F(K8sE2eTest, ApplyConflictIsExplained) {
+  WriteProject("busy", KubeconfigLine() + "      replicas: 1\n");
+  ASSERT_EQ(berth_.Run({"deploy", "dev", "--image", Image('a')}).exit_code, 0);
+  // kubectl's own server-side apply as another field manager takes spec.replicas.
+  WriteFileAtomic(berth_.work_dir() / "scale.yaml",
+                  "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: busy\nspec:\n  replicas: 3\n");
+  auto scaled = Kubectl({"apply", "--server-side", "--force-conflicts", "--field-manager=autoscaler", "-f",
+                         (berth_.work_dir() / "scale.yaml").string()});
+  ASSERT_EQ(scaled.exit_code, 0) << Describe(scaled);
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('b')});
+  EXPECT_EQ(result.exit_code, 8) << Describe(result);
+  EXPECT_EQ(result.stderr_data,
+            "error: Deployment default/busy: server-side apply conflict: .spec.replicas is owned by field manager "
+            "\"autoscaler\"; set force_conflicts: true in the target settings to take them over\n");
+}
+
+TEST_F(K8sE2eTest, ExecCredentialPluginRunsOnceForAWholeDeploy) {
+  fs::path dir = berth_.home() / "kube";
+  fs::create_directories(dir);
+  WriteFileAtomic(dir / "token", standin_->token(), 0600);
+  fs::path count = dir / "count";
+  std::string kubeconfig = "clusters:\n- name: c\n  cluster:\n    server: " + standin_->url() + "\n    certificate-authority: " +
+                           standin_->ca_file() + "\nusers:\n- name: u\n  user:\n    exec:\n"
+                           "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+                           "      command: " + std::string(K8S_TESTDATA_DIR) + "/exec_plugin.py\n"
+                           "      interactiveMode: IfAvailable\n      env:\n"
+                           "      - {name: EXEC_API_VERSION, value: client.authentication.k8s.io/v1beta1}\n"
+                           "      - {name: EXEC_COUNT_FILE, value: " + count.string() + "}\n"
+                           "      - {name: EXEC_TOKEN_FILE, value: " + (dir / "token").string() + "}\n"
+                           "contexts:\n- name: gke\n  context: {cluster: c, user: u}\ncurrent-context: gke\n";
+  WriteFileAtomic(dir / "config", kubeconfig, 0600);
+  WriteProject("execd", "      kubeconfig: " + (dir / "config").string() + "\n      port: 8080\n");
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('a'), "-vv"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(ReadFile(count), "run\n");  // one run for every request of the deploy
+  EXPECT_FALSE(Contains(result.stderr_data, standin_->token()));
+  EXPECT_TRUE(Contains(result.stderr_data, "using the cached credential of exec credential plugin")) << result.stderr_data;
+}
+
+TEST_F(K8sE2eTest, KubeconfigListTokenFileAndClientCertificate) {
+  fs::path dir = berth_.home() / "kube";
+  fs::create_directories(dir);
+  WriteFileAtomic(dir / "token", standin_->token() + "\n", 0600);
+  WriteFileAtomic(dir / "clusters", "clusters:\n- name: c\n  cluster:\n    server: " + standin_->url() +
+                                        "\n    certificate-authority: " + standin_->ca_file() +
+                                        "\ncontexts:\n- name: tok\n  context: {cluster: c, user: tok}\n"
+                                        "- name: cert\n  context: {cluster: c, user: cert}\ncurrent-context: tok\n");
+  WriteFileAtomic(dir / "users", "users:\n- name: tok\n  user: {tokenFile: token}\n- name: cert\n  user:\n"
+                                 "    client-certificate: " + standin_->client_cert() + "\n    client-key: " +
+                                     standin_->client_key() + "\ncurrent-context: cert\n", 0600);
+  berth_.SetEnv("KUBECONFIG", (dir / "clusters").string() + ":" + (dir / "users").string());
+  WriteProject("merged", "      replicas: 1\n");
+  standin_->ClearRequests();
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('a')});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  for (const auto& request : standin_->Requests()) EXPECT_EQ(request["user"], "standin-admin") << request.dump();
+
+  WriteProject("merged", "      replicas: 1\n      context: cert\n");
+  standin_->ClearRequests();
+  result = berth_.Run({"status", "dev", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["ready"], true);
+  for (const auto& request : standin_->Requests()) EXPECT_EQ(request["user"], "standin-cert-user") << request.dump();
+}
+
+TEST_F(K8sE2eTest, HealthCheckFailureExitsWithTheDeployCode) {
+  HealthEndpoint health(503);
+  WriteProject("sick", KubeconfigLine() + "      replicas: 1\n",
+               "    health:\n      url: " + health.url("/healthz") + "\n      timeout: 2s\n      interval: 1s\n");
+  auto result = berth_.Run({"deploy", "dev", "--image", Image('a')});
+  EXPECT_EQ(result.exit_code, 8) << Describe(result);
+  EXPECT_TRUE(Contains(result.stderr_data, "error: health check of " + health.url("/healthz") + " failed: still HTTP 503 after 2s\n"))
+      << result.stderr_data;
+  result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--no-health"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+}
+
+TEST_F(K8sE2eTest, SecretsInAKubernetesSecretWithoutRevealingValues) {
+  WriteProject("vault", KubeconfigLine(),
+               "    secrets:\n      store: k8s\n      from: .env.dev\n      settings:\n        kubeconfig: " +
+                   standin_->kubeconfig() + "\n        secret: vault-{environment}\n");
+  const std::string secret = "sk-live-4f9a8b7c6d5e";
+  auto result = berth_.Run({"secrets", "set", "dev", "API_KEY", "-vvv"}, secret + "\n");
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_FALSE(Contains(result.stdout_data + result.stderr_data, secret));
+  EXPECT_FALSE(Contains(result.stdout_data + result.stderr_data, Base64Encode(secret)));
+  // kubectl reads back exactly what was set.
+  auto read = Kubectl({"get", "secret", "vault-dev", "-o", "jsonpath={.data.API_KEY}"});
+  EXPECT_EQ(Base64Decode(read.stdout_data).value_or(""), secret);
+
+  EXPECT_EQ(berth_.Json({"secrets", "list", "dev"}), nlohmann::json::parse(R"([{"name":"API_KEY"}])"));
+  WriteFileAtomic(berth_.work_dir() / ".env.dev", "API_KEY=" + secret + "\nDB_URL=postgres://u:hunter22@db/app\n", 0600);
+  result = berth_.Run({"secrets", "diff", "dev", "-o", "json", "-vvv"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data),
+            nlohmann::json::parse(R"([{"name":"API_KEY","change":"unchanged"},{"name":"DB_URL","change":"added"}])"));
+  EXPECT_FALSE(Contains(result.stdout_data + result.stderr_data, "hunter22"));
+  EXPECT_FALSE(Contains(result.stdout_data + result.stderr_data, secret));
+  result = berth_.Run({"secrets", "sync", "dev", "-o", "json", "-vvv"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data), nlohmann::json::parse(R"([{"name":"DB_URL","change":"added","applied":true}])"));
+  EXPECT_FALSE(Contains(result.stdout_data + result.stderr_data, "hunter22"));
+  EXPECT_EQ(berth_.Json({"secrets", "list", "dev"}).size(), 2u);
+
+  result = berth_.Run({"secrets", "delete", "dev", "DB_URL"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+  result = berth_.Run({"secrets", "delete", "dev", "DB_URL"});
+  EXPECT_EQ(result.exit_code, 6);
+  EXPECT_EQ(result.stderr_data, "error: no secret 'DB_URL' in Secret default/vault-dev\n");
+}
+
+}  // namespace
+}  // namespace berth::testing
