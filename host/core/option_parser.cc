@@ -109,7 +109,8 @@ SplitArgs SplitCommandLine(const std::vector<std::string>& args) {
       split.globals.dry_run = true;
     } else if (arg == "-h" || arg == "--help") {
       split.globals.help = true;
-    } else if (arg == "--version") {
+    } else if (arg == "--version" && split.words.empty()) {
+      // After a command word it is that command's own --version (berth deploy ENV --version 1.4.2).
       split.globals.version = true;
     } else if (in_words && !arg.empty() && arg[0] != '-') {
       split.words.push_back(arg);

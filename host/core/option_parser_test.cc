@@ -26,6 +26,15 @@ TEST(OptionParserTest, SplitsGlobalsFromCommandWords) {
   EXPECT_THROW(SplitCommandLine({"list", "-o"}), Error);
 }
 
+TEST(OptionParserTest, VersionIsGlobalOnlyBeforeACommand) {
+  EXPECT_TRUE(SplitCommandLine({"--version"}).globals.version);
+  EXPECT_TRUE(SplitCommandLine({"-v", "--version"}).globals.version);
+  auto split = SplitCommandLine({"deploy", "staging", "--image", "r@sha256:x", "--version", "1.4.2"});
+  EXPECT_FALSE(split.globals.version);
+  EXPECT_EQ(split.words, (std::vector<std::string>{"deploy", "staging"}));
+  EXPECT_EQ(split.rest, (std::vector<std::string>{"--image", "r@sha256:x", "--version", "1.4.2"}));
+}
+
 TEST(OptionParserTest, ParsesPositionalsListsDefaultsAndFlags) {
   Args args = ParseCommandArgs(Spec(), {"reg/x:1", "-a", "k=v", "--annotation", "x=y", "--force"});
   EXPECT_EQ(args.Get("image"), "reg/x:1");
