@@ -213,7 +213,7 @@ StashSettings StashSettings::Parse(const nlohmann::json& json) {
   StashSettings settings;
   if (!reader.Has("service")) {
     throw Error(ErrorCode::kInvalidInput,
-                "micros-stash needs setting 'service' (berth.yaml's service fills it; else --setting service=NAME)");
+                "micros-stash needs setting 'service' (berth.yaml: environments.ENV.secrets.settings.service, or --setting service=NAME)");
   }
   settings.service = reader.String("service", "");
   if (!IsMicrosName(settings.service)) {

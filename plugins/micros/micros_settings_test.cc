@@ -81,7 +81,7 @@ TEST(StashSettingsTest, NeedsAServiceAndChecksNames) {
     StashSettings::Parse(nlohmann::json::object());
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "micros-stash needs setting 'service' (berth.yaml's service fills it; else --setting service=NAME)");
+    EXPECT_STREQ(e.what(), "micros-stash needs setting 'service' (berth.yaml: environments.ENV.secrets.settings.service, or --setting service=NAME)");
   }
   EXPECT_THROW(StashSettings::Parse(nlohmann::json::parse(R"({"service": "shop-api", "dir": "/tmp"})")), Error);
   EXPECT_THROW(StashSettings::Parse(nlohmann::json::parse(R"({"service": "Shop"})")), Error);
