@@ -2,7 +2,7 @@
 # A service's health endpoint for berth's deploy tests: answers GET PATH with 200 or 503, on 127.0.0.1.
 #
 #   /usr/bin/python3 tests/e2e/tools/health_server.py [--port N] [--path /api/health] [--status 200|503]
-#                                                      [--healthy-after N] [--exit-on-stdin-eof]
+#                                                      [--healthy-after N] [--exit-on-stdin-eof] [--verbose]
 #
 # --healthy-after N answers 503 to the first N health requests, then 200 (a service that is still starting).
 # Control: POST /_control/status with body "200" or "503" switches the answer; GET /_control/requests returns
@@ -27,12 +27,13 @@ class State(object):
         self.paths = []
 
 
-def MakeHandler(state, health_path):
+def MakeHandler(state, health_path, verbose):
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def log_message(self, format, *args):
-            sys.stderr.write("health_server: " + (format % args) + "\n")
+            if verbose:
+                sys.stderr.write("health_server: " + (format % args) + "\n")
 
         def Answer(self, code, body):
             data = body.encode()
@@ -69,16 +70,17 @@ def MakeHandler(state, health_path):
 
 
 def Main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description="A health endpoint on 127.0.0.1 for berth's deploy tests")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--path", default="/api/health")
     parser.add_argument("--status", type=int, choices=(200, 503), default=200)
     parser.add_argument("--healthy-after", type=int)
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="log each request on stderr")
     args = parser.parse_args()
 
     state = State(args.status, args.healthy_after)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), MakeHandler(state, args.path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), MakeHandler(state, args.path, args.verbose))
     server.daemon_threads = True
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
