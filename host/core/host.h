@@ -35,6 +35,7 @@ void RegisterMetaCommands(Host& host);
 void RegisterPluginCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
 void RegisterDeployCommands(Host& host);
+void RegisterRegistryCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);

@@ -1,6 +1,7 @@
 #include "plugin_manager.h"
 
 #include "berth/log.h"
+#include "berth/oci/client.h"
 #include "berth/secret_store.h"
 #include "berth/target.h"
 #include "elf_check.h"
@@ -12,6 +13,7 @@ PluginManager::PluginManager(std::vector<SearchDir> search_dirs) : search_dirs_(
 PluginManager::~PluginManager() {
   // Plugin registrars go before anything else; the libraries themselves stay
   // mapped (RTLD_NODELETE) until the process exits.
+  registries_.reset();  // Plugin registries it holds go before their plugins.
   loaded_.clear();
 }
 
@@ -99,6 +101,31 @@ Result<std::unique_ptr<Target>> PluginManager::OpenTarget(const std::string& kin
   return CaptureResult([&] {
     LoadedPlugin& plugin = LoadProvider(ProvidedKind::kTarget, kind);
     return Create(plugin, ProvidedKind::kTarget, kind, plugin.registrar().FindTarget(kind), settings);
+  });
+}
+
+}  // namespace berth::host
+
+namespace berth::host {
+
+RegistryRouter& PluginManager::registries() {
+  if (!registries_) registries_ = std::make_unique<RegistryRouter>(*this);
+  return *registries_;
+}
+
+Result<std::shared_ptr<oci::RegistryClient>> PluginManager::OpenRegistryClient(const std::string& reference) noexcept {
+  return CaptureResult([&]() -> std::shared_ptr<oci::RegistryClient> {
+    // A bare host ("127.0.0.1:5000", "ghcr.io") or a full reference.
+    std::string host;
+    if (reference.find('/') == std::string::npos && (reference.find('.') != std::string::npos ||
+                                                     reference.find(':') != std::string::npos || reference == "localhost")) {
+      host = oci::NormalizeRegistryHost(reference);
+    } else {
+      oci::Reference parsed = oci::Reference::Parse(reference);
+      registries().Validate(parsed);
+      host = parsed.registry;
+    }
+    return registries().Client(host);
   });
 }
 

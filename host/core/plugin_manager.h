@@ -12,6 +12,7 @@
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
 #include "plugin_discovery.h"
+#include "registry_router.h"
 
 namespace berth::host {
 
@@ -36,6 +37,8 @@ class PluginManager : public Services {
   Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
                                                        const nlohmann::json& settings) noexcept override;
   Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept override;
+  Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
+  RegistryRouter& registries();
 
  private:
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
@@ -45,6 +48,7 @@ class PluginManager : public Services {
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;
+  std::unique_ptr<RegistryRouter> registries_;
 };
 
 }  // namespace berth::host

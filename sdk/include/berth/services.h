@@ -15,6 +15,10 @@ namespace berth {
 
 class SecretStore;
 class Target;
+class Registry;
+namespace oci {
+class RegistryClient;
+}
 
 class Services {
  public:
@@ -25,6 +29,12 @@ class Services {
                                                                const nlohmann::json& settings) noexcept = 0;
   // Loads the plugin that provides target `kind` and creates one.
   virtual Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept = 0;
+  // A distribution client for the registry `reference` names
+  // ("ghcr.io/org/app:1.0", or a bare host "127.0.0.1:5000"): served by the
+  // plugin whose registry claims the host, else by the generic OCI registry,
+  // with the user's registries.yaml settings and credentials. Clients are
+  // shared per host for the whole run (one token cache).
+  virtual Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept = 0;
 };
 
 }  // namespace berth

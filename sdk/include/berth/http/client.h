@@ -1,0 +1,98 @@
+// HTTP on libcurl, for the registry client and for plugins that talk to web
+// APIs. Bodies stream both ways through caller callbacks, so a 1 GiB blob
+// passes through fixed-size buffers. Thread-safe: each request borrows one of
+// the client's curl handles, whose live connections are reused.
+//
+// Nothing here logs a header: requests carry credentials.
+#ifndef BERTH_HTTP_CLIENT_H_
+#define BERTH_HTTP_CLIENT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "berth/error.h"
+
+namespace berth::http {
+
+// TLS for one host. Verification is on unless insecure_skip_verify is set for
+// that host; nothing turns it off globally.
+struct TlsSettings {
+  bool insecure_skip_verify = false;
+  std::string ca_file;      // PEM bundle added as the trust store for this host.
+  std::string client_cert;  // PEM client certificate (mutual TLS).
+  std::string client_key;   // PEM key of client_cert.
+  bool http2 = false;       // HTTP/1.1 unless asked: faster for big uploads to distribution.
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Response;
+
+struct Request {
+  std::string method = "GET";
+  std::string url;
+  Headers headers;
+  // The body: `body`, or when body_reader is set a stream read until it
+  // returns 0. body_reader may throw to abort the request (the exception is
+  // rethrown from Send).
+  std::string body;
+  std::function<size_t(char* buffer, size_t size)> body_reader;
+  int64_t body_size = -1;  // Of a body_reader body; -1 sends it chunked.
+  // Receives the body of a 2xx answer instead of Response::body. May throw to
+  // abort. Other answers are always buffered (they are errors to report).
+  std::function<void(const char* data, size_t size)> on_body;
+  // Called once before the first on_body call, with the status and headers.
+  std::function<void(const Response& head)> on_headers;
+  size_t max_buffered_body = 8u << 20;  // A buffered body larger than this fails the request.
+  bool follow_redirects = false;         // Only for GET/HEAD: blob storage redirects.
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;  // Names lowercased, in order; only the final answer's.
+  std::string body;
+  std::string effective_url;
+  std::optional<std::string> Header(std::string_view name) const;
+  std::vector<std::string> HeaderAll(std::string_view name) const;
+};
+
+// No HTTP answer at all: refused, reset, timed out, TLS failure.
+class TransportError : public Error {
+ public:
+  TransportError(const std::string& message, bool retryable) : Error(ErrorCode::kFailure, message), retryable_(retryable) {}
+  bool retryable() const noexcept { return retryable_; }
+
+ private:
+  bool retryable_;
+};
+
+class Client {
+ public:
+  // TLS settings for a host ("host" or "host:port"), asked per request.
+  using TlsResolver = std::function<TlsSettings(const std::string& host)>;
+  explicit Client(TlsResolver resolver = {});
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Any HTTP status is returned; throws TransportError when there is none,
+  // or whatever a body callback threw.
+  Response Send(const Request& request);
+
+ private:
+  struct Pool;
+  std::unique_ptr<Pool> pool_;
+  TlsResolver resolver_;
+};
+
+}  // namespace berth::http
+
+#endif  // BERTH_HTTP_CLIENT_H_

@@ -1,0 +1,41 @@
+// Copies an image between any source and sink: every platform of an index
+// (or the one asked for), blobs in parallel up to a bound, each blob skipped
+// when present, mounted when source and sink share a registry, else streamed.
+// Manifests keep their exact bytes, so digests are the same on both sides.
+#ifndef BERTH_OCI_COPY_H_
+#define BERTH_OCI_COPY_H_
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "berth/oci/image.h"
+
+namespace berth::oci {
+
+struct CopyOptions {
+  std::optional<Platform> platform;  // Only this platform of an index.
+  int concurrency = 4;
+};
+
+struct CopyResult {
+  Descriptor top;                    // What the sink stored.
+  std::vector<std::string> platforms;
+  int manifests = 0;
+  int blobs_uploaded = 0, blobs_mounted = 0, blobs_skipped = 0;
+  int64_t bytes_uploaded = 0;
+  nlohmann::json ToJson() const;
+};
+
+// Picks the manifest for `platform` from an index; Error(kNotFound) listing
+// the platforms it has otherwise.
+Descriptor SelectPlatform(const Manifest& index, const Platform& platform, const std::string& where);
+
+CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& options);
+
+}  // namespace berth::oci
+
+#endif  // BERTH_OCI_COPY_H_

@@ -1,0 +1,52 @@
+// Just enough tar for docker-archive: an index of a tarball's members (ustar,
+// GNU long names, pax path) to read them in place, and a streaming writer.
+#ifndef BERTH_OCI_TAR_H_
+#define BERTH_OCI_TAR_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace berth::oci {
+
+struct TarMember {
+  uint64_t offset = 0;  // Of the member's data in the file.
+  uint64_t size = 0;
+};
+
+// Regular files by normalised path ("./a/b" and "a/b" are the same).
+// Throws Error(kInvalidInput) naming the file when it is not a tarball.
+std::map<std::string, TarMember> IndexTar(const std::filesystem::path& path);
+std::string NormalizeTarPath(std::string_view path);
+
+class TarWriter {
+ public:
+  // Writes to `path` (created 0644, truncated).
+  explicit TarWriter(const std::filesystem::path& path);
+  ~TarWriter();
+  TarWriter(const TarWriter&) = delete;
+  TarWriter& operator=(const TarWriter&) = delete;
+
+  void AddFile(const std::string& name, std::string_view content);
+  // A member whose data follows through Write() calls, `size` bytes in all.
+  void BeginFile(const std::string& name, uint64_t size);
+  void Write(const char* data, size_t size);
+  void EndFile();
+  void AddDirectory(const std::string& name);
+  // The two zero blocks; flushes and closes.
+  void Finish();
+
+ private:
+  void Header(const std::string& name, uint64_t size, char type);
+  void Raw(const char* data, size_t size);
+  std::filesystem::path path_;
+  FILE* file_ = nullptr;
+  uint64_t remaining_ = 0, current_size_ = 0;
+};
+
+}  // namespace berth::oci
+
+#endif  // BERTH_OCI_TAR_H_

@@ -1,0 +1,291 @@
+#include "berth/http/client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <exception>
+#include <mutex>
+
+#include "berth/http/url.h"
+#include "berth/log.h"
+#include "berth/version.h"
+
+namespace berth::http {
+namespace {
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return out;
+}
+
+std::string Trim(std::string_view text) {
+  size_t begin = 0, end = text.size();
+  while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
+  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r' || text[end - 1] == '\n')) --end;
+  return std::string(text.substr(begin, end - begin));
+}
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Errors where trying again may help: the peer went away, or never answered.
+bool IsRetryable(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SEND_FAIL_REWIND:  // curl retried a dead reused connection and cannot rewind a stream: we can.
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return true;
+    default:
+      return false;
+  }
+}
+
+struct Transfer {
+  const Request* request = nullptr;
+  Response* response = nullptr;
+  std::exception_ptr error;
+  size_t body_offset = 0;  // Of a string body.
+  bool head_reported = false;
+  bool too_large = false;
+};
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  std::string_view line(data, size * count);
+  if (line.starts_with("HTTP/")) {
+    // A new answer (after a redirect or a 100 Continue): forget the last one's headers.
+    transfer->response->headers.clear();
+    transfer->response->body.clear();
+    transfer->head_reported = false;
+    size_t space = line.find(' ');
+    transfer->response->status = space == std::string_view::npos ? 0 : std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+    return size * count;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    transfer->response->headers.emplace_back(Lower(Trim(line.substr(0, colon))), Trim(line.substr(colon + 1)));
+  }
+  return size * count;
+}
+
+size_t OnWrite(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t total = size * count;
+  int status = transfer->response->status;
+  bool stream = transfer->request->on_body && status >= 200 && status < 300;
+  try {
+    if (stream) {
+      if (!transfer->head_reported) {
+        transfer->head_reported = true;
+        if (transfer->request->on_headers) transfer->request->on_headers(*transfer->response);
+      }
+      transfer->request->on_body(data, total);
+    } else {
+      if (transfer->response->body.size() + total > transfer->request->max_buffered_body) {
+        transfer->too_large = true;
+        return CURL_WRITEFUNC_ERROR;
+      }
+      transfer->response->body.append(data, total);
+    }
+  } catch (...) {
+    transfer->error = std::current_exception();
+    return CURL_WRITEFUNC_ERROR;
+  }
+  return total;
+}
+
+size_t OnRead(char* buffer, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t capacity = size * count;
+  const Request& request = *transfer->request;
+  if (request.body_reader) {
+    try {
+      return request.body_reader(buffer, capacity);
+    } catch (...) {
+      transfer->error = std::current_exception();
+      return CURL_READFUNC_ABORT;
+    }
+  }
+  size_t n = std::min(capacity, request.body.size() - transfer->body_offset);
+  std::copy_n(request.body.data() + transfer->body_offset, n, buffer);
+  transfer->body_offset += n;
+  return n;
+}
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* transfer = static_cast<Transfer*>(user);
+  return transfer->request->cancel != nullptr && transfer->request->cancel->load() ? 1 : 0;
+}
+
+}  // namespace
+
+std::optional<std::string> Response::Header(std::string_view name) const {
+  std::string key = Lower(name);
+  for (const auto& [k, v] : headers) {
+    if (k == key) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Response::HeaderAll(std::string_view name) const {
+  std::string key = Lower(name);
+  std::vector<std::string> values;
+  for (const auto& [k, v] : headers) {
+    if (k == key) values.push_back(v);
+  }
+  return values;
+}
+
+struct Client::Pool {
+  std::mutex mutex;
+  std::vector<CURL*> idle;
+  ~Pool() {
+    for (CURL* handle : idle) curl_easy_cleanup(handle);
+  }
+  CURL* Take() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!idle.empty()) {
+        CURL* handle = idle.back();
+        idle.pop_back();
+        // Keeps live connections; forgets the last request's options.
+        curl_easy_reset(handle);
+        return handle;
+      }
+    }
+    CURL* handle = curl_easy_init();
+    if (handle == nullptr) throw Error(ErrorCode::kFailure, "cannot initialise libcurl");
+    return handle;
+  }
+  void Give(CURL* handle) {
+    std::lock_guard<std::mutex> lock(mutex);
+    idle.push_back(handle);
+  }
+};
+
+Client::Client(TlsResolver resolver) : pool_(std::make_unique<Pool>()), resolver_(std::move(resolver)) { GlobalInit(); }
+Client::~Client() = default;
+
+Response Client::Send(const Request& request) {
+  CURL* handle = pool_->Take();
+  struct Return {
+    Pool* pool;
+    CURL* handle;
+    bool discard = false;
+    ~Return() {
+      if (discard) {
+        curl_easy_cleanup(handle);
+      } else {
+        pool->Give(handle);
+      }
+    }
+  } give_back{pool_.get(), handle};
+
+  Response response;
+  Transfer transfer;
+  transfer.request = &request;
+  transfer.response = &response;
+
+  const std::string host = UrlHost(request.url);
+  TlsSettings tls = resolver_ ? resolver_(host) : TlsSettings{};
+
+  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 30L);
+  // A stalled transfer (under 1 byte/s for a minute) fails instead of hanging.
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_easy_setopt(handle, CURLOPT_BUFFERSIZE, 512L * 1024);
+  curl_easy_setopt(handle, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, tls.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(handle, CURLOPT_USERAGENT, "berth/" BERTH_SDK_VERSION);
+  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
+  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
+  if (!tls.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.client_cert.empty()) curl_easy_setopt(handle, CURLOPT_SSLCERT, tls.client_cert.c_str());
+  if (!tls.client_key.empty()) curl_easy_setopt(handle, CURLOPT_SSLKEY, tls.client_key.c_str());
+
+  bool is_head = request.method == "HEAD";
+  bool has_body = !request.body.empty() || request.body_reader || request.method == "PUT" || request.method == "POST" ||
+                  request.method == "PATCH";
+  if (is_head) {
+    curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  } else if (has_body) {
+    curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(handle, CURLOPT_READFUNCTION, OnRead);
+    curl_easy_setopt(handle, CURLOPT_READDATA, &transfer);
+    int64_t size = request.body_reader ? request.body_size : int64_t(request.body.size());
+    if (size >= 0) curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(size));
+  }
+  if (request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && has_body)) {
+    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.follow_redirects && (request.method == "GET" || is_head)) {
+    // curl drops Authorization when a redirect leaves the host.
+    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
+  }
+
+  curl_slist* headers = nullptr;
+  for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  // No "Expect: 100-continue" round trip before big bodies.
+  headers = curl_slist_append(headers, "Expect:");
+  if (has_body && !is_head && request.body_reader && request.body_size < 0) {
+    headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+  }
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnWrite);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  if (request.cancel != nullptr) {
+    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+  }
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+
+  log::Trace("http {} {}", request.method, request.url);
+  CURLcode code = curl_easy_perform(handle);
+  curl_slist_free_all(headers);
+  if (transfer.error) {
+    give_back.discard = true;
+    std::rethrow_exception(transfer.error);
+  }
+  if (code != CURLE_OK) {
+    give_back.discard = true;
+    if (transfer.too_large) {
+      throw TransportError(request.method + " " + request.url + ": answer body larger than " +
+                               std::to_string(request.max_buffered_body) + " bytes",
+                           false);
+    }
+    if (code == CURLE_ABORTED_BY_CALLBACK) throw Error(ErrorCode::kInterrupted, "interrupted");
+    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    throw TransportError(detail, IsRetryable(code));
+  }
+  char* effective = nullptr;
+  curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &effective);
+  if (effective != nullptr) response.effective_url = effective;
+  long status = 0;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  response.status = int(status);
+  log::Trace("http {} {} -> {}", request.method, request.url, response.status);
+  return response;
+}
+
+}  // namespace berth::http

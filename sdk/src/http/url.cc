@@ -1,0 +1,80 @@
+#include "berth/http/url.h"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <memory>
+
+#include "berth/error.h"
+
+namespace berth::http {
+namespace {
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
+
+std::string Part(CURLU* url, CURLUPart part) {
+  char* value = nullptr;
+  if (curl_url_get(url, part, &value, 0) != CURLUE_OK || value == nullptr) return "";
+  std::string text(value);
+  curl_free(value);
+  return text;
+}
+
+UrlHandle Parse(std::string_view text) {
+  UrlHandle url(curl_url());
+  if (curl_url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
+    throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(text) + "'");
+  }
+  return url;
+}
+
+}  // namespace
+
+std::string ResolveUrl(std::string_view base, std::string_view reference) {
+  UrlHandle url = Parse(base);
+  if (curl_url_set(url.get(), CURLUPART_URL, std::string(reference).c_str(), 0) != CURLUE_OK) {
+    throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(reference) + "' (relative to " + std::string(base) + ")");
+  }
+  return Part(url.get(), CURLUPART_URL);
+}
+
+std::string AddQuery(std::string_view url, std::string_view name, std::string_view value) {
+  std::string text(url);
+  text += text.find('?') == std::string::npos ? '?' : '&';
+  if (text.back() == '&' && text[text.size() - 2] == '?') text.pop_back();
+  text += std::string(name) + "=" + UrlEncode(value);
+  return text;
+}
+
+std::string UrlEncode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += char(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string UrlHost(std::string_view text) {
+  UrlHandle url(curl_url());
+  if (curl_url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) return "";
+  std::string host = Part(url.get(), CURLUPART_HOST);
+  std::string port = Part(url.get(), CURLUPART_PORT);
+  return port.empty() ? host : host + ":" + port;
+}
+
+std::string UrlScheme(std::string_view text) {
+  size_t colon = text.find("://");
+  return colon == std::string_view::npos ? "" : std::string(text.substr(0, colon));
+}
+
+}  // namespace berth::http

@@ -1,0 +1,565 @@
+#include "berth/oci/client.h"
+
+#include <nlohmann/json.hpp>
+
+#include <set>
+#include <thread>
+
+#include "authenticator.h"
+#include "berth/error.h"
+#include "berth/http/url.h"
+#include "berth/oci/reference.h"
+#include "berth/log.h"
+#include "berth/redact.h"
+
+namespace berth::oci {
+namespace {
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+std::string OneLine(std::string text, size_t max) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (text.size() > max) text = text.substr(0, max) + "…";
+  return text;
+}
+
+ErrorCode CodeFor(const http::Response& response) {
+  if (response.status == 401 || response.status == 403) return ErrorCode::kAuth;
+  if (response.status == 404) return ErrorCode::kNotFound;
+  if (response.body.find("DIGEST_INVALID") != std::string::npos) return ErrorCode::kVerification;
+  return ErrorCode::kFailure;
+}
+
+void ShowWarnings(const http::Response& response) {
+  for (const auto& warning : response.HeaderAll("warning")) {
+    if (warning.starts_with("299")) log::Warn("registry warning: {}", Redact(OneLine(warning, 300)));
+  }
+}
+
+constexpr size_t kManifestLimit = 8u << 20;
+
+}  // namespace
+
+std::string PullScope(const std::string& repository) { return "repository:" + repository + ":pull"; }
+std::string PushScope(const std::string& repository) { return "repository:" + repository + ":pull,push"; }
+std::string DeleteScope(const std::string& repository) { return "repository:" + repository + ":pull,delete"; }
+
+std::string ShortDigest(const Digest& digest) { return digest.algorithm() + ":" + digest.hex().substr(0, 12) + "…"; }
+
+std::string DescribeErrorResponse(const http::Response& response) {
+  std::string text = std::to_string(response.status);
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_discarded() && body.is_object() && body.contains("errors") && body["errors"].is_array() && !body["errors"].empty()) {
+    const auto& first = body["errors"][0];
+    std::string code = first.is_object() ? first.value("code", "") : "";
+    std::string message = first.is_object() && first.contains("message") && first["message"].is_string() ? first["message"].get<std::string>() : "";
+    if (!code.empty()) text += " " + code;
+    if (!message.empty()) text += " (" + OneLine(message, 200) + ")";
+    return Redact(text);
+  }
+  if (const char* phrase = ReasonPhrase(response.status); *phrase) text += " " + std::string(phrase);
+  if (!body.is_discarded() && body.is_object() && body.contains("error") && body["error"].is_string()) {
+    text += " (" + OneLine(body["error"].get<std::string>(), 200) + ")";
+  }
+  return Redact(text);
+}
+
+RegistryClient::RegistryClient(ClientOptions options) : options_(std::move(options)) {
+  const std::string registry = options_.registry;
+  const http::TlsSettings own = options_.settings.tls;
+  auto others = options_.other_hosts_tls;
+  http_ = std::make_unique<http::Client>([registry, own, others](const std::string& host) {
+    if (NormalizeRegistryHost(host) == NormalizeRegistryHost(registry) || (registry == kDockerHub && host == "registry-1.docker.io")) {
+      return own;
+    }
+    return others ? others(host) : http::TlsSettings{};
+  });
+  auth_ = std::make_unique<Authenticator>(options_.registry, BaseUrl(), *http_, options_.settings, options_.credentials);
+}
+
+RegistryClient::~RegistryClient() = default;
+
+std::string RegistryClient::BaseUrl() const {
+  std::string host = options_.registry == kDockerHub ? "registry-1.docker.io" : options_.registry;
+  return (options_.settings.plain_http ? "http://" : "https://") + host;
+}
+
+void RegistryClient::Fail(const Call& call, ErrorCode code, const std::string& detail, bool transient) const {
+  std::string message = call.verb + " " + options_.registry + "/" + call.repository + ": " + call.what + " failed: " + Redact(detail);
+  if (transient) throw TransientError(code, message);
+  throw Error(code, message);
+}
+
+void RegistryClient::Fail(const Call& call, const http::Response& response) const {
+  std::string detail = DescribeErrorResponse(response);
+  if (response.status == 401 && detail.find("insufficient_scope") == std::string::npos) {
+    detail += " (check the credentials: berth login " + options_.registry + ")";
+  }
+  Fail(call, CodeFor(response), detail, http::IsRetryableStatus(response.status));
+}
+
+http::Response RegistryClient::Execute(const Call& call, const std::function<http::Request()>& build,
+                                       const std::function<uint64_t()>& progress) {
+  const http::RetryPolicy& policy = options_.settings.retry;
+  int attempts = call.attempts > 0 ? call.attempts : policy.attempts;
+  bool auth_retried = false;
+  uint64_t last_progress = progress ? progress() : 0;
+  for (int attempt = 1;; ++attempt) {
+    std::optional<std::chrono::milliseconds> retry_after;
+    std::string reason;
+    try {
+      http::Request request = build();
+      std::string authorization;
+      try {
+        authorization = auth_->Header(call.scopes);
+      } catch (const Error& e) {
+        Fail(call, e.code(), e.what());
+      }
+      if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
+      http::Response response = http_->Send(request);
+      ShowWarnings(response);
+      if (response.status == 401 && !auth_retried) {
+        bool retry = false;
+        try {
+          retry = auth_->OnUnauthorized(response, call.scopes);
+        } catch (const Error& e) {
+          Fail(call, e.code(), e.what());
+        }
+        if (retry) {
+          auth_retried = true;
+          --attempt;
+          continue;
+        }
+      }
+      if (!http::IsRetryableStatus(response.status) || attempt >= attempts) {
+        if (http::IsRetryableStatus(response.status) && attempt > 1) {
+          Fail(call, CodeFor(response), DescribeErrorResponse(response) + " (after " + std::to_string(attempt) + " attempts)", true);
+        }
+        return response;
+      }
+      if (auto header = response.Header("retry-after")) retry_after = http::ParseRetryAfter(*header);
+      reason = DescribeErrorResponse(response);
+    } catch (const http::TransportError& e) {
+      if (progress && progress() > last_progress) {
+        // A resumable download that got further: the budget starts over.
+        last_progress = progress();
+        attempt = 0;
+      }
+      if (!e.retryable() || attempt >= attempts) {
+        Fail(call, ErrorCode::kFailure, std::string(e.what()) + (attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : ""),
+             e.retryable());
+      }
+      reason = e.what();
+      if (attempt == 0) attempt = 1;
+    }
+    auto wait = policy.Backoff(attempt, retry_after);
+    log::Info("{} {}/{}: {}: {}; retrying in {} ms", call.verb, options_.registry, call.repository, call.what, reason, wait.count());
+    std::this_thread::sleep_for(wait);
+  }
+}
+
+std::optional<SecretValue> RegistryClient::Login(const Credential& credential) {
+  try {
+    return auth_->Login(credential);
+  } catch (const Error& e) {
+    throw Error(e.code(), "login " + options_.registry + ": " + e.what());
+  }
+}
+
+std::optional<Descriptor> RegistryClient::StatBlob(const std::string& verb, const std::string& repository, const Digest& digest,
+                                                   std::vector<std::string> scopes) {
+  if (scopes.empty()) scopes = {PullScope(repository)};
+  Call call{verb, repository, "blob check " + ShortDigest(digest), scopes};
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.method = "HEAD";
+    request.url = Url("/v2/" + repository + "/blobs/" + digest.str());
+    request.follow_redirects = true;
+    return request;
+  });
+  if (response.status == 404) return std::nullopt;
+  if (response.status != 200) Fail(call, response);
+  Descriptor descriptor;
+  descriptor.digest = digest;
+  if (auto length = response.Header("content-length")) descriptor.size = std::stoll(*length);
+  descriptor.media_type = "application/octet-stream";
+  return descriptor;
+}
+
+void RegistryClient::FetchBlob(const std::string& verb, const std::string& repository, const Descriptor& blob,
+                               const std::function<void(const char* data, size_t size)>& sink) {
+  Call call{verb, repository, "blob download " + ShortDigest(blob.digest), {PullScope(repository)}};
+  AsyncSha256 hash;
+  uint64_t delivered = 0;  // Bytes handed to sink: where a resumed GET must start.
+  uint64_t skip = 0;       // Bytes of this answer already delivered by an earlier one.
+  const uint64_t expected = uint64_t(blob.size);
+  http::Response response = Execute(
+      call,
+      [&] {
+        http::Request request;
+        request.url = Url("/v2/" + repository + "/blobs/" + blob.digest.str());
+        request.follow_redirects = true;
+        if (delivered > 0) request.headers.emplace_back("Range", "bytes=" + std::to_string(delivered) + "-");
+        request.on_headers = [&](const http::Response& head) {
+          skip = 0;
+          if (delivered == 0) return;
+          if (head.status == 206) {
+            auto range = head.Header("content-range");
+            if (!range || range->find("bytes " + std::to_string(delivered) + "-") != 0) {
+              throw Error(ErrorCode::kFailure, call.verb + " " + options_.registry + "/" + repository + ": " + call.what +
+                                                   " failed: resumed at the wrong offset (Content-Range " + range.value_or("none") + ")");
+            }
+          } else {
+            skip = delivered;  // The registry ignored Range: drop what we have.
+          }
+        };
+        request.on_body = [&](const char* data, size_t size) {
+          if (skip > 0) {
+            size_t drop = size_t(std::min<uint64_t>(skip, size));
+            skip -= drop;
+            data += drop;
+            size -= drop;
+            if (size == 0) return;
+          }
+          if (delivered + size > expected) {
+            throw Error(ErrorCode::kVerification, call.verb + " " + options_.registry + "/" + repository + ": " + call.what +
+                                                      " failed: more than the " + std::to_string(expected) + " bytes its descriptor says");
+          }
+          hash.Update(data, size);
+          sink(data, size);
+          delivered += size;
+        };
+        return request;
+      },
+      [&] { return delivered; });
+  if (response.status != 200 && response.status != 206) Fail(call, response);
+  try {
+    CheckDigest("blob " + blob.digest.str(), blob.digest, hash.FinishHex(), expected, delivered);
+  } catch (const Error& e) {
+    Fail(call, e.code(), e.what());
+  }
+}
+
+std::string RegistryClient::FetchSmallBlob(const std::string& verb, const std::string& repository, const Descriptor& blob,
+                                           size_t max_size) {
+  if (blob.size < 0 || uint64_t(blob.size) > max_size) {
+    Fail({verb, repository, "blob download " + ShortDigest(blob.digest), {}}, ErrorCode::kFailure,
+         "blob of " + std::to_string(blob.size) + " bytes is larger than " + std::to_string(max_size));
+  }
+  std::string content;
+  content.reserve(size_t(blob.size));
+  FetchBlob(verb, repository, blob, [&](const char* data, size_t size) { content.append(data, size); });
+  return content;
+}
+
+std::pair<std::string, int64_t> RegistryClient::StartUpload(const Call& call, const std::string& repository) {
+  std::string url = Url("/v2/" + repository + "/blobs/uploads/");
+  Call post = call;
+  post.what = "blob upload start (" + call.what + ")";
+  http::Response response = Execute(post, [&] {
+    http::Request request;
+    request.method = "POST";
+    request.url = url;
+    return request;
+  });
+  if (response.status != 202) Fail(post, response);
+  auto location = response.Header("location");
+  if (!location) Fail(post, ErrorCode::kFailure, "202 without a Location header");
+  int64_t min_chunk = 0;
+  if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
+  return {http::ResolveUrl(url, *location), min_chunk};
+}
+
+void RegistryClient::UploadMonolithic(const Call& call, const std::string& location, const Descriptor& blob, BlobSource& source) {
+  std::unique_ptr<BlobReader> reader;
+  Call put = call;
+  put.attempts = 1;  // A failed PUT may leave the session half written: the caller starts a new one.
+  http::Response response = Execute(put, [&] {
+    reader = source.Open();
+    http::Request request;
+    request.method = "PUT";
+    request.url = http::AddQuery(location, "digest", blob.digest.str());
+    request.headers = {{"Content-Type", "application/octet-stream"}};
+    request.body_reader = [&reader](char* buffer, size_t size) { return reader->Read(buffer, size); };
+    request.body_size = blob.size;
+    return request;
+  });
+  if (response.status != 201) Fail(call, response);
+  if (auto digest = response.Header("docker-content-digest"); digest && *digest != blob.digest.str()) {
+    Fail(call, ErrorCode::kVerification, "the registry stored digest " + *digest + ", expected " + blob.digest.str());
+  }
+}
+
+void RegistryClient::UploadChunked(const Call& call, std::string location, int64_t min_chunk, const Descriptor& blob,
+                                   BlobSource& source) {
+  const int64_t chunk = std::max<int64_t>({options_.settings.chunk_size, min_chunk, 1 << 16});
+  std::unique_ptr<BlobReader> reader = source.Open();
+  std::vector<char> buffer(size_t(std::min<int64_t>(chunk, std::max<int64_t>(blob.size, 1))));
+  int64_t offset = 0;
+  while (offset < blob.size) {
+    size_t filled = 0;
+    while (filled < buffer.size()) {
+      size_t n = reader->Read(buffer.data() + filled, buffer.size() - filled);
+      if (n == 0) break;
+      filled += n;
+    }
+    if (filled == 0) Fail(call, ErrorCode::kVerification, "the blob ended after " + std::to_string(offset) + " bytes");
+    size_t sent = 0;  // Of this chunk, confirmed by the registry.
+    for (int round = 0; sent < filled; ++round) {
+      Call patch = call;
+      patch.what = call.what + " (chunk at " + std::to_string(offset + int64_t(sent)) + ")";
+      http::Response response = Execute(patch, [&] {
+        http::Request request;
+        request.method = "PATCH";
+        request.url = location;
+        int64_t start = offset + int64_t(sent);
+        request.headers = {{"Content-Type", "application/octet-stream"},
+                           {"Content-Range", std::to_string(start) + "-" + std::to_string(offset + int64_t(filled) - 1)}};
+        request.body.assign(buffer.data() + sent, filled - sent);
+        return request;
+      });
+      if (response.status == 202) {
+        if (auto next = response.Header("location")) location = http::ResolveUrl(location, *next);
+        sent = filled;
+        break;
+      }
+      if (response.status != 416 || round > 2) Fail(patch, response);
+      // Out of step (a retried PATCH that had landed): ask where the registry is.
+      http::Response status = Execute(patch, [&] {
+        http::Request request;
+        request.url = location;
+        return request;
+      });
+      auto range = status.Header("range");
+      if (status.status != 204 || !range) Fail(patch, status);
+      int64_t end = std::atoll(range->substr(range->find('-') + 1).c_str()) + 1;
+      if (end < offset + int64_t(sent) || end > offset + int64_t(filled)) Fail(patch, response);
+      sent = size_t(end - offset);
+      if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
+    }
+    offset += int64_t(filled);
+  }
+  char probe;
+  if (reader->Read(&probe, 1) != 0) Fail(call, ErrorCode::kVerification, "the blob is longer than its descriptor's " + std::to_string(blob.size) + " bytes");
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.method = "PUT";
+    request.url = http::AddQuery(location, "digest", blob.digest.str());
+    return request;
+  });
+  if (response.status != 201) Fail(call, response);
+}
+
+BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string& repository, const Descriptor& blob,
+                                     BlobSource& source, const std::optional<std::string>& mount_from) {
+  std::vector<std::string> scopes = {PushScope(repository)};
+  if (mount_from && *mount_from != repository) scopes.push_back(PullScope(*mount_from));
+  if (StatBlob(verb, repository, blob.digest, scopes)) return BlobOutcome::kExisted;
+  Call call{verb, repository, "blob upload " + ShortDigest(blob.digest), scopes};
+  std::string location;
+  int64_t min_chunk = 0;
+  if (mount_from && *mount_from != repository) {
+    Call mount = call;
+    mount.what = "blob mount " + ShortDigest(blob.digest) + " from " + *mount_from;
+    std::string url = Url("/v2/" + repository + "/blobs/uploads/?mount=" + blob.digest.str() + "&from=" + *mount_from);
+    http::Response response = Execute(mount, [&] {
+      http::Request request;
+      request.method = "POST";
+      request.url = url;
+      return request;
+    });
+    if (response.status == 201) return BlobOutcome::kMounted;
+    if (response.status != 202) Fail(mount, response);
+    if (auto header = response.Header("location")) location = http::ResolveUrl(url, *header);
+    if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
+  }
+  const http::RetryPolicy& policy = options_.settings.retry;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (location.empty()) std::tie(location, min_chunk) = StartUpload(call, repository);
+      if (options_.settings.chunk_size > 0 || min_chunk > 0) {
+        UploadChunked(call, location, min_chunk, blob, source);
+      } else {
+        UploadMonolithic(call, location, blob, source);
+      }
+      return BlobOutcome::kUploaded;
+    } catch (const TransientError& e) {
+      // Only network failures and busy answers are worth a new session.
+      if (attempt >= policy.attempts) throw;
+      auto wait = policy.Backoff(attempt);
+      log::Info("{}; starting the upload again in {} ms", e.what(), wait.count());
+      std::this_thread::sleep_for(wait);
+      location.clear();
+    }
+  }
+}
+
+Manifest RegistryClient::GetManifest(const std::string& verb, const std::string& repository, const std::string& identifier) {
+  Call call{verb, repository, "manifest " + identifier, {PullScope(repository)}};
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.url = Url("/v2/" + repository + "/manifests/" + identifier);
+    request.headers = {{"Accept", ManifestAcceptHeader()}};
+    request.max_buffered_body = kManifestLimit;
+    return request;
+  });
+  if (response.status != 200) Fail(call, response);
+  std::string actual = Digest::Of(response.body).str();
+  if (Digest::IsValid(identifier) && actual != identifier) {
+    Fail(call, ErrorCode::kVerification, "digest mismatch: asked for " + identifier + ", got " + actual);
+  }
+  if (auto header = response.Header("docker-content-digest"); header && Digest::IsValid(*header) && *header != actual &&
+                                                                 header->starts_with("sha256:")) {
+    Fail(call, ErrorCode::kVerification, "digest mismatch: the registry says " + *header + ", the bytes are " + actual);
+  }
+  try {
+    return Manifest::Parse(std::move(response.body), response.Header("content-type").value_or(""),
+                           options_.registry + "/" + repository + "@" + actual);
+  } catch (const Error& e) {
+    Fail(call, e.code(), e.what());
+  }
+}
+
+std::optional<Descriptor> RegistryClient::HeadManifest(const std::string& verb, const std::string& repository,
+                                                       const std::string& identifier) {
+  Call call{verb, repository, "manifest check " + identifier, {PullScope(repository)}};
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.method = "HEAD";
+    request.url = Url("/v2/" + repository + "/manifests/" + identifier);
+    request.headers = {{"Accept", ManifestAcceptHeader()}};
+    return request;
+  });
+  if (response.status == 404) return std::nullopt;
+  if (response.status != 200) Fail(call, response);
+  auto digest = response.Header("docker-content-digest");
+  if (!digest || !Digest::IsValid(*digest)) return GetManifest(verb, repository, identifier).AsDescriptor();
+  Descriptor descriptor;
+  descriptor.digest = Digest::Parse(*digest);
+  descriptor.media_type = response.Header("content-type").value_or("");
+  if (auto length = response.Header("content-length")) descriptor.size = std::atoll(length->c_str());
+  return descriptor;
+}
+
+Digest RegistryClient::PutManifest(const std::string& verb, const std::string& repository, const std::string& identifier,
+                                   const Manifest& manifest) {
+  Call call{verb, repository, "manifest upload " + identifier, {PushScope(repository)}};
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.method = "PUT";
+    request.url = Url("/v2/" + repository + "/manifests/" + identifier);
+    request.headers = {{"Content-Type", manifest.media_type}};
+    request.body = manifest.bytes;
+    return request;
+  });
+  if (response.status != 201 && response.status != 200) Fail(call, response);
+  if (auto digest = response.Header("docker-content-digest"); digest && *digest != manifest.digest.str()) {
+    Fail(call, ErrorCode::kVerification, "the registry stored digest " + *digest + ", expected " + manifest.digest.str());
+  }
+  return manifest.digest;
+}
+
+void RegistryClient::DeleteManifest(const std::string& verb, const std::string& repository, const Digest& digest) {
+  Call call{verb, repository, "manifest delete " + digest.str(), {DeleteScope(repository)}};
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.method = "DELETE";
+    request.url = Url("/v2/" + repository + "/manifests/" + digest.str());
+    return request;
+  });
+  if (response.status == 405) {
+    Fail(call, ErrorCode::kFailure, DescribeErrorResponse(response) + " (the registry does not allow deleting)");
+  }
+  if (response.status != 202 && response.status != 200) Fail(call, response);
+}
+
+std::vector<std::string> RegistryClient::ListTags(const std::string& verb, const std::string& repository, int page_size) {
+  Call call{verb, repository, "tag list", {PullScope(repository)}};
+  std::string url = Url("/v2/" + repository + "/tags/list");
+  if (page_size > 0) url = http::AddQuery(url, "n", std::to_string(page_size));
+  std::vector<std::string> tags;
+  std::set<std::string> seen_urls;
+  while (!url.empty()) {
+    if (!seen_urls.insert(url).second) Fail(call, ErrorCode::kFailure, "the registry's Link pagination loops");
+    http::Response response = Execute(call, [&] {
+      http::Request request;
+      request.url = url;
+      return request;
+    });
+    if (response.status != 200) Fail(call, response);
+    nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) Fail(call, ErrorCode::kFailure, "the answer is not a JSON object");
+    if (auto list = body.find("tags"); list != body.end() && list->is_array()) {
+      for (const auto& tag : *list) {
+        if (tag.is_string()) tags.push_back(tag.get<std::string>());
+      }
+    }
+    std::string next;
+    for (const auto& link : response.HeaderAll("link")) {
+      size_t open = link.find('<'), close = link.find('>');
+      if (open == std::string::npos || close == std::string::npos || link.find("rel=\"next\"", close) == std::string::npos) continue;
+      next = http::ResolveUrl(url, link.substr(open + 1, close - open - 1));
+    }
+    url = next;
+  }
+  return tags;
+}
+
+std::vector<Descriptor> RegistryClient::Referrers(const std::string& verb, const std::string& repository, const Digest& digest,
+                                                  const std::string& artifact_type) {
+  Call call{verb, repository, "referrers of " + ShortDigest(digest), {PullScope(repository)}};
+  std::string url = Url("/v2/" + repository + "/referrers/" + digest.str());
+  if (!artifact_type.empty()) url = http::AddQuery(url, "artifactType", artifact_type);
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.url = url;
+    request.headers = {{"Accept", media_type::kOciIndex}};
+    request.max_buffered_body = kManifestLimit;
+    return request;
+  });
+  std::vector<Descriptor> found;
+  if (response.status == 200) {
+    try {
+      found = Manifest::Parse(std::move(response.body), media_type::kOciIndex, "referrers index").manifests;
+    } catch (const Error& e) {
+      Fail(call, e.code(), e.what());
+    }
+  } else if (response.status == 404) {
+    // No referrers API: the tag schema keeps an index under "sha256-<hex>".
+    std::string tag = digest.algorithm() + "-" + digest.hex();
+    if (!HeadManifest(verb, repository, tag)) return {};
+    Manifest index = GetManifest(verb, repository, tag);
+    if (!index.is_index) Fail(call, ErrorCode::kFailure, "tag " + tag + " is not an index");
+    found = index.manifests;
+  } else {
+    Fail(call, response);
+  }
+  if (artifact_type.empty()) return found;
+  std::vector<Descriptor> filtered;
+  for (auto& descriptor : found) {
+    if (descriptor.artifact_type == artifact_type) filtered.push_back(std::move(descriptor));
+  }
+  return filtered;
+}
+
+}  // namespace berth::oci
