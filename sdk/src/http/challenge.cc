@@ -62,6 +62,12 @@ bool AtParam(Parser& parser) {
   std::string name = parser.Token();
   parser.SkipSpace();
   bool is_param = !name.empty() && parser.Peek() == '=';
+  if (is_param) {
+    // "abc==" is token68 padding, not the parameter "abc".
+    parser.Advance();
+    parser.SkipSpace();
+    is_param = !parser.Done() && parser.Peek() != '=' && parser.Peek() != ',';
+  }
   parser.Seek(save);
   return is_param;
 }

@@ -44,7 +44,6 @@ bool IsRetryable(CURLcode code) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
     case CURLE_SEND_FAIL_REWIND:  // curl retried a dead reused connection and cannot rewind a stream: we can.
-    case CURLE_SSL_CONNECT_ERROR:
     case CURLE_COULDNT_RESOLVE_HOST:
       return true;
     default:
@@ -276,6 +275,9 @@ Response Client::Send(const Request& request) {
     }
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Error(ErrorCode::kInterrupted, "interrupted");
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    if (code == CURLE_SSL_CONNECT_ERROR && detail.find("wrong version number") != std::string::npos) {
+      detail += " (the server speaks plain HTTP? see --plain-http HOST)";
+    }
     throw TransportError(detail, IsRetryable(code));
   }
   char* effective = nullptr;
