@@ -74,18 +74,8 @@ std::optional<BasicCredentials> FromDockerConfig(const std::string& host, const 
       }
     }
   }
-  // docker login with a credential store leaves only an empty auths entry.
-  std::string helper;
-  if (config.contains("credHelpers") && config["credHelpers"].is_object() && config["credHelpers"].contains(host)) {
-    helper = config["credHelpers"][host].is_string() ? config["credHelpers"][host].get<std::string>() : "";
-  } else if (config.contains("credsStore") && config["credsStore"].is_string()) {
-    helper = config["credsStore"].get<std::string>();
-  }
-  if (!helper.empty()) {
-    throw Error(ErrorCode::kAuth, where + " keeps the credentials for " + host + " in credential helper 'docker-credential-" +
-                                      helper + "', which the micros plugin does not read; set " + kUserEnv + " and " +
-                                      kTokenEnv + " instead");
-  }
+  // docker login with a credential store leaves only an empty auths entry;
+  // the generic lookup runs the helper.
   return std::nullopt;
 }
 

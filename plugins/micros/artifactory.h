@@ -42,8 +42,9 @@ CredentialSources DefaultCredentialSources();
 
 // ARTIFACTORY_USER + ARTIFACTORY_TOKEN first (CI sets them), then the docker
 // config's auths entry for `host` (what `docker login` writes). nullopt when
-// neither has any; throws Error(kAuth) for a half-set pair or an entry that
-// cannot be decoded, naming the source but never the value.
+// neither has any (credential helpers are left to the generic lookup); throws
+// Error(kAuth) for a half-set pair or an entry that cannot be decoded, naming
+// the source but never the value.
 std::optional<BasicCredentials> FindCredentials(const std::string& host, const CredentialSources& sources);
 
 }  // namespace berth::micros

@@ -2,6 +2,8 @@
 // CLI), the Micros stash as a secret store, and commands for service
 // descriptors, the app-<version> tag and Artifactory credentials.
 #include "artifactory.h"
+#include "artifactory_registry.h"
+#include "berth/oci/credentials.h"
 #include "berth/fs.h"
 #include "berth/output.h"
 #include "berth/plugin.h"
@@ -83,12 +85,17 @@ int RunTag(CommandContext& context) {
 // where that came from; never the token.
 int RunWhoami(CommandContext& context) {
   const std::string host = context.args.GetOr("registry", kDefaultRegistryHost);
-  auto credentials = FindCredentials(host, DefaultCredentialSources());
-  if (!credentials) {
+  if (auto credentials = FindCredentials(host, DefaultCredentialSources())) {
+    context.output.Emit({{"registry", host}, {"username", credentials->username}, {"source", credentials->source}});
+    return 0;
+  }
+  // What a push would fall back to: credential helpers, containers' auth.json.
+  oci::Credential generic = oci::CredentialStore().Lookup(host);
+  if (generic.kind != oci::Credential::Kind::kBasic || generic.username.empty()) {
     throw Error(ErrorCode::kAuth, std::string("no credentials for ") + host + ": set " + kUserEnv + " and " + kTokenEnv +
                                       " (staff id and Artifactory identity token), or docker login " + host);
   }
-  context.output.Emit({{"registry", host}, {"username", credentials->username}, {"source", credentials->source}});
+  context.output.Emit({{"registry", host}, {"username", generic.username}, {"source", generic.origin}});
   return 0;
 }
 
@@ -96,6 +103,9 @@ void Register(Registrar& registrar) {
   registrar.SetDescription("Atlassian Micros: deploys through the atlas CLI, stash secrets, service descriptors");
   registrar.AddTarget("micros", "Atlassian Micros, driven through the atlas CLI",
                       [](const nlohmann::json& settings) { return std::make_unique<MicrosTarget>(settings); });
+  registrar.AddRegistry("micros", "Artifactory's docker registry: staff id + identity token, app-<version> tags",
+                        {kDefaultRegistryHost},
+                        [](const nlohmann::json&) { return std::make_unique<ArtifactoryRegistry>(DefaultCredentialSources()); });
   registrar.AddSecretStore("micros-stash", "Micros stash entries, set through atlas with 0600 temporary files",
                            [](const nlohmann::json& settings) { return std::make_unique<StashStore>(StashSettings::Parse(settings)); });
   registrar.AddCommand(

@@ -41,6 +41,9 @@ class MicrosE2eTest : public ::testing::Test {
                              "ALL_PROXY"}) {
       berth_.SetEnv(name, "");
     }
+    // Nothing of the machine's own registry logins (whoami falls back to them).
+    berth_.SetEnv("DOCKER_AUTH_CONFIG", "");
+    berth_.SetEnv("REGISTRY_AUTH_FILE", (berth_.home() / "containers-auth.json").string());
     berth_.SetEnv("no_proxy", "127.0.0.1,localhost");
     berth_.SetEnv("NO_PROXY", "127.0.0.1,localhost");
     WriteFileAtomic(berth_.work_dir() / ".env.local",
