@@ -468,9 +468,9 @@ std::vector<DescriptorProblem> ValidateDescriptor(std::string_view text) {
   return checker.Finish();
 }
 
-std::string FormatProblem(const std::string& file, const DescriptorProblem& problem) {
+std::string FormatProblem(const std::string& file, const DescriptorProblem& problem, bool with_severity) {
   return file + ":" + std::to_string(problem.line) + ":" + std::to_string(problem.column) + ": " +
-         (problem.error ? "" : "warning: ") + problem.message;
+         (problem.error || !with_severity ? "" : "warning: ") + problem.message;
 }
 
 bool HasErrors(const std::vector<DescriptorProblem>& problems) {

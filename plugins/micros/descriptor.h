@@ -55,8 +55,9 @@ struct DescriptorProblem {
 // top-level fields and a missing scaling block.
 std::vector<DescriptorProblem> ValidateDescriptor(std::string_view text);
 
-// "descriptor.yml:12:5: compose.app.image is missing" (warnings say "warning: ").
-std::string FormatProblem(const std::string& file, const DescriptorProblem& problem);
+// "descriptor.yml:12:5: compose.app.image is missing" (warnings say "warning: "
+// unless the log line already does).
+std::string FormatProblem(const std::string& file, const DescriptorProblem& problem, bool with_severity = true);
 
 bool HasErrors(const std::vector<DescriptorProblem>& problems);
 

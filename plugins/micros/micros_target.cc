@@ -64,7 +64,7 @@ RenderedDescriptor RenderFor(const MicrosSettings& settings, const fs::path& pro
       ++errors;
       log::Error("{}", FormatProblem(label, problem));
     } else {
-      log::Warn("{}", FormatProblem(label, problem));
+      log::Warn("{}", FormatProblem(label, problem, false));
     }
   }
   if (errors > 0) {

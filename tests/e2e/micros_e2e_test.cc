@@ -254,6 +254,10 @@ TEST_F(MicrosE2eTest, StashSetAndSyncKeepValuesOffArgvAndLogs) {
   auto stash = AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"];
   EXPECT_EQ(stash, nlohmann::json({{"DB_PASSWORD", kDbPassword}, {"TLS_KEY", kPem}}));
   EXPECT_EQ(berth_.Json({"secrets", "list", "staging"}), nlohmann::json::parse(R"([{"name":"DB_PASSWORD"},{"name":"TLS_KEY"}])"));
+  // The same by hand: --from and the keys to take from it.
+  EXPECT_EQ(berth_.Json({"secrets", "sync", "staging", "--from", ".env.local", "--key", "TLS_KEY"}),
+            nlohmann::json::parse(R"([{"name":"TLS_KEY","change":"changed","applied":true}])"));
+  EXPECT_EQ(AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"]["TLS_KEY"], kPem);
   auto diff = berth_.Json({"secrets", "diff", "staging", "--from", ".env.local"});
   EXPECT_EQ(diff, nlohmann::json::parse(R"([{"name":"DB_PASSWORD","change":"changed"},{"name":"TLS_KEY","change":"changed"},
                                             {"name":"UNLISTED","change":"added"}])"));
@@ -434,7 +438,7 @@ TEST_F(MicrosE2eTest, DescriptorTemplateRenderAndValidate) {
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_EQ(bad.stderr_data,
             "error: service-descriptor.tmpl.yml:1:1: links.healthcheck.uri is missing (Micros checks it before sending traffic)\n"
-            "warning: service-descriptor.tmpl.yml:1:1: warning: scaling is missing; Micros' defaults apply\n"
+            "warning: service-descriptor.tmpl.yml:1:1: scaling is missing; Micros' defaults apply\n"
             "error: service-descriptor.tmpl.yml:3:3: compose.web.image is missing\n"
             "error: service-descriptor.tmpl.yml: the rendered descriptor has 2 errors (listed above); nothing was deployed\n");
   EXPECT_EQ(AtlasLog().size(), 0u);
