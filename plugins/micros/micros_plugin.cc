@@ -100,7 +100,7 @@ int RunWhoami(CommandContext& context) {
 }
 
 void Register(Registrar& registrar) {
-  registrar.SetDescription("Atlassian Micros: deploys through the atlas CLI, stash secrets, service descriptors");
+  registrar.SetDescription("Atlassian Micros: deploys through the atlas CLI, stash secrets, service descriptors, the Artifactory registry");
   registrar.AddTarget("micros", "Atlassian Micros, driven through the atlas CLI",
                       [](const nlohmann::json& settings) { return std::make_unique<MicrosTarget>(settings); });
   registrar.AddRegistry("micros", "Artifactory's docker registry: staff id + identity token, app-<version> tags",
