@@ -3,6 +3,12 @@
 #include "berth/output.h"
 #include "berth/target.h"
 #include "core/host.h"
+#include "core/ledger.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <set>
 
 namespace berth::host {
 namespace {
@@ -38,6 +44,28 @@ void RequireDigest(const std::string& image) {
   }
 }
 
+// Who deployed: CI's actor when there is one, else user@host.
+std::string Actor() {
+  for (const char* name : {"BERTH_ACTOR", "GITHUB_ACTOR"}) {
+    if (const char* value = std::getenv(name); value != nullptr && *value) return value;
+  }
+  char host[256] = "localhost";
+  gethostname(host, sizeof(host) - 1);
+  const char* user = std::getenv("USER");
+  return std::string(user != nullptr ? user : "unknown") + "@" + host;
+}
+
+// Records a deployment of a ledger version; other images are not in the ledger.
+void Record(Host& host, const std::string& version, const std::string& environment, const std::string& result,
+            const DeployOutcome* outcome) {
+  const ProjectConfig& project = host.Project();
+  Ledger ledger = Ledger::Load(project.ledger);
+  if (version.empty() || ledger.Find(version) == nullptr) return;
+  ledger.RecordDeployment(version, {environment, NowRfc3339(), Actor(), result, outcome ? outcome->revision : "",
+                                    outcome ? outcome->url : ""});
+  ledger.Save(project.ledger, project.ledger_markdown);
+}
+
 nlohmann::json OutcomeJson(const std::string& environment, const DeployOutcome& outcome) {
   return {{"environment", environment}, {"revision", outcome.revision}, {"url", outcome.url},
           {"healthy", outcome.healthy},  {"details", outcome.details}};
@@ -47,9 +75,21 @@ int RunDeploy(Host& host, CommandContext& context) {
   OpenedTarget opened = Open(host, context);
   DeployRequest request;
   request.target = opened.query;
-  request.image = context.args.Get("image");
-  RequireDigest(request.image);
   request.version = context.args.GetOr("version", "");
+  if (auto image = context.args.GetOptional("image")) {
+    request.image = *image;
+  } else if (!request.version.empty()) {
+    const ProjectConfig& project = host.Project();
+    Ledger ledger = Ledger::Load(project.ledger);
+    const LedgerRelease* release = ledger.Find(request.version);
+    if (release == nullptr) {
+      throw Error(ErrorCode::kNotFound, "version " + request.version + " is not in " + project.ledger.filename().string());
+    }
+    request.image = release->ImageByDigest();
+  } else {
+    throw Error(ErrorCode::kUsage, "give --image REPOSITORY@sha256:... or --version VERSION (from the release ledger)");
+  }
+  RequireDigest(request.image);
   request.timeout = Timeout(context, std::chrono::seconds(300));
   if (!context.args.Flag("no-health")) request.health = opened.environment->health;
   if (context.args.Flag("dry-run")) {
@@ -66,9 +106,16 @@ int RunDeploy(Host& host, CommandContext& context) {
                               }()});
     return 0;
   }
-  DeployOutcome outcome = opened.target->Deploy(request).value();
+  Result<DeployOutcome> deployed = opened.target->Deploy(request);
+  if (!deployed.ok()) {
+    Record(host, request.version, opened.query.environment, "failed", nullptr);
+    deployed.status().ThrowIfError();
+  }
+  const DeployOutcome& outcome = deployed.value();
+  bool good = outcome.healthy || !request.health;
+  Record(host, request.version, opened.query.environment, good ? "healthy" : "unhealthy", &outcome);
   context.output.Emit(OutcomeJson(opened.query.environment, outcome));
-  return outcome.healthy || !request.health ? 0 : static_cast<int>(ErrorCode::kDeploy);
+  return good ? 0 : static_cast<int>(ErrorCode::kDeploy);
 }
 
 int RunStatus(Host& host, CommandContext& context) {
@@ -86,7 +133,26 @@ int RunStatus(Host& host, CommandContext& context) {
   return 0;
 }
 
+// Without ENV: the release ledger.
+int LedgerHistory(Host& host, CommandContext& context) {
+  const ProjectConfig& project = host.Project();
+  Ledger ledger = Ledger::Load(project.ledger);
+  nlohmann::json releases = ledger.ToJson()["releases"];
+  std::reverse(releases.begin(), releases.end());  // Newest first.
+  Table table{{"VERSION", "CREATED", "DIGEST", "DEPLOYED TO"}, {}};
+  for (const auto& release : releases) {
+    std::set<std::string> environments;
+    for (const auto& deployment : release["deployments"]) environments.insert(deployment["environment"].get<std::string>());
+    std::string deployed;
+    for (const auto& environment : environments) deployed += (deployed.empty() ? "" : ", ") + environment;
+    table.rows.push_back({release["version"], release["created_at"], release["digest"].get<std::string>().substr(0, 19), deployed});
+  }
+  context.output.Emit(releases, table);
+  return 0;
+}
+
 int RunHistory(Host& host, CommandContext& context) {
+  if (!context.args.Has("environment")) return LedgerHistory(host, context);
   OpenedTarget opened = Open(host, context);
   auto revisions = opened.target->History(opened.query).value();
   nlohmann::json list = nlohmann::json::array();
@@ -108,12 +174,32 @@ int RunRollback(Host& host, CommandContext& context) {
   RollbackRequest request;
   request.target = opened.query;
   request.revision = context.args.GetOptional("revision");
+  auto to = context.args.GetOptional("to");
+  if (int(request.revision.has_value()) + int(to.has_value()) + int(context.args.Has("image")) > 1) {
+    throw Error(ErrorCode::kUsage, "give one of --to VERSION, --revision N or --image IMAGE");
+  }
   if (auto image = context.args.GetOptional("image")) {
     RequireDigest(*image);
     request.image = image;
     request.version = context.args.GetOptional("version");
+  } else if (!request.revision) {
+    // --to VERSION, or by default the last release that was healthy here,
+    // from the ledger; with no ledger, the platform's previous revision.
+    const ProjectConfig& project = host.Project();
+    Ledger ledger = Ledger::Load(project.ledger);
+    const LedgerRelease* release = nullptr;
+    if (to) {
+      release = ledger.Find(*to);
+      if (release == nullptr) throw Error(ErrorCode::kNotFound, "version " + *to + " is not in " + project.ledger.filename().string());
+    } else {
+      const LedgerRelease* current = ledger.Current(opened.query.environment);
+      release = ledger.PreviousGood(opened.query.environment, current ? current->version : "");
+    }
+    if (release != nullptr) {
+      request.image = release->ImageByDigest();
+      request.version = release->version;
+    }
   }
-  if (request.revision && request.image) throw Error(ErrorCode::kUsage, "give --revision or --image, not both");
   request.timeout = Timeout(context, std::chrono::seconds(300));
   if (!context.args.Flag("no-health")) request.health = opened.environment->health;
   if (context.args.Flag("dry-run")) {
@@ -124,8 +210,10 @@ int RunRollback(Host& host, CommandContext& context) {
     return 0;
   }
   DeployOutcome outcome = opened.target->Rollback(request).value();
+  bool good = outcome.healthy || !request.health;
+  if (request.version) Record(host, *request.version, opened.query.environment, good ? "rollback" : "unhealthy", &outcome);
   context.output.Emit(OutcomeJson(opened.query.environment, outcome));
-  return outcome.healthy || !request.health ? 0 : static_cast<int>(ErrorCode::kDeploy);
+  return good ? 0 : static_cast<int>(ErrorCode::kDeploy);
 }
 
 int RunUrl(Host& host, CommandContext& context) {
@@ -146,18 +234,22 @@ void RegisterDeployCommands(Host& host) {
   host.table.Add({.path = "deploy",
                   .summary = "Deploy an image by digest to an environment and wait until it is healthy",
                   .options = {environment,
-                              {.name = "image", .help = "Image by digest: REPOSITORY@sha256:...", .value_name = "IMAGE", .required = true},
-                              {.name = "version", .help = "Release version recorded with the deployment", .value_name = "VERSION"},
+                              {.name = "image", .help = "Image by digest: REPOSITORY@sha256:... (default: --version's from the ledger)", .value_name = "IMAGE"},
+                              {.name = "version", .help = "Release version (recorded in the ledger)", .value_name = "VERSION"},
                               timeout, no_health}},
                  [&host](CommandContext& c) { return RunDeploy(host, c); });
   host.table.Add({.path = "status", .summary = "Show what runs in an environment and whether it is ready", .options = {environment}},
                  [&host](CommandContext& c) { return RunStatus(host, c); });
-  host.table.Add({.path = "history", .summary = "List an environment's deployed revisions", .options = {environment}},
+  OptionSpec optional_environment = environment;
+  optional_environment.required = false;
+  optional_environment.help = "Environment (default: the release ledger)";
+  host.table.Add({.path = "history", .summary = "List releases from the ledger, or an environment's revisions", .options = {optional_environment}},
                  [&host](CommandContext& c) { return RunHistory(host, c); });
   host.table.Add({.path = "rollback",
-                  .summary = "Roll an environment back to an earlier revision or image",
+                  .summary = "Roll back: to --to VERSION, --revision N, or the last release that was healthy there",
                   .options = {environment,
-                              {.name = "revision", .help = "The platform revision to return to (default: the previous one)", .value_name = "N"},
+                              {.name = "to", .help = "A version from the release ledger", .value_name = "VERSION"},
+                              {.name = "revision", .help = "The platform revision to return to", .value_name = "N"},
                               {.name = "image", .help = "Or an image by digest (from the release ledger)", .value_name = "IMAGE"},
                               {.name = "version", .help = "The version of --image", .value_name = "VERSION"},
                               timeout, no_health}},

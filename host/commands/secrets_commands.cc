@@ -117,7 +117,9 @@ nlohmann::json DiffJson(const std::vector<SecretDiffEntry>& diff) {
 int RunDiff(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
   auto diff = OpenStore(host, context)->Diff(environment, Desired(host, context)).value();
-  context.output.Emit(DiffJson(diff));
+  Table table{{"NAME", "CHANGE"}, {}};
+  for (const auto& entry : diff) table.rows.push_back({entry.name, SecretChangeName(entry.change)});
+  context.output.Emit(DiffJson(diff), table);
   bool differs = std::any_of(diff.begin(), diff.end(), [](auto& e) { return e.change != SecretChange::kUnchanged; });
   return differs && context.args.Flag("exit-code") ? 1 : 0;
 }
@@ -128,12 +130,15 @@ int RunSync(Host& host, CommandContext& context) {
   auto store = OpenStore(host, context);
   auto diff = store->Diff(environment, desired).value();
   nlohmann::json done = nlohmann::json::array();
+  Table table{{"NAME", "CHANGE", "APPLIED"}, {}};
+  bool apply = !context.args.Flag("dry-run");
   for (const auto& entry : diff) {
     if (entry.change != SecretChange::kAdded && entry.change != SecretChange::kChanged) continue;
-    if (!context.args.Flag("dry-run")) store->Set(environment, entry.name, desired.at(entry.name)).ThrowIfError();
-    done.push_back({{"name", entry.name}, {"change", SecretChangeName(entry.change)}, {"applied", !context.args.Flag("dry-run")}});
+    if (apply) store->Set(environment, entry.name, desired.at(entry.name)).ThrowIfError();
+    done.push_back({{"name", entry.name}, {"change", SecretChangeName(entry.change)}, {"applied", apply}});
+    table.rows.push_back({entry.name, SecretChangeName(entry.change), apply ? "yes" : "no (dry run)"});
   }
-  context.output.Emit(done);
+  context.output.Emit(done, table);
   return 0;
 }
 

@@ -19,6 +19,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterSecretsCommands,
     RegisterDeployCommands,
     RegisterRegistryCommands,
+    RegisterInitCommands,
 };
 
 int ReportError(const Status& status) {

@@ -36,6 +36,7 @@ void RegisterPluginCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
 void RegisterDeployCommands(Host& host);
 void RegisterRegistryCommands(Host& host);
+void RegisterInitCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);

@@ -1,5 +1,6 @@
 #include "plugin_manager.h"
 
+#include "berth/credential_provider.h"
 #include "berth/log.h"
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
@@ -101,6 +102,22 @@ Result<std::unique_ptr<Target>> PluginManager::OpenTarget(const std::string& kin
   return CaptureResult([&] {
     LoadedPlugin& plugin = LoadProvider(ProvidedKind::kTarget, kind);
     return Create(plugin, ProvidedKind::kTarget, kind, plugin.registrar().FindTarget(kind), settings);
+  });
+}
+
+Result<std::unique_ptr<CredentialProvider>> PluginManager::OpenCredentialProvider(const std::string& name,
+                                                                                  const nlohmann::json& settings) noexcept {
+  return CaptureResult([&] {
+    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kCredentialProvider, name);
+    return Create(plugin, ProvidedKind::kCredentialProvider, name, plugin.registrar().FindCredentialProvider(name), settings);
+  });
+}
+
+Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nlohmann::json& settings,
+                                             const TokenRequest& request) noexcept {
+  return CaptureResult([&]() -> IssuedToken {
+    std::unique_ptr<CredentialProvider> provider = OpenCredentialProvider(name, settings).value();
+    return provider->Token(request).value();
   });
 }
 

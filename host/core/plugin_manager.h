@@ -39,6 +39,10 @@ class PluginManager : public Services {
   Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept override;
   Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
   RegistryRouter& registries();
+  Result<std::unique_ptr<CredentialProvider>> OpenCredentialProvider(const std::string& name,
+                                                                     const nlohmann::json& settings) noexcept override;
+  Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
+                                const TokenRequest& request) noexcept override;
 
  private:
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.

@@ -2,7 +2,11 @@
 
 #include <openssl/evp.h>
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "berth/error.h"
@@ -45,14 +49,22 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 std::string Sha256FileHex(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kInvalidInput, "cannot read " + path.string());
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::kInvalidInput, "cannot read " + path.string() + ": " + std::strerror(errno));
   Sha256 sha;
-  std::vector<char> buffer(1 << 16);
-  while (in) {
-    in.read(buffer.data(), std::streamsize(buffer.size()));
-    sha.Update(buffer.data(), size_t(in.gcount()));
+  std::vector<char> buffer(1 << 20);  // Large reads: a few syscalls per plugin library.
+  while (true) {
+    ssize_t n = read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string reason = std::strerror(errno);
+      close(fd);
+      throw Error(ErrorCode::kFailure, "error reading " + path.string() + ": " + reason);
+    }
+    if (n == 0) break;
+    sha.Update(buffer.data(), size_t(n));
   }
+  close(fd);
   return sha.FinishHex();
 }
 

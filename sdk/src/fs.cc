@@ -9,8 +9,6 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "berth/error.h"
 
@@ -81,12 +79,25 @@ std::string ErrnoText() { return std::strerror(errno); }
 }  // namespace
 
 std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kInvalidInput, "cannot read " + path.string() + ": " + ErrnoText());
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) throw Error(ErrorCode::kFailure, "error reading " + path.string());
-  return content.str();
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorCode::kInvalidInput, "cannot read " + path.string() + ": " + ErrnoText());
+  struct stat info {};
+  std::string content;
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) content.reserve(size_t(info.st_size));
+  char buffer[1 << 16];
+  while (true) {
+    ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string reason = ErrnoText();
+      close(fd);
+      throw Error(ErrorCode::kFailure, "error reading " + path.string() + ": " + reason);
+    }
+    if (n == 0) break;
+    content.append(buffer, size_t(n));
+  }
+  close(fd);
+  return content;
 }
 
 void CreateDirectories(const fs::path& path, mode_t mode) {

@@ -19,6 +19,9 @@ class Registry;
 namespace oci {
 class RegistryClient;
 }
+class CredentialProvider;
+struct TokenRequest;
+struct IssuedToken;
 
 class Services {
  public:
@@ -35,6 +38,13 @@ class Services {
   // with the user's registries.yaml settings and credentials. Clients are
   // shared per host for the whole run (one token cache).
   virtual Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept = 0;
+  // Loads the plugin that provides credential `name` ("asap"; only that one)
+  // and creates a provider with `settings`.
+  virtual Result<std::unique_ptr<CredentialProvider>> OpenCredentialProvider(const std::string& name,
+                                                                             const nlohmann::json& settings) noexcept = 0;
+  // One token from provider `name`: OpenCredentialProvider, then Token.
+  virtual Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
+                                        const TokenRequest& request) noexcept = 0;
 };
 
 }  // namespace berth

@@ -1,0 +1,238 @@
+// berth asap as a user runs it: keygen, token, verify against a key
+// repository served on 127.0.0.1, and curl against an echoing gateway
+// stand-in (tests/interop/asap/asap_http_server.py). Tokens go to berth on
+// stdin, never in argv, except one already-expired token for the TOKEN
+// argument form.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "background_server.h"
+#include "berth/fs.h"
+#include "berth/jwt.h"
+#include "berth_runner.h"
+
+namespace berth::testing {
+namespace {
+
+const char kServer[] = BERTH_SOURCE_DIR "/tests/interop/asap/asap_http_server.py";
+
+std::string Trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+class AsapE2eTest : public ::testing::Test {
+ protected:
+  // keygen in the runner's work dir; returns the keygen JSON.
+  nlohmann::json Keygen(const std::string& issuer = "micros/my-service") {
+    auto result = berth_.Run({"asap", "keygen", "--issuer", issuer, "--key-id", issuer + "/key1", "-a", "ai-gateway",
+                              "--public-key-out", "pub.pem", "--key-repo", "https://keys.example/", "-o", "json"});
+    EXPECT_EQ(result.exit_code, 0) << Describe(result);
+    return nlohmann::json::parse(result.stdout_data);
+  }
+  std::string Token(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"asap", "token"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto result = berth_.Run(args);
+    EXPECT_EQ(result.exit_code, 0) << Describe(result);
+    return Trimmed(result.stdout_data);
+  }
+  // A key repository holding pub.pem at <kid>.
+  std::filesystem::path PublishKey(const std::string& kid) {
+    auto root = keys_.path() / "repo";
+    std::filesystem::create_directories((root / kid).parent_path());
+    std::filesystem::copy_file(berth_.work_dir() / "pub.pem", root / kid, std::filesystem::copy_options::overwrite_existing);
+    return root;
+  }
+  jwt::PrivateKey ConfigKey() {
+    auto config = nlohmann::json::parse(ReadFile(berth_.work_dir() / ".asap-config"));
+    return jwt::PrivateKey::FromPem(config["privateKey"].get<std::string>(), "config");
+  }
+
+  BerthRunner berth_;
+  TempDir keys_{"berth-asap-keys"};
+};
+
+TEST_F(AsapE2eTest, KeygenWritesAPrivateConfigAndTokenPrintsOnlyTheToken) {
+  nlohmann::json made = Keygen();
+  EXPECT_EQ(made["config"], ".asap-config");
+  EXPECT_EQ(made["kid"], "micros/my-service/key1");
+  EXPECT_EQ(made["publish_public_key_at"], "https://keys.example/micros/my-service/key1");
+  struct stat info {};
+  ASSERT_EQ(stat((berth_.work_dir() / ".asap-config").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  auto config = nlohmann::json::parse(ReadFile(berth_.work_dir() / ".asap-config"));
+  EXPECT_EQ(config["issuer"], "micros/my-service");
+  EXPECT_EQ(config["audience"], "ai-gateway");
+  EXPECT_EQ(config["expiry"], 60);
+  EXPECT_EQ(config["publicKey"], ReadFile(berth_.work_dir() / "pub.pem"));
+
+  auto again = berth_.Run({"asap", "keygen", "--issuer", "micros/my-service"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_EQ(again.stderr_data, "error: .asap-config already exists (pass --force to replace it)\n");
+
+  auto result = berth_.Run({"asap", "token", "-a", "ai-gateway"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "");
+  std::string token = Trimmed(result.stdout_data);
+  EXPECT_EQ(result.stdout_data, token + "\n");
+  jwt::DecodedToken decoded = jwt::Decode(token);
+  EXPECT_EQ(decoded.header["kid"], "micros/my-service/key1");
+  EXPECT_EQ(decoded.header["alg"], "RS256");
+  EXPECT_EQ(decoded.claims["exp"].get<int64_t>() - decoded.claims["iat"].get<int64_t>(), 60);
+  EXPECT_EQ(decoded.claims["nbf"], decoded.claims["iat"]);
+  jwt::VerifySignature(decoded, jwt::PublicKey::FromPem(ReadFile(berth_.work_dir() / "pub.pem"), "pub.pem"));
+
+  auto verified = berth_.Run({"asap", "verify", "-a", "ai-gateway", "--public-key", "pub.pem", "-o", "json"}, token);
+  ASSERT_EQ(verified.exit_code, 0) << Describe(verified);
+  auto json = nlohmann::json::parse(verified.stdout_data);
+  EXPECT_EQ(json["valid"], true);
+  EXPECT_EQ(json["issuer"], "micros/my-service");
+  EXPECT_EQ(json["key"], "pub.pem");
+
+  auto json_token = berth_.Json({"asap", "token", "--expiry", "3600"});
+  EXPECT_EQ(json_token["aud"], "ai-gateway");  // The config's default audience.
+  EXPECT_EQ(json_token["exp"].get<int64_t>() - json_token["iat"].get<int64_t>(), 3600);
+}
+
+TEST_F(AsapE2eTest, RefusalsHaveClearMessagesAndExitCodes) {
+  auto result = berth_.Run({"asap", "token", "-a", "x"});
+  EXPECT_EQ(result.exit_code, 7);
+  EXPECT_EQ(result.stderr_data,
+            "error: no ASAP credentials: pass --config FILE, set ASAP_ISSUER, ASAP_KEY_ID and ASAP_PRIVATE_KEY, or create "
+            "./.asap-config with berth asap keygen\n");
+  result = berth_.Run({"asap", "keygen", "--issuer", "micros/a", "--key-id", "micros/b/key1"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data, "error: kid 'micros/b/key1' is not under issuer 'micros/a' (it must be 'micros/a' or start with 'micros/a/')\n");
+  Keygen();
+  result = berth_.Run({"asap", "token", "-a", "x", "--expiry", "7200"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data, "error: a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)\n");
+  EXPECT_EQ(result.stdout_data, "");
+  result = berth_.Run({"asap", "verify", "-a", "x", "--key-repo", "http://keys.example/"}, "a.b.c");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data,
+            "error: key repository 'http://keys.example/' must be an https:// URL (plain http only for 127.0.0.1, localhost and [::1])\n");
+  result = berth_.Run({"asap", "verify", "--public-key", "pub.pem"}, "a.b.c");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data, "error: no audience to verify against: pass -a AUDIENCE or set ASAP_AUDIENCE\n");
+}
+
+TEST_F(AsapE2eTest, TokensFromTheEnvironmentWithDataUriOrPemKeys) {
+  jwt::PrivateKey key = jwt::PrivateKey::GenerateRsa(2048);
+  WriteFileAtomic(berth_.work_dir() / "pub.pem", key.Public().Pem());
+  berth_.SetEnv("ASAP_ISSUER", "micros/env-svc");
+  berth_.SetEnv("ASAP_PRIVATE_KEY", jwt::MakePkcs8DataUri(key, {{"kid", "micros/env-svc/k9"}}).Reveal());
+  berth_.SetEnv("ASAP_AUDIENCE", "gateway,billing");
+  std::string token = Token();
+  jwt::DecodedToken decoded = jwt::Decode(token);
+  EXPECT_EQ(decoded.header["kid"], "micros/env-svc/k9");
+  EXPECT_EQ(decoded.claims["aud"], (nlohmann::json{"gateway", "billing"}));
+  auto result = berth_.Run({"asap", "verify", "-a", "billing", "--public-key", "pub.pem"}, "Bearer " + token + "\n");
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+
+  std::string pem = key.Pkcs8Pem().Reveal();
+  std::string escaped;
+  for (char c : pem) escaped += c == '\n' ? std::string("\\n") : std::string(1, c);
+  berth_.SetEnv("ASAP_PRIVATE_KEY", escaped);  // As .env files carry it.
+  berth_.SetEnv("ASAP_KID", "micros/env-svc/k10");
+  EXPECT_EQ(jwt::Decode(Token({"-a", "x", "--subject", "someone"})).claims["sub"], "someone");
+  berth_.SetEnv("ASAP_KID", "micros/other/k10");
+  result = berth_.Run({"asap", "token", "-a", "x"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.stderr_data,
+            "error: the ASAP_* environment: kid 'micros/other/k10' is not under issuer 'micros/env-svc' (it must be 'micros/env-svc' or start "
+            "with 'micros/env-svc/')\n");
+}
+
+TEST_F(AsapE2eTest, VerifyFetchesFromKeyRepositoriesInOrder) {
+  Keygen();
+  auto repo_root = PublishKey("micros/my-service/key1");
+  BackgroundServer failing({"/usr/bin/python3", kServer, "--status", "503", "--exit-on-stdin-eof"});
+  BackgroundServer keys({"/usr/bin/python3", kServer, "--keys", repo_root.string(), "--exit-on-stdin-eof"});
+  std::string keys_url = keys.ready()["keys_url"];
+  std::string token = Token({"-a", "ai-gateway"});
+
+  auto result = berth_.Run({"asap", "verify", "-a", "ai-gateway", "--key-repo", failing.url() + "/keys", "--key-repo", keys_url, "-o", "json"},
+                           token);
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["key"], keys_url + "micros/my-service/key1");
+  EXPECT_NE(result.stderr_data.find("answered HTTP 503; trying the next one"), std::string::npos) << result.stderr_data;
+
+  berth_.SetEnv("ASAP_PUBLIC_KEY_REPOSITORY_URL", keys_url);
+  berth_.SetEnv("ASAP_AUDIENCE", "ai-gateway");
+  result = berth_.Run({"asap", "verify"}, token);
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+
+  // A kid the repository does not have: a 404 ends the search.
+  nlohmann::json claims = jwt::Decode(token).claims;
+  std::string unknown = jwt::Sign({{"kid", "micros/my-service/key2"}}, claims, ConfigKey(), jwt::Algorithm::kRS256);
+  result = berth_.Run({"asap", "verify"}, unknown);
+  EXPECT_EQ(result.exit_code, 6);
+  EXPECT_EQ(result.stderr_data, "error: public key 'micros/my-service/key2' not found at " + keys_url + "micros/my-service/key2 (HTTP 404)\n");
+
+  // The TOKEN argument form, with a token that expired long ago.
+  claims["iat"] = jwt::NowSeconds() - 7200;
+  claims["nbf"] = claims["iat"];
+  claims["exp"] = jwt::NowSeconds() - 7140;
+  std::string expired = jwt::Sign({{"kid", "micros/my-service/key1"}}, claims, ConfigKey(), jwt::Algorithm::kRS256);
+  result = berth_.Run({"asap", "verify", expired});
+  EXPECT_EQ(result.exit_code, 5);
+  std::string expected = "error: token rejected: the token expired at " + jwt::FormatTime(claims["exp"]) + " (";
+  EXPECT_EQ(result.stderr_data.substr(0, expected.size()), expected) << result.stderr_data;
+  EXPECT_EQ(result.stderr_data.substr(result.stderr_data.size() - 8), " s ago)\n");
+  result = berth_.Run({"asap", "verify", "-o", "json"}, expired);
+  EXPECT_EQ(result.exit_code, 5);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["valid"], false);
+}
+
+TEST_F(AsapE2eTest, CurlSendsAFreshTokenAndGatewayHeadersAndNeverPrintsTheToken) {
+  Keygen();
+  BackgroundServer gateway({"/usr/bin/python3", kServer, "--exit-on-stdin-eof"});
+  berth_.SetEnv("AI_GATEWAY_USE_CASE_ID", "caid-proto");
+  berth_.SetEnv("AI_GATEWAY_CLOUD_ID", "local-testing");
+  berth_.SetEnv("AI_GATEWAY_USER_ID", "dev@example.com");
+  berth_.SetEnv("MY_TEAM", "platform");
+
+  auto result = berth_.Run({"asap", "curl", gateway.url() + "/echo/v1/chat", "-a", "ai-gateway", "-vv", "-H", "Content-Type: application/json",
+                            "--header-from-env", "X-Team=MY_TEAM", "-d", "@-"},
+                           R"({"prompt":"hi"})");
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto echo = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(echo["method"], "POST");
+  EXPECT_EQ(echo["path"], "/echo/v1/chat");
+  EXPECT_EQ(echo["body"], R"({"prompt":"hi"})");
+  const auto& headers = echo["headers"];
+  EXPECT_EQ(headers["X-Atlassian-UseCaseId"], "caid-proto");
+  EXPECT_EQ(headers["X-Atlassian-CloudId"], "local-testing");
+  EXPECT_EQ(headers["X-Atlassian-UserId"], "dev@example.com");
+  EXPECT_EQ(headers["X-Team"], "platform");
+  EXPECT_EQ(headers["Content-Type"], "application/json");
+  std::string authorization = headers["Authorization"];
+  ASSERT_EQ(authorization.rfind("Bearer ", 0), 0u);
+  std::string token = authorization.substr(7);
+  auto verified = berth_.Run({"asap", "verify", "-a", "ai-gateway", "--public-key", "pub.pem"}, token);
+  EXPECT_EQ(verified.exit_code, 0) << Describe(verified);
+  // The debug log shows the request headers, with the token masked.
+  EXPECT_EQ(result.stderr_data.find(token), std::string::npos);
+  EXPECT_EQ(result.stderr_data.find(token.substr(token.rfind('.') + 1)), std::string::npos);
+  EXPECT_NE(result.stderr_data.find("Authorization: ***"), std::string::npos) << result.stderr_data;
+  EXPECT_NE(result.stderr_data.find("X-Atlassian-UseCaseId: caid-proto"), std::string::npos);
+
+  result = berth_.Run({"asap", "curl", gateway.url() + "/echo", "-a", "ai-gateway", "--no-gateway-headers"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  echo = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(echo["method"], "GET");
+  EXPECT_FALSE(echo["headers"].contains("X-Atlassian-UseCaseId"));
+
+  result = berth_.Run({"asap", "curl", gateway.url() + "/status/401", "-a", "ai-gateway"});
+  EXPECT_EQ(result.exit_code, 7);
+  EXPECT_EQ(result.stdout_data, "status 401 from the test server\n");
+  EXPECT_EQ(result.stderr_data, "error: HTTP 401 from " + gateway.url() + "/status/401\n");
+  result = berth_.Run({"asap", "curl", gateway.url() + "/echo", "-a", "x", "-H", "authorization: Bearer mine"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data, "error: berth asap curl sets the Authorization header itself\n");
+}
+
+}  // namespace
+}  // namespace berth::testing

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what is missing, builds
+# berth twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer),
+# and runs every test in both builds. Every server a test needs is started by
+# that test on 127.0.0.1 and stopped after.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+bash third_party/install-deps.sh --test
+jobs=$(nproc)
+
+build_and_test() {
+  local dir=$1; shift
+  echo "== configure $dir ($*)" >&2
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=ON "$@" >/dev/null
+  echo "== build $dir" >&2
+  cmake --build "$dir" -j "$jobs"
+  echo "== test $dir" >&2
+  ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 900
+}
+
+build_and_test build
+if [[ "${BERTH_SKIP_SANITIZERS:-0}" != 1 ]]; then
+  # detect_leaks=0: LeakSanitizer needs ptrace, which some sandboxes refuse.
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    build_and_test build-asan -DBERTH_SANITIZE=ON
+fi
