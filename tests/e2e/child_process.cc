@@ -1,7 +1,6 @@
 #include "child_process.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,8 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
-#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -32,16 +29,13 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Options& 
   for (auto& a : args) arg_pointers.push_back(a.data());
   arg_pointers.push_back(nullptr);
 
-  int out_pipe[2] = {-1, -1}, in_pipe[2] = {-1, -1};
+  int in_pipe[2] = {-1, -1};
   if (pipe2(in_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in_pipe[0], 0);
   if (options.stdout_file) {
     posix_spawn_file_actions_addopen(&actions, 1, options.stdout_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  } else {
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   }
   if (options.stderr_file) {
     posix_spawn_file_actions_addopen(&actions, 2, options.stderr_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -57,9 +51,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Options& 
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(in_pipe[0]);
-  if (out_pipe[1] >= 0) close(out_pipe[1]);
   stdin_fd_ = in_pipe[1];
-  stdout_fd_ = out_pipe[0];
   if (error != 0) {
     pid_ = -1;
     throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(error));
@@ -67,7 +59,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const Options& 
 }
 
 ChildProcess::~ChildProcess() {
-  if (stdin_fd_ >= 0) close(stdin_fd_);  // Servers started with --exit-on-stdin-eof stop here.
+  if (stdin_fd_ >= 0) close(stdin_fd_);
   if (pid_ > 0 && !reaped_) {
     if (!Wait(std::chrono::milliseconds(100))) {
       Signal(SIGTERM);
@@ -76,30 +68,6 @@ ChildProcess::~ChildProcess() {
         Wait(std::chrono::seconds(5));
       }
     }
-  }
-  if (stdout_fd_ >= 0) close(stdout_fd_);
-}
-
-std::optional<std::string> ChildProcess::ReadLine(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    size_t newline = buffer_.find('\n');
-    if (newline != std::string::npos) {
-      std::string line = buffer_.substr(0, newline);
-      buffer_.erase(0, newline + 1);
-      return line;
-    }
-    if (stdout_fd_ < 0) return std::nullopt;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return std::nullopt;
-    pollfd fd{stdout_fd_, POLLIN, 0};
-    int ready = poll(&fd, 1, int(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return std::nullopt;
-    char chunk[4096];
-    ssize_t n = read(stdout_fd_, chunk, sizeof(chunk));
-    if (n <= 0) return std::nullopt;
-    buffer_.append(chunk, size_t(n));
   }
 }
 
@@ -123,18 +91,6 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-}
-
-TestServer StartTestServer(const std::filesystem::path& script, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"/usr/bin/python3", script.string()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.push_back("--exit-on-stdin-eof");
-  TestServer server;
-  server.process = std::make_unique<ChildProcess>(argv, ChildProcess::Options{});
-  auto line = server.process->ReadLine(std::chrono::seconds(20));
-  if (!line) throw std::runtime_error(script.string() + " printed no ready line");
-  server.ready_line = *line;
-  return server;
 }
 
 }  // namespace berth::testing

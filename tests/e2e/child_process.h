@@ -1,6 +1,7 @@
-// A child process a test keeps running while it does other things: a server
-// started from its ready line, or berth itself interrupted mid-call. Stopped
-// (SIGTERM, then SIGKILL) and reaped when the object goes away.
+// A child process a test keeps running while it does other things (berth
+// itself, to interrupt it mid-call as a terminal's Ctrl-C would). Stopped
+// (SIGTERM, then SIGKILL) and reaped when the object goes away. Servers with a
+// ready line: background_server.h.
 #ifndef BERTH_TESTS_E2E_CHILD_PROCESS_H_
 #define BERTH_TESTS_E2E_CHILD_PROCESS_H_
 
@@ -21,7 +22,7 @@ class ChildProcess {
     std::map<std::string, std::string> env;        // Added to (or replacing in) the inherited environment.
     std::optional<std::filesystem::path> cwd;
     bool own_process_group = false;                // Like a shell job: Signal() reaches its children too.
-    std::optional<std::filesystem::path> stdout_file;  // Else a pipe ReadLine() reads.
+    std::optional<std::filesystem::path> stdout_file;  // Else inherited.
     std::optional<std::filesystem::path> stderr_file;  // Else inherited.
   };
 
@@ -31,8 +32,6 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
-  // One line from the child's stdout pipe; nullopt on EOF or timeout.
-  std::optional<std::string> ReadLine(std::chrono::milliseconds timeout);
   void Signal(int signal_number);
   // The exit code, 128 + signal when killed, nullopt on timeout.
   std::optional<int> Wait(std::chrono::milliseconds timeout);
@@ -42,18 +41,8 @@ class ChildProcess {
   bool group_ = false;
   bool reaped_ = false;
   int exit_code_ = -1;
-  int stdout_fd_ = -1;
   int stdin_fd_ = -1;
-  std::string buffer_;
 };
-
-// Starts a test server (`/usr/bin/python3 SCRIPT ARGS... --exit-on-stdin-eof`)
-// and parses its one ready line of JSON.
-struct TestServer {
-  std::unique_ptr<ChildProcess> process;
-  std::string ready_line;
-};
-TestServer StartTestServer(const std::filesystem::path& script, const std::vector<std::string>& args);
 
 }  // namespace berth::testing
 

@@ -11,6 +11,7 @@
 
 #include "berth/base64.h"
 #include "berth/fs.h"
+#include "background_server.h"
 #include "berth_runner.h"
 #include "child_process.h"
 
@@ -77,10 +78,11 @@ class MicrosE2eTest : public ::testing::Test {
 
   // A health server; the stand-in reports its URL as the service URL.
   nlohmann::json StartHealth(const std::vector<std::string>& args) {
-    health_ = StartTestServer(kHealthServer, args);
-    auto ready = nlohmann::json::parse(health_.ready_line);
-    berth_.SetEnv("ATLAS_STANDIN_SERVICE_URL", ready["url"].get<std::string>());
-    return ready;
+    std::vector<std::string> argv = {"/usr/bin/python3", kHealthServer, "--exit-on-stdin-eof"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    health_ = std::make_unique<BackgroundServer>(argv);
+    berth_.SetEnv("ATLAS_STANDIN_SERVICE_URL", health_->url());
+    return health_->ready();
   }
 
   std::vector<nlohmann::json> AtlasLog() const {
@@ -125,7 +127,7 @@ class MicrosE2eTest : public ::testing::Test {
   }
 
   BerthRunner berth_;
-  TestServer health_;
+  std::unique_ptr<BackgroundServer> health_;
 };
 
 TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
