@@ -367,6 +367,30 @@ TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
   EXPECT_EQ(AtlasLog().size(), calls + 1);  // Only the show.
 }
 
+TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
+  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
+  for (const auto& [version, image] : {std::pair{"1.0.0", kImage1}, std::pair{"1.1.0", kImage2}}) {
+    ledger["releases"].push_back({{"version", version},
+                                  {"digest", image.substr(image.find('@') + 1)},
+                                  {"images", {kRepository + ":app-" + version}},
+                                  {"created_at", "2026-11-01T00:00:00Z"}});
+  }
+  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  Sync();
+  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["details"]["image"], kImage1);
+  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["details"]["image"], kImage2);
+  // No revision, no image: the host picks the last release that was good here from the ledger.
+  auto outcome = berth_.Json({"rollback", "staging"});
+  EXPECT_EQ(outcome["revision"], "3");
+  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"image", kImage1}, {"version", "1.0.0"}}));
+  EXPECT_NE(ReadFile(AtlasLog()[AtlasLog().size() - 2]["files"][0]["copy"].get<std::string>()).find("tag: app-1.0.0"),
+            std::string::npos);
+  auto recorded = nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  ASSERT_EQ(recorded["releases"][0]["deployments"].size(), 2u);
+  EXPECT_EQ(recorded["releases"][0]["deployments"][1]["result"], "rollback");
+  EXPECT_EQ(recorded["releases"][0]["deployments"][1]["revision"], "3");
+}
+
 TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
   // Secrets the descriptor refers to are not set: nothing is created or deployed.
   auto result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
