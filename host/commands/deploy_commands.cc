@@ -23,6 +23,7 @@ OpenedTarget Open(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
   const EnvironmentConfig& environment = project.Environment(context.args.Get("environment"));
   TargetQuery query{project.service, environment.name, environment.target_settings};
+  query.project_dir = project.dir;
   auto target = context.services.OpenTarget(environment.target, environment.target_settings).value();
   return {&environment, std::move(query), std::move(target)};
 }

@@ -18,6 +18,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterPluginCommands,
     RegisterSecretsCommands,
     RegisterDeployCommands,
+    RegisterRegistryCommands,
     RegisterInitCommands,
     RegisterSignCommands,
     RegisterRegistryCommands,

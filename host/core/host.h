@@ -35,6 +35,7 @@ void RegisterMetaCommands(Host& host);
 void RegisterPluginCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
 void RegisterDeployCommands(Host& host);
+void RegisterRegistryCommands(Host& host);
 void RegisterInitCommands(Host& host);
 void RegisterSignCommands(Host& host);
 void RegisterRegistryCommands(Host& host);

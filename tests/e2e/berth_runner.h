@@ -21,6 +21,7 @@ class BerthRunner {
   const std::filesystem::path& home() const { return home_.path(); }
   std::filesystem::path work_dir() const { return home_.path() / "work"; }
   void SetEnv(const std::string& name, const std::string& value) { env_[name] = value; }
+  const std::map<std::string, std::string>& env() const { return env_; }
 
   ProcessResult Run(const std::vector<std::string>& args, const std::string& stdin_data = "") const;
   // Runs `prefix` (e.g. /usr/bin/time -v) with the berth command line after it.

@@ -497,6 +497,15 @@ check "atlas: failed deploy leaves the version" 1 \
   "$(run_atlas micros service show --service=web --env=ddev --output json > /dev/null; out | jget 'd["version"]')"
 check "atlas: ATLAS_STANDIN_FAIL=stash -> 1" 1 "$(ATLAS_STANDIN_FAIL=stash run_atlas micros stash set -s web -e ddev -k Z -v z)"
 check "atlas: failed stash set changes nothing" "DB_PASSWORD THIRD" "$(run_atlas micros stash list -s web -e ddev > /dev/null; out | paste -sd" ")"
+start=$(date +%s%N)
+check "atlas: ATLAS_STANDIN_SLEEP=stash-list=0.3 still answers" 0 "$(ATLAS_STANDIN_SLEEP=stash-list=0.3 run_atlas micros stash list -s web -e ddev)"
+check "atlas: ATLAS_STANDIN_SLEEP slept" "yes" "$( (( ($(date +%s%N) - start) / 1000000 >= 300 )) && echo yes)"
+ATLAS_STANDIN_SLEEP=5 "$atlas" micros stash list -s web -e ddev > /dev/null 2>&1 &
+sleeper=$!
+for _ in $(seq 50); do [[ -e "$ATLAS_STANDIN_STATE/sleeping.json" ]] && break; sleep 0.1; done
+check "atlas: sleeping.json names the sleeping command" "stash-list" "$(jget 'd["command"]' < "$ATLAS_STANDIN_STATE/sleeping.json")"
+kill -INT "$sleeper"; wait "$sleeper" 2> /dev/null
+check "atlas: sleeping.json is removed when interrupted" "gone" "$([[ -e "$ATLAS_STANDIN_STATE/sleeping.json" ]] || echo gone)"
 check "atlas: ATLAS_STANDIN_FAIL=create -> 1" 1 "$(ATLAS_STANDIN_FAIL=create run_atlas micros service create --service=api)"
 check "atlas: second deploy -> version 2" 2 \
   "$(run_atlas micros service deploy -s web -e ddev -f "$work/sd.yml" --output json > /dev/null; out | jget 'd["version"]')"

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ struct TargetQuery {
   std::string service;
   std::string environment;
   nlohmann::json settings = nlohmann::json::object();
+  std::filesystem::path project_dir;     // berth.yaml's directory: relative paths in settings start here.
 };
 
 struct HealthCheck {

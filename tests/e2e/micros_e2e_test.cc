@@ -1,0 +1,517 @@
+// The micros plugin end to end: the built berth binary drives the atlas
+// stand-in (tests/standins/atlas) through berth.yaml's configurable atlas path
+// and waits on a health endpoint served on 127.0.0.1.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "berth/base64.h"
+#include "berth/fs.h"
+#include "background_server.h"
+#include "berth_runner.h"
+#include "child_process.h"
+
+namespace berth::testing {
+namespace {
+namespace fs = std::filesystem;
+
+const std::string kAtlas = BERTH_SOURCE_DIR "/tests/standins/atlas/atlas";
+const std::string kHealthServer = BERTH_SOURCE_DIR "/tests/e2e/tools/health_server.py";
+const std::string kRepository = "docker.atl-paas.net/team/shop-api";
+const std::string kImage1 = kRepository + "@sha256:" + std::string(64, '1');
+const std::string kImage2 = kRepository + "@sha256:" + std::string(64, '2');
+
+const std::string kDbPassword = "db-pass-7f3a9c1e55";
+const std::string kPemBody = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
+const std::string kPem = "-----BEGIN PRIVATE KEY-----\n" + kPemBody +
+                         "\nMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\n-----END PRIVATE KEY-----\n";
+
+class MicrosE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(Tmp());
+    berth_.SetEnv("TMPDIR", Tmp().string());
+    berth_.SetEnv("ATLAS_STANDIN_STATE", State().string());
+    berth_.SetEnv("XDG_STATE_HOME", (berth_.home() / "state-home").string());
+    for (const char* name : {"ATLAS_STANDIN_LOG", "ATLAS_STANDIN_FAIL", "ATLAS_STANDIN_SLEEP", "ATLAS_STANDIN_SERVICE_URL",
+                             "ARTIFACTORY_USER", "ARTIFACTORY_TOKEN", "http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                             "ALL_PROXY"}) {
+      berth_.SetEnv(name, "");
+    }
+    // Nothing of the machine's own registry logins (whoami falls back to them).
+    berth_.SetEnv("DOCKER_AUTH_CONFIG", "");
+    berth_.SetEnv("REGISTRY_AUTH_FILE", (berth_.home() / "containers-auth.json").string());
+    berth_.SetEnv("no_proxy", "127.0.0.1,localhost");
+    berth_.SetEnv("NO_PROXY", "127.0.0.1,localhost");
+    WriteFileAtomic(berth_.work_dir() / ".env.local",
+                    "DB_PASSWORD=" + kDbPassword + "\nTLS_KEY=\"" + kPem + "\"\nUNLISTED=not-synced-value\n", 0600);
+    WriteProject("");
+  }
+
+  fs::path Tmp() const { return berth_.home() / "tmp"; }
+  fs::path State() const { return berth_.home() / "atlas-state"; }
+
+  // berth.yaml with one micros environment; `extra` is added to it (health: ...).
+  void WriteProject(const std::string& extra, const std::string& atlas = kAtlas) {
+    WriteFileAtomic(berth_.work_dir() / "berth.yaml",
+                    "service: shop-api\n"
+                    "image: " + kRepository + "\n"
+                    "environments:\n"
+                    "  staging:\n"
+                    "    target:\n"
+                    "      plugin: micros\n"
+                    "      atlas: " + atlas + "\n"
+                    "      env: stg-west\n"
+                    "      secrets: [DB_PASSWORD, TLS_KEY]\n"
+                    "      scaling: {min: 1, max: 2}\n"
+                    "    secrets:\n"
+                    "      store: micros-stash\n"
+                    "      from: .env.local\n"
+                    "      keys: [DB_PASSWORD, TLS_KEY]\n"
+                    "      settings: {service: shop-api, env: stg-west, atlas: " + atlas + "}\n" +
+                        extra);
+  }
+
+  // A health server; the stand-in reports its URL as the service URL.
+  nlohmann::json StartHealth(const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"/usr/bin/python3", kHealthServer, "--exit-on-stdin-eof"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    health_ = std::make_unique<BackgroundServer>(argv);
+    berth_.SetEnv("ATLAS_STANDIN_SERVICE_URL", health_->url());
+    return health_->ready();
+  }
+
+  std::vector<nlohmann::json> AtlasLog() const {
+    std::vector<nlohmann::json> entries;
+    std::ifstream in(State() / "log.jsonl");
+    for (std::string line; std::getline(in, line);) entries.push_back(nlohmann::json::parse(line));
+    return entries;
+  }
+
+  // "micros service show=1" per atlas invocation (command and exit code).
+  std::vector<std::string> AtlasCalls() const {
+    std::vector<std::string> calls;
+    for (const auto& entry : AtlasLog()) calls.push_back(entry.value("command", "?") + "=" + std::to_string(entry["exit_code"].get<int>()));
+    return calls;
+  }
+
+  std::vector<std::string> TmpEntries() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(Tmp())) names.push_back(entry.path().filename().string());
+    return names;
+  }
+
+  nlohmann::json AtlasState() const { return nlohmann::json::parse(ReadFile(State() / "state.json")); }
+
+  // No secret value, nor a distinctive part of one, in any argv atlas saw or in `texts`.
+  void ExpectNoSecrets(const std::vector<std::string>& texts) const {
+    const std::vector<std::string> needles = {kDbPassword, kPemBody, "not-synced-value"};
+    for (const auto& entry : AtlasLog()) {
+      for (const auto& arg : entry["argv"]) {
+        for (const auto& needle : needles) EXPECT_EQ(arg.get<std::string>().find(needle), std::string::npos) << entry.dump();
+      }
+    }
+    for (const auto& text : texts) {
+      for (const auto& needle : needles) EXPECT_EQ(text.find(needle), std::string::npos) << text;
+    }
+  }
+
+  ProcessResult Sync() {
+    auto result = berth_.Run({"secrets", "sync", "staging", "-vvv"});
+    EXPECT_EQ(result.exit_code, 0) << Describe(result);
+    return result;
+  }
+
+  BerthRunner berth_;
+  std::unique_ptr<BackgroundServer> health_;
+};
+
+TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
+  auto health = StartHealth({"--healthy-after", "2"});
+  WriteProject("    health:\n      timeout: 20s\n      interval: 1s\n");
+  ProcessResult sync = Sync();
+
+  auto deployed = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-o", "json", "-vvv"});
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  auto outcome = nlohmann::json::parse(deployed.stdout_data);
+  EXPECT_EQ(outcome["environment"], "staging");
+  EXPECT_EQ(outcome["revision"], "1");
+  EXPECT_EQ(outcome["url"], health["url"]);
+  EXPECT_EQ(outcome["healthy"], true);
+  EXPECT_EQ(outcome["details"]["created"], false);  // The first stash set created it.
+  EXPECT_EQ(outcome["details"]["health"]["url"], health["health_url"]);
+  EXPECT_EQ(outcome["details"]["health"]["attempts"], 3);
+  EXPECT_EQ(outcome["details"]["image"], kImage1);
+
+  // Every atlas call shows at -v, with the CLI's flag shapes.
+  EXPECT_NE(deployed.stderr_data.find("info: " + kAtlas + " micros service show --service shop-api --env stg-west --output json\n"),
+            std::string::npos) << deployed.stderr_data;
+  auto log = AtlasLog();
+  ASSERT_GE(log.size(), 4u);
+  const auto& deploy = log[log.size() - 2];
+  EXPECT_EQ(deploy["command"], "micros service deploy");
+  EXPECT_EQ(deploy["exit_code"], 0);
+  const std::string descriptor_path = deploy["files"][0]["path"];
+  EXPECT_EQ(deploy["args"], nlohmann::json({"micros", "service", "deploy", "--service", "shop-api", "--env", "stg-west", "--file",
+                                            descriptor_path, "--output", "json"}));
+  EXPECT_EQ(fs::path(descriptor_path).filename(), "service-descriptor.yml");
+  EXPECT_FALSE(fs::exists(descriptor_path));
+  const std::string descriptor = ReadFile(deploy["files"][0]["copy"].get<std::string>());
+  for (const std::string& expected : std::vector<std::string>{"name: shop-api\n", "    image: " + kRepository + "\n", "    tag: app-1.4.2\n",
+                                      "DB_PASSWORD: \"((ssm:/shop-api/DB_PASSWORD))\"", "TLS_KEY: \"((ssm:/shop-api/TLS_KEY))\"",
+                                      "    uri: /api/health\n", "  max: 2\n"}) {
+    EXPECT_NE(descriptor.find(expected), std::string::npos) << expected << " not in\n" << descriptor;
+  }
+  EXPECT_EQ(log.back()["command"], "micros service show");
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
+  ExpectNoSecrets({sync.stdout_data, sync.stderr_data, deployed.stdout_data, deployed.stderr_data, descriptor});
+
+  // A second deploy: no create, the next revision; status, url and history read it back.
+  size_t calls_before = AtlasLog().size();
+  outcome = berth_.Json({"deploy", "staging", "--image", kImage2, "--version", "1.5.0"});
+  EXPECT_EQ(outcome["revision"], "2");
+  EXPECT_EQ(outcome["healthy"], true);
+  std::vector<std::string> calls = AtlasCalls();
+  EXPECT_EQ(std::vector<std::string>(calls.begin() + long(calls_before), calls.end()),
+            (std::vector<std::string>{"micros service show=0", "micros stash list=0", "micros service deploy=0", "micros service show=0"}));
+  auto status = berth_.Json({"status", "staging"});
+  EXPECT_EQ(status["ready"], true);
+  EXPECT_EQ(status["revision"], "2");
+  EXPECT_EQ(status["image"], kImage2);
+  EXPECT_EQ(status["url"], health["url"]);
+  auto url = berth_.Run({"url", "staging"});
+  EXPECT_EQ(url.stdout_data, health["url"].get<std::string>() + "\n");
+  auto history = berth_.Json({"history", "staging"});
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0]["revision"], "1");
+  EXPECT_EQ(history[0]["version"], "1.4.2");
+  EXPECT_EQ(history[0]["image"], kImage1);
+  EXPECT_EQ(history[0]["current"], false);
+  EXPECT_EQ(history[1]["version"], "1.5.0");
+  EXPECT_EQ(history[1]["current"], true);
+}
+
+TEST_F(MicrosE2eTest, ServiceMissingIsCreatedWithNoSd) {
+  WriteProject("    health:\n      url: http://127.0.0.1:9/never-asked\n");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml",
+                  ReadFile(berth_.work_dir() / "berth.yaml") + "  dev:\n    target: {plugin: micros, atlas: " + kAtlas + "}\n");
+  auto result = berth_.Run({"deploy", "dev", "--image", kImage1, "--version", "1.0.0", "--no-health", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["details"]["created"], true);
+  EXPECT_EQ(AtlasCalls(), (std::vector<std::string>{"micros service show=1", "micros service create=0", "micros service deploy=0",
+                                                    "micros service show=0"}));
+  EXPECT_EQ(AtlasLog()[1]["args"], nlohmann::json({"micros", "service", "create", "--service", "shop-api", "--no-sd", "--output", "json"}));
+  EXPECT_EQ(AtlasLog()[2]["args"][6], "dev");  // No env mapping: berth's environment name.
+}
+
+TEST_F(MicrosE2eTest, UnhealthyServiceTimesOutWithExit8) {
+  auto health = StartHealth({"--status", "503"});
+  WriteProject("    health:\n      timeout: 2s\n      interval: 1s\n");
+  Sync();
+  auto start = std::chrono::steady_clock::now();
+  auto result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-o", "json"});
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(result.exit_code, 8) << Describe(result);
+  // Probes at 0, 1 and 2 s; a loaded machine may fit fewer.
+  EXPECT_TRUE(std::regex_match(result.stderr_data, std::regex("error: " + health["health_url"].get<std::string>() +
+                                                               " was not healthy within 2s \\([23] probes, last: HTTP 503\\)\n")))
+      << result.stderr_data;
+  auto outcome = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(outcome["healthy"], false);
+  EXPECT_EQ(outcome["revision"], "1");  // Deployed, just not healthy.
+  EXPECT_GE(took, std::chrono::seconds(2));
+  EXPECT_LT(took, std::chrono::seconds(15));
+
+  // --no-health deploys without waiting.
+  result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "--no-health", "-o", "json"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["details"]["health"], "not checked");
+}
+
+TEST_F(MicrosE2eTest, StashSetAndSyncKeepValuesOffArgvAndLogs) {
+  // A PEM key from stdin, kept byte for byte.
+  auto set = berth_.Run({"secrets", "set", "staging", "TLS_KEY", "--keep-newline", "-vvv"}, kPem);
+  ASSERT_EQ(set.exit_code, 0) << Describe(set);
+  auto log = AtlasLog();
+  ASSERT_EQ(log.size(), 3u);  // set (no service yet), create, set
+  EXPECT_EQ(AtlasCalls(), (std::vector<std::string>{"micros stash set=1", "micros service create=0", "micros stash set=0"}));
+  const auto& file = log[2]["files"][0];
+  EXPECT_EQ(file["flag"], "-f");
+  EXPECT_EQ(file["mode"], "0600");
+  EXPECT_EQ(fs::path(file["path"].get<std::string>()).parent_path(), Tmp());
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(file["copy"].get<std::string>())), nlohmann::json({{"TLS_KEY", kPem}}));
+  EXPECT_EQ(AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"]["TLS_KEY"], kPem);
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
+
+  // sync sets the listed keys of .env.local (berth.yaml's secrets.from), multi-line PEM included.
+  auto sync = berth_.Run({"secrets", "sync", "staging", "-o", "json", "-vvv"});
+  ASSERT_EQ(sync.exit_code, 0) << Describe(sync);
+  EXPECT_EQ(nlohmann::json::parse(sync.stdout_data),
+            nlohmann::json::parse(R"([{"name":"DB_PASSWORD","change":"added","applied":true},
+                                      {"name":"TLS_KEY","change":"changed","applied":true}])"));
+  auto stash = AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"];
+  EXPECT_EQ(stash, nlohmann::json({{"DB_PASSWORD", kDbPassword}, {"TLS_KEY", kPem}}));
+  EXPECT_EQ(berth_.Json({"secrets", "list", "staging"}), nlohmann::json::parse(R"([{"name":"DB_PASSWORD"},{"name":"TLS_KEY"}])"));
+  // The same by hand: --from and the keys to take from it.
+  EXPECT_EQ(berth_.Json({"secrets", "sync", "staging", "--from", ".env.local", "--key", "TLS_KEY"}),
+            nlohmann::json::parse(R"([{"name":"TLS_KEY","change":"changed","applied":true}])"));
+  EXPECT_EQ(AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"]["TLS_KEY"], kPem);
+  auto diff = berth_.Json({"secrets", "diff", "staging", "--from", ".env.local"});
+  EXPECT_EQ(diff, nlohmann::json::parse(R"([{"name":"DB_PASSWORD","change":"changed"},{"name":"TLS_KEY","change":"changed"},
+                                            {"name":"UNLISTED","change":"added"}])"));
+  for (const auto& entry : AtlasLog()) {
+    for (const auto& given : entry["files"]) EXPECT_EQ(given["mode"], "0600") << entry.dump();
+  }
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
+  ExpectNoSecrets({set.stdout_data, set.stderr_data, sync.stdout_data, sync.stderr_data, diff.dump()});
+
+  auto deleted = berth_.Run({"secrets", "delete", "staging", "DB_PASSWORD"});
+  EXPECT_EQ(deleted.exit_code, 0) << Describe(deleted);
+  deleted = berth_.Run({"secrets", "delete", "staging", "DB_PASSWORD"});
+  EXPECT_EQ(deleted.exit_code, 6);
+  EXPECT_EQ(deleted.stderr_data, "error: no stash key 'DB_PASSWORD' for Micros service shop-api in stg-west\n");
+}
+
+TEST_F(MicrosE2eTest, AtlasFailuresLeaveNoTemporaryFile) {
+  berth_.SetEnv("ATLAS_STANDIN_FAIL", "stash-set");
+  auto set = berth_.Run({"secrets", "set", "staging", "TLS_KEY", "--keep-newline", "-vvv"}, kPem);
+  EXPECT_EQ(set.exit_code, 1);
+  EXPECT_NE(set.stderr_data.find("error: atlas micros stash set failed: stash set failed: internal server error from Micros "
+                                 "(injected by ATLAS_STANDIN_FAIL)\n"), std::string::npos) << set.stderr_data;
+  EXPECT_EQ(AtlasLog().back()["files"][0]["mode"], "0600");  // atlas had the file,
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});        // and it is gone.
+
+  berth_.SetEnv("ATLAS_STANDIN_FAIL", "");
+  Sync();
+  berth_.SetEnv("ATLAS_STANDIN_FAIL", "deploy");
+  auto deployed = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-vvv"});
+  EXPECT_EQ(deployed.exit_code, 8);
+  EXPECT_NE(deployed.stderr_data.find("error: atlas micros service deploy failed: deploy failed: internal server error from Micros "
+                                      "(injected by ATLAS_STANDIN_FAIL)\n"), std::string::npos) << deployed.stderr_data;
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
+  ExpectNoSecrets({set.stderr_data, deployed.stderr_data});
+}
+
+TEST_F(MicrosE2eTest, InterruptMidCallRemovesTheFile) {
+  WriteFileAtomic(berth_.home() / "tls.pem", kPem, 0600);
+  auto env = berth_.env();
+  env["ATLAS_STANDIN_SLEEP"] = "stash-set=30";
+  ChildProcess::Options options;
+  options.env = env;
+  options.cwd = berth_.work_dir();
+  options.own_process_group = true;  // Ctrl-C reaches berth and atlas, as in a terminal.
+  options.stdout_file = berth_.home() / "berth.out";
+  options.stderr_file = berth_.home() / "berth.err";
+  ChildProcess berth({BERTH_BINARY, "secrets", "set", "staging", "TLS_KEY", "--from-file", (berth_.home() / "tls.pem").string(), "-vvv"},
+                     options);
+  const fs::path sleeping = State() / "sleeping.json";
+  for (int i = 0; i < 300 && !fs::exists(sleeping); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(fs::exists(sleeping)) << ReadFile(berth_.home() / "berth.err");
+  // Mid-call: the stash file exists, private.
+  auto entries = TmpEntries();
+  ASSERT_EQ(entries.size(), 1u);
+  struct stat info {};
+  ASSERT_EQ(stat((Tmp() / entries[0]).c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+
+  berth.Signal(SIGINT);
+  EXPECT_EQ(berth.Wait(std::chrono::seconds(10)), 130);
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
+  // The interrupted atlas is gone too (its marker is removed as it exits).
+  for (int i = 0; i < 250 && fs::exists(sleeping); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(fs::exists(sleeping));
+  ExpectNoSecrets({ReadFile(berth_.home() / "berth.out"), ReadFile(berth_.home() / "berth.err")});
+}
+
+TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
+  Sync();
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"})["revision"], "1");
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--image", kImage2, "--version", "1.1.0"})["revision"], "2");
+
+  // Default: the revision before the live one, redeployed from its exact descriptor.
+  auto outcome = berth_.Json({"rollback", "staging"});
+  EXPECT_EQ(outcome["revision"], "3");
+  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"revision", "1"}, {"image", kImage1}, {"version", "1.0.0"}}));
+  auto deployments = AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["deployments"];
+  ASSERT_EQ(deployments.size(), 3u);
+  EXPECT_EQ(deployments[2]["descriptorSha256"], deployments[0]["descriptorSha256"]);
+  EXPECT_EQ(berth_.Json({"status", "staging"})["image"], kImage1);
+
+  outcome = berth_.Json({"rollback", "staging", "--revision", "2"});
+  EXPECT_EQ(outcome["details"]["rollback"]["version"], "1.1.0");
+  // By image and version (what the release ledger holds).
+  outcome = berth_.Json({"rollback", "staging", "--image", kImage1, "--version", "1.0.0"});
+  EXPECT_EQ(outcome["revision"], "5");
+  EXPECT_NE(ReadFile(AtlasLog()[AtlasLog().size() - 2]["files"][0]["copy"].get<std::string>()).find("tag: app-1.0.0"), std::string::npos);
+
+  auto result = berth_.Run({"rollback", "staging", "--revision", "9"});
+  EXPECT_EQ(result.exit_code, 6);
+  EXPECT_EQ(result.stderr_data, "error: revision 9 is not in the history of shop-api in stg-west (see berth history)\n");
+  result = berth_.Run({"rollback", "staging", "--revision", "5"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.stderr_data, "error: revision 5 is the one live in stg-west; nothing to roll back\n");
+
+  // Without this machine's records atlas cannot say what revision 2 was: refuse, do not guess.
+  fs::remove_all(berth_.home() / "state-home");
+  size_t calls = AtlasLog().size();
+  result = berth_.Run({"rollback", "staging", "--revision", "2"});
+  EXPECT_EQ(result.exit_code, 6);
+  const std::string sha = deployments[1]["descriptorSha256"].get<std::string>().substr(0, 12);
+  EXPECT_EQ(result.stderr_data, "error: revision 2 (descriptor sha256:" + sha +
+                                    ") was not deployed from this machine and atlas does not return old descriptors; roll back "
+                                    "by image instead: berth rollback staging --image REPOSITORY@sha256:... --version VERSION\n");
+  EXPECT_EQ(AtlasLog().size(), calls + 1);  // Only the show.
+}
+
+TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
+  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
+  for (const auto& [version, image] : {std::pair{"1.0.0", kImage1}, std::pair{"1.1.0", kImage2}}) {
+    ledger["releases"].push_back({{"version", version},
+                                  {"digest", image.substr(image.find('@') + 1)},
+                                  {"images", {kRepository + ":app-" + version}},
+                                  {"created_at", "2026-11-01T00:00:00Z"}});
+  }
+  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  Sync();
+  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["details"]["image"], kImage1);
+  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["details"]["image"], kImage2);
+  // No revision, no image: the host picks the last release that was good here from the ledger.
+  auto outcome = berth_.Json({"rollback", "staging"});
+  EXPECT_EQ(outcome["revision"], "3");
+  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"image", kImage1}, {"version", "1.0.0"}}));
+  EXPECT_NE(ReadFile(AtlasLog()[AtlasLog().size() - 2]["files"][0]["copy"].get<std::string>()).find("tag: app-1.0.0"),
+            std::string::npos);
+  auto recorded = nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  ASSERT_EQ(recorded["releases"][0]["deployments"].size(), 2u);
+  EXPECT_EQ(recorded["releases"][0]["deployments"][1]["result"], "rollback");
+  EXPECT_EQ(recorded["releases"][0]["deployments"][1]["revision"], "3");
+}
+
+TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
+  // Secrets the descriptor refers to are not set: nothing is created or deployed.
+  auto result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
+  EXPECT_EQ(result.exit_code, 6);
+  EXPECT_EQ(result.stderr_data, "error: the descriptor refers to stash keys not set for shop-api in stg-west: DB_PASSWORD, TLS_KEY "
+                                "(set them first: berth secrets set|sync staging)\n");
+  EXPECT_EQ(AtlasCalls(), (std::vector<std::string>{"micros service show=1", "micros stash list=1"}));
+
+  result = berth_.Run({"deploy", "staging", "--image", kRepository + ":latest", "--version", "1.0.0"});
+  EXPECT_EQ(result.exit_code, 3);
+  result = berth_.Run({"deploy", "staging", "--image", kImage1});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data, "error: micros tags the image app-<version> in the descriptor: pass --version\n");
+
+  WriteProject("", "/nonexistent/bin/atlas");
+  result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
+  EXPECT_EQ(result.exit_code, 6);
+  EXPECT_EQ(result.stderr_data,
+            "error: atlas CLI not found: '/nonexistent/bin/atlas' (install it, or set the environment's target.atlas to its path)\n");
+  EXPECT_EQ(AtlasLog().size(), 2u);
+}
+
+TEST_F(MicrosE2eTest, DryRunShowsThePlanAndTheDescriptor) {
+  Sync();
+  auto calls = AtlasLog().size();
+  auto plan = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "2.0.0", "--dry-run"});
+  ASSERT_EQ(plan["actions"].size(), 1u) << plan.dump(2);
+  EXPECT_EQ(plan["actions"][0].get<std::string>().rfind("deploy " + kImage1 + " to shop-api in stg-west (descriptor sha256:", 0), 0u);
+  EXPECT_NE(plan["documents"][0]["content"].get<std::string>().find("tag: app-2.0.0"), std::string::npos);
+  EXPECT_EQ(plan["documents"][0]["source"], "inline");
+  for (size_t i = calls; i < AtlasLog().size(); ++i) {
+    EXPECT_NE(AtlasLog()[i]["command"], "micros service deploy");
+    EXPECT_NE(AtlasLog()[i]["command"], "micros service create");
+  }
+}
+
+TEST_F(MicrosE2eTest, DescriptorTemplateRenderAndValidate) {
+  WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
+                  "name: {{ service }}\n"
+                  "links:\n"
+                  "  healthcheck:\n"
+                  "    uri: /healthcheck\n"
+                  "compose:\n"
+                  "  web:\n"
+                  "    image: {{ image }}\n"
+                  "    tag: {{ tag }}\n"
+                  "    environment:\n"
+                  "      DB_PASSWORD: {{ ssm DB_PASSWORD }}\n"
+                  "      MICROS_ENV: {{ env }}\n"
+                  "scaling: {min: 1, max: 1}\n");
+  auto rendered = berth_.Run({"micros", "descriptor", "render", "--env", "staging", "--image", kImage1, "--version", "3.1.4"});
+  ASSERT_EQ(rendered.exit_code, 0) << Describe(rendered);
+  EXPECT_EQ(rendered.stdout_data,
+            "name: shop-api\nlinks:\n  healthcheck:\n    uri: /healthcheck\ncompose:\n  web:\n    image: " + kRepository +
+                "\n    tag: app-3.1.4\n    environment:\n      DB_PASSWORD: ((ssm:/shop-api/DB_PASSWORD))\n      MICROS_ENV: stg-west\n"
+                "scaling: {min: 1, max: 1}\n");
+  auto json = berth_.Json({"micros", "descriptor", "render", "--env", "staging", "--image", kImage1, "--version", "3.1.4"});
+  EXPECT_EQ(json["source"], (berth_.work_dir() / "service-descriptor.tmpl.yml").string());
+  EXPECT_EQ(json["descriptor"], rendered.stdout_data);
+
+  // The template's mistakes are reported against the template, and block the deploy.
+  WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
+                  "name: {{ service }}\ncompose:\n  web:\n    tag: {{ tag }}\n    image: {{ imag }}\n");
+  auto bad = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "3.1.4"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_EQ(bad.stderr_data, "error: service-descriptor.tmpl.yml:5:12: unknown placeholder {{ imag }} (service, env, image, digest, "
+                             "reference, version, tag, ssm KEY)\n");
+  WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
+                  "name: {{ service }}\ncompose:\n  web:\n    tag: {{ tag }}\n");
+  bad = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "3.1.4"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_EQ(bad.stderr_data,
+            "error: service-descriptor.tmpl.yml:1:1: links.healthcheck.uri is missing (Micros checks it before sending traffic)\n"
+            "warning: service-descriptor.tmpl.yml:1:1: scaling is missing; Micros' defaults apply\n"
+            "error: service-descriptor.tmpl.yml:3:3: compose.web.image is missing\n"
+            "error: service-descriptor.tmpl.yml: the rendered descriptor has 2 errors (listed above); nothing was deployed\n");
+  EXPECT_EQ(AtlasLog().size(), 0u);
+
+  // validate: compiler-style lines on stdout, exit 3 when there is an error.
+  WriteFileAtomic(berth_.work_dir() / "sd.yml", "name: shop-api\nlinks:\n  healthcheck: {uri: /h}\ncompose:\n  app:\n    tag: app-1\n");
+  auto validated = berth_.Run({"micros", "descriptor", "validate", "sd.yml"});
+  EXPECT_EQ(validated.exit_code, 3);
+  EXPECT_EQ(validated.stdout_data, "sd.yml:1:1: warning: scaling is missing; Micros' defaults apply\nsd.yml:5:3: compose.app.image is missing\n");
+  EXPECT_EQ(validated.stderr_data, "error: sd.yml: invalid service descriptor (1 error)\n");
+  validated = berth_.Run({"micros", "descriptor", "validate", "sd.yml", "-o", "json"});
+  EXPECT_EQ(validated.exit_code, 3);
+  EXPECT_EQ(nlohmann::json::parse(validated.stdout_data),
+            nlohmann::json::parse(R"({"file": "sd.yml", "valid": false, "errors": 1, "warnings": 1, "problems": [
+              {"line": 1, "column": 1, "severity": "warning", "message": "scaling is missing; Micros' defaults apply"},
+              {"line": 5, "column": 3, "severity": "error", "message": "compose.app.image is missing"}]})"));
+  WriteFileAtomic(berth_.work_dir() / "sd.yml", rendered.stdout_data);
+  validated = berth_.Run({"micros", "descriptor", "validate", "sd.yml"});
+  EXPECT_EQ(validated.exit_code, 0) << Describe(validated);
+  EXPECT_EQ(validated.stdout_data, "sd.yml: valid\n");
+}
+
+TEST_F(MicrosE2eTest, TagAndArtifactoryCredentials) {
+  auto tag = berth_.Run({"micros", "tag", "1.4.2+build.7"});
+  EXPECT_EQ(tag.stdout_data, "app-1.4.2_build.7\n");
+
+  auto none = berth_.Run({"micros", "whoami"});
+  EXPECT_EQ(none.exit_code, 7);
+  EXPECT_EQ(none.stderr_data, "error: no credentials for docker.atl-paas.net: set ARTIFACTORY_USER and ARTIFACTORY_TOKEN (staff id and "
+                              "Artifactory identity token), or docker login docker.atl-paas.net\n");
+  // What `docker login docker.atl-paas.net` writes (BerthRunner points DOCKER_CONFIG at a private folder).
+  const std::string token = "cmVmdGtuOjAxOjE3MDAwMDAwMDA6identity";
+  fs::create_directories(berth_.home() / "docker");
+  WriteFileAtomic(berth_.home() / "docker" / "config.json",
+                  R"({"auths": {"https://docker.atl-paas.net": {"auth": ")" + Base64Encode("jdoe:" + token) + R"("}}})", 0600);
+  auto who = berth_.Run({"micros", "whoami", "-o", "json", "-vvv"});
+  ASSERT_EQ(who.exit_code, 0) << Describe(who);
+  EXPECT_EQ(nlohmann::json::parse(who.stdout_data),
+            nlohmann::json({{"registry", "docker.atl-paas.net"}, {"username", "jdoe"},
+                            {"source", (berth_.home() / "docker" / "config.json").string()}}));
+  EXPECT_EQ(who.stdout_data.find(token), std::string::npos);
+  EXPECT_EQ(who.stderr_data.find(token), std::string::npos);
+
+  berth_.SetEnv("ARTIFACTORY_USER", "ci-bot");
+  berth_.SetEnv("ARTIFACTORY_TOKEN", token);
+  EXPECT_EQ(berth_.Json({"micros", "whoami"})["username"], "ci-bot");
+}
+
+}  // namespace
+}  // namespace berth::testing
