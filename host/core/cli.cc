@@ -20,6 +20,8 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterDeployCommands,
     RegisterInitCommands,
     RegisterRegistryCommands,
+    RegisterBuildCommands,
+    RegisterReleaseCommands,
 };
 
 int ReportError(const Status& status) {

@@ -37,6 +37,8 @@ void RegisterSecretsCommands(Host& host);
 void RegisterDeployCommands(Host& host);
 void RegisterInitCommands(Host& host);
 void RegisterRegistryCommands(Host& host);
+void RegisterBuildCommands(Host& host);
+void RegisterReleaseCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);
