@@ -161,6 +161,24 @@ TEST_F(ReleaseE2eTest, DirtyGitTreeIsRefusedUnlessAllowed) {
   EXPECT_EQ(record["images"][1], a_->host() + "/team/hello:sha-" + record["git"]["sha"].get<std::string>().substr(0, 12));
 }
 
+TEST_F(ReleaseE2eTest, ImmutableTagsAreNotMoved) {
+  StartRegistries();
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml + "environments:\n  prod:\n    target:\n      plugin: k8s\n    immutable_tags: true\n");
+  json first = berth_.Json(Release("1.0.0"));
+  // New content would move sha-unknown (the tree has no git sha) to another digest.
+  WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>changed</h1>\n");
+  ProcessResult refused = berth_.Run(Release("1.0.1", {"--env", "prod"}));
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_NE(refused.stderr_data.find("tag " + a_->host() + "/team/hello:sha-unknown already exists with " + first["digest"].get<std::string>() +
+                                     " and environment prod has immutable_tags"),
+            std::string::npos)
+      << refused.stderr_data;
+  ProcessResult tags = berth_.Run({"tags", a_->host() + "/team/hello", "--plain-http", a_->host(), "-o", "json"});
+  EXPECT_EQ(json::parse(tags.stdout_data), json::array({"1.0.0", "sha-unknown"}));
+  EXPECT_EQ(json::parse(ReadFile(berth_.work_dir() / "releases.json"))["releases"].size(), 1u);
+}
+
 TEST_F(ReleaseE2eTest, RefusesANonSemanticVersion) {
   WriteProject("127.0.0.1:1", "127.0.0.1:2");
   ProcessResult result = berth_.Run({"release", "1.0"});
