@@ -1,7 +1,12 @@
 // A well-behaved plugin with one subcommand, used beside the broken ones to
-// show that they do not stop it from working.
+// show that they do not stop it from working. Built twice, as 1.0.0 and
+// 2.0.0, for the install tests that replace one version with another.
 #include "berth/output.h"
 #include "berth/plugin.h"
+
+#ifndef ECHO_PLUGIN_VERSION
+#define ECHO_PLUGIN_VERSION "1.0.0"
+#endif
 
 namespace {
 
@@ -23,4 +28,4 @@ void Register(berth::Registrar& registrar) {
 
 }  // namespace
 
-BERTH_PLUGIN("echo", "1.0.0", Register)
+BERTH_PLUGIN("echo", ECHO_PLUGIN_VERSION, Register)
