@@ -179,6 +179,45 @@ TEST_F(ReleaseE2eTest, ImmutableTagsAreNotMoved) {
   EXPECT_EQ(json::parse(ReadFile(berth_.work_dir() / "releases.json"))["releases"].size(), 1u);
 }
 
+// The deploy step through a target plugin: tests/plugin_fixtures/test_target.cc
+// keeps deployments in a file and fails the versions it is told to.
+TEST_F(ReleaseE2eTest, DeploysAndRollsBackToThePreviousHealthyRelease) {
+  StartRegistries();
+  berth_.SetEnv("BERTH_PLUGIN_PATH", std::string(BERTH_FIXTURE_PLUGIN_DIR) + "/test-target");
+  fs::path state = berth_.work_dir() / ".berth" / "deploys.json";
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml + "environments:\n  staging:\n    target:\n      plugin: test-target\n      state: " +
+                                                        state.string() + "\n      unhealthy_versions: [\"1.1.0\", \"1.2.0\"]\n"
+                                                        "    health:\n      path: /healthz\n");
+  json first = berth_.Json(Release("1.0.0", {"--env", "staging"}));
+  ASSERT_EQ(first["deployments"].size(), 1u);
+  EXPECT_EQ(first["deployments"][0]["environment"], "staging");
+  EXPECT_EQ(first["deployments"][0]["result"], "healthy");
+  const std::string good_image = a_->host() + "/team/hello@" + first["digest"].get<std::string>();
+
+  WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>broken</h1>\n");
+  ProcessResult failed = berth_.Run(Release("1.1.0", {"--env", "staging", "--auto-rollback", "-o", "json"}));
+  EXPECT_EQ(failed.exit_code, 8) << failed.stderr_data;
+  EXPECT_NE(failed.stderr_data.find("release: rolling back staging to 1.0.0"), std::string::npos) << failed.stderr_data;
+  json deploys = json::parse(ReadFile(state))["history"];
+  ASSERT_EQ(deploys.size(), 3u);
+  EXPECT_EQ(deploys[1]["version"], "1.1.0");
+  EXPECT_EQ(deploys[2]["action"], "rollback");
+  EXPECT_EQ(deploys[2]["image"], good_image);
+  json ledger = json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  ASSERT_EQ(ledger["releases"].size(), 2u);
+  EXPECT_EQ(ledger["releases"][1]["deployments"][0]["result"], "unhealthy");
+  EXPECT_EQ(ledger["releases"][0]["deployments"].back()["result"], "rollback");
+
+  // Without --auto-rollback berth says how.
+  WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>broken again</h1>\n");
+  ProcessResult told = berth_.Run(Release("1.2.0", {"--env", "staging"}));
+  EXPECT_EQ(told.exit_code, 8);
+  EXPECT_NE(told.stderr_data.find("1.2.0 failed in staging (unhealthy); roll back with: berth rollback staging --to 1.0.0"), std::string::npos)
+      << told.stderr_data;
+  EXPECT_EQ(json::parse(ReadFile(state))["history"].size(), 4u);
+}
+
 TEST_F(ReleaseE2eTest, RefusesANonSemanticVersion) {
   WriteProject("127.0.0.1:1", "127.0.0.1:2");
   ProcessResult result = berth_.Run({"release", "1.0"});
