@@ -10,6 +10,7 @@ build_packages=(
   libcurl4-openssl-dev libssl-dev libsodium-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
+  zlib1g-dev
 )
 # Real peers and tools the tests drive (see tests/README.md).
 test_packages=(

@@ -22,6 +22,8 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterInitCommands,
     RegisterSignCommands,
     RegisterRegistryCommands,
+    RegisterBuildCommands,
+    RegisterReleaseCommands,
 };
 
 int ReportError(const Status& status) {

@@ -39,6 +39,8 @@ void RegisterRegistryCommands(Host& host);
 void RegisterInitCommands(Host& host);
 void RegisterSignCommands(Host& host);
 void RegisterRegistryCommands(Host& host);
+void RegisterBuildCommands(Host& host);
+void RegisterReleaseCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);

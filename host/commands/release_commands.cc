@@ -1,0 +1,269 @@
+// berth release VERSION: build, tag, push to every registry, sign, record in
+// the ledger, and optionally deploy (with rollback on failure). Nothing is
+// written to the ledger unless every push succeeded.
+#include <unistd.h>
+
+#include <ctime>
+#include <iostream>
+
+#include "berth/fs.h"
+#include "berth/log.h"
+#include "berth/oci/copy.h"
+#include "berth/oci/image.h"
+#include "berth/output.h"
+#include "berth/redact.h"
+#include "berth/target.h"
+#include "core/builder/project_build.h"
+#include "core/host.h"
+#include "core/ledger.h"
+#include "core/release/release_plan.h"
+
+// The Signer API comes with the cosign plugin's branch; until it is merged,
+// release records no signatures and says so.
+#if __has_include("berth/signer.h")
+#include "berth/services.h"
+#include "berth/signer.h"
+#define BERTH_RELEASE_CAN_SIGN 1
+#else
+#define BERTH_RELEASE_CAN_SIGN 0
+#endif
+
+namespace berth::host {
+namespace {
+
+using nlohmann::json;
+using oci::Reference;
+
+std::string Today() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y%m%d", &utc);
+  return text;
+}
+
+std::string Actor() {
+  for (const char* name : {"BERTH_ACTOR", "GITHUB_ACTOR"}) {
+    if (const char* value = std::getenv(name); value != nullptr && *value) return value;
+  }
+  char host[256] = {};
+  gethostname(host, sizeof(host) - 1);
+  const char* user = std::getenv("USER");
+  return std::string(user != nullptr ? user : "unknown") + "@" + host;
+}
+
+std::vector<std::string> Repositories(const ProjectConfig& project) {
+  std::vector<std::string> repositories;
+  for (const auto& registry : project.registries) repositories.push_back(registry.repository);
+  if (repositories.empty() && !project.image.empty()) repositories.push_back(project.image);
+  if (repositories.empty()) throw Error(ErrorCode::kInvalidInput, project.file.filename().string() + ": no image and no registries to release to");
+  return repositories;
+}
+
+// Progress for people, on stderr whatever the log level (stdout carries -o json).
+void Step(const std::string& text) { std::cerr << "release: " << Redact(text) << std::endl; }
+
+struct Pushed {
+  std::vector<std::string> images;
+  Digest digest = Digest::Of("");
+  json copies = json::array();
+};
+
+}  // namespace
+
+namespace {
+
+int RunRelease(Host& host, CommandContext& context) {
+  const ProjectConfig& project = host.Project();
+  const std::string version = context.args.Get("version");
+  release::CheckSemver(version);
+  for (const auto& name : context.args.GetAll("plain-http")) host.plugins->registries().config().SetPlainHttp(name);
+
+  release::GitState git = release::ReadGitState(project.dir, {project.ledger, project.ledger_markdown, project.dir / ".berth"});
+  if (git.dirty && !context.args.Flag("allow-dirty")) {
+    std::string first = git.changes.front();
+    throw Error(ErrorCode::kInvalidInput, "the git tree has " + std::to_string(git.changes.size()) + " uncommitted change(s) (" + first +
+                                              (git.changes.size() > 1 ? ", ..." : "") + "); commit them or pass --allow-dirty");
+  }
+  Ledger ledger = Ledger::Load(project.ledger);
+  if (ledger.Find(version) != nullptr) {
+    throw Error(ErrorCode::kInvalidInput, "version " + version + " is already in " + project.ledger.filename().string() + "; releases are immutable");
+  }
+  std::vector<std::string> templates = project.tags.empty() ? std::vector<std::string>{"{version}"} : project.tags;
+  std::vector<std::string> tags = release::RenderTags(templates, {version, git.sha, git.ShortSha(), Today()});
+  std::vector<std::string> repositories = Repositories(project);
+  std::optional<std::string> env_name = context.args.GetOptional("env");
+  const EnvironmentConfig* environment = env_name ? &project.Environment(*env_name) : nullptr;
+  std::optional<std::string> builder_flag = context.args.GetOptional("builder");
+
+  if (context.args.Flag("dry-run")) {
+    builder::BuilderKind kind = builder::PlannedBuilder(project, builder_flag, builder::BuilderProbe::System());
+    json destinations = json::array();
+    std::vector<std::vector<std::string>> rows;
+    rows.push_back({"build", "with " + builder::BuilderName(kind) + " from " + (project.dir / project.build.context).lexically_normal().string()});
+    for (const auto& repository : repositories) {
+      for (const auto& tag : tags) {
+        destinations.push_back(repository + ":" + tag);
+        rows.push_back({"push", repository + ":" + tag});
+      }
+    }
+    if (project.signing) rows.push_back({"sign", "each pushed digest with " + project.signing->signer});
+    rows.push_back({"record", version + " in " + project.ledger.string()});
+    if (environment) rows.push_back({"deploy", "to " + environment->name + " with " + environment->target});
+    json plan = {{"version", version}, {"git_sha", git.sha}, {"git_dirty", git.dirty}, {"builder", builder::BuilderName(kind)},
+                 {"tags", tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
+                 {"environment", environment ? json(environment->name) : json(nullptr)}, {"dry_run", true}};
+    context.output.Emit(plan, Table{{"STEP", "WHAT"}, rows});
+    return 0;
+  }
+
+  // 1. Build into a private layout.
+  Step("building " + project.service + " " + version);
+  TempDir work("berth-release");
+  oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + (work.path() / "image").string() + ":" + tags.front());
+  builder::ProjectBuild built = builder::BuildProject(project, layout, builder_flag, builder::BuilderProbe::System());
+
+  // 2. Refuse to move an immutable tag before anything is pushed.
+  auto& router = host.plugins->registries();
+  if (environment && environment->immutable_tags) {
+    for (const auto& repository : repositories) {
+      Reference reference = oci::ImageLocation::Parse(repository + ":" + tags.front()).reference;
+      router.Validate(reference);
+      auto client = router.Client(reference.registry);
+      for (const auto& tag : tags) {
+        auto existing = client->HeadManifest("release", reference.repository, tag);
+        if (existing && existing->digest != built.digest) {
+          throw Error(ErrorCode::kInvalidInput, "tag " + repository + ":" + tag + " already exists with " + existing->digest.str() +
+                                                    " and environment " + environment->name + " has immutable_tags");
+        }
+      }
+    }
+  }
+
+  // 3. Push: one source, a copy to each registry under the first tag, the
+  // other tags then only put the manifest (every blob is already there).
+  Pushed pushed;
+  auto source = oci::OpenOciLayoutSource(layout);
+  for (const auto& repository : repositories) {
+    for (const auto& tag : tags) {
+      std::string uri = repository + ":" + tag;
+      Step("pushing " + uri);
+      Reference reference = oci::ImageLocation::Parse(uri).reference;
+      router.Validate(reference);
+      auto sink = oci::OpenRegistrySink(router.Client(reference.registry), reference, "release");
+      oci::CopyOptions options;
+      options.concurrency = router.config().For(reference.registry).concurrency;
+      oci::CopyResult result = oci::CopyImage(*source, *sink, options);
+      pushed.digest = result.top.digest;
+      pushed.images.push_back(uri);
+      json copy = result.ToJson();
+      copy["image"] = uri;
+      pushed.copies.push_back(copy);
+    }
+  }
+
+  // 4. Sign.
+  std::vector<LedgerSignature> signatures;
+  if (project.signing) {
+#if BERTH_RELEASE_CAN_SIGN
+    auto signer = context.services.OpenSigner(project.signing->signer, project.signing->settings).value();
+    for (const auto& repository : repositories) {
+      SignRequest request;
+      request.image = repository + "@" + pushed.digest.str();
+      request.key = project.signing->key.empty() ? "" : (project.dir / project.signing->key).string();
+      request.annotations = {{"berth.release/version", version}};
+      Step("signing " + request.image + " with " + project.signing->signer);
+      SignResult signed_image = signer->Sign(context.services, request).value();
+      signatures.push_back({project.signing->signer, signed_image.signature, signed_image.key_id});
+    }
+#else
+    log::Warn("release: signing with {} is not wired into release yet; sign with `berth sign` (or cosign) for {}", project.signing->signer,
+              pushed.digest.str());
+#endif
+  }
+
+  // 5. Record.
+  LedgerRelease record;
+  record.version = version;
+  record.git_sha = git.sha;
+  record.git_dirty = git.dirty;
+  record.created_at = NowRfc3339();
+  record.digest = pushed.digest.str();
+  record.images = pushed.images;
+  record.signatures = signatures;
+  if (ledger.service().empty()) ledger.set_service(project.service);
+  ledger.Add(record);
+  ledger.Save(project.ledger, project.ledger_markdown);
+  Step("recorded " + version + " (" + record.digest + ") in " + project.ledger.string());
+
+  // 6. Deploy.
+  int exit_code = 0;
+  if (environment) {
+    Step("deploying " + version + " to " + environment->name);
+    auto target = context.services.OpenTarget(environment->target, environment->target_settings).value();
+    DeployRequest request;
+    request.target = {project.service, environment->name, environment->target_settings};
+    request.version = version;
+    request.image = ledger.Find(version)->ImageByDigest();
+    request.health = environment->health;
+    Result<DeployOutcome> deployed = target->Deploy(request);
+    bool good = deployed.ok() && (deployed.value().healthy || !request.health);
+    std::string failure = deployed.ok() ? "unhealthy" : deployed.status().message();
+    ledger.RecordDeployment(version, {environment->name, NowRfc3339(), Actor(), good ? "healthy" : (deployed.ok() ? "unhealthy" : "failed"),
+                                      deployed.ok() ? deployed.value().revision : "", deployed.ok() ? deployed.value().url : ""});
+    ledger.Save(project.ledger, project.ledger_markdown);
+    if (!good) {
+      exit_code = static_cast<int>(ErrorCode::kDeploy);
+      const LedgerRelease* previous = ledger.PreviousGood(environment->name, version);
+      if (previous == nullptr) {
+        log::Error("release: {} failed in {} ({}); no earlier healthy release to roll back to", version, environment->name, failure);
+      } else if (context.args.Flag("auto-rollback")) {
+        Step("rolling back " + environment->name + " to " + previous->version);
+        RollbackRequest rollback;
+        rollback.target = request.target;
+        rollback.image = previous->ImageByDigest();
+        rollback.version = previous->version;
+        rollback.health = environment->health;
+        std::string previous_version = previous->version;
+        Result<DeployOutcome> back = target->Rollback(rollback);
+        bool back_good = back.ok() && (back.value().healthy || !rollback.health);
+        ledger.RecordDeployment(previous_version, {environment->name, NowRfc3339(), Actor(), back_good ? "rollback" : "unhealthy",
+                                                   back.ok() ? back.value().revision : "", back.ok() ? back.value().url : ""});
+        ledger.Save(project.ledger, project.ledger_markdown);
+        if (!back_good) log::Error("release: rollback to {} did not become healthy", previous_version);
+      } else {
+        log::Error("release: {} failed in {} ({}); roll back with: berth rollback {} --to {}", version, environment->name, failure,
+                   environment->name, previous->version);
+      }
+    }
+  }
+
+  json entry;
+  const json saved = ledger.ToJson();
+  for (const auto& item : saved["releases"]) {
+    if (item.value("version", "") == version) entry = item;
+  }
+  entry["pushes"] = pushed.copies;
+  entry["builder"] = builder::BuilderName(built.builder);
+  context.output.Emit(entry);
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterReleaseCommands(Host& host) {
+  using Kind = OptionSpec::Kind;
+  host.table.Add({.path = "release",
+                  .summary = "Build, push, sign and record a release (and deploy it with --env)",
+                  .options = {{.name = "version", .help = "Semantic version of the release", .value_name = "VERSION", .required = true, .position = 1},
+                              {.name = "env", .help = "Deploy to this environment after recording", .value_name = "ENV"},
+                              {.name = "allow-dirty", .kind = Kind::kFlag, .help = "Release from a git tree with uncommitted changes"},
+                              {.name = "dry-run", .kind = Kind::kFlag, .help = "Print the plan; change nothing"},
+                              {.name = "auto-rollback", .kind = Kind::kFlag, .help = "Roll back to the previous healthy release when the deploy fails"},
+                              {.name = "builder", .help = "auto, buildx, podman, buildah or berth (default: build.builder)", .value_name = "NAME"},
+                              {.name = "plain-http", .kind = Kind::kList, .help = "Talk HTTP, not HTTPS, to this registry host (repeatable)", .value_name = "HOST"}}},
+                 [&host](CommandContext& c) { return RunRelease(host, c); });
+}
+
+}  // namespace berth::host

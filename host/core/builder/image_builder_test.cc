@@ -1,0 +1,181 @@
+#include "core/builder/image_builder.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "berth/digest.h"
+#include "berth/error.h"
+#include "berth/fs.h"
+#include "berth/oci/image.h"
+#include "berth/process.h"
+#include "core/builder/reproducible_layer.h"
+
+namespace berth::host::builder {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class ImageBuilderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    context_ = temp_.path() / "context";
+    CreateDirectories(context_ / "static" / "css");
+    WriteFileAtomic(context_ / "static" / "index.html", "<h1>hello</h1>\n", 0600);
+    WriteFileAtomic(context_ / "static" / "css" / "site.css", "h1{}\n", 0644);
+    WriteFileAtomic(context_ / "serve.sh", "#!/bin/sh\nexec httpd\n", 0700);
+    fs::create_symlink("static/index.html", context_ / "index.html");
+    CreateDirectories(context_ / ".git");
+    WriteFileAtomic(context_ / ".git" / "HEAD", "ref: refs/heads/main\n", 0644);
+  }
+
+  BuiltImage Build(const std::string& name, const json& settings = json::object(), const std::string& base = "scratch") {
+    ImageSpec spec;
+    spec.context = context_;
+    spec.settings = settings;
+    spec.base = base;
+    spec.mtime = 1700000000;
+    return BuildImage(spec, oci::ImageLocation::Parse("oci:" + (temp_.path() / name).string() + ":v1"));
+  }
+
+  json ReadConfig(const BuiltImage& image) {
+    return json::parse(ReadFile(fs::path(image.output.path) / "blobs" / "sha256" / image.config_digest.hex()));
+  }
+
+  TempDir temp_{"berth-builder-test"};
+  fs::path context_;
+};
+
+TEST_F(ImageBuilderTest, SameInputGivesSameDigest) {
+  BuiltImage first = Build("one");
+  BuiltImage second = Build("two");
+  EXPECT_EQ(first.manifest_digest, second.manifest_digest);
+  EXPECT_EQ(first.layer_digest, second.layer_digest);
+}
+
+TEST_F(ImageBuilderTest, TouchedMtimesAndModesDoNotChangeTheDigest) {
+  BuiltImage first = Build("one");
+  auto later = fs::file_time_type::clock::now() + std::chrono::hours(5);
+  for (const auto& entry : fs::recursive_directory_iterator(context_)) {
+    if (!entry.is_symlink()) fs::last_write_time(entry.path(), later);
+  }
+  ::chmod((context_ / "static" / "index.html").c_str(), 0664);  // Another umask.
+  BuiltImage second = Build("two");
+  EXPECT_EQ(first.manifest_digest, second.manifest_digest);
+}
+
+TEST_F(ImageBuilderTest, ChangedContentChangesTheDigest) {
+  BuiltImage first = Build("one");
+  WriteFileAtomic(context_ / "static" / "index.html", "<h1>hello again</h1>\n", 0644);
+  BuiltImage second = Build("two");
+  EXPECT_NE(first.layer_digest, second.layer_digest);
+  EXPECT_NE(first.manifest_digest, second.manifest_digest);
+}
+
+TEST_F(ImageBuilderTest, SourceDateEpochSetsMtimes) {
+  ::setenv("SOURCE_DATE_EPOCH", "1234", 1);
+  EXPECT_EQ(SourceDateEpoch(), 1234);
+  ::setenv("SOURCE_DATE_EPOCH", "soon", 1);
+  EXPECT_EQ(SourceDateEpoch(), 0);
+  ::unsetenv("SOURCE_DATE_EPOCH");
+  EXPECT_EQ(SourceDateEpoch(), 0);
+}
+
+TEST_F(ImageBuilderTest, LayerIsANormalisedTarThatGnuTarReads) {
+  BuiltImage image = Build("one", {{"dest", "/srv/www"}});
+  fs::path layer = fs::path(image.output.path) / "blobs" / "sha256" / image.layer_digest.hex();
+  // gzip header: no mtime (bytes 4..7), no FNAME flag.
+  std::string bytes = ReadFile(layer);
+  ASSERT_GT(bytes.size(), 10u);
+  EXPECT_EQ(bytes.substr(0, 2), "\x1f\x8b");
+  EXPECT_EQ(bytes[3] & 0x08, 0);
+  EXPECT_EQ(bytes.substr(4, 4), std::string(4, '\0'));
+  EXPECT_EQ(image.layer_digest, Digest::Of(bytes));
+
+  ProcessOptions utc;
+  utc.env_set = {{"TZ", "UTC"}};
+  ProcessResult listing = RunProcess({"tar", "--numeric-owner", "--full-time", "-tvzf", layer.string()}, utc);
+  ASSERT_EQ(listing.exit_code, 0) << listing.stderr_data;
+  EXPECT_EQ(listing.stdout_data,
+            "drwxr-xr-x 0/0               0 2023-11-14 22:13:20 srv/\n"
+            "drwxr-xr-x 0/0               0 2023-11-14 22:13:20 srv/www/\n"
+            "lrwxrwxrwx 0/0               0 2023-11-14 22:13:20 srv/www/index.html -> static/index.html\n"
+            "-rwxr-xr-x 0/0              21 2023-11-14 22:13:20 srv/www/serve.sh\n"
+            "drwxr-xr-x 0/0               0 2023-11-14 22:13:20 srv/www/static/\n"
+            "drwxr-xr-x 0/0               0 2023-11-14 22:13:20 srv/www/static/css/\n"
+            "-rw-r--r-- 0/0               5 2023-11-14 22:13:20 srv/www/static/css/site.css\n"
+            "-rw-r--r-- 0/0              15 2023-11-14 22:13:20 srv/www/static/index.html\n");
+  // The diff id is the uncompressed tar's digest.
+  ProcessResult raw = RunProcess({"gzip", "-dc", layer.string()});
+  ASSERT_EQ(raw.exit_code, 0);
+  EXPECT_EQ(ReadConfig(image)["rootfs"]["diff_ids"][0], Digest::Of(raw.stdout_data).str());
+}
+
+TEST_F(ImageBuilderTest, ConfigCarriesTheSettings) {
+  json settings = {{"entrypoint", json::array({"/srv/www/serve.sh"})}, {"cmd", json::array({"--port", "8080"})},
+                   {"env", {{"MODE", "prod"}, {"PORT", 8080}}}, {"ports", json::array({8080, "53/udp"})},
+                   {"labels", {{"org.opencontainers.image.title", "hello"}}}, {"workdir", "/srv/www"}, {"dest", "/srv/www"}};
+  BuiltImage image = Build("one", settings);
+  json config = ReadConfig(image);
+  EXPECT_EQ(config["created"], "2023-11-14T22:13:20Z");
+  EXPECT_EQ(config["os"], "linux");
+  EXPECT_EQ(config["config"]["Entrypoint"], json::array({"/srv/www/serve.sh"}));
+  EXPECT_EQ(config["config"]["Cmd"], json::array({"--port", "8080"}));
+  EXPECT_EQ(config["config"]["Env"], json::array({"MODE=prod", "PORT=8080"}));
+  EXPECT_EQ(config["config"]["ExposedPorts"], json({{"8080/tcp", json::object()}, {"53/udp", json::object()}}));
+  EXPECT_EQ(config["config"]["Labels"]["org.opencontainers.image.title"], "hello");
+  EXPECT_EQ(config["config"]["WorkingDir"], "/srv/www");
+}
+
+TEST_F(ImageBuilderTest, UnknownSettingIsRefused) {
+  try {
+    Build("one", {{"entrypiont", "x"}});
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+    EXPECT_STREQ(error.what(), "build.settings.entrypiont is not a setting of berth's builder");
+  }
+  EXPECT_FALSE(fs::exists(temp_.path() / "one"));
+}
+
+TEST_F(ImageBuilderTest, BuildsOnABaseLayoutAndTheEngineReadsIt) {
+  BuiltImage base = Build("base", {{"env", {{"BASE", "1"}}}, {"dest", "/base"}});
+  BuiltImage image = Build("app", {{"env", json::array({"APP=2"})}}, "oci:" + base.output.path + ":v1");
+  EXPECT_EQ(image.layers, 2);
+  json config = ReadConfig(image);
+  EXPECT_EQ(config["rootfs"]["diff_ids"].size(), 2u);
+  EXPECT_EQ(config["config"]["Env"], json::array({"BASE=1", "APP=2"}));
+  // The OCI engine opens the result as any layout and verifies every blob.
+  auto source = oci::OpenOciLayoutSource(image.output);
+  oci::Manifest manifest = source->TopManifest();
+  EXPECT_EQ(manifest.digest, image.manifest_digest);
+  ASSERT_EQ(manifest.layers.size(), 2u);
+  EXPECT_EQ(manifest.layers[0].digest, base.layer_digest);
+  ProcessResult skopeo = RunProcess({"skopeo", "inspect", "--raw", "oci:" + image.output.path + ":v1"});
+  ASSERT_EQ(skopeo.exit_code, 0) << skopeo.stderr_data;
+  EXPECT_EQ(Digest::Of(skopeo.stdout_data), image.manifest_digest);
+  for (const auto& layer : manifest.layers) {
+    auto reader = source->Blob(layer)->Open();
+    char buffer[4096];
+    while (reader->Read(buffer, sizeof buffer) > 0) {
+    }
+  }
+}
+
+TEST_F(ImageBuilderTest, RebuildReplacesTheLayout) {
+  BuiltImage first = Build("one");
+  WriteFileAtomic(context_ / "new.txt", "new\n", 0644);
+  BuiltImage second = Build("one");
+  EXPECT_NE(first.manifest_digest, second.manifest_digest);
+  EXPECT_EQ(oci::OpenOciLayoutSource(second.output)->TopManifest().digest, second.manifest_digest);
+  EXPECT_FALSE(fs::exists(fs::path(second.output.path) / "blobs" / "sha256" / first.layer_digest.hex()));
+  int leftovers = 0;
+  for (const auto& entry : fs::directory_iterator(temp_.path())) leftovers += entry.path().filename().string().rfind(".berth-build", 0) == 0;
+  EXPECT_EQ(leftovers, 0);
+}
+
+}  // namespace
+}  // namespace berth::host::builder

@@ -1,0 +1,37 @@
+// Builds berth.yaml's image with the chosen builder into an OCI layout: what
+// `berth build` and `berth release` share.
+#ifndef BERTH_HOST_CORE_BUILDER_PROJECT_BUILD_H_
+#define BERTH_HOST_CORE_BUILDER_PROJECT_BUILD_H_
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+
+#include "berth/digest.h"
+#include "berth/oci/reference.h"
+#include "core/builder/builder_select.h"
+#include "core/project_config.h"
+
+namespace berth::host::builder {
+
+struct ProjectBuild {
+  BuilderKind builder = BuilderKind::kBerth;
+  oci::ImageLocation output;
+  Digest digest = Digest::Of("");
+  nlohmann::json ToJson() const;
+};
+
+// The layout `berth build` writes when no --output is given.
+oci::ImageLocation DefaultBuildOutput(const ProjectConfig& project);
+
+// `builder_override` replaces build.builder (the --builder flag).
+ProjectBuild BuildProject(const ProjectConfig& project, const oci::ImageLocation& output,
+                          const std::optional<std::string>& builder_override, const BuilderProbe& probe);
+
+// The builder that would run, for plans (--dry-run).
+BuilderKind PlannedBuilder(const ProjectConfig& project, const std::optional<std::string>& builder_override, const BuilderProbe& probe);
+
+}  // namespace berth::host::builder
+
+#endif  // BERTH_HOST_CORE_BUILDER_PROJECT_BUILD_H_

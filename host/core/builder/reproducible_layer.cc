@@ -1,0 +1,236 @@
+#include "core/builder/reproducible_layer.h"
+
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include "berth/error.h"
+
+namespace berth::host::builder {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr size_t kBlock = 512;
+
+// Streams tar bytes through SHA-256 (the diff id) and zlib into the file,
+// hashing the gzip bytes as they are written (the digest).
+class GzipHashWriter {
+ public:
+  explicit GzipHashWriter(const fs::path& path) : path_(path) {
+    file_ = std::fopen(path.c_str(), "wb");
+    if (!file_) throw Error(ErrorCode::kFailure, "cannot write " + path.string() + ": " + std::strerror(errno));
+    std::memset(&stream_, 0, sizeof stream_);
+    // windowBits 31: gzip wrapper; without deflateSetHeader zlib writes
+    // mtime 0 and no name, which is what makes the bytes reproducible.
+    if (deflateInit2(&stream_, Z_BEST_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      throw Error(ErrorCode::kFailure, "zlib deflateInit2 failed");
+    }
+  }
+  ~GzipHashWriter() {
+    deflateEnd(&stream_);
+    if (file_) std::fclose(file_);
+  }
+  void Write(const void* data, size_t size) {
+    tar_sha_.Update(data, size);
+    stream_.next_in = static_cast<Bytef*>(const_cast<void*>(data));
+    stream_.avail_in = static_cast<uInt>(size);
+    Pump(Z_NO_FLUSH);
+  }
+  void Finish(LayerBlob& blob) {
+    stream_.next_in = nullptr;
+    stream_.avail_in = 0;
+    Pump(Z_FINISH);
+    if (std::fclose(file_) != 0) {
+      file_ = nullptr;
+      throw Error(ErrorCode::kFailure, "cannot write " + path_.string() + ": " + std::strerror(errno));
+    }
+    file_ = nullptr;
+    blob.path = path_;
+    blob.diff_id = Digest::OfSha256Hex(tar_sha_.FinishHex());
+    blob.digest = Digest::OfSha256Hex(gz_sha_.FinishHex());
+    blob.size = gz_bytes_;
+  }
+
+ private:
+  void Pump(int flush) {
+    char out[64 << 10];
+    int result;
+    do {
+      stream_.next_out = reinterpret_cast<Bytef*>(out);
+      stream_.avail_out = sizeof out;
+      result = deflate(&stream_, flush);
+      if (result == Z_STREAM_ERROR) throw Error(ErrorCode::kFailure, "zlib deflate failed");
+      size_t produced = sizeof out - stream_.avail_out;
+      if (produced && std::fwrite(out, 1, produced, file_) != produced) {
+        throw Error(ErrorCode::kFailure, "cannot write " + path_.string() + ": " + std::strerror(errno));
+      }
+      gz_sha_.Update(out, produced);
+      gz_bytes_ += static_cast<int64_t>(produced);
+    } while (stream_.avail_out == 0 || (flush == Z_FINISH && result != Z_STREAM_END));
+  }
+  fs::path path_;
+  FILE* file_ = nullptr;
+  z_stream stream_;
+  Sha256 tar_sha_, gz_sha_;
+  int64_t gz_bytes_ = 0;
+};
+
+void Octal(char* field, size_t width, uint64_t value) {
+  std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), static_cast<unsigned long long>(value));
+}
+
+std::string PaxRecord(const std::string& key, const std::string& value) {
+  // "LEN key=value\n" where LEN counts itself.
+  std::string body = " " + key + "=" + value + "\n";
+  size_t length = body.size() + 1;
+  while (std::to_string(length).size() + body.size() != length) ++length;
+  return std::to_string(length) + body;
+}
+
+class TarStream {
+ public:
+  TarStream(GzipHashWriter& out, int64_t mtime) : out_(out), mtime_(mtime) {}
+
+  void Entry(const std::string& name, char type, uint32_t mode, uint64_t size, const std::string& link = "") {
+    std::string pax;
+    if (name.size() > 100) pax += PaxRecord("path", name);
+    if (link.size() > 100) pax += PaxRecord("linkpath", link);
+    if (!pax.empty()) {
+      Header("././@PaxHeader", 'x', 0644, pax.size(), "");
+      Data(pax.data(), pax.size());
+      Pad(pax.size());
+    }
+    Header(name.substr(0, 100), type, mode, size, link.substr(0, 100));
+  }
+  void Data(const void* data, size_t size) { out_.Write(data, size); }
+  void Pad(uint64_t size) {
+    static const char zeros[kBlock] = {};
+    if (size % kBlock) out_.Write(zeros, kBlock - size % kBlock);
+  }
+  void End() {
+    static const char zeros[kBlock * 2] = {};
+    out_.Write(zeros, sizeof zeros);
+  }
+
+ private:
+  void Header(const std::string& name, char type, uint32_t mode, uint64_t size, const std::string& link) {
+    char header[kBlock] = {};
+    std::memcpy(header, name.data(), name.size());
+    Octal(header + 100, 8, mode);
+    Octal(header + 108, 8, 0);
+    Octal(header + 116, 8, 0);
+    Octal(header + 124, 12, size);
+    Octal(header + 136, 12, static_cast<uint64_t>(mtime_));
+    header[156] = type;
+    std::memcpy(header + 157, link.data(), link.size());
+    std::memcpy(header + 257, "ustar", 6);
+    std::memcpy(header + 263, "00", 2);
+    std::memset(header + 148, ' ', 8);
+    unsigned sum = 0;
+    for (unsigned char c : header) sum += c;
+    std::snprintf(header + 148, 8, "%06o", sum);
+    out_.Write(header, kBlock);
+  }
+  GzipHashWriter& out_;
+  int64_t mtime_;
+};
+
+std::string CleanDestination(std::string destination) {
+  while (!destination.empty() && destination.front() == '/') destination.erase(0, 1);
+  while (!destination.empty() && destination.back() == '/') destination.pop_back();
+  return destination;
+}
+
+bool Excluded(const std::string& relative, const std::vector<std::string>& exclude) {
+  for (const auto& prefix : exclude) {
+    if (relative == prefix || relative.rfind(prefix + "/", 0) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int64_t SourceDateEpoch() {
+  const char* text = std::getenv("SOURCE_DATE_EPOCH");
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  long long value = std::strtoll(text, &end, 10);
+  if (*end != '\0' || value < 0) return 0;
+  return value;
+}
+
+LayerBlob BuildLayer(const fs::path& context, const fs::path& output, const LayerOptions& options) {
+  std::error_code error;
+  if (!fs::is_directory(context, error)) throw Error(ErrorCode::kInvalidInput, "build context " + context.string() + " is not a directory");
+  // Sorted by tar name so directory walk order never matters.
+  std::vector<std::pair<std::string, fs::path>> entries;
+  for (auto it = fs::recursive_directory_iterator(context, fs::directory_options::none); it != fs::recursive_directory_iterator(); ++it) {
+    // lexically: fs::relative would follow a symlink to its target.
+    std::string relative = it->path().lexically_relative(context).generic_string();
+    if (Excluded(relative, options.exclude)) {
+      if (it->is_directory() && !it->is_symlink()) it.disable_recursion_pending();
+      continue;
+    }
+    entries.emplace_back(relative, it->path());
+  }
+  std::sort(entries.begin(), entries.end());
+
+  GzipHashWriter writer(output);
+  TarStream tar(writer, options.mtime);
+  LayerBlob blob;
+  std::string destination = CleanDestination(options.destination);
+  if (!destination.empty()) {
+    // The destination's own directories, so the layer stands on any base.
+    std::string partial;
+    for (size_t start = 0; start <= destination.size();) {
+      size_t slash = destination.find('/', start);
+      if (slash == std::string::npos) slash = destination.size();
+      partial = destination.substr(0, slash);
+      tar.Entry(partial + "/", '5', 0755, 0);
+      ++blob.entries;
+      start = slash + 1;
+    }
+  }
+  std::string prefix = destination.empty() ? "" : destination + "/";
+  for (const auto& [relative, path] : entries) {
+    struct stat info;
+    if (::lstat(path.c_str(), &info) != 0) throw Error(ErrorCode::kFailure, "cannot read " + path.string() + ": " + std::strerror(errno));
+    std::string name = prefix + relative;
+    if (S_ISDIR(info.st_mode)) {
+      tar.Entry(name + "/", '5', 0755, 0);
+    } else if (S_ISLNK(info.st_mode)) {
+      tar.Entry(name, '2', 0777, 0, fs::read_symlink(path).string());
+    } else if (S_ISREG(info.st_mode)) {
+      // Only the executable bit survives: umasks and checkouts differ.
+      uint32_t mode = (info.st_mode & 0111) ? 0755 : 0644;
+      std::ifstream in(path, std::ios::binary);
+      if (!in) throw Error(ErrorCode::kFailure, "cannot read " + path.string());
+      uint64_t size = static_cast<uint64_t>(info.st_size);
+      tar.Entry(name, '0', mode, size);
+      char buffer[64 << 10];
+      uint64_t left = size;
+      while (left > 0) {
+        in.read(buffer, static_cast<std::streamsize>(std::min<uint64_t>(left, sizeof buffer)));
+        std::streamsize got = in.gcount();
+        if (got <= 0) throw Error(ErrorCode::kFailure, path.string() + " changed while it was being read");
+        tar.Data(buffer, static_cast<size_t>(got));
+        left -= static_cast<uint64_t>(got);
+      }
+      tar.Pad(size);
+    } else {
+      throw Error(ErrorCode::kInvalidInput, "build context entry " + path.string() + " is not a file, directory or symlink");
+    }
+    ++blob.entries;
+  }
+  tar.End();
+  writer.Finish(blob);
+  return blob;
+}
+
+}  // namespace berth::host::builder
