@@ -1,24 +1,67 @@
 #!/usr/bin/env bash
 # berth's main job on a local default, from a fresh clone: installs what is
-# missing, builds berth, and shows what it does with nothing but this machine:
-# the installed plugins, and secrets kept by the local file store.
+# missing, builds berth, starts a private docker-registry on 127.0.0.1, and
+# releases examples/hello into it: berth's own daemonless builder makes the
+# image (reproducibly), release tags it ({version}, sha-{git.short}), pushes
+# it, signs it with a freshly generated cosign key and records it in the
+# ledger; then berth verifies the signature and shows what was released.
+# Nothing leaves this machine; the registry is stopped at the end.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-bash third_party/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+bash third_party/install-deps.sh --demo
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" >&2
-berth=build/bin/berth
+berth=$root/build/bin/berth
 
-# A private home so the demo never touches the user's own plugins or secrets.
+# A private home so the demo never touches the user's plugins, keys or logins.
 demo=$(mktemp -d /tmp/berth-demo.XXXXXX)
-trap 'rm -rf "$demo"' EXIT
-export XDG_DATA_HOME=$demo/data HOME=$demo
+registry_pid=""
+cleanup() {
+  if [[ -n $registry_pid ]]; then
+    kill "$registry_pid" 2>/dev/null || true
+    for _ in $(seq 20); do kill -0 "$registry_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$registry_pid" 2>/dev/null || true
+  fi
+  rm -rf "$demo"
+}
+trap cleanup EXIT
+export HOME=$demo XDG_DATA_HOME=$demo/data XDG_CONFIG_HOME=$demo/config DOCKER_CONFIG=$demo/docker
 
-echo "\$ berth --version"; $berth --version
-echo; echo "\$ berth plugin list"; $berth plugin list
-printf 'API_KEY=sk-demo-%s\nDB_URL="postgres://app@localhost/app"\n' "$RANDOM$RANDOM" > "$demo/.env.local"
-echo; echo "\$ berth secrets sync dev --from .env.local"; (cd "$demo" && "$root/$berth" secrets sync dev --from .env.local)
-echo; echo "\$ berth secrets list dev"; $berth secrets list dev
-echo; echo "\$ berth file-secrets where dev"; $berth file-secrets where dev
+# A local registry on a free port.
+cat > "$demo/registry.yml" <<YAML
+version: 0.1
+storage:
+  filesystem: {rootdirectory: $demo/registry-data}
+  delete: {enabled: true}
+http: {addr: "127.0.0.1:0", secret: demo-$RANDOM}
+log: {level: info}
+YAML
+docker-registry serve "$demo/registry.yml" >"$demo/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 100); do
+  port=$(grep -o 'listening on 127.0.0.1:[0-9]*' "$demo/registry.log" | head -n1 | cut -d: -f2 || true)
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n ${port:-} ]] || { echo "docker-registry did not start:" >&2; cat "$demo/registry.log" >&2; exit 1; }
+registry=127.0.0.1:$port
+
+# The example project, pointed at that registry, signing with a new key.
+cp -r examples/hello "$demo/hello"
+cd "$demo/hello"
+sed -i "s|127.0.0.1:5000|$registry|g" berth.yaml
+printf 'signing:\n  signer: cosign\n  key: cosign.key\n  public_key: cosign.pub\n' >> berth.yaml
+export COSIGN_PASSWORD="demo-$RANDOM$RANDOM"
+
+run() { echo; echo "\$ berth $*"; "$berth" "$@"; }
+run --version
+run plugin list
+run keygen
+run release 1.0.0 --plain-http "$registry"
+run tags "$registry/demo/hello" --plain-http "$registry"
+run inspect "$registry/demo/hello:1.0.0" --plain-http "$registry"
+run verify "$registry/demo/hello:1.0.0" --key cosign.pub --plain-http "$registry"
+run history
+echo; echo "\$ cat RELEASES.md"; cat RELEASES.md

@@ -19,8 +19,12 @@ test_packages=(
   nodejs npm hyperfine time
 )
 
+# What the README's main job runs beside berth: a local registry.
+demo_packages=(docker-registry curl)
+
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi
+if [[ "${1:-}" == "--demo" ]]; then packages+=("${demo_packages[@]}"); fi
 
 missing=()
 for package in "${packages[@]}"; do
