@@ -19,7 +19,7 @@ for tool in hyperfine skopeo kubectl; do
 done
 home=$(mktemp -d /tmp/berth-bench.XXXXXX)
 trap 'rm -rf "$home"' EXIT
-plugins=$(HOME=$home XDG_DATA_HOME=$home "$berth" plugin list -o json | grep -c '"name"' || true)
+plugins=$(HOME=$home XDG_DATA_HOME=$home "$berth" plugin list -o json | grep -c '"state"' || true)
 echo "berth plugin list sees $plugins plugins; $(nproc) cores; $(uname -r)" >&2
 
 HOME=$home XDG_DATA_HOME=$home hyperfine -N --warmup 20 --runs 200 \
