@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "berth/command.h"
+#include "berth/text.h"
 
 namespace berth::host {
 
@@ -41,8 +42,6 @@ class CommandTable {
  private:
   std::vector<CommandEntry> entries_;
 };
-
-size_t EditDistance(const std::string& a, const std::string& b);
 
 }  // namespace berth::host
 

@@ -7,7 +7,7 @@
 
 #include "berth/error.h"
 #include "berth/fs.h"
-#include "command_table.h"
+#include "berth/text.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
