@@ -4,29 +4,15 @@
 #include <gtest/gtest.h>
 
 #include "berth/base64.h"
+#include "k8s_test_support.h"
 #include "kube_standin.h"
 
 namespace berth::k8s {
 namespace {
 using berth::testing::KubeStandin;
 
-template <typename Fn>
-Error ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  }
-  return Error(ErrorCode::kOk, "no error");
-}
-
-class K8sSecretStoreTest : public ::testing::Test {
+class K8sSecretStoreTest : public StandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new KubeStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
   K8sSecretStore Store(const nlohmann::json& extra = nlohmann::json::object()) {
     nlohmann::json settings = {{"kubeconfig", standin_->kubeconfig()}};
     settings.update(extra);
@@ -36,9 +22,7 @@ class K8sSecretStoreTest : public ::testing::Test {
     return standin_->Call("GET", "/api/v1/namespaces/default/secrets/" + name).Json();
   }
 
-  static KubeStandin* standin_;
 };
-KubeStandin* K8sSecretStoreTest::standin_ = nullptr;
 
 TEST_F(K8sSecretStoreTest, SetListDiffDeleteKeepingOtherWritersKeys) {
   // Someone else made the Secret first, with a key of their own.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "health_endpoint.h"
+#include "k8s_test_support.h"
 #include "kube_standin.h"
 
 namespace berth::k8s {
@@ -17,23 +18,8 @@ std::string Image(char digit, const std::string& repository = "registry.example/
   return repository + "@sha256:" + std::string(64, digit);
 }
 
-template <typename Fn>
-Error ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  }
-  return Error(ErrorCode::kOk, "no error");
-}
-
-class K8sTargetTest : public ::testing::Test {
+class K8sTargetTest : public StandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new KubeStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
 
   nlohmann::json Settings(const nlohmann::json& extra = nlohmann::json::object()) {
     nlohmann::json settings = {{"kubeconfig", standin_->kubeconfig()}, {"replicas", 2}, {"port", 8080}};
@@ -69,10 +55,8 @@ class K8sTargetTest : public ::testing::Test {
     return std::find(progress_.begin(), progress_.end(), line) != progress_.end();
   }
 
-  static KubeStandin* standin_;
   std::vector<std::string> progress_;
 };
-KubeStandin* K8sTargetTest::standin_ = nullptr;
 
 TEST_F(K8sTargetTest, DeploysWaitsAndKeepsRevisionsForHistoryAndRollback) {
   nlohmann::json settings = Settings();

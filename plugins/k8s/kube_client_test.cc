@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "berth/fs.h"
+#include "k8s_test_support.h"
 #include "kube_standin.h"
 
 namespace berth::k8s {
@@ -12,23 +13,8 @@ namespace {
 namespace fs = std::filesystem;
 using berth::testing::KubeStandin;
 
-template <typename Fn>
-Error ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e;
-  }
-  return Error(ErrorCode::kOk, "no error");
-}
-
-class KubeClientTest : public ::testing::Test {
+class KubeClientTest : public StandinSuite {
  protected:
-  static void SetUpTestSuite() { standin_ = new KubeStandin(); }
-  static void TearDownTestSuite() {
-    delete standin_;
-    standin_ = nullptr;
-  }
 
   KubeAccess Access(const std::string& context, const std::string& kubeconfig = "") {
     KubeConfigOptions options;
@@ -49,10 +35,8 @@ class KubeClientTest : public ::testing::Test {
            standin_->ca_file() + "\n";
   }
 
-  static KubeStandin* standin_;
   TempDir dir_{"kube-client-test"};
 };
-KubeStandin* KubeClientTest::standin_ = nullptr;
 
 TEST_F(KubeClientTest, BearerTokenAndClientCertificate) {
   KubeClient token_client(Access("standin"));
