@@ -1,6 +1,6 @@
 #include "berth/http/client.h"
 
-#include <curl/curl.h>
+#include "curl_api.h"
 
 #include <algorithm>
 #include <cctype>
@@ -25,11 +25,6 @@ std::string Trim(std::string_view text) {
   while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
   while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\r' || text[end - 1] == '\n')) --end;
   return std::string(text.substr(begin, end - begin));
-}
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 // Errors where trying again may help: the peer went away, or never answered.
@@ -151,7 +146,7 @@ struct Client::Pool {
   std::mutex mutex;
   std::vector<CURL*> idle;
   ~Pool() {
-    for (CURL* handle : idle) curl_easy_cleanup(handle);
+    for (CURL* handle : idle) Curl().easy_cleanup(handle);
   }
   CURL* Take() {
     {
@@ -160,11 +155,11 @@ struct Client::Pool {
         CURL* handle = idle.back();
         idle.pop_back();
         // Keeps live connections; forgets the last request's options.
-        curl_easy_reset(handle);
+        Curl().easy_reset(handle);
         return handle;
       }
     }
-    CURL* handle = curl_easy_init();
+    CURL* handle = Curl().easy_init();
     if (handle == nullptr) throw Error(ErrorCode::kFailure, "cannot initialise libcurl");
     return handle;
   }
@@ -174,7 +169,7 @@ struct Client::Pool {
   }
 };
 
-Client::Client(TlsResolver resolver) : pool_(std::make_unique<Pool>()), resolver_(std::move(resolver)) { GlobalInit(); }
+Client::Client(TlsResolver resolver) : pool_(std::make_unique<Pool>()), resolver_(std::move(resolver)) {}
 Client::~Client() = default;
 
 Response Client::Send(const Request& request) {
@@ -185,7 +180,7 @@ Response Client::Send(const Request& request) {
     bool discard = false;
     ~Return() {
       if (discard) {
-        curl_easy_cleanup(handle);
+        Curl().easy_cleanup(handle);
       } else {
         pool->Give(handle);
       }
@@ -200,68 +195,68 @@ Response Client::Send(const Request& request) {
   const std::string host = UrlHost(request.url);
   TlsSettings tls = resolver_ ? resolver_(host) : TlsSettings{};
 
-  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 30L);
+  Curl().easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+  Curl().easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  Curl().easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 30L);
   // A stalled transfer (under 1 byte/s for a minute) fails instead of hanging.
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
-  curl_easy_setopt(handle, CURLOPT_BUFFERSIZE, 512L * 1024);
-  curl_easy_setopt(handle, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
-  curl_easy_setopt(handle, CURLOPT_HTTP_VERSION, tls.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, "berth/" BERTH_SDK_VERSION);
-  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
-  curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
-  if (!tls.ca_file.empty()) curl_easy_setopt(handle, CURLOPT_CAINFO, tls.ca_file.c_str());
-  if (!tls.client_cert.empty()) curl_easy_setopt(handle, CURLOPT_SSLCERT, tls.client_cert.c_str());
-  if (!tls.client_key.empty()) curl_easy_setopt(handle, CURLOPT_SSLKEY, tls.client_key.c_str());
+  Curl().easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  Curl().easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
+  Curl().easy_setopt(handle, CURLOPT_BUFFERSIZE, 512L * 1024);
+  Curl().easy_setopt(handle, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
+  Curl().easy_setopt(handle, CURLOPT_HTTP_VERSION, tls.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+  Curl().easy_setopt(handle, CURLOPT_USERAGENT, "berth/" BERTH_SDK_VERSION);
+  Curl().easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
+  Curl().easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
+  if (!tls.ca_file.empty()) Curl().easy_setopt(handle, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.client_cert.empty()) Curl().easy_setopt(handle, CURLOPT_SSLCERT, tls.client_cert.c_str());
+  if (!tls.client_key.empty()) Curl().easy_setopt(handle, CURLOPT_SSLKEY, tls.client_key.c_str());
 
   bool is_head = request.method == "HEAD";
   bool has_body = !request.body.empty() || request.body_reader || request.method == "PUT" || request.method == "POST" ||
                   request.method == "PATCH";
   if (is_head) {
-    curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+    Curl().easy_setopt(handle, CURLOPT_NOBODY, 1L);
   } else if (has_body) {
-    curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(handle, CURLOPT_READFUNCTION, OnRead);
-    curl_easy_setopt(handle, CURLOPT_READDATA, &transfer);
+    Curl().easy_setopt(handle, CURLOPT_UPLOAD, 1L);
+    Curl().easy_setopt(handle, CURLOPT_READFUNCTION, OnRead);
+    Curl().easy_setopt(handle, CURLOPT_READDATA, &transfer);
     int64_t size = request.body_reader ? request.body_size : int64_t(request.body.size());
-    if (size >= 0) curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(size));
+    if (size >= 0) Curl().easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(size));
   }
   if (request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && has_body)) {
-    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    Curl().easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   if (request.follow_redirects && (request.method == "GET" || is_head)) {
     // curl drops Authorization when a redirect leaves the host.
-    curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
+    Curl().easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
+    Curl().easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
   }
 
   curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) headers = curl_slist_append(headers, (name + ": " + value).c_str());
+  for (const auto& [name, value] : request.headers) headers = Curl().slist_append(headers, (name + ": " + value).c_str());
   // No "Expect: 100-continue" round trip before big bodies.
-  headers = curl_slist_append(headers, "Expect:");
+  headers = Curl().slist_append(headers, "Expect:");
   if (has_body && !is_head && request.body_reader && request.body_size < 0) {
-    headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+    headers = Curl().slist_append(headers, "Transfer-Encoding: chunked");
   }
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnWrite);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
+  Curl().easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+  Curl().easy_setopt(handle, CURLOPT_HEADERFUNCTION, OnHeader);
+  Curl().easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+  Curl().easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnWrite);
+  Curl().easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
   if (request.cancel != nullptr) {
-    curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
-    curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
+    Curl().easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    Curl().easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    Curl().easy_setopt(handle, CURLOPT_XFERINFODATA, &transfer);
   }
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+  Curl().easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
 
   log::Trace("http {} {}", request.method, request.url);
-  CURLcode code = curl_easy_perform(handle);
-  curl_slist_free_all(headers);
+  CURLcode code = Curl().easy_perform(handle);
+  Curl().slist_free_all(headers);
   if (transfer.error) {
     give_back.discard = true;
     std::rethrow_exception(transfer.error);
@@ -274,17 +269,17 @@ Response Client::Send(const Request& request) {
                            false);
     }
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Error(ErrorCode::kInterrupted, "interrupted");
-    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    std::string detail = error_buffer[0] != '\0' ? error_buffer : Curl().easy_strerror(code);
     if (code == CURLE_SSL_CONNECT_ERROR && detail.find("wrong version number") != std::string::npos) {
       detail += " (the server speaks plain HTTP? see --plain-http HOST)";
     }
     throw TransportError(detail, IsRetryable(code));
   }
   char* effective = nullptr;
-  curl_easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &effective);
+  Curl().easy_getinfo(handle, CURLINFO_EFFECTIVE_URL, &effective);
   if (effective != nullptr) response.effective_url = effective;
   long status = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  Curl().easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   response.status = int(status);
   log::Trace("http {} {} -> {}", request.method, request.url, response.status);
   return response;

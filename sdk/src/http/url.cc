@@ -1,6 +1,6 @@
 #include "berth/http/url.h"
 
-#include <curl/curl.h>
+#include "curl_api.h"
 
 #include <cctype>
 #include <memory>
@@ -11,21 +11,21 @@ namespace berth::http {
 namespace {
 
 struct UrlDeleter {
-  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+  void operator()(CURLU* url) const { Curl().url_cleanup(url); }
 };
 using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 
 std::string Part(CURLU* url, CURLUPart part) {
   char* value = nullptr;
-  if (curl_url_get(url, part, &value, 0) != CURLUE_OK || value == nullptr) return "";
+  if (Curl().url_get(url, part, &value, 0) != CURLUE_OK || value == nullptr) return "";
   std::string text(value);
-  curl_free(value);
+  Curl().free(value);
   return text;
 }
 
 UrlHandle Parse(std::string_view text) {
-  UrlHandle url(curl_url());
-  if (curl_url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
+  UrlHandle url(Curl().url());
+  if (Curl().url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
     throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(text) + "'");
   }
   return url;
@@ -35,7 +35,7 @@ UrlHandle Parse(std::string_view text) {
 
 std::string ResolveUrl(std::string_view base, std::string_view reference) {
   UrlHandle url = Parse(base);
-  if (curl_url_set(url.get(), CURLUPART_URL, std::string(reference).c_str(), 0) != CURLUE_OK) {
+  if (Curl().url_set(url.get(), CURLUPART_URL, std::string(reference).c_str(), 0) != CURLUE_OK) {
     throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(reference) + "' (relative to " + std::string(base) + ")");
   }
   return Part(url.get(), CURLUPART_URL);
@@ -65,8 +65,8 @@ std::string UrlEncode(std::string_view text) {
 }
 
 std::string UrlHost(std::string_view text) {
-  UrlHandle url(curl_url());
-  if (curl_url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) return "";
+  UrlHandle url(Curl().url());
+  if (Curl().url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) return "";
   std::string host = Part(url.get(), CURLUPART_HOST);
   std::string port = Part(url.get(), CURLUPART_PORT);
   return port.empty() ? host : host + ":" + port;
