@@ -21,7 +21,6 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterRegistryCommands,
     RegisterInitCommands,
     RegisterSignCommands,
-    RegisterRegistryCommands,
     RegisterBuildCommands,
     RegisterReleaseCommands,
 };

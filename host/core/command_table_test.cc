@@ -34,5 +34,16 @@ TEST(CommandTableTest, SuggestsTheNearestCommand) {
   EXPECT_FALSE(table.Suggest("completelydifferent").has_value());
 }
 
+// A group registered twice once listed every registry command twice in --help.
+TEST(CommandTableTest, RefusesTheSameHostCommandTwice) {
+  CommandTable table = Sample();
+  try {
+    table.Add({.path = "push"}, [](CommandContext&) { return 0; });
+    FAIL() << "a second 'push' was accepted";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "host command 'push' is registered twice");
+  }
+}
+
 }  // namespace
 }  // namespace berth::host

@@ -38,7 +38,6 @@ void RegisterDeployCommands(Host& host);
 void RegisterRegistryCommands(Host& host);
 void RegisterInitCommands(Host& host);
 void RegisterSignCommands(Host& host);
-void RegisterRegistryCommands(Host& host);
 void RegisterBuildCommands(Host& host);
 void RegisterReleaseCommands(Host& host);
 
