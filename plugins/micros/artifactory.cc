@@ -102,7 +102,7 @@ CredentialSources DefaultCredentialSources() {
   CredentialSources sources;
   sources.getenv = [](const std::string& name) -> std::optional<std::string> {
     const char* value = std::getenv(name.c_str());
-    return value != nullptr ? std::optional<std::string>(value) : std::nullopt;
+    return value != nullptr && *value != '\0' ? std::optional<std::string>(value) : std::nullopt;  // Empty is unset.
   };
   const char* docker_config = std::getenv("DOCKER_CONFIG");
   const char* home = std::getenv("HOME");

@@ -10,8 +10,16 @@ BerthRunner::BerthRunner() : home_("berth-e2e") {
   env_["XDG_DATA_HOME"] = (home_.path() / "data").string();
   env_["XDG_CONFIG_HOME"] = (home_.path() / "config").string();
   env_["DOCKER_CONFIG"] = (home_.path() / "docker").string();
+  env_["XDG_STATE_HOME"] = (home_.path() / "state").string();
+  env_["XDG_CACHE_HOME"] = (home_.path() / "cache").string();
   env_["BERTH_PLUGIN_PATH"] = "";
   env_["NO_COLOR"] = "1";
+  // Never the user's cluster or cloud logins: a test names what it uses.
+  env_["KUBECONFIG"] = (home_.path() / ".kube" / "config").string();
+  for (const char* name : {"KUBERNETES_SERVICE_HOST", "GITHUB_TOKEN", "GH_TOKEN", "GOOGLE_APPLICATION_CREDENTIALS",
+                           "CLOUDSDK_CONFIG", "GCE_METADATA_HOST", "ARTIFACTORY_USER", "ARTIFACTORY_TOKEN"}) {
+    env_[name] = "";
+  }
 }
 
 ProcessResult BerthRunner::Run(const std::vector<std::string>& args, const std::string& stdin_data) const {
