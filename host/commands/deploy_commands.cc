@@ -4,10 +4,13 @@
 #include "berth/target.h"
 #include "core/host.h"
 #include "core/ledger.h"
+#include "core/registry_flags.h"
+#include "core/signing_policy.h"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 namespace berth::host {
@@ -19,12 +22,29 @@ struct OpenedTarget {
   std::unique_ptr<Target> target;
 };
 
+// berth.yaml's target settings with the command line's on top: --set
+// KEY=VALUE, and --kubeconfig/--context as kubectl spells them.
+nlohmann::json TargetSettings(const EnvironmentConfig& environment, const Args& args) {
+  nlohmann::json settings = environment.target_settings.is_object() ? environment.target_settings : nlohmann::json::object();
+  for (const auto& pair : args.GetAll("set")) {
+    size_t equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0) throw Error(ErrorCode::kUsage, "--set expects KEY=VALUE, got '" + pair + "'");
+    settings[pair.substr(0, equals)] = pair.substr(equals + 1);
+  }
+  if (auto kubeconfig = args.GetOptional("kubeconfig")) {
+    settings["kubeconfig"] = std::filesystem::absolute(*kubeconfig).string();
+  }
+  if (auto kube_context = args.GetOptional("context")) settings["context"] = *kube_context;
+  return settings;
+}
+
 OpenedTarget Open(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
   const EnvironmentConfig& environment = project.Environment(context.args.Get("environment"));
-  TargetQuery query{project.service, environment.name, environment.target_settings};
+  nlohmann::json settings = TargetSettings(environment, context.args);
+  TargetQuery query{project.service, environment.name, settings};
   query.project_dir = project.dir;
-  auto target = context.services.OpenTarget(environment.target, environment.target_settings).value();
+  auto target = context.services.OpenTarget(environment.target, settings).value();
   return {&environment, std::move(query), std::move(target)};
 }
 
@@ -72,6 +92,7 @@ nlohmann::json OutcomeJson(const std::string& environment, const DeployOutcome& 
 }
 
 int RunDeploy(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);  // Before any registry client: the signing policy reads signatures.
   OpenedTarget opened = Open(host, context);
   DeployRequest request;
   request.target = opened.query;
@@ -91,9 +112,14 @@ int RunDeploy(Host& host, CommandContext& context) {
   }
   RequireDigest(request.image);
   request.timeout = Timeout(context, std::chrono::seconds(300));
-  if (!context.args.Flag("no-health")) request.health = opened.environment->health;
+  if (context.args.Flag("no-health")) {
+    request.wait_healthy = false;
+  } else {
+    request.health = opened.environment->health;
+  }
   if (context.args.Flag("dry-run")) {
     DeployPlan plan = opened.target->Plan(request).value();
+    if (auto verify = SigningPolicyAction(host.Project())) plan.actions.insert(plan.actions.begin(), *verify);
     context.output.Emit({{"environment", opened.query.environment},
                          {"image", request.image},
                          {"actions", plan.actions},
@@ -106,13 +132,14 @@ int RunDeploy(Host& host, CommandContext& context) {
                               }()});
     return 0;
   }
+  EnforceSigningPolicy(host.Project(), context.services, request.image);
   Result<DeployOutcome> deployed = opened.target->Deploy(request);
   if (!deployed.ok()) {
     Record(host, request.version, opened.query.environment, "failed", nullptr);
     deployed.status().ThrowIfError();
   }
   const DeployOutcome& outcome = deployed.value();
-  bool good = outcome.healthy || !request.health;
+  bool good = DeploySucceeded(outcome, request.health.has_value());
   Record(host, request.version, opened.query.environment, good ? "healthy" : "unhealthy", &outcome);
   context.output.Emit(OutcomeJson(opened.query.environment, outcome));
   return good ? 0 : static_cast<int>(ErrorCode::kDeploy);
@@ -170,6 +197,7 @@ int RunHistory(Host& host, CommandContext& context) {
 }
 
 int RunRollback(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);
   OpenedTarget opened = Open(host, context);
   RollbackRequest request;
   request.target = opened.query;
@@ -201,16 +229,23 @@ int RunRollback(Host& host, CommandContext& context) {
     }
   }
   request.timeout = Timeout(context, std::chrono::seconds(300));
-  if (!context.args.Flag("no-health")) request.health = opened.environment->health;
+  if (context.args.Flag("no-health")) {
+    request.wait_healthy = false;
+  } else {
+    request.health = opened.environment->health;
+  }
   if (context.args.Flag("dry-run")) {
     context.output.Emit({{"environment", opened.query.environment},
                          {"action", "would roll back"},
+                         {"verify", request.image ? SigningPolicyAction(host.Project()).value_or("") : ""},
                          {"revision", request.revision.value_or("")},
                          {"image", request.image.value_or("")}});
     return 0;
   }
+  // A platform revision (--revision) names no digest to check; the platform ran it before.
+  if (request.image) EnforceSigningPolicy(host.Project(), context.services, *request.image);
   DeployOutcome outcome = opened.target->Rollback(request).value();
-  bool good = outcome.healthy || !request.health;
+  bool good = DeploySucceeded(outcome, request.health.has_value());
   if (request.version) Record(host, *request.version, opened.query.environment, good ? "rollback" : "unhealthy", &outcome);
   context.output.Emit(OutcomeJson(opened.query.environment, outcome));
   return good ? 0 : static_cast<int>(ErrorCode::kDeploy);
@@ -231,30 +266,46 @@ void RegisterDeployCommands(Host& host) {
   const OptionSpec environment{.name = "environment", .help = "Environment from berth.yaml", .value_name = "ENV", .required = true, .position = 1};
   const OptionSpec timeout{.name = "timeout", .help = "How long to wait for the rollout and health (e.g. 90s, 5m)", .value_name = "DURATION"};
   const OptionSpec no_health{.name = "no-health", .kind = Kind::kFlag, .help = "Do not wait for the health check"};
+  // For the signing policy's signature reads (berth.yaml signing.required).
+  const std::vector<OptionSpec> registry_flags = RegistryFlagOptions();
+  auto with_registry_flags = [&](std::vector<OptionSpec> options) {
+    options.insert(options.end(), registry_flags.begin(), registry_flags.end());
+    return options;
+  };
+  // Every target command can override the environment's target settings.
+  const std::vector<OptionSpec> target_flags = {
+      {.name = "set", .kind = Kind::kList, .help = "Override a target setting of berth.yaml for this run", .value_name = "KEY=VALUE"},
+      {.name = "kubeconfig", .help = "Kubernetes targets: this kubeconfig file (as kubectl --kubeconfig)", .value_name = "FILE"},
+      {.name = "context", .help = "Kubernetes targets: this kubeconfig context (as kubectl --context)", .value_name = "NAME"}};
+  auto with_target_flags = [&](std::vector<OptionSpec> options) {
+    options.insert(options.end(), target_flags.begin(), target_flags.end());
+    return options;
+  };
   host.table.Add({.path = "deploy",
                   .summary = "Deploy an image by digest to an environment and wait until it is healthy",
-                  .options = {environment,
+                  .options = with_target_flags(with_registry_flags({environment,
                               {.name = "image", .help = "Image by digest: REPOSITORY@sha256:... (default: --version's from the ledger)", .value_name = "IMAGE"},
                               {.name = "version", .help = "Release version (recorded in the ledger)", .value_name = "VERSION"},
-                              timeout, no_health}},
+                              timeout, no_health}))},
                  [&host](CommandContext& c) { return RunDeploy(host, c); });
-  host.table.Add({.path = "status", .summary = "Show what runs in an environment and whether it is ready", .options = {environment}},
+  host.table.Add({.path = "status", .summary = "Show what runs in an environment and whether it is ready", .options = with_target_flags({environment})},
                  [&host](CommandContext& c) { return RunStatus(host, c); });
   OptionSpec optional_environment = environment;
   optional_environment.required = false;
   optional_environment.help = "Environment (default: the release ledger)";
-  host.table.Add({.path = "history", .summary = "List releases from the ledger, or an environment's revisions", .options = {optional_environment}},
+  host.table.Add({.path = "history", .summary = "List releases from the ledger, or an environment's revisions",
+                  .options = with_target_flags({optional_environment})},
                  [&host](CommandContext& c) { return RunHistory(host, c); });
   host.table.Add({.path = "rollback",
                   .summary = "Roll back: to --to VERSION, --revision N, or the last release that was healthy there",
-                  .options = {environment,
+                  .options = with_target_flags(with_registry_flags({environment,
                               {.name = "to", .help = "A version from the release ledger", .value_name = "VERSION"},
                               {.name = "revision", .help = "The platform revision to return to", .value_name = "N"},
                               {.name = "image", .help = "Or an image by digest (from the release ledger)", .value_name = "IMAGE"},
                               {.name = "version", .help = "The version of --image", .value_name = "VERSION"},
-                              timeout, no_health}},
+                              timeout, no_health}))},
                  [&host](CommandContext& c) { return RunRollback(host, c); });
-  host.table.Add({.path = "url", .summary = "Print an environment's service URL", .options = {environment}},
+  host.table.Add({.path = "url", .summary = "Print an environment's service URL", .options = with_target_flags({environment})},
                  [&host](CommandContext& c) { return RunUrl(host, c); });
 }
 

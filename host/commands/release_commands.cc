@@ -12,21 +12,14 @@
 #include "berth/oci/image.h"
 #include "berth/output.h"
 #include "berth/redact.h"
+#include "berth/services.h"
+#include "berth/signer.h"
 #include "berth/target.h"
 #include "core/builder/project_build.h"
 #include "core/host.h"
 #include "core/ledger.h"
 #include "core/release/release_plan.h"
-
-// The Signer API comes with the cosign plugin's branch; until it is merged,
-// release records no signatures and says so.
-#if __has_include("berth/signer.h")
-#include "berth/services.h"
-#include "berth/signer.h"
-#define BERTH_RELEASE_CAN_SIGN 1
-#else
-#define BERTH_RELEASE_CAN_SIGN 0
-#endif
+#include "core/signing_policy.h"
 
 namespace berth::host {
 namespace {
@@ -110,7 +103,10 @@ int RunRelease(Host& host, CommandContext& context) {
     }
     if (project.signing) rows.push_back({"sign", "each pushed digest with " + project.signing->signer});
     rows.push_back({"record", version + " in " + project.ledger.string()});
-    if (environment) rows.push_back({"deploy", "to " + environment->name + " with " + environment->target});
+    if (environment) {
+      if (auto verify = SigningPolicyAction(project)) rows.push_back({"verify", *verify});
+      rows.push_back({"deploy", "to " + environment->name + " with " + environment->target});
+    }
     json plan = {{"version", version}, {"git_sha", git.sha}, {"git_dirty", git.dirty}, {"builder", builder::BuilderName(kind)},
                  {"tags", tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
                  {"environment", environment ? json(environment->name) : json(nullptr)}, {"dry_run", true}};
@@ -166,7 +162,6 @@ int RunRelease(Host& host, CommandContext& context) {
   // 4. Sign.
   std::vector<LedgerSignature> signatures;
   if (project.signing) {
-#if BERTH_RELEASE_CAN_SIGN
     auto signer = context.services.OpenSigner(project.signing->signer, project.signing->settings).value();
     for (const auto& repository : repositories) {
       SignRequest request;
@@ -177,10 +172,6 @@ int RunRelease(Host& host, CommandContext& context) {
       SignResult signed_image = signer->Sign(context.services, request).value();
       signatures.push_back({project.signing->signer, signed_image.signature, signed_image.key_id});
     }
-#else
-    log::Warn("release: signing with {} is not wired into release yet; sign with `berth sign` (or cosign) for {}", project.signing->signer,
-              pushed.digest.str());
-#endif
   }
 
   // 5. Record.
@@ -207,8 +198,9 @@ int RunRelease(Host& host, CommandContext& context) {
     request.version = version;
     request.image = ledger.Find(version)->ImageByDigest();
     request.health = environment->health;
+    EnforceSigningPolicy(project, context.services, request.image);
     Result<DeployOutcome> deployed = target->Deploy(request);
-    bool good = deployed.ok() && (deployed.value().healthy || !request.health);
+    bool good = deployed.ok() && DeploySucceeded(deployed.value(), request.health.has_value());
     std::string failure = deployed.ok() ? "unhealthy" : deployed.status().message();
     ledger.RecordDeployment(version, {environment->name, NowRfc3339(), Actor(), good ? "healthy" : (deployed.ok() ? "unhealthy" : "failed"),
                                       deployed.ok() ? deployed.value().revision : "", deployed.ok() ? deployed.value().url : ""});
@@ -226,8 +218,9 @@ int RunRelease(Host& host, CommandContext& context) {
         rollback.version = previous->version;
         rollback.health = environment->health;
         std::string previous_version = previous->version;
+        EnforceSigningPolicy(project, context.services, *rollback.image);
         Result<DeployOutcome> back = target->Rollback(rollback);
-        bool back_good = back.ok() && (back.value().healthy || !rollback.health);
+        bool back_good = back.ok() && DeploySucceeded(back.value(), rollback.health.has_value());
         ledger.RecordDeployment(previous_version, {environment->name, NowRfc3339(), Actor(), back_good ? "rollback" : "unhealthy",
                                                    back.ok() ? back.value().revision : "", back.ok() ? back.value().url : ""});
         ledger.Save(project.ledger, project.ledger_markdown);

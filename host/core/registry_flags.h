@@ -1,8 +1,7 @@
 // The per-run registry flags (--plain-http, --insecure-registry, --ca-file,
 // --client-cert) for commands outside registry_commands.cc that reach
-// registries through a plugin (berth sign, berth verify).
-// registry_commands.cc has its own copy of the same four; one of them can go
-// once both branches are merged.
+// registries: the registry commands, berth sign|verify, and berth deploy|rollback
+// (whose signing policy reads signatures).
 #ifndef BERTH_HOST_CORE_REGISTRY_FLAGS_H_
 #define BERTH_HOST_CORE_REGISTRY_FLAGS_H_
 

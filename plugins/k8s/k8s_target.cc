@@ -134,9 +134,38 @@ K8sTarget::Context K8sTarget::Open(const TargetQuery& query) {
   return context;
 }
 
+// The manifests alone, when the cluster cannot be asked what would change:
+// a dry run should still show what berth would apply (as kubectl's
+// --dry-run=client does), and say why the changes are unknown.
+DeployPlan K8sTarget::OfflinePlan(const DeployRequest& request, const std::string& why) const {
+  TargetSettings settings =
+      request.target.settings.is_object() && !request.target.settings.empty() ? TargetSettings::Parse(request.target.settings) : settings_;
+  if (request.target.service.empty()) throw Error(ErrorCode::kInvalidInput, "k8s target: berth.yaml names no service");
+  std::string namespace_name = settings.connection.namespace_name.empty() ? "default" : settings.connection.namespace_name;
+  RenderInput input = InputFor(settings, request.target.service, namespace_name, request.image, request.version,
+                               request.health, ChangeCause("deploy", request.version, request.image));
+  std::vector<nlohmann::json> objects;
+  if (auto service = RenderService(input)) objects.push_back(*service);
+  objects.push_back(RenderDeployment(input));
+  DeployPlan plan;
+  for (const auto& object : objects) {
+    plan.documents.push_back(object);
+    plan.actions.push_back("apply " + Describe(object) + " (server-side, field manager berth)");
+  }
+  plan.diff = "unknown: the cluster was not asked (" + why + ")";
+  log::Warn("k8s: cannot ask the cluster what would change ({}); showing the manifests only", why);
+  return plan;
+}
+
 Result<DeployPlan> K8sTarget::Plan(const DeployRequest& request) noexcept {
   return CaptureResult([&] {
-    Context context = Open(request.target);
+    Context context;
+    try {
+      context = Open(request.target);
+      context.cluster.client->GetIfExists(context.DeploymentPath());
+    } catch (const Error& error) {
+      return OfflinePlan(request, error.what());
+    }
     RenderInput input = InputFor(context.settings, context.service, context.cluster.namespace_name, request.image,
                                  request.version, request.health, ChangeCause("deploy", request.version, request.image));
     std::vector<nlohmann::json> objects;
@@ -217,8 +246,17 @@ DeployOutcome K8sTarget::ApplyAndWait(Context& context, const nlohmann::json& de
       poll.timeout = health->timeout;
       poll.interval = health->interval;
       poll.progress = [this](const std::string& line) { Progress(line); };
-      WaitUntilHealthy(poll);
       outcome.details["health_url"] = url;
+      outcome.health_checked = true;
+      // Rolled out but not healthy is an outcome, not an error: the host
+      // records it as unhealthy and decides about rolling back.
+      try {
+        WaitUntilHealthy(poll);
+      } catch (const Error& error) {
+        if (error.code() != ErrorCode::kDeploy) throw;
+        log::Error("{}", error.what());
+        outcome.healthy = false;
+      }
     }
   }
   const nlohmann::json& status = Field(done, "status");

@@ -32,6 +32,7 @@ class K8sTarget : public Target {
  private:
   struct Context;
   Context Open(const TargetQuery& query);
+  DeployPlan OfflinePlan(const DeployRequest& request, const std::string& why) const;
   DeployOutcome ApplyAndWait(Context& context, const nlohmann::json& deployment, bool force,
                              const std::optional<HealthCheck>& health, std::chrono::seconds timeout);
   void Progress(const std::string& line) const;

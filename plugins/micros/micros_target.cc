@@ -31,6 +31,13 @@ std::string HealthUrl(const HealthCheck& health, const MicrosSettings& settings,
   return base + (path.empty() || path[0] != '/' ? "/" : "") + path;
 }
 
+// Micros services answer on /api/health by convention, so berth waits for it
+// even without a health block; only --no-health turns the wait off.
+std::optional<HealthCheck> EffectiveHealth(const std::optional<HealthCheck>& configured, bool wait_healthy) {
+  if (!wait_healthy) return std::nullopt;
+  return configured ? configured : std::optional<HealthCheck>(HealthCheck{});
+}
+
 std::string Join(const std::vector<std::string>& words) {
   std::string joined;
   for (const auto& word : words) joined += (joined.empty() ? "" : ", ") + word;
@@ -171,6 +178,7 @@ DeployOutcome MicrosTarget::Apply(Session& session, const std::string& descripto
   std::string url = HealthUrl(*health, s, outcome.url);
   WaitResult wait = WaitHealthy(url, health->timeout, health->interval);
   outcome.healthy = wait.healthy;
+  outcome.health_checked = true;
   outcome.details["health"] = {{"url", url}, {"healthy", wait.healthy}, {"attempts", wait.attempts},
                                {"last", wait.last.Describe()}};
   if (!wait.healthy) {
@@ -185,21 +193,35 @@ Result<DeployPlan> MicrosTarget::Plan(const DeployRequest& request) noexcept {
     Session session = Open(request.target);
     const auto& s = session.settings;
     RenderedDescriptor rendered = RenderFor(s, session.project_dir, request.image, request.version);
-    auto shown = Show(session);
+    // A dry run still shows the descriptor when atlas cannot be asked (not
+    // installed, not logged in): only the live state is then unknown.
+    std::optional<nlohmann::json> shown;
+    std::string unknown;
+    try {
+      shown = Show(session);
+    } catch (const Error& error) {
+      unknown = error.what();
+      log::Warn("micros: cannot ask atlas about {} in {} ({}); showing the descriptor only", s.service, s.env, unknown);
+    }
     DeployPlan plan;
-    if (!shown) {
+    if (!unknown.empty()) {
+      plan.actions.push_back("create Micros service " + s.service + " if it does not exist" +
+                             (s.service_discovery ? "" : " (--no-sd)"));
+      plan.diff = "unknown: atlas was not asked (" + unknown + ")";
+    } else if (!shown) {
       plan.actions.push_back("create Micros service " + s.service + (s.service_discovery ? "" : " (--no-sd)"));
     }
     plan.actions.push_back("deploy " + request.image + " to " + s.service + " in " + s.env + " (descriptor sha256:" +
                            rendered.sha256.substr(0, 12) + " from " + rendered.source + ")");
-    if (request.health) {
-      std::string url = request.health->url.empty()
-                            ? (shown && !Text(*shown, "url").empty() ? HealthUrl(*request.health, s, Text(*shown, "url"))
+    if (auto health = EffectiveHealth(request.health, request.wait_healthy)) {
+      std::string url = health->url.empty()
+                            ? (shown && !Text(*shown, "url").empty() ? HealthUrl(*health, s, Text(*shown, "url"))
                                                                       : "the service URL + " + s.health_path)
-                            : request.health->url;
-      plan.actions.push_back("wait up to " + std::to_string(request.health->timeout.count()) + "s for " + url + " to answer 2xx");
+                            : health->url;
+      plan.actions.push_back("wait up to " + std::to_string(health->timeout.count()) + "s for " + url + " to answer 2xx");
     }
-    if (auto missing = MissingStashKeys(session, rendered.text); !missing.empty()) {
+    if (auto missing = unknown.empty() ? MissingStashKeys(session, rendered.text) : std::vector<std::string>{};
+        !missing.empty()) {
       plan.actions.push_back("stop: stash keys not set for " + s.service + " in " + s.env + ": " + Join(missing) +
                              " (the deploy would fail)");
     }
@@ -222,7 +244,8 @@ Result<DeployOutcome> MicrosTarget::Deploy(const DeployRequest& request) noexcep
   return CaptureResult([&] {
     Session session = Open(request.target);
     RenderedDescriptor rendered = RenderFor(session.settings, session.project_dir, request.image, request.version);
-    return Apply(session, rendered.text, request.image, request.version, request.health, request.timeout);
+    return Apply(session, rendered.text, request.image, request.version,
+                 EffectiveHealth(request.health, request.wait_healthy), request.timeout);
   });
 }
 
@@ -287,8 +310,8 @@ Result<DeployOutcome> MicrosTarget::Rollback(const RollbackRequest& request) noe
     const auto& s = session.settings;
     if (request.image) {
       RenderedDescriptor rendered = RenderFor(s, session.project_dir, *request.image, request.version.value_or(""));
-      DeployOutcome outcome = Apply(session, rendered.text, *request.image, request.version.value_or(""), request.health,
-                                    request.timeout);
+      DeployOutcome outcome = Apply(session, rendered.text, *request.image, request.version.value_or(""),
+                                    EffectiveHealth(request.health, request.wait_healthy), request.timeout);
       outcome.details["rollback"] = {{"image", *request.image}, {"version", request.version.value_or("")}};
       return outcome;
     }
@@ -324,7 +347,8 @@ Result<DeployOutcome> MicrosTarget::Rollback(const RollbackRequest& request) noe
                       request.target.environment + " --image REPOSITORY@sha256:... --version VERSION");
     }
     log::Info("rolling {} in {} back to revision {} ({})", s.service, s.env, revision, record->image);
-    DeployOutcome outcome = Apply(session, record->descriptor, record->image, record->version, request.health, request.timeout);
+    DeployOutcome outcome = Apply(session, record->descriptor, record->image, record->version,
+                                  EffectiveHealth(request.health, request.wait_healthy), request.timeout);
     outcome.details["rollback"] = {{"revision", revision}, {"image", record->image}, {"version", record->version}};
     return outcome;
   });

@@ -53,6 +53,24 @@ class K8sE2eTest : public ::testing::Test {
 };
 KubeStandin* K8sE2eTest::standin_ = nullptr;
 
+// As with kubectl: --kubeconfig and --context on the command line, over
+// berth.yaml and KUBECONFIG.
+TEST_F(K8sE2eTest, KubeconfigAndContextFromTheCommandLine) {
+  WriteProject("flags", "      replicas: 1\n");
+  auto missing = berth_.Run({"status", "dev"});
+  EXPECT_NE(missing.exit_code, 0);
+  auto deployed = berth_.Run({"deploy", "dev", "--image", Image('f'), "--kubeconfig", standin_->kubeconfig(), "-o", "json"});
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  auto status = berth_.Json({"status", "dev", "--kubeconfig", standin_->kubeconfig()});
+  EXPECT_EQ(status["image"], Image('f'));
+  auto wrong = berth_.Run({"status", "dev", "--kubeconfig", standin_->kubeconfig(), "--context", "no-such-context"});
+  EXPECT_EQ(wrong.exit_code, 3) << Describe(wrong);
+  EXPECT_TRUE(Contains(wrong.stderr_data, "no-such-context")) << wrong.stderr_data;
+  auto bad = berth_.Run({"status", "dev", "--set", "replicas"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.stderr_data, "error: --set expects KEY=VALUE, got 'replicas'\n");
+}
+
 TEST_F(K8sE2eTest, DeployStatusHistoryRollbackAndUrl) {
   HealthEndpoint health(200);
   // A kubeconfig path relative to the project folder.

@@ -50,6 +50,9 @@ class MicrosE2eTest : public ::testing::Test {
     WriteFileAtomic(berth_.work_dir() / ".env.local",
                     "DB_PASSWORD=" + kDbPassword + "\nTLS_KEY=\"" + kPem + "\"\nUNLISTED=not-synced-value\n", 0600);
     WriteProject("");
+    // A deploy waits on /api/health even without a health block: every test
+    // has a healthy service on 127.0.0.1 unless it starts another.
+    StartHealth({});
   }
 
   fs::path Tmp() const { return berth_.home() / "tmp"; }
@@ -206,6 +209,19 @@ TEST_F(MicrosE2eTest, ServiceMissingIsCreatedWithNoSd) {
                                                     "micros service show=0"}));
   EXPECT_EQ(AtlasLog()[1]["args"], nlohmann::json({"micros", "service", "create", "--service", "shop-api", "--no-sd", "--output", "json"}));
   EXPECT_EQ(AtlasLog()[2]["args"][6], "dev");  // No env mapping: berth's environment name.
+}
+
+// Micros services answer on /api/health by convention: berth waits for it
+// even when berth.yaml has no health block.
+TEST_F(MicrosE2eTest, WithoutAHealthBlockDeployWaitsOnApiHealth) {
+  auto health = StartHealth({"--healthy-after", "1"});
+  WriteProject("");
+  Sync();
+  auto outcome = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "1.4.2"});
+  EXPECT_EQ(outcome["healthy"], true);
+  EXPECT_EQ(outcome["details"]["health"]["url"], health["health_url"]);
+  EXPECT_EQ(health["health_url"], health["url"].get<std::string>() + "/api/health");
+  EXPECT_EQ(outcome["details"]["health"]["attempts"], 2);
 }
 
 TEST_F(MicrosE2eTest, UnhealthyServiceTimesOutWithExit8) {
@@ -417,8 +433,9 @@ TEST_F(MicrosE2eTest, DryRunShowsThePlanAndTheDescriptor) {
   Sync();
   auto calls = AtlasLog().size();
   auto plan = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "2.0.0", "--dry-run"});
-  ASSERT_EQ(plan["actions"].size(), 1u) << plan.dump(2);
+  ASSERT_EQ(plan["actions"].size(), 2u) << plan.dump(2);
   EXPECT_EQ(plan["actions"][0].get<std::string>().rfind("deploy " + kImage1 + " to shop-api in stg-west (descriptor sha256:", 0), 0u);
+  EXPECT_EQ(plan["actions"][1], "wait up to 120s for " + health_->url() + "/api/health to answer 2xx");
   EXPECT_NE(plan["documents"][0]["content"].get<std::string>().find("tag: app-2.0.0"), std::string::npos);
   EXPECT_EQ(plan["documents"][0]["source"], "inline");
   for (size_t i = calls; i < AtlasLog().size(); ++i) {

@@ -38,7 +38,8 @@ struct DeployRequest {
   TargetQuery target;
   std::string image;                     // repository@sha256:...
   std::string version;                   // The release version ("1.4.2"), for labels and descriptors.
-  std::optional<HealthCheck> health;     // Wait until healthy when set.
+  std::optional<HealthCheck> health;     // berth.yaml's health block; nullopt: the target's default check, if any.
+  bool wait_healthy = true;              // false (--no-health): no health wait, not even a target's default.
   std::chrono::seconds timeout{300};     // For the rollout itself.
 };
 
@@ -52,6 +53,7 @@ struct DeployOutcome {
   std::string revision;                  // The platform's revision of this deployment.
   std::string url;                       // The service URL when known.
   bool healthy = false;
+  bool health_checked = false;           // A health URL was probed; `healthy` is its verdict.
   nlohmann::json details = nlohmann::json::object();
 };
 
@@ -78,8 +80,15 @@ struct RollbackRequest {
   std::optional<std::string> image;      // Or an image by digest and version from the release ledger.
   std::optional<std::string> version;
   std::optional<HealthCheck> health;
+  bool wait_healthy = true;
   std::chrono::seconds timeout{300};
 };
+
+// Whether a deploy or rollback counts as good: healthy, or nobody asked for
+// health (no health block) and the target did not probe one by default.
+inline bool DeploySucceeded(const DeployOutcome& outcome, bool health_configured) {
+  return outcome.healthy || !(health_configured || outcome.health_checked);
+}
 
 class Target {
  public:
