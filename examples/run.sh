@@ -4,7 +4,9 @@
 # releases examples/hello into it: berth's own daemonless builder makes the
 # image (reproducibly), release tags it ({version}, sha-{git.short}), pushes
 # it, signs it with a freshly generated cosign key and records it in the
-# ledger; then berth verifies the signature and shows what was released.
+# ledger; then berth verifies the signature, shows what was released, and
+# ends with the Kubernetes and Micros deploy plans for that release
+# (--dry-run: no cluster or atlas CLI is needed, nothing is applied).
 # Nothing leaves this machine; the registry is stopped at the end.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -65,3 +67,8 @@ run inspect "$registry/demo/hello:1.0.0" --plain-http "$registry"
 run verify "$registry/demo/hello:1.0.0" --key cosign.pub --plain-http "$registry"
 run history
 echo; echo "\$ cat RELEASES.md"; cat RELEASES.md
+# The plans must not reach a real cluster or a real atlas the user may have.
+export KUBECONFIG=$demo/no-kubeconfig
+sed -i "s|      env: ddev|      env: ddev\n      atlas: $demo/no-atlas|" berth.yaml
+run deploy kubernetes --version 1.0.0 --dry-run -o yaml
+run deploy micros --version 1.0.0 --dry-run -o yaml

@@ -1,0 +1,82 @@
+// The two complete berth.yaml examples in docs/examples/ stay valid: berth
+// loads each, its plugins accept every setting, and `berth deploy --dry-run`
+// prints the plan with no cluster and no atlas CLI at hand (nothing is
+// contacted: the targets say why the live state is unknown).
+#include <gtest/gtest.h>
+
+#include "berth/fs.h"
+#include "berth_runner.h"
+
+namespace berth::testing {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kDigest = "@sha256:" + std::string(64, 'c');
+
+class DocsExamplesE2eTest : public ::testing::Test {
+ protected:
+  void CopyExample(const std::string& name) {
+    fs::copy(fs::path(BERTH_SOURCE_DIR) / "docs" / "examples" / name, berth_.work_dir(), fs::copy_options::recursive);
+  }
+  static bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+  BerthRunner berth_;
+};
+
+TEST_F(DocsExamplesE2eTest, MicrosPrototypeRendersAValidDescriptorAndPlansOffline) {
+  CopyExample("micros-prototype");
+  const std::string image = "docker.atl-paas.net/ai-labs/ai-prototype" + kDigest;
+  ProcessResult rendered = berth_.Run({"micros", "descriptor", "render", "--env", "ddev", "--image", image, "--version", "0.3.0"});
+  ASSERT_EQ(rendered.exit_code, 0) << Describe(rendered);
+  EXPECT_TRUE(Contains(rendered.stdout_data, "tag: \"app-0.3.0\"\n")) << rendered.stdout_data;
+  EXPECT_TRUE(Contains(rendered.stdout_data, "ASAP_PRIVATE_KEY: \"((ssm:/ai-prototype/ASAP_PRIVATE_KEY))\"")) << rendered.stdout_data;
+  WriteFileAtomic(berth_.work_dir() / "rendered.yml", rendered.stdout_data);
+  ProcessResult validated = berth_.Run({"micros", "descriptor", "validate", "rendered.yml"});
+  EXPECT_EQ(validated.exit_code, 0) << Describe(validated);
+
+  // No atlas on PATH: the plan still shows the descriptor, and says what it could not check.
+  berth_.SetEnv("PATH", "/usr/bin:/bin");
+  ProcessResult planned = berth_.Run({"deploy", "ddev", "--image", image, "--version", "0.3.0", "--dry-run", "-o", "json"});
+  ASSERT_EQ(planned.exit_code, 0) << Describe(planned);
+  json plan = json::parse(planned.stdout_data);
+  ASSERT_GE(plan["actions"].size(), 3u) << plan.dump(2);
+  EXPECT_EQ(plan["actions"][0], "create Micros service ai-prototype if it does not exist (--no-sd)");
+  EXPECT_TRUE(Contains(plan["actions"][1], "deploy " + image + " to ai-prototype in ddev")) << plan["actions"][1];
+  EXPECT_TRUE(Contains(plan["actions"][2], "/api/health to answer 2xx")) << plan["actions"][2];
+  EXPECT_TRUE(plan["diff"].get<std::string>().starts_with("unknown: atlas was not asked (")) << plan["diff"];
+  EXPECT_TRUE(Contains(plan["documents"][0]["content"], "tag: \"app-0.3.0\""));
+  EXPECT_TRUE(Contains(planned.stderr_data, "warning: micros: cannot ask atlas about ai-prototype in ddev")) << planned.stderr_data;
+}
+
+TEST_F(DocsExamplesE2eTest, GhcrGcpKubernetesServicePlansOfflineWithItsSigningPolicy) {
+  CopyExample("ghcr-gcp-k8s");
+  const std::string image = "ghcr.io/acme/shop-api" + kDigest;
+  for (const std::string environment : {"staging", "production"}) {
+    ProcessResult planned = berth_.Run({"deploy", environment, "--image", image, "--version", "1.4.2", "--dry-run", "-o", "json"});
+    ASSERT_EQ(planned.exit_code, 0) << Describe(planned);
+    json plan = json::parse(planned.stdout_data);
+    ASSERT_EQ(plan["actions"].size(), 3u) << plan.dump(2);
+    EXPECT_EQ(plan["actions"][0], "verify the image's signatures with cosign.pub (signing.required) before deploying");
+    EXPECT_EQ(plan["actions"][1], "apply Service shop/shop-api (server-side, field manager berth)");
+    EXPECT_EQ(plan["actions"][2], "apply Deployment shop/shop-api (server-side, field manager berth)");
+    EXPECT_TRUE(plan["diff"].get<std::string>().starts_with("unknown: the cluster was not asked (")) << plan["diff"];
+    const json& deployment = plan["documents"][1];
+    EXPECT_EQ(deployment["kind"], "Deployment");
+    EXPECT_EQ(deployment["spec"]["replicas"], environment == "staging" ? 2 : 4);
+    const json& container = deployment["spec"]["template"]["spec"]["containers"][0];
+    EXPECT_EQ(container["image"], image);
+    EXPECT_EQ(container["envFrom"][0]["secretRef"]["name"], "shop-api-env");
+    bool database_from_secret = false;
+    for (const auto& variable : container["env"]) {
+      if (variable["name"] == "DATABASE_URL") {
+        database_from_secret = variable["valueFrom"]["secretKeyRef"] == json({{"name", "shop-db"}, {"key", "url"}});
+      }
+    }
+    EXPECT_TRUE(database_from_secret) << container.dump(2);
+    EXPECT_EQ(container["readinessProbe"]["httpGet"]["path"], "/healthz");
+  }
+}
+
+}  // namespace
+}  // namespace berth::testing
