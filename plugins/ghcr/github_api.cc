@@ -45,10 +45,15 @@ std::string Describe(const http::Response& response) {
       }
     }
   }
-  // GitHub's messages sometimes span lines ("Invalid request.\n\n...").
-  std::replace(detail.begin(), detail.end(), '\n', ' ');
-  while (detail.find("  ") != std::string::npos) detail.replace(detail.find("  "), 2, " ");
-  if (!detail.empty()) text += " (" + detail + ")";
+  // GitHub's messages sometimes span lines ("Invalid request.\n\n..."): one line, single spaces.
+  std::string line;
+  for (char c : detail) {
+    if (c == '\n' || c == '\r') c = ' ';
+    if (c == ' ' && (line.empty() || line.back() == ' ')) continue;
+    line += c;
+  }
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  if (!line.empty()) text += " (" + line + ")";
   return text;
 }
 
