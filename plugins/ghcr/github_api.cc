@@ -130,7 +130,7 @@ std::optional<milliseconds> GitHubApi::RateLimitWait(const http::Response& respo
     return seconds(60);
   }
   // A secondary limit without headers: GitHub asks for at least a minute.
-  if (response.status == 429) return seconds(60);
+  if (response.status == 429 || response.body.find("secondary rate limit") != std::string::npos) return seconds(60);
   return std::nullopt;
 }
 
@@ -200,7 +200,8 @@ ApiResponse GitHubApi::Call(const std::string& method, const std::string& path, 
       return out;
     }
     if (auto wait = RateLimitWait(response)) {
-      std::string kind = response.status == 429 || response.Header("retry-after") ? "secondary" : "primary";
+      auto remaining = HeaderNumber(response, "x-ratelimit-remaining");
+      std::string kind = remaining && *remaining == 0 && !response.Header("retry-after") ? "primary" : "secondary";
       auto reset = HeaderNumber(response, "x-ratelimit-reset");
       std::string lifts = kind == "primary" && reset ? " (lifts at " + UtcTime(*reset) + ")" : "";
       auto wait_seconds = std::chrono::duration_cast<seconds>(*wait + milliseconds(999)).count();
@@ -236,6 +237,10 @@ std::vector<nlohmann::json> GitHubApi::ListAll(const std::string& path, const st
       throw Error(ErrorCode::kFailure, "GitHub API GET " + path + ": the Link pagination loops");
     }
     seen.push_back(next);
+    // The token goes with every request: never follow a Link to another server.
+    if (http::UrlScheme(next) != http::UrlScheme(options_.base_url) || http::UrlHost(next) != http::UrlHost(options_.base_url)) {
+      throw Error(ErrorCode::kFailure, "GitHub API GET " + path + ": refusing a Link to another server (" + http::UrlHost(next) + ")");
+    }
     ApiResponse page = Call("GET", next);
     const nlohmann::json* list = &page.body;
     if (!items_key.empty()) {

@@ -148,6 +148,22 @@ TEST(GitHubApiTest, WaitsOutRateLimitsOrSaysWhenTheyLift) {
   EXPECT_NE(message.find("longer than berth waits (0 s, setting rate-limit-wait); try again later"), std::string::npos) << message;
 }
 
+TEST(GitHubApiTest, NeverFollowsALinkToAnotherServer) {
+  GitHubStandin standin;
+  nlohmann::json versions = nlohmann::json::array();
+  for (int i = 0; i < 101; ++i) versions.push_back({{"name", "sha256:" + Hex(i)}});
+  standin.Control("POST", "/_standin/packages", {{"orgs", {{"acme", {{"web", versions}}}}}});
+  // The stand-in reached as localhost: its Link headers name 127.0.0.1, another server as far as the client knows.
+  ApiOptions options = Options(standin, standin.token());
+  options.base_url = "http://localhost:" + std::to_string(standin.ready()["port"].get<int>());
+  GitHubApi api(options);
+  ErrorCode code{};
+  EXPECT_EQ(ErrorOf([&] { api.ListAll("/orgs/acme/packages/container/web/versions"); }, &code),
+            "GitHub API GET /orgs/acme/packages/container/web/versions: refusing a Link to another server (127.0.0.1:" +
+                std::to_string(standin.ready()["port"].get<int>()) + ")");
+  EXPECT_EQ(standin.Journal().size(), 1u);
+}
+
 // Opens a sealed box with the stand-in's key pair, as GitHub would.
 std::string OpenSealed(const std::string& key_file, const std::string& encrypted_base64) {
   auto key = nlohmann::json::parse(ReadFile(key_file));
