@@ -90,6 +90,7 @@ ManifestLinks RegistryLinks(CommandContext& context, const Target& target) {
   ManifestLinks links;
   links.children = [client, repository](const std::string& digest) {
     std::vector<std::string> children;
+    if (!Digest::IsValid(digest)) return children;
     try {
       oci::Manifest manifest = client->GetManifest("ghcr prune", repository, digest);
       if (manifest.is_index) {
@@ -103,6 +104,7 @@ ManifestLinks RegistryLinks(CommandContext& context, const Target& target) {
   };
   links.referrers = [client, repository](const std::string& digest) {
     std::vector<std::string> referrers;
+    if (!Digest::IsValid(digest)) return referrers;
     for (const auto& descriptor : client->Referrers("ghcr prune", repository, Digest::Parse(digest))) {
       referrers.push_back(descriptor.digest.str());
     }
@@ -151,7 +153,8 @@ int RunPrune(CommandContext& context) {
     item["action"] = actions[entry.version.id];
     item["reason"] = entry.reason;
     versions.push_back(item);
-    table.rows.push_back({std::to_string(entry.version.id), oci::ShortDigest(Digest::Parse(entry.version.digest)),
+    const std::string& digest = entry.version.digest;
+    table.rows.push_back({std::to_string(entry.version.id), Digest::IsValid(digest) ? oci::ShortDigest(Digest::Parse(digest)) : digest,
                           Join(entry.version.tags), actions[entry.version.id], entry.reason});
   }
   context.output.Emit({{"image", target.reference.Name()},
