@@ -44,11 +44,12 @@ class GoogleStandin {
   }
   nlohmann::json Journal() const { return Control("GET", "/_standin/requests"); }
   void ClearJournal() const { Send("DELETE", "/_standin/requests"); }
-  // Journal entries whose path starts with `prefix`.
+  // Journal entries whose path starts with `prefix` ("/token" is the token endpoint alone, not /tokeninfo).
   std::vector<nlohmann::json> Requests(const std::string& prefix) const {
     std::vector<nlohmann::json> found;
     for (const auto& entry : Journal()) {
-      if (entry["path"].get<std::string>().rfind(prefix, 0) == 0) found.push_back(entry);
+      const std::string path = entry["path"].get<std::string>();
+      if (prefix == "/token" ? path == prefix : path.rfind(prefix, 0) == 0) found.push_back(entry);
     }
     return found;
   }
