@@ -268,8 +268,10 @@ TEST_F(GcpE2eTest, SecretManagerSetListDelete) {
   };
   auto set = berth_.Run(with({"secrets", "set", "e2e", "API_TOKEN"}), "s3cr3t-value-1\n");
   ASSERT_EQ(set.exit_code, 0) << Describe(set);
-  set = berth_.Run(with({"secrets", "set", "e2e", "API_TOKEN"}), "s3cr3t-value-2\n");
+  set = berth_.Run(with({"secrets", "set", "e2e", "API_TOKEN", "-vvv"}), "s3cr3t-value-2\n");
   ASSERT_EQ(set.exit_code, 0) << Describe(set);
+  EXPECT_EQ(set.stderr_data.find("s3cr3t-value-2"), std::string::npos) << "the value reached the log";
+  EXPECT_EQ(set.stderr_data.find("ya29."), std::string::npos) << "a token reached the log";
   nlohmann::json stored;
   for (const auto& secret : nlohmann::json::parse(GoogleSend("GET", "/_standin/secrets").body)) {
     if (secret["secret"] == "e2e--API_TOKEN") stored = secret;
