@@ -138,6 +138,10 @@ std::optional<AccessToken> CredentialChain::Find(const std::string& registry_hos
   for (auto& candidate : Candidates(registry_host)) {
     auto& entries = cache_->entries();
     if (auto it = entries.find(candidate.cache_key); it != entries.end() && Fresh(it->second)) return it->second.token;
+    if (auto it = cache_->skipped().find(candidate.cache_key); it != cache_->skipped().end()) {
+      skipped += (skipped.empty() ? "" : "; ") + it->second;
+      continue;
+    }
     try {
       AccessToken token = candidate.fetch();
       auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(token.expires - Clock::now());
@@ -147,6 +151,7 @@ std::optional<AccessToken> CredentialChain::Find(const std::string& registry_hos
     } catch (const Error& error) {
       if (!candidate.may_fall_through) throw;
       log::Debug("{} gave no token: {}", candidate.name, Redact(error.what()));
+      cache_->skipped()[candidate.cache_key] = error.what();
       skipped += (skipped.empty() ? "" : "; ") + std::string(error.what());
     }
   }

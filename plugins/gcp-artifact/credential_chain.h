@@ -55,10 +55,13 @@ class TokenCache {
   };
   std::mutex& mutex() { return mutex_; }
   std::map<std::string, Entry>& entries() { return entries_; }
+  // Sources that may be skipped (gcloud) and failed this run, with why: not run again.
+  std::map<std::string, std::string>& skipped() { return skipped_; }
 
  private:
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;
+  std::map<std::string, std::string> skipped_;
 };
 std::shared_ptr<TokenCache> SharedTokenCache();
 

@@ -210,6 +210,8 @@ TEST_F(CredentialChainTest, ALoggedOutGcloudFallsThroughToTheHelperThenTheMetada
   token = with_metadata.Get();
   EXPECT_EQ(token.source, "metadata server " + standin().metadata_host());
   EXPECT_EQ(ApiStatusWith(token), 404);
+  // A gcloud that failed is not run again in the same run.
+  EXPECT_EQ(ReadFile(dir_.path() / "gcloud.argv"), "auth print-access-token\n");
 
   CredentialChain alone(GcpSettings{}, FakeEnvironment({}, {{"gcloud", gcloud}}), cache_);
   try {
