@@ -66,6 +66,8 @@ def parse_args(argv):
     p.add_argument("--issuer", default="berth-test-token-issuer")
     p.add_argument("--token-ttl", type=int, default=300, help="token lifetime in seconds")
     p.add_argument("--no-oauth-post", action="store_true", help="token mode: answer 404 to POST on the realm")
+    p.add_argument("--google-tokeninfo", help="token mode: check Basic user oauth2accesstoken's password (a Google "
+                   "access token) at this loopback tokeninfo URL (the Google stand-in's URL/tokeninfo)")
     p.add_argument("--tls", action="store_true", help="token mode: serve the registry over HTTPS too")
     p.add_argument("--token-tls", action="store_true", help="token mode: serve the token server over HTTPS")
     p.add_argument("--relative-urls", action="store_true", help="registry answers relative Location headers")
@@ -75,6 +77,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.mode != "token" and (args.tls or args.token_tls or args.acl or args.public_repos):
         p.error("--tls, --token-tls, --acl and --public-repos only apply to --mode token")
+    if args.google_tokeninfo and not args.google_tokeninfo.startswith("http://127.0.0.1:"):
+        p.error("--google-tokeninfo must be a http://127.0.0.1:PORT/... URL")
     return args
 
 
@@ -135,7 +139,7 @@ class Peer:
             users=self.users, acl=token_server.Acl(acl_table),
             signer=token_server.Signer(leaf_key, leaf_cert, ca_cert),
             issuer=a.issuer, service=service, style=a.challenge_style, ttl=a.token_ttl,
-            oauth_post=not a.no_oauth_post)
+            oauth_post=not a.no_oauth_post, tokeninfo_url=a.google_tokeninfo)
         scheme = "http"
         if a.token_tls:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -23,7 +23,9 @@ import secrets
 import sys
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -34,6 +36,7 @@ import pki
 
 ANONYMOUS = "<anonymous>"
 ANY_USER = "*"
+GOOGLE_ACCESS_TOKEN_USER = "oauth2accesstoken"
 
 # Realm path and default service for each challenge style. Only the token server's shape changes with the
 # style; the registry behind it is always distribution.
@@ -118,7 +121,7 @@ class Signer:
 class TokenServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, *, users, acl, signer, issuer, service, style, ttl, oauth_post=True):
+    def __init__(self, *, users, acl, signer, issuer, service, style, ttl, oauth_post=True, tokeninfo_url=None):
         super().__init__(("127.0.0.1", 0), TokenHandler)
         self.users = dict(users)
         self.acl = acl
@@ -129,6 +132,9 @@ class TokenServer(ThreadingHTTPServer):
         self.realm_path = self.style["path"]
         self.ttl = ttl
         self.oauth_post = oauth_post
+        # Artifact Registry style: user oauth2accesstoken with a Google access token as the password, checked with
+        # the token's issuer (tests/standins/google's /tokeninfo) instead of the users table.
+        self.tokeninfo_url = tokeninfo_url
         self.lock = threading.Lock()
         self.refresh_tokens = {}  # refresh token -> user name
         self.reset_stats()
@@ -174,12 +180,22 @@ class TokenServer(ThreadingHTTPServer):
                                 "scopes": scopes, "granted": granted, "status": status})
 
     def check_password(self, user, password):
+        if user == GOOGLE_ACCESS_TOKEN_USER and self.tokeninfo_url:
+            return self.check_google_access_token(password)
         expected = self.users.get(user)
         if expected is None:
             # Compare anyway so that unknown and known users take the same time.
             hmac.compare_digest(password.encode(), b"\0" * 16)
             return False
         return hmac.compare_digest(password.encode(), expected.encode())
+
+    def check_google_access_token(self, token):
+        body = urllib.parse.urlencode({"access_token": token}).encode()
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.tokeninfo_url, data=body), timeout=10) as answer:
+                return answer.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
 
     def new_refresh_token(self, user):
         token = "berth-rt-" + secrets.token_urlsafe(32)

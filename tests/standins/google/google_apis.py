@@ -112,6 +112,7 @@ class GoogleStandin(http_standin.StandinApp):
         self.limited_until = None
 
         self.AddRoute("POST", r"/token", self.HandleToken)
+        self.AddRoute("POST", r"/tokeninfo", self.HandleTokenInfo)
         meta = r"/computeMetadata/v1"
         self.AddRoute("GET", r"/", self.Metadata(lambda r, m: Response(200, "computeMetadata/\n")))
         self.AddRoute("GET", meta + r"/instance/service-accounts/([^/]+)/token", self.Metadata(self.MetadataToken))
@@ -167,6 +168,9 @@ class GoogleStandin(http_standin.StandinApp):
 
     def RecordBody(self, request):
         body = super().RecordBody(request)
+        if request.raw_path == "/tokeninfo" and isinstance(body, dict) and "access_token" in body:
+            body = dict(body)
+            body["access_token"] = "<redacted>"
         if request.raw_path == "/token" and isinstance(body, dict) and "assertion" in body:
             body = dict(body)
             body["assertion"] = "<redacted jwt>"
@@ -246,6 +250,20 @@ class GoogleStandin(http_standin.StandinApp):
         return JsonResponse(200, self.IssueToken(scope.split(), "jwt-bearer"),
                             [("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"),
                              ("Pragma", "no-cache")])
+
+    def HandleTokenInfo(self, request, match):
+        """oauth2.googleapis.com/tokeninfo for access tokens (form access_token): what a resource server such as
+        Artifact Registry's token service asks Google about a token. Only tokens this instance issued are valid."""
+        token = {k: v[-1] for k, v in request.Form().items()}.get("access_token", "")
+        with self.lock:
+            info = self.tokens.get(token)
+        if info is None or info["expires_at"] <= time.time():
+            return OAuthError("invalid_token", "Invalid Value")
+        request.principal = info["principal"]
+        return JsonResponse(200, {"azp": self.client_id, "aud": self.client_id, "sub": self.client_id,
+                                  "scope": " ".join(sorted(info["scopes"])), "exp": str(int(info["expires_at"])),
+                                  "expires_in": str(int(info["expires_at"] - time.time())),
+                                  "email": info["principal"], "email_verified": "true", "access_type": "online"})
 
     # ---- metadata server ----------------------------------------------------------------------------------------
 
