@@ -161,13 +161,10 @@ class OciLayoutSink : public ImageSink {
     if (fs::exists(target) && fs::file_size(target, ignored) == uint64_t(blob.size)) return BlobOutcome::kExisted;
     CreateDirectories(target.parent_path());
     TempBlob temp(target);
-    if (RegistryClient* client = source.client()) {
-      client->FetchBlob(verb_, source.repository(), blob, [&](const char* data, size_t size) { temp.Write(data, size); });
-    } else {
-      auto reader = source.Blob(blob)->Open();
-      std::vector<char> buffer(1 << 20);
-      while (size_t n = reader->Read(buffer.data(), buffer.size())) temp.Write(buffer.data(), n);
-    }
+    // Always through source.Blob(): a fan-out or progress wrapper sees the bytes.
+    auto reader = source.Blob(blob)->Open();
+    std::vector<char> buffer(1 << 20);
+    while (size_t n = reader->Read(buffer.data(), buffer.size())) temp.Write(buffer.data(), n);
     temp.Publish();
     return BlobOutcome::kUploaded;
   }
