@@ -168,6 +168,10 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   nlohmann::json data = result.ToJson();
   data["source"] = source.str();
   data["destination"] = destination.str();
+  if (destination.kind == ImageLocation::Kind::kRegistry) {
+    auto client = clients(destination.reference);
+    data["resumed"] = {{"blobs", client->resumed_blobs()}, {"bytes", client->resumed_bytes()}};
+  }
   Table table{{"FIELD", "VALUE"},
               {{"destination", destination.str()},
                {"digest", result.top.digest.str()},
