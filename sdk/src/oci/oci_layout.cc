@@ -3,6 +3,7 @@
 // A blob becomes visible only after its digest matched: it is written to a
 // temporary file beside its final name and renamed.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -145,6 +146,30 @@ class TempBlob {
   bool published_ = false;
 };
 
+// Serialises index.json updates between processes (two pulls or builds into
+// one layout): an exclusive flock on a lock file in the layout, held for the
+// read-modify-write. Blobs need none: each is a temporary file renamed into place.
+class IndexLock {
+ public:
+  explicit IndexLock(const fs::path& root) {
+    fs::path file = root / ".index.json.lock";
+    fd_ = open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw Error(ErrorCode::kFailure, "cannot open " + file.string() + ": " + std::strerror(errno));
+    while (flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      int error = errno;
+      close(fd_);
+      throw Error(ErrorCode::kFailure, "cannot lock " + file.string() + ": " + std::strerror(error));
+    }
+  }
+  ~IndexLock() { close(fd_); }  // Releases the lock.
+  IndexLock(const IndexLock&) = delete;
+  IndexLock& operator=(const IndexLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class OciLayoutSink : public ImageSink {
  public:
   OciLayoutSink(ImageLocation location, std::string verb) : location_(std::move(location)), root_(location_.path), verb_(std::move(verb)) {
@@ -174,6 +199,7 @@ class OciLayoutSink : public ImageSink {
   Digest Commit(const Manifest& top) override {
     WriteManifestBlob(top);
     std::lock_guard<std::mutex> lock(mutex_);
+    IndexLock file_lock(root_);
     nlohmann::json index = fs::exists(root_ / "index.json")
                                ? LoadIndex(root_)
                                : nlohmann::json{{"schemaVersion", 2}, {"mediaType", media_type::kOciIndex}, {"manifests", nlohmann::json::array()}};
