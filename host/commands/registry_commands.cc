@@ -14,6 +14,7 @@
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "core/host.h"
+#include "core/progress_printer.h"
 #include "core/registry_flags.h"
 #include "core/signature_tags.h"
 
@@ -68,6 +69,12 @@ int Concurrency(Host& host, CommandContext& context, const ImageLocation& a, con
   return jobs;
 }
 
+// Blob progress on stderr unless -q (core/progress_printer.h).
+std::unique_ptr<ProgressPrinter> Progress() {
+  if (!log::Enabled(log::Level::kWarn)) return nullptr;
+  return std::make_unique<ProgressPrinter>(std::cerr, isatty(STDERR_FILENO) == 1);
+}
+
 // Several destinations: one read of each source blob, fanned out
 // (berth/oci/fan_out.h); a failed destination is reported and the others
 // complete.
@@ -93,7 +100,10 @@ int RunFanOut(Host& host, CommandContext& context, const char* verb, const Image
   options.platform = PlatformOption(context);
   options.concurrency = 64;
   for (const auto& destination : destinations) options.concurrency = std::min(options.concurrency, Concurrency(host, context, source, destination));
+  auto progress = Progress();
+  options.observer = progress.get();
   oci::FanOutResult result = oci::CopyImageToMany(*from, pointers, options);
+  progress.reset();
   nlohmann::json data = result.ToJson();
   data["source"] = source.str();
   Table table{{"DESTINATION", "STATUS", "DETAIL"}, {}};
@@ -164,7 +174,10 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   oci::CopyOptions options;
   options.platform = PlatformOption(context);
   options.concurrency = Concurrency(host, context, source, destination);
+  auto progress = Progress();
+  options.observer = progress.get();
   oci::CopyResult result = oci::CopyImage(*from, *to, options);
+  progress.reset();
   nlohmann::json data = result.ToJson();
   data["source"] = source.str();
   data["destination"] = destination.str();

@@ -106,7 +106,18 @@ TEST(RegistryFanOutE2eTest, PushToSeveralRegistriesAndTableOutput) {
   ASSERT_EQ(table.exit_code, 0) << Describe(table);
   EXPECT_NE(table.stdout_data.find(first->host() + "/a/app:1"), std::string::npos) << table.stdout_data;
   EXPECT_NE(table.stdout_data.find("3 copied"), std::string::npos) << table.stdout_data;
-  EXPECT_EQ(table.stderr_data, "");
+  // Progress: a line per blob and destination on stderr (not a terminal: no redrawn status line).
+  EXPECT_EQ(std::count(table.stderr_data.begin(), table.stderr_data.end(), '\n'), 6) << table.stderr_data;
+  EXPECT_EQ(table.stderr_data.find('\r'), std::string::npos) << table.stderr_data;
+  EXPECT_NE(table.stderr_data.find(first->host() + "/a/app:1: sha256:"), std::string::npos) << table.stderr_data;
+  EXPECT_NE(table.stderr_data.find(second->host() + "/b/app:1: sha256:"), std::string::npos) << table.stderr_data;
+  EXPECT_NE(table.stderr_data.find(" copied, "), std::string::npos) << table.stderr_data;
+  EXPECT_EQ(table.stdout_data.find("sha256:" + image.digest.hex().substr(0, 12) + " copied"), std::string::npos);
+  auto quiet_args = args;
+  quiet_args.insert(quiet_args.begin(), "-q");
+  auto quiet = berth.Run(quiet_args);
+  ASSERT_EQ(quiet.exit_code, 0) << Describe(quiet);
+  EXPECT_EQ(quiet.stderr_data, "");
   auto again = berth.Json(args);
   EXPECT_EQ(again["destinations"][0]["blobs"]["skipped"], 3);
   EXPECT_EQ(again["destinations"][1]["blobs"]["skipped"], 3);

@@ -7,6 +7,7 @@
 #include "berth/error.h"
 #include "berth/log.h"
 #include "berth/oci/parallel.h"
+#include "berth/oci/progress.h"
 
 namespace berth::oci {
 
@@ -108,7 +109,9 @@ void LogBlobOutcome(const std::string& where, const Descriptor& blob, BlobOutcom
   }
 }
 
-CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& options) {
+CopyResult CopyImage(ImageSource& original, ImageSink& sink, const CopyOptions& options) {
+  std::unique_ptr<ImageSource> observed = options.observer ? ObserveSource(original, *options.observer) : nullptr;
+  ImageSource& source = observed ? *observed : original;
   CopyResult result;
   CopyPlan plan = PlanCopy(source, sink.AcceptsIndex(), options);
   result.platforms = plan.platforms;
@@ -118,6 +121,7 @@ CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& op
     const auto& [blob, is_config] = plan.blobs[i];
     BlobOutcome outcome = sink.PutBlob(blob, source, is_config);
     LogBlobOutcome(sink.Describe(), blob, outcome);
+    if (options.observer) options.observer->BlobDone(sink.Describe(), blob, outcome);
     switch (outcome) {
       case BlobOutcome::kExisted:
         ++skipped;

@@ -7,6 +7,7 @@
 
 #include "berth/log.h"
 #include "berth/oci/parallel.h"
+#include "berth/oci/progress.h"
 
 namespace berth::oci {
 namespace {
@@ -265,7 +266,9 @@ nlohmann::json FanOutResult::ToJson() const {
           {"blobsReread", blobs_reread}};
 }
 
-FanOutResult CopyImageToMany(ImageSource& source, const std::vector<ImageSink*>& sinks, const CopyOptions& options) {
+FanOutResult CopyImageToMany(ImageSource& original, const std::vector<ImageSink*>& sinks, const CopyOptions& options) {
+  std::unique_ptr<ImageSource> observed = options.observer ? ObserveSource(original, *options.observer) : nullptr;
+  ImageSource& source = observed ? *observed : original;
   bool all_take_index = true, any_takes_index = false;
   for (ImageSink* sink : sinks) {
     all_take_index = all_take_index && sink->AcceptsIndex();
@@ -295,7 +298,9 @@ FanOutResult CopyImageToMany(ImageSource& source, const std::vector<ImageSink*>&
         Destination& destination = destinations[live[k]];
         Guarded(destination, [&] {
           TeeSource view(source, tee, k, rereads);
-          destination.Count(blob, destination.sink->PutBlob(blob, view, is_config));
+          BlobOutcome outcome = destination.sink->PutBlob(blob, view, is_config);
+          destination.Count(blob, outcome);
+          if (options.observer) options.observer->BlobDone(destination.sink->Describe(), blob, outcome);
         });
         tee.Finish(k);
       });

@@ -16,9 +16,12 @@
 
 namespace berth::oci {
 
+class CopyObserver;  // berth/oci/progress.h
+
 struct CopyOptions {
   std::optional<Platform> platform;  // Only this platform of an index.
   int concurrency = 4;
+  CopyObserver* observer = nullptr;  // Progress; not owned.
 };
 
 struct CopyResult {
