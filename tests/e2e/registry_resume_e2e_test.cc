@@ -23,7 +23,7 @@ namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-constexpr int64_t kChunk = 512 << 10;
+constexpr int64_t kChunk = 1 << 20;
 
 mode_t ModeOf(const fs::path& path) {
   struct stat info {};
@@ -50,9 +50,9 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
 
   auto registry = StartRegistry("plain");
   TestPeer proxy("fault_proxy.py", {"--upstream", registry->host(), "--max-faults", "0", "--drop-rate", "0", "--503-rate", "0",
-                                    "--429-rate", "0", "--delay-ms", "50", "--delay-methods", "PATCH"});
+                                    "--429-rate", "0", "--delay-ms", "100", "--delay-methods", "PATCH"});
   WriteFileAtomic(berth.home() / "config" / "berth" / "registries.yaml",
-                  "registries:\n  \"" + proxy.host() + "\":\n    plain-http: true\n    chunk-size: 512KiB\n");
+                  "registries:\n  \"" + proxy.host() + "\":\n    plain-http: true\n    chunk-size: 1MiB\n");
   const std::vector<std::string> push = {"-o", "json", "push", "-j", "1", "oci:img:v1", proxy.host() + "/team/big:1"};
 
   // Run 1: killed once layer 0 is committed and layer 1 is two chunks in.
