@@ -26,6 +26,7 @@ TEST(ProgressFormatTest, BytesRatesAndLines) {
   const std::string short_digest = "sha256:" + digest.hex().substr(0, 12);
   EXPECT_EQ(oci::FormatBlobProgress(digest, 12ll << 20, 48ll << 20, 1.5), short_digest + "  12.0 MiB / 48.0 MiB  25%  8.0 MiB/s");
   EXPECT_EQ(oci::FormatBlobProgress(digest, 0, 0, 0), short_digest + "  0 B / 0 B  100%  -");
+  EXPECT_EQ(oci::FormatBlobProgress(digest, 2ll << 20, 48ll << 20, 0.2), short_digest + "  2.0 MiB / 48.0 MiB  4%  -");
   EXPECT_EQ(oci::FormatBlobDone("r:5000/a:1", digest, oci::BlobOutcome::kUploaded, 48ll << 20, 6.0),
             "r:5000/a:1: " + short_digest + " copied, 48.0 MiB in 6.0 s (8.0 MiB/s)");
   EXPECT_EQ(oci::FormatBlobDone("r:5000/a:1", digest, oci::BlobOutcome::kExisted, 10, 0), "r:5000/a:1: " + short_digest + " already there");

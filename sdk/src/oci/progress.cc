@@ -77,7 +77,9 @@ std::string FormatRate(int64_t bytes, double seconds) {
 
 std::string FormatBlobProgress(const Digest& digest, int64_t done, int64_t total, double seconds) {
   int percent = total > 0 ? int(done * 100 / total) : 100;
-  return fmt::format("{}  {} / {}  {}%  {}", Short(digest), FormatBytes(done), FormatBytes(total), percent, FormatRate(done, seconds));
+  // The first second is mostly buffers filling: its rate says nothing yet.
+  std::string rate = seconds < 1.0 ? "-" : FormatRate(done, seconds);
+  return fmt::format("{}  {} / {}  {}%  {}", Short(digest), FormatBytes(done), FormatBytes(total), percent, rate);
 }
 
 std::string FormatBlobDone(const std::string& destination, const Digest& digest, BlobOutcome outcome, int64_t size, double seconds) {

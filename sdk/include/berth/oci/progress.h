@@ -35,7 +35,8 @@ std::string FormatBytes(int64_t bytes);
 // "8.1 MiB/s"; "-" when no time has passed.
 std::string FormatRate(int64_t bytes, double seconds);
 // One blob in flight, for a terminal:
-// "sha256:ab12cd34ef56  12.0 MiB / 48.0 MiB  25%  8.1 MiB/s".
+// "sha256:ab12cd34ef56  12.0 MiB / 48.0 MiB  25%  8.1 MiB/s" (rate "-" in the
+// first second).
 std::string FormatBlobProgress(const Digest& digest, int64_t done, int64_t total, double seconds);
 // One finished blob, a line of its own:
 // "127.0.0.1:5000/team/app:1.0: sha256:ab12cd34ef56 copied, 48.0 MiB in 5.9 s (8.1 MiB/s)",
