@@ -9,10 +9,12 @@
 
 #include "berth/log.h"
 #include "berth/oci/copy.h"
+#include "berth/oci/fan_out.h"
 #include "berth/oci/image.h"
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "core/host.h"
+#include "core/progress_printer.h"
 #include "core/registry_flags.h"
 #include "core/signature_tags.h"
 
@@ -67,17 +69,99 @@ int Concurrency(Host& host, CommandContext& context, const ImageLocation& a, con
   return jobs;
 }
 
+// Blob progress on stderr unless -q (core/progress_printer.h).
+std::unique_ptr<ProgressPrinter> Progress() {
+  if (!log::Enabled(log::Level::kWarn)) return nullptr;
+  return std::make_unique<ProgressPrinter>(std::cerr, isatty(STDERR_FILENO) == 1);
+}
+
+// Several destinations: one read of each source blob, fanned out
+// (berth/oci/fan_out.h); a failed destination is reported and the others
+// complete.
+int RunFanOut(Host& host, CommandContext& context, const char* verb, const ImageLocation& source,
+              const std::vector<ImageLocation>& destinations) {
+  auto clients = Clients(host);
+  auto from = oci::OpenImageSource(source, clients, verb);
+  if (context.args.Flag("dry-run")) {
+    oci::Manifest top = from->TopManifest();
+    nlohmann::json targets = nlohmann::json::array();
+    for (const auto& destination : destinations) targets.push_back(destination.str());
+    context.output.Emit({{"source", source.str()}, {"destinations", targets}, {"digest", top.digest.str()},
+                         {"mediaType", top.media_type}, {"action", "would copy"}});
+    return 0;
+  }
+  std::vector<std::unique_ptr<oci::ImageSink>> sinks;
+  std::vector<oci::ImageSink*> pointers;
+  for (const auto& destination : destinations) {
+    sinks.push_back(oci::OpenImageSink(destination, clients, verb));
+    pointers.push_back(sinks.back().get());
+  }
+  oci::CopyOptions options;
+  options.platform = PlatformOption(context);
+  options.concurrency = 64;
+  for (const auto& destination : destinations) options.concurrency = std::min(options.concurrency, Concurrency(host, context, source, destination));
+  auto progress = Progress();
+  options.observer = progress.get();
+  oci::FanOutResult result = oci::CopyImageToMany(*from, pointers, options);
+  progress.reset();
+  nlohmann::json data = result.ToJson();
+  data["source"] = source.str();
+  Table table{{"DESTINATION", "STATUS", "DETAIL"}, {}};
+  for (size_t i = 0; i < destinations.size(); ++i) {
+    const oci::DestinationResult& one = result.destinations[i];
+    data["destinations"][i]["destination"] = destinations[i].str();
+    bool copy_signatures = std::string(verb) == "copy" && one.ok && source.kind == ImageLocation::Kind::kRegistry &&
+                           destinations[i].kind == ImageLocation::Kind::kRegistry && !context.args.Flag("no-signatures");
+    if (copy_signatures) {
+      try {
+        data["destinations"][i]["signatures"] = CopyAttachmentTags(clients, source.reference, destinations[i].reference, from->TopManifest());
+      } catch (const Error& e) {
+        // The image is there; its signatures are not: report it as this destination's failure.
+        result.destinations[i].ok = false;
+        result.destinations[i].code = e.code();
+        result.destinations[i].error = e.what();
+        data["destinations"][i]["status"] = "failed";
+        data["destinations"][i]["error"] = e.what();
+        data["destinations"][i]["exitCode"] = int(e.code());
+      }
+    }
+    const oci::DestinationResult& shown = result.destinations[i];
+    table.rows.push_back({destinations[i].str(), shown.ok ? "ok" : "failed",
+                          shown.ok ? result.top.digest.str() + " (" + std::to_string(shown.copy.blobs_uploaded) + " copied, " +
+                                         std::to_string(shown.copy.blobs_mounted) + " mounted, " +
+                                         std::to_string(shown.copy.blobs_skipped) + " already there)"
+                                   : shown.ErrorLine()});
+  }
+  context.output.Emit(data, table);
+  for (const auto& one : result.destinations) {
+    if (!one.ok) std::cerr << "error: " << Redact(one.ErrorLine()) << "\n";
+  }
+  return static_cast<int>(result.exit_code());
+}
+
 int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   ApplyRegistryFlags(host, context);
   ImageLocation source = ParseLocation(context.args.Get("source"));
-  ImageLocation destination = ParseLocation(context.args.Get("destination"));
+  std::vector<ImageLocation> destinations;
+  for (const auto& text : context.args.GetAll("destination")) destinations.push_back(ParseLocation(text));
   std::string command = verb;
-  if (command == "push" && (source.kind == ImageLocation::Kind::kRegistry || destination.kind != ImageLocation::Kind::kRegistry)) {
-    throw Error(ErrorCode::kUsage, "push copies from oci:DIR[:TAG] or docker-archive:FILE to a registry (use berth copy for other pairs)");
+  for (const auto& destination : destinations) {
+    if (command == "push" && (source.kind == ImageLocation::Kind::kRegistry || destination.kind != ImageLocation::Kind::kRegistry)) {
+      throw Error(ErrorCode::kUsage, "push copies from oci:DIR[:TAG] or docker-archive:FILE to a registry (use berth copy for other pairs)");
+    }
+    if (command == "pull" && (source.kind != ImageLocation::Kind::kRegistry || destination.kind == ImageLocation::Kind::kRegistry)) {
+      throw Error(ErrorCode::kUsage, "pull copies from a registry to oci:DIR[:TAG] or docker-archive:FILE (use berth copy for other pairs)");
+    }
   }
-  if (command == "pull" && (source.kind != ImageLocation::Kind::kRegistry || destination.kind == ImageLocation::Kind::kRegistry)) {
-    throw Error(ErrorCode::kUsage, "pull copies from a registry to oci:DIR[:TAG] or docker-archive:FILE (use berth copy for other pairs)");
+  for (size_t i = 0; i < destinations.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (destinations[i].str() == destinations[j].str()) {
+        throw Error(ErrorCode::kUsage, command + ": destination " + destinations[i].str() + " is given twice");
+      }
+    }
   }
+  if (destinations.size() > 1) return RunFanOut(host, context, verb, source, destinations);
+  const ImageLocation& destination = destinations.front();
   auto clients = Clients(host);
   auto from = oci::OpenImageSource(source, clients, verb);
   if (context.args.Flag("dry-run")) {
@@ -90,10 +174,17 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   oci::CopyOptions options;
   options.platform = PlatformOption(context);
   options.concurrency = Concurrency(host, context, source, destination);
+  auto progress = Progress();
+  options.observer = progress.get();
   oci::CopyResult result = oci::CopyImage(*from, *to, options);
+  progress.reset();
   nlohmann::json data = result.ToJson();
   data["source"] = source.str();
   data["destination"] = destination.str();
+  if (destination.kind == ImageLocation::Kind::kRegistry) {
+    auto client = clients(destination.reference);
+    data["resumed"] = {{"blobs", client->resumed_blobs()}, {"bytes", client->resumed_bytes()}};
+  }
   Table table{{"FIELD", "VALUE"},
               {{"destination", destination.str()},
                {"digest", result.top.digest.str()},
@@ -364,7 +455,9 @@ void RegisterRegistryCommands(Host& host) {
   const OptionSpec platform{.name = "platform", .help = "Only this platform of an index (os/arch[/variant])", .value_name = "PLATFORM"};
   const OptionSpec jobs{.name = "jobs", .short_name = "j", .help = "Blobs transferred at once (default 4)", .value_name = "N"};
   const OptionSpec source{.name = "source", .help = "Image to read", .value_name = "SRC", .required = true, .position = 1};
-  const OptionSpec destination{.name = "destination", .help = "Where to write it", .value_name = "DST", .required = true, .position = 2};
+  const OptionSpec destination{.name = "destination", .kind = Kind::kList,
+                               .help = "Where to write it; several destinations get one read of each source blob",
+                               .value_name = "DST", .required = true, .position = 2};
   const OptionSpec image{.name = "image", .help = "Image: REGISTRY/REPO[:TAG][@DIGEST], oci:DIR[:TAG], docker-archive:FILE",
                          .value_name = "IMAGE", .required = true, .position = 1};
   Host* h = &host;

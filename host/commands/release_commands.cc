@@ -19,6 +19,7 @@
 #include "core/host.h"
 #include "core/ledger.h"
 #include "core/release/release_plan.h"
+#include "core/release/release_push.h"
 #include "core/signing_policy.h"
 
 namespace berth::host {
@@ -137,27 +138,18 @@ int RunRelease(Host& host, CommandContext& context) {
     }
   }
 
-  // 3. Push: one source, a copy to each registry under the first tag, the
-  // other tags then only put the manifest (every blob is already there).
+  // 3. Push: every registry at once, each blob read once (core/release/release_push.h).
   Pushed pushed;
   auto source = oci::OpenOciLayoutSource(layout);
-  for (const auto& repository : repositories) {
-    for (const auto& tag : tags) {
-      std::string uri = repository + ":" + tag;
-      Step("pushing " + uri);
-      Reference reference = oci::ImageLocation::Parse(uri).reference;
-      router.Validate(reference);
-      auto sink = oci::OpenRegistrySink(router.Client(reference.registry), reference, "release");
-      oci::CopyOptions options;
-      options.concurrency = router.config().For(reference.registry).concurrency;
-      oci::CopyResult result = oci::CopyImage(*source, *sink, options);
-      pushed.digest = result.top.digest;
-      pushed.images.push_back(uri);
-      json copy = result.ToJson();
-      copy["image"] = uri;
-      pushed.copies.push_back(copy);
-    }
+  release::PushOutcome outcome = release::PushToRegistries(router, *source, repositories, tags, Step);
+  if (!outcome.ok()) {
+    for (const auto& line : outcome.errors) std::cerr << "error: " << Redact(line) << "\n";
+    throw Error(outcome.code, "release " + version + ": " + std::to_string(outcome.errors.size()) + " of " +
+                                  std::to_string(repositories.size()) + " registries failed (the others hold the image); nothing recorded");
   }
+  pushed.digest = outcome.digest;
+  pushed.images = outcome.images;
+  pushed.copies = outcome.copies;
 
   // 4. Sign.
   std::vector<LedgerSignature> signatures;

@@ -85,6 +85,8 @@ std::shared_ptr<oci::RegistryClient> RegistryRouter::Client(const std::string& h
     if (from_plugin) return std::move(*from_plugin);
     return store_.Lookup(registry_host);
   };
+  // Chunked pushes record where they stand, so that running them again resumes.
+  options.upload_state = std::make_shared<const oci::UploadStateStore>(oci::UploadStateStore::DefaultDir());
   auto client = std::make_shared<oci::RegistryClient>(std::move(options));
   clients_[host] = client;
   return client;

@@ -320,11 +320,24 @@ void RegistryClient::UploadMonolithic(const Call& call, const std::string& locat
 }
 
 void RegistryClient::UploadChunked(const Call& call, std::string location, int64_t min_chunk, const Descriptor& blob,
-                                   BlobSource& source) {
+                                   BlobSource& source, int64_t start) {
   const int64_t chunk = std::max<int64_t>({options_.settings.chunk_size, min_chunk, 1 << 16});
   std::unique_ptr<BlobReader> reader = source.Open();
   std::vector<char> buffer(size_t(std::min<int64_t>(chunk, std::max<int64_t>(blob.size, 1))));
   int64_t offset = 0;
+  // Resuming: the bytes the registry has are read (the digest covers them)
+  // but not sent.
+  while (offset < start) {
+    size_t n = reader->Read(buffer.data(), size_t(std::min<int64_t>(int64_t(buffer.size()), start - offset)));
+    if (n == 0) Fail(call, ErrorCode::kVerification, "the blob ended after " + std::to_string(offset) + " bytes");
+    offset += int64_t(n);
+  }
+  auto remember = [&] {
+    if (options_.upload_state) {
+      options_.upload_state->Save({options_.registry, call.repository, blob.digest, blob.size, location, offset, min_chunk});
+    }
+  };
+  remember();
   while (offset < blob.size) {
     size_t filled = 0;
     while (filled < buffer.size()) {
@@ -367,6 +380,7 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
       if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
     }
     offset += int64_t(filled);
+    remember();
   }
   char probe;
   if (reader->Read(&probe, 1) != 0) Fail(call, ErrorCode::kVerification, "the blob is longer than its descriptor's " + std::to_string(blob.size) + " bytes");
@@ -377,6 +391,53 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
     return request;
   });
   if (response.status != 201) Fail(call, response);
+  if (options_.upload_state) options_.upload_state->Remove(options_.registry, call.repository, blob.digest);
+}
+
+bool RegistryClient::TryResume(const Call& call, const std::string& repository, const Descriptor& blob, BlobSource& source) {
+  const UploadStateStore& store = *options_.upload_state;
+  std::optional<UploadState> state = store.Load(options_.registry, repository, blob.digest);
+  if (!state) return false;
+  auto give_up = [&](const std::string& why) {
+    log::Info("{} {}/{}: cannot resume the upload of {} ({}); starting over", call.verb, options_.registry, repository,
+              ShortDigest(blob.digest), why);
+    store.Remove(options_.registry, repository, blob.digest);
+    return false;
+  };
+  if (state->size != blob.size) return give_up("the recorded size differs");
+  Call ask = call;
+  ask.what = "upload status (" + call.what + ")";
+  http::Response status;
+  try {
+    // OCI distribution: GET on the upload URL answers 204 with Range: 0-<last byte it has>.
+    status = Execute(ask, [&] {
+      http::Request request;
+      request.url = state->location;
+      return request;
+    });
+  } catch (const Error& e) {
+    return give_up(e.what());
+  }
+  auto range = status.Header("range");
+  if (status.status != 204 || !range || range->find('-') == std::string::npos) {
+    return give_up("the registry answered " + DescribeErrorResponse(status));
+  }
+  int64_t end = std::atoll(range->substr(range->find('-') + 1).c_str());
+  // "0-0" is also what distribution says for an empty upload.
+  int64_t offset = end == 0 && state->offset == 0 ? 0 : end + 1;
+  if (offset < 0 || offset > blob.size) return give_up("the registry has " + std::to_string(offset) + " bytes");
+  std::string location = state->location;
+  if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
+  log::Info("{} {}/{}: resuming the upload of {} at byte {} of {}", call.verb, options_.registry, repository, ShortDigest(blob.digest),
+            offset, blob.size);
+  try {
+    UploadChunked(call, location, state->min_chunk, blob, source, offset);
+  } catch (const Error& e) {
+    return give_up(e.what());
+  }
+  ++resumed_blobs_;
+  resumed_bytes_ += offset;
+  return true;
 }
 
 BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string& repository, const Descriptor& blob,
@@ -405,7 +466,12 @@ BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string&
     if (auto header = response.Header("location")) location = http::ResolveUrl(url, *header);
     if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
   }
-  if (StatBlob(verb, repository, blob.digest, scopes)) return BlobOutcome::kExisted;
+  const bool resumable = options_.upload_state && options_.settings.chunk_size > 0;
+  if (StatBlob(verb, repository, blob.digest, scopes)) {
+    if (resumable) options_.upload_state->Remove(options_.registry, repository, blob.digest);
+    return BlobOutcome::kExisted;
+  }
+  if (resumable && location.empty() && TryResume(call, repository, blob, source)) return BlobOutcome::kUploaded;
   const http::RetryPolicy& policy = options_.settings.retry;
   for (int attempt = 1;; ++attempt) {
     try {

@@ -7,6 +7,7 @@
 #include "berth/error.h"
 #include "berth/log.h"
 #include "berth/oci/parallel.h"
+#include "berth/oci/progress.h"
 
 namespace berth::oci {
 
@@ -31,19 +32,18 @@ Descriptor SelectPlatform(const Manifest& index, const Platform& platform, const
                                         (available.empty() ? "none with a platform" : available) + ")");
 }
 
-CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& options) {
-  CopyResult result;
+CopyPlan PlanCopy(ImageSource& source, bool accepts_index, const CopyOptions& options) {
+  CopyPlan plan;
   Manifest top = source.TopManifest();
   std::vector<Manifest> images;  // Image manifests whose blobs go over.
-  std::vector<Manifest> children;  // Manifests an index lists, stored before it.
   bool whole_index = false;
   if (top.is_index) {
     std::optional<Platform> wanted = options.platform;
-    if (!wanted && !sink.AcceptsIndex()) wanted = Platform::Host();
+    if (!wanted && !accepts_index) wanted = Platform::Host();
     if (wanted) {
       Descriptor chosen = SelectPlatform(top, *wanted, source.Describe());
       top = source.ChildManifest(chosen);
-      if (chosen.platform) result.platforms.push_back(chosen.platform->str());
+      if (chosen.platform) plan.platforms.push_back(chosen.platform->str());
     } else {
       whole_index = true;
       // Nested indexes are rare but legal: walk them too.
@@ -53,13 +53,13 @@ CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& op
         pending.pop_back();
         for (const auto& descriptor : index.manifests) {
           Manifest child = source.ChildManifest(descriptor);
-          if (descriptor.platform) result.platforms.push_back(descriptor.platform->str());
+          if (descriptor.platform) plan.platforms.push_back(descriptor.platform->str());
           if (child.is_index) {
             pending.push_back(child);
           } else {
             images.push_back(child);
           }
-          children.push_back(std::move(child));
+          plan.children.push_back(std::move(child));
         }
       }
     }
@@ -70,7 +70,6 @@ CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& op
   }
 
   // Unique blobs, configs first (small, and they tell a sink what follows).
-  std::vector<std::pair<Descriptor, bool>> blobs;
   std::set<std::string> seen;
   for (const auto& image : images) {
     for (const auto& blob : image.Blobs()) {
@@ -78,40 +77,67 @@ CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& op
         log::Info("skipping foreign layer {} (it lives at {})", blob.digest.str(), blob.urls.front());
         continue;
       }
-      if (seen.insert(blob.digest.str()).second) blobs.emplace_back(blob, image.config && blob.digest == image.config->digest);
+      if (seen.insert(blob.digest.str()).second) plan.blobs.emplace_back(blob, image.config && blob.digest == image.config->digest);
     }
   }
+  plan.top = std::move(top);
+  return plan;
+}
+
+void CommitPlan(ImageSink& sink, const CopyPlan& plan) {
+  // Children before the index that lists them: registries check references.
+  for (auto it = plan.children.rbegin(); it != plan.children.rend(); ++it) {
+    if (!it->is_index) sink.PutChildManifest(*it);
+  }
+  for (auto it = plan.children.rbegin(); it != plan.children.rend(); ++it) {
+    if (it->is_index) sink.PutChildManifest(*it);
+  }
+  sink.Commit(plan.top);
+}
+
+void LogBlobOutcome(const std::string& where, const Descriptor& blob, BlobOutcome outcome) {
+  switch (outcome) {
+    case BlobOutcome::kExisted:
+      log::Info("{}: blob {} already there", where, blob.digest.str());
+      break;
+    case BlobOutcome::kMounted:
+      log::Info("{}: blob {} mounted", where, blob.digest.str());
+      break;
+    case BlobOutcome::kUploaded:
+      log::Info("{}: blob {} copied ({} bytes)", where, blob.digest.str(), blob.size);
+      break;
+  }
+}
+
+CopyResult CopyImage(ImageSource& original, ImageSink& sink, const CopyOptions& options) {
+  std::unique_ptr<ImageSource> observed = options.observer ? ObserveSource(original, *options.observer) : nullptr;
+  ImageSource& source = observed ? *observed : original;
+  CopyResult result;
+  CopyPlan plan = PlanCopy(source, sink.AcceptsIndex(), options);
+  result.platforms = plan.platforms;
   std::atomic<int> uploaded{0}, mounted{0}, skipped{0};
   std::atomic<int64_t> bytes{0};
-  ForEachBounded(blobs.size(), options.concurrency, [&](size_t i) {
-    const auto& [blob, is_config] = blobs[i];
+  ForEachBounded(plan.blobs.size(), options.concurrency, [&](size_t i) {
+    const auto& [blob, is_config] = plan.blobs[i];
     BlobOutcome outcome = sink.PutBlob(blob, source, is_config);
+    LogBlobOutcome(sink.Describe(), blob, outcome);
+    if (options.observer) options.observer->BlobDone(sink.Describe(), blob, outcome);
     switch (outcome) {
       case BlobOutcome::kExisted:
         ++skipped;
-        log::Info("{}: blob {} already there", sink.Describe(), blob.digest.str());
         break;
       case BlobOutcome::kMounted:
         ++mounted;
-        log::Info("{}: blob {} mounted", sink.Describe(), blob.digest.str());
         break;
       case BlobOutcome::kUploaded:
         ++uploaded;
         bytes += blob.size;
-        log::Info("{}: blob {} copied ({} bytes)", sink.Describe(), blob.digest.str(), blob.size);
         break;
     }
   });
-  // Children before the index that lists them: registries check references.
-  for (auto it = children.rbegin(); it != children.rend(); ++it) {
-    if (!it->is_index) sink.PutChildManifest(*it);
-  }
-  for (auto it = children.rbegin(); it != children.rend(); ++it) {
-    if (it->is_index) sink.PutChildManifest(*it);
-  }
-  sink.Commit(top);
-  result.top = top.AsDescriptor();
-  result.manifests = int(children.size()) + 1;
+  CommitPlan(sink, plan);
+  result.top = plan.top.AsDescriptor();
+  result.manifests = int(plan.children.size()) + 1;
   result.blobs_uploaded = uploaded;
   result.blobs_mounted = mounted;
   result.blobs_skipped = skipped;

@@ -161,13 +161,10 @@ class DockerArchiveSink : public ImageSink {
     if (broken_) throw Error(ErrorCode::kFailure, location_.str() + ": an earlier blob failed");
     broken_ = true;  // Until this member is complete.
     writer_->BeginFile(blob.digest.hex() + (is_config ? ".json" : ".tar"), uint64_t(blob.size));
-    if (RegistryClient* client = source.client()) {
-      client->FetchBlob(verb_, source.repository(), blob, [&](const char* data, size_t size) { writer_->Write(data, size); });
-    } else {
-      auto reader = source.Blob(blob)->Open();
-      std::vector<char> buffer(1 << 20);
-      while (size_t n = reader->Read(buffer.data(), buffer.size())) writer_->Write(buffer.data(), n);
-    }
+    // Always through source.Blob(): a fan-out or progress wrapper sees the bytes.
+    auto reader = source.Blob(blob)->Open();
+    std::vector<char> buffer(1 << 20);
+    while (size_t n = reader->Read(buffer.data(), buffer.size())) writer_->Write(buffer.data(), n);
     writer_->EndFile();
     broken_ = false;
     return BlobOutcome::kUploaded;

@@ -15,8 +15,10 @@ GET /_proxy_stats answers {"requests", "by_method", "faults": {kind: n}, "total_
 import collections
 import random
 import re
+import socket
 import sys
 import threading
+import time
 import os
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,8 +29,17 @@ KINDS = ("drop_before", "drop_mid", "status_503", "status_429")
 NEVER_AFTER_FORWARD = {"POST", "PUT", "PATCH", "DELETE"}
 
 
+def client_connected(sock):
+    """Whether the client's end is still open (TCP_ESTABLISHED), even with unread request bytes buffered."""
+    try:
+        return sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)[0] == 1
+    except OSError:
+        return False
+
+
 class FaultPolicy(proxy_core.Policy):
-    def __init__(self, seed, drop_rate, rate_503, rate_429, retry_after, max_faults, match, methods):
+    def __init__(self, seed, drop_rate, rate_503, rate_429, retry_after, max_faults, match, methods,
+                 delay_ms=0, delay_methods=None):
         if drop_rate + rate_503 + rate_429 > 1.0:
             raise SystemExit("the fault rates add up to more than 1")
         self.rng = random.Random(seed)
@@ -41,6 +52,8 @@ class FaultPolicy(proxy_core.Policy):
         self.counts = collections.Counter({k: 0 for k in KINDS})
         self.total = 0
         self.recent = collections.deque(maxlen=200)
+        self.delay = delay_ms / 1000.0
+        self.delay_methods = {m.strip().upper() for m in delay_methods.split(",") if m.strip()} if delay_methods else None
 
     def stats(self):
         with self.lock:
@@ -49,6 +62,12 @@ class FaultPolicy(proxy_core.Policy):
 
     def before_forward(self, handler):
         method, path = handler.command, handler.path
+        if self.delay and (self.delay_methods is None or method in self.delay_methods):
+            time.sleep(self.delay)  # A slow link, so that a client can be stopped mid-upload.
+            if not client_connected(handler.connection):
+                # The client died while its request was on the slow link: it never reaches the registry.
+                sys.stderr.write("fault_proxy: client gone, %s %s not forwarded\n" % (method, path))
+                raise proxy_core.ClientGone()
         if self.methods is not None and method not in self.methods:
             return None
         if self.match and not self.match.search(path):
@@ -90,9 +109,11 @@ def main(argv):
     p.add_argument("--max-faults", type=int, default=-1, help="bound on injected faults (-1: none)")
     p.add_argument("--match", help="only requests whose path matches this regex may be broken")
     p.add_argument("--methods", help="only these methods may be broken (comma separated)")
+    p.add_argument("--delay-ms", type=int, default=0, help="wait this long before forwarding each request (not a fault)")
+    p.add_argument("--delay-methods", help="only delay these methods (comma separated; default all)")
     args = p.parse_args(argv)
     policy = FaultPolicy(args.seed, args.drop_rate, args.rate_503, args.rate_429, args.retry_after,
-                         args.max_faults, args.match, args.methods)
+                         args.max_faults, args.match, args.methods, args.delay_ms, args.delay_methods)
     return proxy_core.serve(args, policy, "fault_proxy")
 
 

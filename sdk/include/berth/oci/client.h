@@ -10,6 +10,7 @@
 #ifndef BERTH_OCI_CLIENT_H_
 #define BERTH_OCI_CLIENT_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "berth/oci/credentials.h"
 #include "berth/oci/manifest.h"
 #include "berth/oci/settings.h"
+#include "berth/oci/upload_state.h"
 
 namespace berth::oci {
 
@@ -50,6 +52,9 @@ struct ClientOptions {
   // TLS settings for other hosts the client talks to (a token realm, a
   // redirect target); the registry's own come from `settings`.
   std::function<http::TlsSettings(const std::string& host)> other_hosts_tls;
+  // Chunked uploads record where they stand here and a later run resumes
+  // them (berth/oci/upload_state.h). Null: nothing is recorded.
+  std::shared_ptr<const UploadStateStore> upload_state;
 };
 
 class RegistryClient {
@@ -63,6 +68,11 @@ class RegistryClient {
   const RegistrySettings& settings() const { return options_.settings; }
   // "https://host" (or http:// with plain-http).
   std::string BaseUrl() const;
+
+  // Blobs whose upload resumed an earlier run's, and the bytes that did not
+  // have to travel again; for a command's report.
+  int resumed_blobs() const { return resumed_blobs_; }
+  int64_t resumed_bytes() const { return resumed_bytes_; }
 
   // login: checks `credential` against the registry (Basic, or its token
   // service). Returns a refresh token when the token service offers one, to
@@ -84,7 +94,9 @@ class RegistryClient {
                              size_t max_size = 16u << 20);
   // Skips a blob the repository has; mounts it from `mount_from` (a
   // repository of this registry) when given; else uploads from source,
-  // monolithic or in chunks as the settings say.
+  // monolithic or in chunks as the settings say. A chunked upload an earlier
+  // run left open (options.upload_state) is resumed where the registry says
+  // it stands, or started over when the registry no longer knows it.
   BlobOutcome PushBlob(const std::string& verb, const std::string& repository, const Descriptor& blob, BlobSource& source,
                        const std::optional<std::string>& mount_from = std::nullopt);
 
@@ -121,13 +133,18 @@ class RegistryClient {
 
  private:
   void UploadMonolithic(const Call& call, const std::string& location, const Descriptor& blob, BlobSource& source);
-  void UploadChunked(const Call& call, std::string location, int64_t min_chunk, const Descriptor& blob, BlobSource& source);
+  // From byte `start` (earlier bytes are read and hashed, not sent).
+  void UploadChunked(const Call& call, std::string location, int64_t min_chunk, const Descriptor& blob, BlobSource& source,
+                     int64_t start = 0);
+  bool TryResume(const Call& call, const std::string& repository, const Descriptor& blob, BlobSource& source);
   std::pair<std::string, int64_t> StartUpload(const Call& call, const std::string& repository);
   std::string Url(const std::string& path) const { return BaseUrl() + path; }
 
   ClientOptions options_;
   std::unique_ptr<http::Client> http_;
   std::unique_ptr<Authenticator> auth_;
+  std::atomic<int> resumed_blobs_{0};
+  std::atomic<int64_t> resumed_bytes_{0};
 };
 
 // Turns an error answer into "401 UNAUTHORIZED (authentication required)".

@@ -16,9 +16,12 @@
 
 namespace berth::oci {
 
+class CopyObserver;  // berth/oci/progress.h
+
 struct CopyOptions {
   std::optional<Platform> platform;  // Only this platform of an index.
   int concurrency = 4;
+  CopyObserver* observer = nullptr;  // Progress; not owned.
 };
 
 struct CopyResult {
@@ -35,6 +38,23 @@ struct CopyResult {
 Descriptor SelectPlatform(const Manifest& index, const Platform& platform, const std::string& where);
 
 CopyResult CopyImage(ImageSource& source, ImageSink& sink, const CopyOptions& options);
+
+// What a copy moves: the manifest to store under the destination's name, the
+// manifests an index lists (stored children first), and the unique blobs
+// (configs first; foreign layers left out). `accepts_index` false picks one
+// platform (options.platform, else this machine's) from an index.
+struct CopyPlan {
+  Manifest top;
+  std::vector<Manifest> children;
+  std::vector<std::pair<Descriptor, bool>> blobs;  // Blob, is a config.
+  std::vector<std::string> platforms;
+};
+CopyPlan PlanCopy(ImageSource& source, bool accepts_index, const CopyOptions& options);
+// Stores a plan's child manifests (images before the indexes listing them) and
+// then commits the top one.
+void CommitPlan(ImageSink& sink, const CopyPlan& plan);
+// The -v line for one blob at one destination.
+void LogBlobOutcome(const std::string& where, const Descriptor& blob, BlobOutcome outcome);
 
 }  // namespace berth::oci
 
