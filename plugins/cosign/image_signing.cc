@@ -16,16 +16,18 @@
 namespace berth::cosign {
 namespace {
 
-// The existing .sig manifest and its config; a config that cannot be read is
-// rebuilt (a verifier never needs it).
+// The existing .sig manifest, and its config when signing (a new signature
+// is appended to it); a config that cannot be read is rebuilt. A verifier
+// never needs the config, so it does not fetch it.
+enum class WithConfig { kNo, kYes };
 std::optional<std::pair<SignatureManifest, Digest>> ReadSignatures(SignatureStore& store, const std::string& repository,
-                                                                   const std::string& tag) {
+                                                                   const std::string& tag, WithConfig with_config) {
   auto stored = store.GetManifest(repository, tag);
   if (!stored) return std::nullopt;
   std::string source = repository + ":" + tag;
   std::string config;
   auto json = nlohmann::json::parse(stored->bytes, nullptr, false);
-  if (!json.is_discarded() && json.is_object() && json.contains("config") && json["config"].is_object() &&
+  if (with_config == WithConfig::kYes && !json.is_discarded() && json.is_object() && json.contains("config") && json["config"].is_object() &&
       json["config"].value("digest", nlohmann::json()).is_string() && Digest::IsValid(json["config"]["digest"].get<std::string>())) {
     Digest config_digest = Digest::Parse(json["config"]["digest"].get<std::string>());
     uint64_t size = json["config"].value("size", nlohmann::json()).is_number_unsigned() ? json["config"]["size"].get<uint64_t>() : 0;
@@ -117,7 +119,7 @@ SignResult SignImage(SignatureStore& store, const PrivateKey& key, const Signing
   if (options.bundle) return SignWithBundle(store, key, options, image, repository, std::move(result));
 
   SignatureManifest manifest;
-  if (auto existing = ReadSignatures(store, repository, tag)) {
+  if (auto existing = ReadSignatures(store, repository, tag, WithConfig::kYes)) {
     manifest = std::move(existing->first);
     if (FindDuplicate(manifest, layer, payload, public_key)) {
       result.already_signed = true;
@@ -146,7 +148,7 @@ VerifyResult VerifyImage(SignatureStore& store, const PublicKey& key, const std:
   result.image = image.repository + "@" + image.digest.str();
   result.digest = image.digest.str();
   result.signature = repository + ":" + tag;
-  auto existing = ReadSignatures(store, repository, tag);
+  auto existing = ReadSignatures(store, repository, tag, WithConfig::kNo);
   std::vector<SignatureLayer> layers = existing ? existing->first.layers() : std::vector<SignatureLayer>();
   for (const SignatureLayer& layer : layers) {
     SignatureCheck check;

@@ -53,9 +53,9 @@ class RegistrySignatureStore : public SignatureStore {
   std::optional<StoredManifest> GetManifest(const std::string& repository, const std::string& tag) override {
     Repository where = Locate(repository);
     auto client = Client(where.registry + "/" + where.path);
-    if (!client->HeadManifest(verb_, where.path, tag)) return std::nullopt;
-    oci::Manifest manifest = client->GetManifest(verb_, where.path, tag);
-    return StoredManifest{std::move(manifest.bytes), manifest.digest};
+    auto manifest = client->GetManifestIfExists(verb_, where.path, tag);
+    if (!manifest) return std::nullopt;
+    return StoredManifest{std::move(manifest->bytes), manifest->digest};
   }
 
   std::string GetBlob(const std::string& repository, const Digest& digest, uint64_t size) override {
@@ -105,8 +105,8 @@ class RegistrySignatureStore : public SignatureStore {
     }
     std::string tag = subject.algorithm() + "-" + subject.hex();
     nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", oci::media_type::kOciIndex}, {"manifests", nlohmann::json::array()}};
-    if (client->HeadManifest(verb_, where.path, tag)) {
-      oci::Manifest existing = client->GetManifest(verb_, where.path, tag);
+    if (auto found = client->GetManifestIfExists(verb_, where.path, tag)) {
+      oci::Manifest existing = std::move(*found);
       if (!existing.is_index) throw Error(ErrorCode::kInvalidInput, repository + ":" + tag + " exists and is not a referrers index");
       index = nlohmann::json::parse(existing.bytes);
     }

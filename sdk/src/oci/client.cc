@@ -495,6 +495,17 @@ BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string&
 }
 
 Manifest RegistryClient::GetManifest(const std::string& verb, const std::string& repository, const std::string& identifier) {
+  std::optional<Manifest> manifest = FetchManifest(verb, repository, identifier, false);
+  return std::move(*manifest);
+}
+
+std::optional<Manifest> RegistryClient::GetManifestIfExists(const std::string& verb, const std::string& repository,
+                                                            const std::string& identifier) {
+  return FetchManifest(verb, repository, identifier, true);
+}
+
+std::optional<Manifest> RegistryClient::FetchManifest(const std::string& verb, const std::string& repository,
+                                                      const std::string& identifier, bool missing_ok) {
   Call call{verb, repository, "manifest " + identifier, {PullScope(repository)}};
   http::Response response = Execute(call, [&] {
     http::Request request;
@@ -503,6 +514,7 @@ Manifest RegistryClient::GetManifest(const std::string& verb, const std::string&
     request.max_buffered_body = kManifestLimit;
     return request;
   });
+  if (missing_ok && response.status == 404) return std::nullopt;
   if (response.status != 200) Fail(call, response);
   std::string actual = Digest::Of(response.body).str();
   if (Digest::IsValid(identifier) && actual != identifier) {

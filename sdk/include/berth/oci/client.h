@@ -103,6 +103,9 @@ class RegistryClient {
   // By tag or digest. Verified against the digest asked for, or the one the
   // registry sent.
   Manifest GetManifest(const std::string& verb, const std::string& repository, const std::string& identifier);
+  // The same, nullopt on 404: one request where HeadManifest + GetManifest is two.
+  std::optional<Manifest> GetManifestIfExists(const std::string& verb, const std::string& repository,
+                                              const std::string& identifier);
   std::optional<Descriptor> HeadManifest(const std::string& verb, const std::string& repository, const std::string& identifier);
   // Stores manifest.bytes as they are; returns the digest the registry confirmed.
   Digest PutManifest(const std::string& verb, const std::string& repository, const std::string& identifier,
@@ -132,6 +135,8 @@ class RegistryClient {
   [[noreturn]] void Fail(const Call& call, ErrorCode code, const std::string& detail, bool transient = false) const;
 
  private:
+  std::optional<Manifest> FetchManifest(const std::string& verb, const std::string& repository, const std::string& identifier,
+                                        bool missing_ok);
   void UploadMonolithic(const Call& call, const std::string& location, const Descriptor& blob, BlobSource& source);
   // From byte `start` (earlier bytes are read and hashed, not sent).
   void UploadChunked(const Call& call, std::string location, int64_t min_chunk, const Descriptor& blob, BlobSource& source,
