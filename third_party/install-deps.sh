@@ -17,6 +17,7 @@ test_packages=(
   docker-registry skopeo apache2-utils curl openssl ca-certificates tar gzip
   python3 python3-cryptography python3-nacl python3-yaml
   nodejs npm hyperfine time
+  buildah podman
 )
 
 # What the README's main job runs beside berth: a local registry.

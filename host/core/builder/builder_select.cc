@@ -11,10 +11,15 @@ namespace berth::host::builder {
 namespace fs = std::filesystem;
 namespace {
 
-void Run(const std::vector<std::string>& argv, const std::string& what) {
+enum class Auth { kUser, kNone };
+
+void Run(const std::vector<std::string>& argv, const std::string& what, Auth auth = Auth::kUser) {
   log::Info("{}: {}", what, argv[0] + " " + argv[1]);
   ProcessOptions options;
   options.inherit_stderr = true;
+  // Writing to a local layout needs no login, and buildah/podman refuse to
+  // start when DOCKER_CONFIG names a folder without a config.json.
+  if (auth == Auth::kNone) options.env_unset = {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE"};
   ProcessResult result = RunProcess(argv, options);
   if (result.exit_code != 0) {
     throw Error(ErrorCode::kFailure, what + " failed (" + argv[0] + " exited with " + std::to_string(result.exit_code) + ")");
@@ -87,11 +92,13 @@ void RunExternalBuilder(BuilderKind kind, const BuildConfig& build, const fs::pa
       return;
     }
     case BuilderKind::kPodman: {
-      std::vector<std::string> argv = {"podman", "build", "-f", dockerfile.string(), "-t", name};
+      // Daemonless like buildah: vfs works without overlay or fuse, chroot without user namespaces.
+      std::vector<std::string> argv = {"podman", "--storage-driver", "vfs", "build", "--isolation", "chroot",
+                                       "-f", dockerfile.string(), "-t", name};
       if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
       argv.push_back(context.string());
       Run(argv, "podman build");
-      Run({"podman", "push", name, LayoutArgument(output)}, "podman push");
+      Run({"podman", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "podman push", Auth::kNone);
       return;
     }
     case BuilderKind::kBuildah: {
@@ -101,7 +108,7 @@ void RunExternalBuilder(BuilderKind kind, const BuildConfig& build, const fs::pa
       if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
       argv.push_back(context.string());
       Run(argv, "buildah bud");
-      Run({"buildah", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "buildah push");
+      Run({"buildah", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "buildah push", Auth::kNone);
       return;
     }
     case BuilderKind::kBerth:
