@@ -75,7 +75,8 @@ TEST_F(ProxyRegistryTest, MultiLayerCopiesSurviveDropsAnd503And429) {
   auto image = layout.AddImage("linux/amd64", sizes, 43);
   layout.Tag(image, "v1");
   TestPeer proxy("fault_proxy.py", {"--upstream", registry_->host(), "--seed", "7", "--drop-rate", "0.12", "--503-rate", "0.1",
-                                    "--429-rate", "0.06", "--retry-after", "1", "--max-faults", "40"});
+                                    "--429-rate", "0.06", "--retry-after", "1", "--max-faults", "40",
+                                    "--each-kind-first"});  // Every kind at least once, whatever the request order.
   oci::RegistrySettings settings = FastSettings(true);
   settings.retry.attempts = 8;
   auto through = MakeClient(proxy.host(), settings);

@@ -9,6 +9,10 @@ Kinds of fault:
 Requests that change state (POST, PUT, PATCH, DELETE) are only ever broken before they are forwarded, so that the
 registry's upload state machine is left as it was and a correct client can always retry or resume.
 
+--each-kind-first makes the schedule independent of request order: while a kind has not happened yet, the next
+request that can take it gets it (drop_mid: the first blob GET), before any random fault. A test that must see
+every kind sets it; the seeded rates then add the rest.
+
 GET /_proxy_stats answers {"requests", "by_method", "faults": {kind: n}, "total_faults", "recent_faults", ...}.
 """
 
@@ -39,7 +43,7 @@ def client_connected(sock):
 
 class FaultPolicy(proxy_core.Policy):
     def __init__(self, seed, drop_rate, rate_503, rate_429, retry_after, max_faults, match, methods,
-                 delay_ms=0, delay_methods=None):
+                 delay_ms=0, delay_methods=None, each_kind_first=False):
         if drop_rate + rate_503 + rate_429 > 1.0:
             raise SystemExit("the fault rates add up to more than 1")
         self.rng = random.Random(seed)
@@ -54,6 +58,17 @@ class FaultPolicy(proxy_core.Policy):
         self.recent = collections.deque(maxlen=200)
         self.delay = delay_ms / 1000.0
         self.delay_methods = {m.strip().upper() for m in delay_methods.split(",") if m.strip()} if delay_methods else None
+        self.each_kind_first = each_kind_first
+
+    def first_missing_kind(self, method, path):
+        """The kind not yet seen that this request can take, for --each-kind-first (lock held)."""
+        for kind in KINDS:
+            if self.counts[kind]:
+                continue
+            if kind == "drop_mid" and not (method == "GET" and "/blobs/sha256:" in path):
+                continue
+            return kind
+        return None
 
     def stats(self):
         with self.lock:
@@ -76,7 +91,10 @@ class FaultPolicy(proxy_core.Policy):
             if self.max_faults >= 0 and self.total >= self.max_faults:
                 return None
             r = self.rng.random()
-            if r < self.drop_rate:
+            forced = self.first_missing_kind(method, path) if self.each_kind_first else None
+            if forced:
+                kind = forced
+            elif r < self.drop_rate:
                 # Only a read may be broken after it reached the registry.
                 kind = "drop_mid" if method == "GET" and self.rng.random() < 0.5 else "drop_before"
             elif r < self.drop_rate + self.rate_503:
@@ -111,9 +129,12 @@ def main(argv):
     p.add_argument("--methods", help="only these methods may be broken (comma separated)")
     p.add_argument("--delay-ms", type=int, default=0, help="wait this long before forwarding each request (not a fault)")
     p.add_argument("--delay-methods", help="only delay these methods (comma separated; default all)")
+    p.add_argument("--each-kind-first", action="store_true",
+                   help="inject each kind of fault once as soon as a request can take it, before random ones")
     args = p.parse_args(argv)
     policy = FaultPolicy(args.seed, args.drop_rate, args.rate_503, args.rate_429, args.retry_after,
-                         args.max_faults, args.match, args.methods, args.delay_ms, args.delay_methods)
+                         args.max_faults, args.match, args.methods, args.delay_ms, args.delay_methods,
+                         args.each_kind_first)
     return proxy_core.serve(args, policy, "fault_proxy")
 
 
