@@ -62,6 +62,23 @@ class Reader {
     return value;
   }
 
+  // A path relative to the project's folder that stays inside it, symbolic
+  // links resolved: a berth.yaml from a cloned repository must not make berth
+  // pack ~/.ssh into an image, read another env file, or write a ledger over
+  // a file elsewhere.
+  std::string ProjectPath(const YAML::Node& node, const std::string& field) const {
+    std::string value = String(node, field);
+    if (value.empty()) throw At(node, "'" + field + "' must not be empty");
+    std::error_code error;
+    fs::path root = fs::weakly_canonical(fs::absolute(file_).parent_path(), error);
+    fs::path resolved = fs::weakly_canonical(root / value, error);
+    fs::path relative = resolved.lexically_relative(root);
+    if (fs::path(value).is_absolute() || error || relative.empty() || *relative.begin() == "..") {
+      throw At(node, "'" + field + "' (" + value + ") is outside the project folder; berth.yaml may only name paths inside it");
+    }
+    return value;
+  }
+
   bool Bool(const YAML::Node& node, const std::string& field) const {
     try {
       return node.as<bool>();
@@ -153,7 +170,7 @@ EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name,
     reader.OnlyKeys(secrets, field + ".secrets", {"store", "from", "keys", "settings"});
     SecretsConfig config;
     config.store = reader.RequiredString(secrets, "store", field + ".secrets.store");
-    if (secrets["from"]) config.from = reader.String(secrets["from"], field + ".secrets.from");
+    if (secrets["from"]) config.from = reader.ProjectPath(secrets["from"], field + ".secrets.from");
     if (secrets["keys"]) config.keys = reader.Strings(secrets["keys"], field + ".secrets.keys");
     if (secrets["settings"]) {
       reader.ExpectMap(secrets["settings"], field + ".secrets.settings");
@@ -217,8 +234,8 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
 
   if (const YAML::Node build = root["build"]) {
     reader.ExpectMap(build, "build");
-    if (build["context"]) config.build.context = reader.String(build["context"], "build.context");
-    if (build["dockerfile"]) config.build.dockerfile = reader.String(build["dockerfile"], "build.dockerfile");
+    if (build["context"]) config.build.context = reader.ProjectPath(build["context"], "build.context");
+    if (build["dockerfile"]) config.build.dockerfile = reader.ProjectPath(build["dockerfile"], "build.dockerfile");
     if (build["platforms"]) config.build.platforms = reader.Strings(build["platforms"], "build.platforms");
     if (build["builder"]) {
       config.build.builder = reader.String(build["builder"], "build.builder");
@@ -284,8 +301,8 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
   if (const YAML::Node ledger = root["ledger"]) {
     reader.ExpectMap(ledger, "ledger");
     reader.OnlyKeys(ledger, "ledger", {"path", "markdown"});
-    if (ledger["path"]) config.ledger = config.dir / reader.String(ledger["path"], "ledger.path");
-    if (ledger["markdown"]) config.ledger_markdown = config.dir / reader.String(ledger["markdown"], "ledger.markdown");
+    if (ledger["path"]) config.ledger = config.dir / reader.ProjectPath(ledger["path"], "ledger.path");
+    if (ledger["markdown"]) config.ledger_markdown = config.dir / reader.ProjectPath(ledger["markdown"], "ledger.markdown");
   }
   return config;
 }

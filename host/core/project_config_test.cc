@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
+#include "berth/fs.h"
 
 namespace berth::host {
 namespace {
@@ -72,6 +73,42 @@ TEST(ProjectConfigTest, ErrorsNameLineColumnAndField) {
   EXPECT_EQ(ErrorOf("service: x\n  image: [\n"), "berth.yaml:2:8: illegal map value");
   auto config = ProjectConfig::Parse("service: x\nimage: r/x\nenvironments:\n  dev: {target: {plugin: k8s}}\n", "b.yaml");
   EXPECT_THROW(config.Environment("prod"), Error);
+}
+
+// A berth.yaml from a cloned repository may only name paths inside its own
+// folder: no packing ~/.ssh into an image, no ledger written elsewhere.
+TEST(ProjectConfigTest, PathsMustStayInsideTheProject) {
+  const std::string head = "service: x\nimage: r/x\n";
+  EXPECT_EQ(ErrorOf(head + "build: {context: ../..}\n"),
+            "berth.yaml:3:18: 'build.context' (../..) is outside the project folder; berth.yaml may only name paths inside it");
+  EXPECT_EQ(ErrorOf(head + "build: {context: /home/me/.ssh}\n"),
+            "berth.yaml:3:18: 'build.context' (/home/me/.ssh) is outside the project folder; berth.yaml may only name paths inside it");
+  EXPECT_EQ(ErrorOf(head + "build: {dockerfile: sub/../../Dockerfile}\n"),
+            "berth.yaml:3:21: 'build.dockerfile' (sub/../../Dockerfile) is outside the project folder; berth.yaml may only name paths "
+            "inside it");
+  EXPECT_EQ(ErrorOf(head + "ledger: {markdown: ../../.bashrc}\n"),
+            "berth.yaml:3:20: 'ledger.markdown' (../../.bashrc) is outside the project folder; berth.yaml may only name paths inside it");
+  EXPECT_EQ(ErrorOf(head + "environments:\n  dev:\n    target: {plugin: k8s}\n    secrets: {store: k8s, from: ../.env}\n"),
+            "berth.yaml:6:33: 'environments.dev.secrets.from' (../.env) is outside the project folder; berth.yaml may only name paths "
+            "inside it");
+  auto inside = ProjectConfig::Parse(head + "build: {context: ./site/../app, dockerfile: app/Dockerfile}\nledger: {path: ops/releases.json}\n",
+                                     "/p/berth.yaml");
+  EXPECT_EQ(inside.build.context, "./site/../app");
+  EXPECT_EQ(inside.ledger, "/p/ops/releases.json");
+}
+
+// A symbolic link inside the project that points out of it is outside too.
+TEST(ProjectConfigTest, SymlinksOutOfTheProjectAreOutside) {
+  TempDir dir("berth-project");
+  std::filesystem::create_directory_symlink("/etc", dir.path() / "etc-link");
+  std::filesystem::create_directory(dir.path() / "site");
+  try {
+    ProjectConfig::Parse("service: x\nimage: r/x\nbuild: {context: etc-link}\n", dir.path() / "berth.yaml");
+    FAIL() << "a context linking out of the project was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("'build.context' (etc-link) is outside the project folder"), std::string::npos) << error.what();
+  }
+  EXPECT_NO_THROW(ProjectConfig::Parse("service: x\nimage: r/x\nbuild: {context: site}\n", dir.path() / "berth.yaml"));
 }
 
 }  // namespace
