@@ -216,7 +216,7 @@ Result<DeployPlan> MicrosTarget::Plan(const DeployRequest& request) noexcept {
     if (auto health = EffectiveHealth(request.health, request.wait_healthy)) {
       std::string url = health->url.empty()
                             ? (shown && !Text(*shown, "url").empty() ? HealthUrl(*health, s, Text(*shown, "url"))
-                                                                      : "the service URL + " + s.health_path)
+                                                                      : "the service URL + " + (health->path != kDefaultHealthPath ? health->path : s.health_path))
                             : health->url;
       plan.actions.push_back("wait up to " + std::to_string(health->timeout.count()) + "s for " + url + " to answer 2xx");
     }
