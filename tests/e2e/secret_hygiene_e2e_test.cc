@@ -84,6 +84,12 @@ TEST(SecretScanTest, FindsPlantedLeaksInTheirUsualDisguises) {
     EXPECT_EQ(found("Authorization: Basic " + Base64Encode(user + ":" + kRegistryPassword)).substr(0, 11), "pass/base64") << user;
     EXPECT_EQ(found("jwt." + Base64UrlEncode("{\"p\":\"" + user + kRegistryPassword + "\"}")).substr(0, 11), "pass/base64") << user;
   }
+  // A value whose base64 has '+' and '/': base64url (JWTs) differs and is searched for on its own.
+  const std::string binary = "hyg\xfb\xff\xbf\xfb\xef\xff-value";
+  scanner.Add("binary", binary);
+  EXPECT_EQ(found("x." + Base64UrlEncode("ab" + binary)).substr(0, 16), "binary/base64url");
+  EXPECT_EQ(found("x " + Base64Encode("a" + binary)).substr(0, 14), "binary/base64@");
+  EXPECT_EQ(scanner.Mask("a " + kRegistryPassword + " b"), "a <secret pass> b");
   EXPECT_EQ(found("GET /x?password=" + http::UrlEncode("x" + kRegistryPassword + "?")).substr(0, 4), "pass");
   EXPECT_EQ(found("{\"key\": \"" + std::string("-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\\n")),
             "pem/line 2@38");
@@ -163,9 +169,13 @@ class SecretHygieneTest : public ::testing::Test {
   // Runs and expects `code`.
   ProcessResult Expect(int code, const std::vector<std::string>& args, const std::string& stdin_data = "") {
     ProcessResult result = Run(args, stdin_data);
-    EXPECT_EQ(result.exit_code, code) << "berth " << Joined(args) << "\n" << Describe(result);
+    EXPECT_EQ(result.exit_code, code) << "berth " << Joined(args) << "\n" << Shown(result);
     return result;
   }
+
+  // What a failure message may show of a run: secrets masked.
+  std::string Shown(const ProcessResult& result) const { return scanner_.Mask(Describe(result)); }
+  std::string Shown(const std::string& text) const { return scanner_.Mask(text); }
 
   // `path` is where the user keeps `secrets` (it must hold each of them, mode 0600).
   void Allow(const fs::path& path, const std::set<std::string>& secrets) { allowed_[path].insert(secrets.begin(), secrets.end()); }
@@ -184,7 +194,7 @@ class SecretHygieneTest : public ::testing::Test {
     for (const auto& run : runs_) {
       add(scanner_.ScanText("stdout of " + run.label, run.result.stdout_data));
       add(scanner_.ScanText("stderr of " + run.label, run.result.stderr_data));
-      ASSERT_TRUE(fs::exists(run.trace)) << "no strace output for " << run.label << ": " << run.result.stderr_data;
+      ASSERT_TRUE(fs::exists(run.trace)) << "no strace output for " << run.label << ": " << Shown(run.result.stderr_data);
       std::string trace = ReadFile(run.trace);
       EXPECT_NE(trace.find("execve(\"" + std::string(BERTH_BINARY) + "\""), std::string::npos) << "strace saw no berth in " << run.label;
       add(scanner_.ScanText("argv of a process run by " + run.label + " (" + run.trace.filename().string() + ")", trace));
@@ -272,7 +282,7 @@ TEST_F(SecretHygieneTest, RegistryLoginPushPullAndErrors) {
                   "  \"" + tamper->host() + "\":\n    plain-http: true\n");
 
   auto wrong = Expect(7, {"login", basic->host(), "-u", "hyguser", "--password-stdin", "-vvv"}, kWrongPassword + "\n");
-  EXPECT_NE(wrong.stderr_data.find("wrong username or password"), std::string::npos) << wrong.stderr_data;
+  EXPECT_NE(wrong.stderr_data.find("wrong username or password"), std::string::npos) << Shown(wrong.stderr_data);
   Expect(0, {"login", basic->host(), "-u", "hyguser", "--password-stdin", "-vvv"}, kRegistryPassword + "\n");
   Expect(0, {"push", "oci:img:v1", basic->host() + "/hyg/app:v1", "-vvv"});
   Expect(0, {"pull", basic->host() + "/hyg/app:v1", "oci:out:v1", "-vvv"});
@@ -352,7 +362,7 @@ TEST_F(SecretHygieneTest, GhcrAndGithubActionsSecrets) {
   Expect(0, with({"secrets", "sync", "prod", "--from", "prod.env", "-vvv"}));
   berth_.SetEnv("GITHUB_TOKEN", kGithubReadOnlyPat);
   auto forbidden = Run(with({"secrets", "set", "prod", "OTHER", "-vvv"}), kActionsEnvValue + "\n");
-  EXPECT_NE(forbidden.exit_code, 0) << Describe(forbidden);
+  EXPECT_NE(forbidden.exit_code, 0) << Shown(forbidden);
   berth_.SetEnv("GITHUB_TOKEN", kGithubBadPat);
   Expect(7, with({"secrets", "list", "prod", "-vvv"}));
 
@@ -413,7 +423,7 @@ TEST_F(SecretHygieneTest, GcpArtifactAndSecretManager) {
   berth_.SetEnv("GOOGLE_APPLICATION_CREDENTIALS", forged.string());
   WriteRegistries("  \"" + registry->host() + "\":\n    plain-http: true\n    plugin: gcp-artifact\n    settings: {location: us}\n");
   auto refused = Expect(7, {"push", "oci:img:v1", registry->host() + "/" + project + "/apps/forged:v1", "-vvv"});
-  EXPECT_NE(refused.stderr_data.find("invalid_grant"), std::string::npos) << refused.stderr_data;
+  EXPECT_NE(refused.stderr_data.find("invalid_grant"), std::string::npos) << Shown(refused.stderr_data);
 
   http::Request request;
   request.url = google_url + "/_standin/requests";
@@ -538,7 +548,7 @@ TEST_F(SecretHygieneTest, KubernetesSecretsAndDeploy) {
 
   project(kubeconfig.string(), "      context: standin-viewer\n");
   auto forbidden = Run({"secrets", "set", "dev", "API_KEY", "-vvv"}, kK8sSecret + "\n");
-  EXPECT_EQ(forbidden.exit_code, 7) << Describe(forbidden);
+  EXPECT_EQ(forbidden.exit_code, 7) << Shown(forbidden);
 
   // An exec credential plugin prints the token (by its protocol, on stdout).
   fs::path dir = berth_.home() / "kube-exec";

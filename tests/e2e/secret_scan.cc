@@ -98,6 +98,17 @@ std::vector<SecretFinding> SecretScanner::ScanText(const std::string& where, con
   return findings;
 }
 
+std::string SecretScanner::Mask(std::string text) const {
+  for (const auto& [name, needles] : needles_) {
+    for (const auto& needle : needles) {
+      for (size_t at = text.find(needle.text); at != std::string::npos; at = text.find(needle.text, at)) {
+        text.replace(at, needle.text.size(), "<secret " + name + ">");
+      }
+    }
+  }
+  return text;
+}
+
 std::vector<SecretFinding> SecretScanner::ScanTree(const fs::path& root, const std::map<fs::path, std::set<std::string>>& allowed,
                                                    std::map<fs::path, std::set<std::string>>* seen) const {
   std::vector<SecretFinding> findings;

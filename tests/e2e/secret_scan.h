@@ -32,6 +32,8 @@ class SecretScanner {
   std::vector<std::string> Names() const;
 
   std::vector<SecretFinding> ScanText(const std::string& where, const std::string& text) const;
+  // `text` with every needle replaced by "<secret NAME>", for failure messages.
+  std::string Mask(std::string text) const;
 
   // Every regular file under `root` (symlinks are not followed). A secret may
   // be in a file of `allowed` (path -> secret names) only, and such a file
