@@ -602,5 +602,25 @@ TEST_F(SecretHygieneTest, KubernetesSecretsAndDeploy) {
   AlsoScanFile("the kube stand-in's log", kube.log_file());
 }
 
+// The bundled file store and .env parsing: a multi-line PEM value, and a
+// malformed .env whose error must name the line, not the value.
+TEST_F(SecretHygieneTest, FileStoreAndEnvFiles) {
+  const std::string pem = OpensslKey();
+  scanner_.Add("env-tls-key", pem);
+  scanner_.Add("env-broken-value", "hyg-unterminated-value-6c2e0a8f4d");
+  WriteFileAtomic(Work() / ".env.local", "DB_PASSWORD=" + kDbPassword + "\nTLS_KEY=\"" + pem + "\"\n", 0600);
+  Allow(Work() / ".env.local", {"env-db-password", "env-tls-key"});
+  Expect(0, {"secrets", "set", "dev", "API_KEY", "-vvv"}, kK8sSecret + "\n");
+  Expect(0, {"secrets", "diff", "dev", "--from", ".env.local", "-vvv"});
+  Expect(0, {"secrets", "sync", "dev", "--from", ".env.local", "-vvv"});
+  Expect(0, {"secrets", "list", "dev", "-vvv"});
+  Allow(berth_.home() / "data" / "berth" / "secrets" / "dev.json", {"k8s-secret", "env-db-password", "env-tls-key"});
+  WriteFileAtomic(Work() / "bad.env", "GOOD=1\nBROKEN=\"hyg-unterminated-value-6c2e0a8f4d\n", 0600);
+  Allow(Work() / "bad.env", {"env-broken-value"});
+  auto bad = Expect(3, {"secrets", "sync", "dev", "--from", "bad.env", "-vvv"});
+  EXPECT_NE(bad.stderr_data.find("bad.env:2: unterminated quoted value for BROKEN"), std::string::npos) << Shown(bad);
+  Expect(6, {"secrets", "delete", "dev", "NOPE", "-vvv"});
+}
+
 }  // namespace
 }  // namespace berth::testing
