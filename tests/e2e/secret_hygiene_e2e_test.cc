@@ -391,7 +391,8 @@ TEST_F(SecretHygieneTest, GhcrAndGithubActionsSecrets) {
   Expect(0, with({"secrets", "sync", "prod", "--from", "prod.env", "-vvv"}));
   berth_.SetEnv("GITHUB_TOKEN", kGithubReadOnlyPat);
   auto forbidden = Run(with({"secrets", "set", "prod", "OTHER", "-vvv"}), kActionsEnvValue + "\n");
-  EXPECT_NE(forbidden.exit_code, 0) << Shown(forbidden);
+  EXPECT_EQ(forbidden.exit_code, 7) << Shown(forbidden);
+  EXPECT_NE(forbidden.stderr_data.find("403 Forbidden"), std::string::npos) << Shown(forbidden);
   berth_.SetEnv("GITHUB_TOKEN", kGithubBadPat);
   Expect(7, with({"secrets", "list", "prod", "-vvv"}));
 
