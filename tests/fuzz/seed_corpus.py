@@ -150,3 +150,11 @@ for i, (header, claims) in enumerate([
 write("plugin_manifest", "regress-wrong-field-type",
       '{"schema": 1, "name": "echo", "version": "1.0.0", "description": [{"kind": "registry"}], "commands": []}')
 write("docker_archive", "regress-entry-without-config", archive([("manifest.json", b"[{}]")]))
+
+# The user's berth config and the installed-plugins record.
+write("user_config", "keys", "trusted-plugin-keys:\n  - name: alice\n    file: alice.pub\n  - /etc/berth/k.pub\n"
+      "  - name: inline\n    pem: |\n      -----BEGIN PUBLIC KEY-----\n"
+      "      MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n      -----END PUBLIC KEY-----\n")
+write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
+    {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
+     "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))
