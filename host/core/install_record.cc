@@ -25,7 +25,13 @@ nlohmann::json Load(const fs::path& file) {
   return record;
 }
 
-std::string Key(const fs::path& dir) { return fs::absolute(dir).lexically_normal().string(); }
+// Canonical, so the installer's path and discovery's (which resolves
+// symlinks in the search directories) name one plugin the same way.
+std::string Key(const fs::path& dir) {
+  std::error_code error;
+  fs::path canonical = fs::weakly_canonical(fs::absolute(dir), error);
+  return (error ? fs::absolute(dir).lexically_normal() : canonical).string();
+}
 
 InstalledPlugin FromJson(const nlohmann::json& item) {
   auto text = [&](const char* name) { return item.contains(name) && item[name].is_string() ? item[name].get<std::string>() : ""; };

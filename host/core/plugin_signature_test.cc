@@ -149,6 +149,9 @@ TEST_F(PluginSignatureTest, InstallRecordAddsReplacesForgetsAndChecksTheLibrary)
   EXPECT_EQ(nlohmann::json::parse(ReadFile(record))["plugins"].size(), 1u);
   EXPECT_EQ(fs::status(record).permissions() & fs::perms::all, fs::perms(0644));
   EXPECT_TRUE(CheckInstalledLibrary(plugin, record).ok());
+  // Discovery may name the directory through a symlink; it is the same plugin.
+  fs::create_directory_symlink(dir_.path() / "plugins", dir_.path() / "linked");
+  ASSERT_TRUE(FindInstall(dir_.path() / "linked" / "demo", record));
 
   WriteFileAtomic(plugin / "libdemo.so", "other bytes");
   Status changed = CheckInstalledLibrary(plugin, record);
