@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages (and npm for the JWT interop peers), what
-# berth needs to build, and with --test what its test suite needs. Only
+# berth needs to build, with --test what its test suite needs, and with --fuzz
+# what the fuzz harnesses need. Only
 # missing packages are installed; a machine that has them all is untouched.
 set -euo pipefail
 
@@ -20,12 +21,21 @@ test_packages=(
   buildah podman
 )
 
+# The libFuzzer harnesses (tests/fuzz, docs/fuzzing.md): clang and its
+# sanitizer and libFuzzer runtimes; llvm-symbolizer for readable reports.
+fuzz_packages=(clang libclang-rt-dev llvm)
+
 # What the README's main job runs beside berth: a local registry.
 demo_packages=(docker-registry curl)
 
 packages=("${build_packages[@]}")
-if [[ "${1:-}" == "--test" ]]; then packages+=("${test_packages[@]}"); fi
-if [[ "${1:-}" == "--demo" ]]; then packages+=("${demo_packages[@]}"); fi
+for option in "$@"; do
+  case "$option" in
+    --test) packages+=("${test_packages[@]}") ;;
+    --fuzz) packages+=("${fuzz_packages[@]}") ;;
+    --demo) packages+=("${demo_packages[@]}") ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do

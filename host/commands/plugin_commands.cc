@@ -1,8 +1,11 @@
 // berth plugin list|info|install|remove|new
 #include "berth/output.h"
 #include "core/host.h"
+#include "berth/fs.h"
 #include "core/host_paths.h"
+#include "core/install_record.h"
 #include "core/plugin_installer.h"
+#include "core/plugin_signature.h"
 #include "core/plugin_scaffold.h"
 
 namespace berth::host {
@@ -40,6 +43,17 @@ nlohmann::json Describe(const DiscoveredPlugin& plugin) {
     description["library"] = plugin.manifest->library;
     description["sha256"] = plugin.manifest->sha256;
   }
+  // Who signed what `berth plugin install` put here; null for plugins it did not install.
+  std::optional<InstalledPlugin> installed;
+  try {
+    installed = FindInstall(plugin.manifest_path.parent_path());
+  } catch (const Error&) {
+  }
+  description["installed"] = installed ? nlohmann::json{{"signer", installed->signer},
+                                                         {"signer_name", installed->signer_name},
+                                                         {"sha256", installed->sha256},
+                                                         {"installed_at", installed->installed_at}}
+                                       : nlohmann::json(nullptr);
   return description;
 }
 
@@ -87,13 +101,18 @@ fs::path InstallRoot(Host& host, CommandContext& context) {
 
 int RunInstall(Host& host, CommandContext& context) {
   InstallRequest request{context.args.Get("source"), InstallRoot(host, context), context.args.Flag("force")};
+  request.allow_unsigned = context.args.Flag("allow-unsigned");
+  if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
+  request.trusted = LoadTrustedPluginKeys(UserConfigFile());
   InstallResult result = InstallPlugin(request);
   nlohmann::json record = {{"name", result.manifest.name},
                            {"version", result.manifest.version},
                            {"path", result.path.string()},
                            {"sha256", result.manifest.sha256},
                            {"replaced_version", result.replaced_version.empty() ? nlohmann::json(nullptr)
-                                                                                : nlohmann::json(result.replaced_version)}};
+                                                                                : nlohmann::json(result.replaced_version)},
+                           {"signer", result.signer},
+                           {"signer_name", result.signer_name}};
   context.output.Emit(record);
   return 0;
 }
@@ -111,6 +130,16 @@ int RunRemove(Host& host, CommandContext& context) {
   }
   fs::path removed = RemovePlugin(name, root);
   context.output.Emit({{"name", name}, {"removed", removed.string()}});
+  return 0;
+}
+
+int RunSign(CommandContext& context) {
+  fs::path dir = context.args.Get("dir");
+  fs::path output = context.args.GetOr("output", (dir / kSignatureFileName).string());
+  std::string fingerprint;
+  std::string signature = SignPackage(dir, context.args.Get("key"), &fingerprint);
+  WriteFileAtomic(output, signature, 0644);
+  context.output.Emit({{"signature", fs::absolute(output).string()}, {"key", fingerprint}});
   return 0;
 }
 
@@ -145,8 +174,20 @@ void RegisterPluginCommands(Host& host) {
                       "directory unless --project or --dir is given.",
        .options = {{.name = "source", .help = "Plugin directory or .tar.gz package", .value_name = "PATH", .required = true, .position = 1},
                    {.name = "force", .kind = Kind::kFlag, .help = "Replace an installed plugin of another version"},
+                   {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Install a package that has no signature (recorded as unsigned)"},
+                   {.name = "signature", .help = "The signature file (default: berth-plugin.sig in the plugin directory)", .value_name = "FILE"},
                    project, dir}},
       [&host](CommandContext& c) { return RunInstall(host, c); });
+  host.table.Add(
+      {.path = "plugin sign",
+       .summary = "Sign a built plugin directory so that `berth plugin install` accepts it",
+       .description = "Writes berth-plugin.sig over the manifest and the library's sha256 with an unencrypted\n"
+                      "Ed25519 or ECDSA P-256 PEM private key. Users list the public key under trusted-plugin-keys in\n"
+                      "$XDG_CONFIG_HOME/berth/config.yaml (docs/security-plugins.md).",
+       .options = {{.name = "dir", .help = "The plugin directory (holding berth-plugin.json)", .value_name = "DIR", .required = true, .position = 1},
+                   {.name = "key", .help = "PEM private key file", .value_name = "FILE", .required = true},
+                   {.name = "output", .help = "Where to write the signature (default: DIR/berth-plugin.sig)", .value_name = "FILE"}}},
+      RunSign);
   host.table.Add({.path = "plugin remove",
                   .summary = "Remove an installed plugin",
                   .options = {{.name = "name", .help = "Plugin name", .value_name = "NAME", .required = true, .position = 1}, project, dir}},

@@ -19,6 +19,12 @@ fs::path UserDataDir() {
   return fs::path(home != nullptr ? home : "/") / ".local" / "share" / "berth";
 }
 
+fs::path UserConfigFile() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') return fs::path(xdg) / "berth" / "config.yaml";
+  const char* home = std::getenv("HOME");
+  return fs::path(home != nullptr ? home : "/") / ".config" / "berth" / "config.yaml";
+}
+
 std::optional<fs::path> FindProjectDir(const fs::path& config_file) {
   std::error_code error;
   if (!config_file.empty()) return fs::absolute(config_file, error).parent_path();

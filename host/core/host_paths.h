@@ -10,6 +10,9 @@ namespace berth::host {
 std::filesystem::path ExecutableDir();
 // $XDG_DATA_HOME/berth (default ~/.local/share/berth).
 std::filesystem::path UserDataDir();
+// $XDG_CONFIG_HOME/berth/config.yaml (default ~/.config/berth/config.yaml):
+// the user's own settings, e.g. trusted-plugin-keys.
+std::filesystem::path UserConfigFile();
 // The directory of --config, else the nearest ancestor of the working
 // directory holding berth.yaml or .berth/.
 std::optional<std::filesystem::path> FindProjectDir(const std::filesystem::path& config_file);

@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 
+#include <ctime>
+
 #include "berth/fs.h"
 #include "berth/log.h"
 #include "berth/plugin_loader.h"
 #include "berth/process.h"
 #include "elf_check.h"
+#include "install_record.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -52,6 +55,15 @@ void Swap(const fs::path& staged, const fs::path& target) {
   }
 }
 
+std::string NowRfc3339() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
 }  // namespace
 
 InstallResult InstallPlugin(const InstallRequest& request) {
@@ -74,14 +86,28 @@ InstallResult InstallPlugin(const InstallRequest& request) {
   if (!fs::exists(manifest_path)) {
     throw Error(ErrorCode::kInvalidInput, request.source.string() + ": no " + std::string(kManifestFileName) + " in it");
   }
-  PluginManifest manifest = PluginManifest::Load(manifest_path);
+  std::string manifest_bytes;
+  try {
+    manifest_bytes = ReadFile(manifest_path);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kPlugin, e.what());
+  }
+  // One reading of the manifest is checked, verified and installed.
+  PluginManifest manifest = ParseManifestBytes(manifest_bytes, manifest_path);
   if (fs::is_symlink(source_dir / manifest.library)) {
     throw Error(ErrorCode::kInvalidInput, (source_dir / manifest.library).string() + ": the library must be a regular file, not a symlink");
   }
   CheckManifest(manifest, manifest_path).ThrowIfError();
   CheckPluginElf(source_dir / manifest.library).ThrowIfError();
 
-  InstallResult result{manifest, request.destination / manifest.name, ""};
+  InstallResult result{manifest, request.destination / manifest.name, "", kUnsigned, ""};
+  fs::path signature = request.signature.empty() ? source_dir / kSignatureFileName : request.signature;
+  if (!request.allow_unsigned || fs::exists(signature)) {
+    // A signature that is present must verify even with --allow-unsigned.
+    const TrustedKey& key = VerifyPackage(PackageStatement(manifest, manifest_bytes), signature, request.trusted, request.source.string());
+    result.signer = key.fingerprint;
+    result.signer_name = key.name;
+  }
   if (fs::exists(result.path / kManifestFileName)) {
     try {
       result.replaced_version = PluginManifest::Load(result.path / kManifestFileName).version;
@@ -108,11 +134,14 @@ InstallResult InstallPlugin(const InstallRequest& request) {
   } else if (rename(staged.c_str(), result.path.c_str()) != 0) {
     throw Error(ErrorCode::kFailure, "cannot install into " + result.path.string() + ": " + std::strerror(errno));
   }
-  log::Info("installed plugin {} {} into {}", manifest.name, manifest.version, result.path.string());
+  RecordInstall({manifest.name, manifest.version, fs::absolute(result.path), manifest.library, manifest.sha256, result.signer,
+                 result.signer_name, NowRfc3339()},
+                request.record.empty() ? InstallRecordFile() : request.record);
+  log::Info("installed plugin {} {} into {} (signer: {})", manifest.name, manifest.version, result.path.string(), result.signer);
   return result;
 }
 
-fs::path RemovePlugin(const std::string& name, const fs::path& destination) {
+fs::path RemovePlugin(const std::string& name, const fs::path& destination, const fs::path& record) {
   if (!IsValidPluginName(name)) throw Error(ErrorCode::kInvalidInput, "invalid plugin name '" + name + "'");
   fs::path path = destination / name;
   if (!fs::exists(path / kManifestFileName)) {
@@ -123,6 +152,7 @@ fs::path RemovePlugin(const std::string& name, const fs::path& destination) {
   if (rename(path.c_str(), (trash.path() / name).c_str()) != 0) {
     throw Error(ErrorCode::kFailure, "cannot remove " + path.string() + ": " + std::strerror(errno));
   }
+  ForgetInstall(fs::absolute(path), record.empty() ? InstallRecordFile() : record);
   return path;
 }
 

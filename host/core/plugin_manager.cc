@@ -7,6 +7,7 @@
 #include "berth/target.h"
 #include "berth/signer.h"
 #include "elf_check.h"
+#include "install_record.h"
 
 namespace berth::host {
 
@@ -37,7 +38,11 @@ DiscoveredPlugin* PluginManager::Find(const std::string& name) {
 const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
   if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
   plugin.checked = true;
-  plugin.state = CheckManifest(*plugin.manifest, plugin.manifest_path);
+  // What `berth plugin install` recorded comes first: a library swapped
+  // together with its manifest still differs from the record. Bundled
+  // plugins ship with berth and are never in it.
+  if (plugin.source != PluginSource::kBundled) plugin.state = CheckInstalledLibrary(plugin.manifest_path.parent_path());
+  if (plugin.state.ok()) plugin.state = CheckManifest(*plugin.manifest, plugin.manifest_path);
   if (plugin.state.ok()) plugin.state = CheckPluginElf(plugin.library_path());
   return plugin.state;
 }

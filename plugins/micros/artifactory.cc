@@ -63,7 +63,8 @@ std::optional<BasicCredentials> FromDockerConfig(const std::string& host, const 
         SecretValue wipe(std::move(*decoded));
         return credentials;
       }
-      auto field = [&](const char* name) {
+      // An init-capture: clang 14 cannot capture a structured binding by [&].
+      auto field = [&entry = entry](const char* name) {
         return entry.contains(name) && entry[name].is_string() ? entry[name].get<std::string>() : std::string();
       };
       std::string username = field("username");

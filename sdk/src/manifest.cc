@@ -16,6 +16,8 @@ std::string RequireString(const nlohmann::json& json, const char* field, const s
   return json[field].get<std::string>();
 }
 
+PluginManifest FromJsonChecked(const nlohmann::json& json, const std::filesystem::path& file);
+
 }  // namespace
 
 bool IsValidPluginName(std::string_view name) {
@@ -46,6 +48,20 @@ PluginManifest PluginManifest::Load(const std::filesystem::path& file) {
 }
 
 PluginManifest PluginManifest::FromJson(const nlohmann::json& json, const std::filesystem::path& file) {
+  // A field of the wrong type (say "description": []) must refuse this
+  // plugin, not escape discovery as a JSON exception (found by fuzz_plugin_manifest).
+  try {
+    return FromJsonChecked(json, file);
+  } catch (const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    size_t at = what.find("] ");
+    throw ManifestError(file, "a field has the wrong type (" + (at == std::string::npos ? what : what.substr(at + 2)) + ")");
+  }
+}
+
+namespace {
+
+PluginManifest FromJsonChecked(const nlohmann::json& json, const std::filesystem::path& file) {
   if (!json.is_object()) throw ManifestError(file, "not a JSON object");
   if (json.value("schema", 0) != kManifestSchema) {
     throw ManifestError(file, "unsupported schema (expected \"schema\": " + std::to_string(kManifestSchema) + ")");
@@ -60,6 +76,7 @@ PluginManifest PluginManifest::FromJson(const nlohmann::json& json, const std::f
   if (!json.contains("abi_version") || !json["abi_version"].is_number_integer() || json["abi_version"].get<int64_t>() < 0) {
     throw ManifestError(file, "field 'abi_version' is missing or not a number");
   }
+  if (json["abi_version"].get<int64_t>() > int64_t(UINT32_MAX)) throw ManifestError(file, "field 'abi_version' is out of range");
   manifest.abi_version = json["abi_version"].get<uint32_t>();
   manifest.build_id = RequireString(json, "build_id", file);
   manifest.library = RequireString(json, "library", file);
@@ -79,6 +96,8 @@ PluginManifest PluginManifest::FromJson(const nlohmann::json& json, const std::f
   }
   return manifest;
 }
+
+}  // namespace
 
 nlohmann::json PluginManifest::ToJson() const {
   nlohmann::json provides_json = nlohmann::json::array();

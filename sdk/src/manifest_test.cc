@@ -47,3 +47,28 @@ TEST(ManifestTest, NamesTheFileAndTheProblem) {
 
 }  // namespace
 }  // namespace berth
+
+namespace berth {
+namespace {
+
+// Found by tests/fuzz/fuzz_plugin_manifest: fields of the wrong JSON type
+// escaped FromJson as nlohmann exceptions, which discovery does not catch.
+TEST(ManifestTest, WrongFieldTypesAreRefusalsNotJsonExceptions) {
+  const std::vector<std::pair<std::string, nlohmann::json>> cases = {
+      {"description", nlohmann::json::array()}, {"schema", "1"},        {"provides", 5},
+      {"provides", nlohmann::json::array({7})}, {"commands", {{"a", 1}}}, {"abi_version", 4294967297}};
+  for (const auto& [field, value] : cases) {
+    auto json = ValidManifest();
+    json[field] = value;
+    try {
+      PluginManifest::FromJson(json, "m.json");
+      ADD_FAILURE() << field << " = " << value << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kPlugin);
+      EXPECT_EQ(std::string(e.what()).rfind("plugin manifest m.json: ", 0), 0u) << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace berth

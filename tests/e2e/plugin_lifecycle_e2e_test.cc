@@ -48,7 +48,7 @@ TEST(PluginLifecycleE2eTest, ScaffoldBuildInstallRunRemove) {
   fs::path plugin_dir = project / "build" / "plugins" / "team-vault";
   ASSERT_TRUE(fs::exists(plugin_dir / "berth-plugin.json"));
 
-  auto install = berth.Json({"plugin", "install", plugin_dir.string()});
+  auto install = berth.Json({"plugin", "install", plugin_dir.string(), "--allow-unsigned"});
   EXPECT_EQ(install["name"], "team-vault");
   fs::path target = berth.home() / "data" / "berth" / "plugins" / "team-vault";
   EXPECT_EQ(install["path"], target.string());
@@ -100,19 +100,19 @@ TEST(PluginLifecycleE2eTest, InstallChecksBeforeCopyingAndGuardsVersions) {
   auto packed = Sh("tar -czf '" + (berth.home() / "echo-1.tar.gz").string() + "' -C '" + (kFixtures / "echo").string() + "' echo",
                    berth.home());
   ASSERT_EQ(packed.exit_code, 0) << Describe(packed);
-  auto first = berth.Json({"plugin", "install", (berth.home() / "echo-1.tar.gz").string()});
+  auto first = berth.Json({"plugin", "install", (berth.home() / "echo-1.tar.gz").string(), "--allow-unsigned"});
   EXPECT_EQ(first["version"], "1.0.0");
   EXPECT_TRUE(first["replaced_version"].is_null());
   EXPECT_EQ(berth.Run({"echo", "say", "one"}).exit_code, 0);
 
   // Version 2 needs --force; the refusal changes nothing.
   fs::path v2 = kFixtures / "echo-v2" / "echo-v2";
-  auto blocked = berth.Run({"plugin", "install", v2.string()});
+  auto blocked = berth.Run({"plugin", "install", v2.string(), "--allow-unsigned"});
   EXPECT_EQ(blocked.exit_code, 3);
   EXPECT_EQ(blocked.stderr_data, "error: plugin 'echo' 1.0.0 is installed at " + (root / "echo").string() +
                                      "; use --force to replace it with 2.0.0\n");
   EXPECT_EQ(FindListed(berth.Json({"plugin", "list"}), "echo")["version"], "1.0.0");
-  auto forced = berth.Json({"plugin", "install", v2.string(), "--force"});
+  auto forced = berth.Json({"plugin", "install", v2.string(), "--force", "--allow-unsigned"});
   EXPECT_EQ(forced["replaced_version"], "1.0.0");
   auto info = berth.Json({"plugin", "info", "echo"});
   EXPECT_EQ(info["version"], "2.0.0");
@@ -122,7 +122,7 @@ TEST(PluginLifecycleE2eTest, InstallChecksBeforeCopyingAndGuardsVersions) {
   EXPECT_EQ(entries, 1) << "no staging directories left behind";
 
   // Project plugins live in .berth/plugins.
-  auto project = berth.Json({"plugin", "install", (kFixtures / "echo" / "echo").string(), "--project"});
+  auto project = berth.Json({"plugin", "install", (kFixtures / "echo" / "echo").string(), "--project", "--allow-unsigned"});
   EXPECT_EQ(project["path"], (berth.work_dir() / ".berth" / "plugins" / "echo").string());
   auto duplicate = berth.Run({"echo", "say", "x"});
   EXPECT_EQ(duplicate.exit_code, 4) << "same name in user and project dirs";

@@ -77,13 +77,16 @@ class DockerArchiveSource : public ImageSource {
       chosen = &list[0];
     } else {
       for (const auto& entry : list) {
-        for (const auto& tag : entry.value("RepoTags", nlohmann::json::array())) {
+        if (!entry.is_object() || !entry.contains("RepoTags") || !entry["RepoTags"].is_array()) continue;
+        for (const auto& tag : entry["RepoTags"]) {
           if (tag.is_string() && Reference::Parse(tag.get<std::string>()).str() == location_.reference.str()) chosen = &entry;
         }
       }
       if (chosen == nullptr) throw Error(ErrorCode::kNotFound, location_.str() + ": no image tagged " + location_.reference.str());
     }
-    if (!(*chosen)["Config"].is_string() || !(*chosen)["Layers"].is_array()) throw Error(ErrorCode::kInvalidInput, location_.str() + ": manifest.json entry lacks Config or Layers");
+    // contains() first: a const json's operator[] on a missing key reads past the map (found by fuzz_docker_archive).
+    if (!chosen->is_object() || !chosen->contains("Config") || !chosen->contains("Layers") || !(*chosen)["Config"].is_string() ||
+        !(*chosen)["Layers"].is_array()) throw Error(ErrorCode::kInvalidInput, location_.str() + ": manifest.json entry lacks Config or Layers");
     std::string config_path = NormalizeTarPath((*chosen)["Config"].get<std::string>());
     std::string config = ReadRange(path_, Member(config_path), 16u << 20);
     Descriptor config_descriptor;
@@ -96,6 +99,7 @@ class DockerArchiveSource : public ImageSource {
                                {"config", config_descriptor.ToJson()},
                                {"layers", nlohmann::json::array()}};
     for (const auto& layer : (*chosen)["Layers"]) {
+      if (!layer.is_string()) throw Error(ErrorCode::kInvalidInput, location_.str() + ": manifest.json Layers holds a non-string");
       std::string layer_path = NormalizeTarPath(layer.get<std::string>());
       TarMember member = Member(layer_path);
       auto [digest, type] = HashMember(path_, member);

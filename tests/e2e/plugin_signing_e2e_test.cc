@@ -1,0 +1,178 @@
+// Signed plugin packages through the real binary: `berth plugin sign`, the
+// trusted keys in the user's config, the installed-plugins record, and the
+// load-time check of a recorded library. Keys come from the openssl CLI at
+// test time.
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "berth/digest.h"
+#include "berth/fs.h"
+#include "berth_runner.h"
+
+namespace berth::testing {
+namespace {
+namespace fs = std::filesystem;
+
+const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
+
+void MustRun(const std::vector<std::string>& argv, const fs::path& cwd = {}) {
+  ProcessOptions options;
+  if (!cwd.empty()) options.cwd = cwd;
+  ProcessResult result = RunProcess(argv, options);
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+}
+
+nlohmann::json FindListed(const nlohmann::json& list, const std::string& name) {
+  for (const auto& item : list) {
+    if (item["name"] == name) return item;
+  }
+  return nullptr;
+}
+
+class PluginSigningE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(keys_);
+    for (const char* name : {"alice", "mallory"}) {
+      MustRun({"openssl", "genpkey", "-algorithm", "ed25519", "-out", Key(name).string()});
+      MustRun({"openssl", "pkey", "-in", Key(name).string(), "-pubout", "-out", (keys_ / (std::string(name) + ".pub")).string()});
+    }
+    CreateDirectories(berth_.home() / "config" / "berth");
+    WriteFileAtomic(config(), "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
+  }
+
+  fs::path Key(const std::string& name) { return keys_ / (name + ".key"); }
+  fs::path config() { return berth_.home() / "config" / "berth" / "config.yaml"; }
+  fs::path record() { return berth_.home() / "data" / "berth" / "installed-plugins.json"; }
+  fs::path installed() { return berth_.home() / "data" / "berth" / "plugins" / "echo"; }
+
+  // A fresh copy of the echo fixture plugin, signed by `signer` unless empty.
+  fs::path Package(const std::string& label, const std::string& signer) {
+    fs::path dir = packages_.path() / label / "echo";
+    fs::create_directories(dir.parent_path());
+    fs::copy(kFixtures / "echo" / "echo", dir, fs::copy_options::recursive);
+    if (!signer.empty()) {
+      auto signed_package = berth_.Json({"plugin", "sign", dir.string(), "--key", Key(signer).string()});
+      EXPECT_EQ(signed_package["signature"], (dir / "berth-plugin.sig").string());
+    }
+    return dir;
+  }
+
+  BerthRunner berth_;
+  TempDir packages_{"berth-packages"};
+  fs::path keys_ = packages_.path() / "keys";
+};
+
+TEST_F(PluginSigningE2eTest, SignedPackageInstallsAndIsRecorded) {
+  fs::path package = Package("good", "alice");
+  auto alice = nlohmann::json::parse(ReadFile(package / "berth-plugin.sig"))["key"].get<std::string>();
+  // Packed as authors ship it: the signature travels inside the tarball.
+  fs::path tarball = packages_.path() / "echo-1.0.0.tar.gz";
+  MustRun({"tar", "-czf", tarball.string(), "-C", package.parent_path().string(), "echo"});
+  auto install = berth_.Json({"plugin", "install", tarball.string()});
+  EXPECT_EQ(install["signer"], alice);
+  EXPECT_EQ(install["signer_name"], "alice");
+
+  auto entries = nlohmann::json::parse(ReadFile(record()))["plugins"];
+  ASSERT_EQ(entries.size(), 1u) << entries;
+  EXPECT_EQ(entries[0]["name"], "echo");
+  EXPECT_EQ(entries[0]["version"], "1.0.0");
+  EXPECT_EQ(entries[0]["path"], installed().string());
+  EXPECT_EQ(entries[0]["sha256"], Sha256FileHex(installed() / "libberth-echo.so"));
+  EXPECT_EQ(entries[0]["signer"], alice);
+  EXPECT_EQ(entries[0]["installed_at"].get<std::string>().size(), 20u);
+  struct stat info{};
+  ASSERT_EQ(stat(record().c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0644u);
+
+  auto listed = FindListed(berth_.Json({"plugin", "list"}), "echo");
+  EXPECT_EQ(listed["state"], "ok");
+  EXPECT_EQ(listed["installed"]["signer"], alice);
+  EXPECT_EQ(berth_.Run({"echo", "say", "hi"}).exit_code, 0);
+
+  EXPECT_EQ(berth_.Json({"plugin", "remove", "echo"})["name"], "echo");
+  EXPECT_TRUE(nlohmann::json::parse(ReadFile(record()))["plugins"].empty()) << "remove forgets the record entry";
+}
+
+TEST_F(PluginSigningE2eTest, UnsignedIsRefusedUnlessAllowedAndThenRecordedAsUnsigned) {
+  fs::path package = Package("unsigned", "");
+  auto refused = berth_.Run({"plugin", "install", package.string()});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + package.string() +
+                                     ": the package is not signed (no berth-plugin.sig); sign it with `berth plugin sign` or "
+                                     "install with --allow-unsigned\n");
+  EXPECT_FALSE(fs::exists(installed()));
+  EXPECT_FALSE(fs::exists(record()));
+
+  auto allowed = berth_.Json({"plugin", "install", package.string(), "--allow-unsigned"});
+  EXPECT_EQ(allowed["signer"], "unsigned");
+  auto entries = nlohmann::json::parse(ReadFile(record()))["plugins"];
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0]["signer"], "unsigned");
+  EXPECT_EQ(FindListed(berth_.Json({"plugin", "list"}), "echo")["installed"]["signer"], "unsigned");
+}
+
+TEST_F(PluginSigningE2eTest, WrongKeyAndTamperedPackagesAreRefused) {
+  fs::path by_mallory = Package("mallory", "mallory");
+  auto mallory = nlohmann::json::parse(ReadFile(by_mallory / "berth-plugin.sig"))["key"].get<std::string>();
+  for (const std::vector<std::string>& extra : {std::vector<std::string>{}, {"--allow-unsigned"}}) {
+    std::vector<std::string> args{"plugin", "install", by_mallory.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto refused = berth_.Run(args);
+    EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+    EXPECT_EQ(refused.stderr_data, "error: " + by_mallory.string() + ": signed by key " + mallory +
+                                       ", which is not in trusted-plugin-keys of your berth config\n");
+  }
+
+  // The manifest changed after signing (inside a tarball).
+  fs::path tampered = Package("tampered", "alice");
+  auto manifest = nlohmann::json::parse(ReadFile(tampered / "berth-plugin.json"));
+  manifest["description"] = "now with extra features";
+  WriteFileAtomic(tampered / "berth-plugin.json", manifest.dump(2));
+  fs::path tarball = packages_.path() / "tampered.tar.gz";
+  MustRun({"tar", "-czf", tarball.string(), "-C", tampered.parent_path().string(), "echo"});
+  auto refused = berth_.Run({"plugin", "install", tarball.string(), "--allow-unsigned"});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data,
+            "error: " + tarball.string() + ": the signature by alice does not match the package (modified after signing?)\n");
+
+  // Another library with a manifest rewritten to match it: consistent, but not what was signed.
+  fs::path swapped = Package("swapped", "alice");
+  fs::copy_file(kFixtures / "echo-v2" / "echo-v2" / "libberth-echo-v2.so", swapped / "libberth-echo.so", fs::copy_options::overwrite_existing);
+  manifest = nlohmann::json::parse(ReadFile(swapped / "berth-plugin.json"));
+  manifest["sha256"] = Sha256FileHex(swapped / "libberth-echo.so");
+  WriteFileAtomic(swapped / "berth-plugin.json", manifest.dump(2));
+  refused = berth_.Run({"plugin", "install", swapped.string()});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("does not match the package"), std::string::npos) << refused.stderr_data;
+
+  EXPECT_FALSE(fs::exists(installed()));
+  EXPECT_FALSE(fs::exists(record()));
+}
+
+TEST_F(PluginSigningE2eTest, LibraryChangedAfterInstallIsRefusedAtLoad) {
+  ASSERT_EQ(berth_.Json({"plugin", "install", Package("good", "alice").string()})["signer_name"], "alice");
+  ASSERT_EQ(berth_.Run({"echo", "say", "before"}).exit_code, 0);
+
+  // Someone changes the installed library and makes its manifest agree.
+  fs::path library = installed() / "libberth-echo.so";
+  std::string recorded = Sha256FileHex(library);
+  std::string bytes = ReadFile(library) + "appended";
+  WriteFileAtomic(library, bytes, 0755);
+  auto manifest = nlohmann::json::parse(ReadFile(installed() / "berth-plugin.json"));
+  manifest["sha256"] = Sha256Hex(bytes);
+  WriteFileAtomic(installed() / "berth-plugin.json", manifest.dump(2));
+
+  std::string reason = "plugin " + library.string() + ": sha256 " + Sha256Hex(bytes) + " is not the " + recorded +
+                       " recorded at install (" + record().string() + "); reinstall the plugin";
+  auto refused = berth_.Run({"echo", "say", "after"});
+  EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find(reason), std::string::npos) << refused.stderr_data;
+  auto listed = FindListed(berth_.Json({"plugin", "list"}), "echo");
+  EXPECT_EQ(listed["state"], "refused");
+  EXPECT_EQ(listed["reason"], reason);
+}
+
+}  // namespace
+}  // namespace berth::testing

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""Writes the small seed corpora in tests/fuzz/corpus/<parser>/ (committed).
+
+Run from the repository root when a parser grows a new format. Seeds are
+built from the repository's own test data (cosign's recorded push, the
+k8s/micros/project test inputs, examples/hello/berth.yaml) and from the
+formats' specifications; keys in them are made here at run time and are
+throwaway public material.
+"""
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import tarfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+OUT = os.path.join(ROOT, "tests", "fuzz", "corpus")
+SEP = b"\n====\n"
+
+
+def write(parser, name, data):
+    os.makedirs(os.path.join(OUT, parser), exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode()
+    with open(os.path.join(OUT, parser, name), "wb") as f:
+        f.write(data)
+
+
+def raw_strings(path):
+    """The R"(...)" literals of a C++ test file."""
+    with open(os.path.join(ROOT, path)) as f:
+        return re.findall(r'R"\((.*?)\)"', f.read(), re.S)
+
+
+def sha(data):
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+# Image references.
+for i, text in enumerate(["ubuntu", "docker.io/library/ubuntu:22.04", "127.0.0.1:5000/team/app:v1@" + sha(b"x"),
+                          "[::1]:5000/a/b", "oci:/tmp/layout:latest", "docker-archive:/tmp/a.tar:app:v1",
+                          "ghcr.io/org/app@" + sha(b"y")]):
+    write("reference", f"seed{i}", text)
+
+# WWW-Authenticate.
+write("challenge", "bearer", 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", Basic realm="x y"')
+write("challenge", "quoted", r'BEARER  Realm = "a\"b" , error=insufficient_scope,Negotiate abc==, Basic')
+write("challenge", "ghcr", 'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/r:pull"')
+
+# Manifests and indexes (first byte: which Content-Type).
+config = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'
+layer = b"layer bytes"
+manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha(config), "size": len(config)},
+                       "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": sha(layer), "size": len(layer)}],
+                       "annotations": {"org.opencontainers.image.created": "2026-01-01T00:00:00Z"}}).encode()
+index = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                    "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": sha(manifest), "size": len(manifest),
+                                   "platform": {"architecture": "arm64", "os": "linux", "variant": "v8"},
+                                   "annotations": {"org.opencontainers.image.ref.name": "latest"}}]}).encode()
+write("oci_manifest", "manifest", b"\x01" + manifest)
+write("oci_manifest", "index", b"\x02" + index)
+cosign_dir = os.path.join(ROOT, "plugins", "cosign", "testdata", "cosign-v1.13.1-push")
+with open(os.path.join(cosign_dir, "manifest.json"), "rb") as f:
+    write("oci_manifest", "cosign", b"\x00" + f.read())
+
+# OCI layouts: index.json, then blobs.
+write("oci_layout", "image", index + SEP + manifest + SEP + config + SEP + layer)
+write("oci_layout", "by_digest_only", json.dumps({"schemaVersion": 2, "manifests": []}).encode() + SEP + manifest)
+
+# docker-archive tarballs.
+def archive(entries):
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name, data in entries:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 0
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+docker_manifest = json.dumps([{"Config": "config.json", "RepoTags": ["example.com/app:v1"], "Layers": ["layer.tar"]}]).encode()
+write("docker_archive", "one_image", archive([("manifest.json", docker_manifest), ("config.json", config), ("layer.tar", layer)]))
+write("docker_archive", "gzip_layer", archive([("./manifest.json", json.dumps([{"Config": "c", "Layers": ["l"]}]).encode()),
+                                                ("c", config), ("l", b"\x1f\x8b\x08\x00rest")]))
+
+# docker config.json.
+auth = base64.b64encode(b"user:pass-word").decode()
+write("docker_config", "auths", json.dumps({"auths": {"https://index.docker.io/v1/": {"auth": auth},
+                                                      "127.0.0.1:5000": {"username": "u", "password": "p4ss"},
+                                                      "ghcr.io": {"identitytoken": "tok-en"}}}))
+write("docker_config", "helpers", json.dumps({"credHelpers": {"ghcr.io": "nothere"}, "credsStore": "nope", "auths": {}}))
+
+# Plugin manifests.
+write("plugin_manifest", "echo", json.dumps({"schema": 1, "name": "echo", "version": "1.0.0", "description": "Echo",
+                                             "abi_version": 1, "build_id": "x", "library": "libberth-echo.so", "sha256": "a" * 64,
+                                             "provides": [{"kind": "registry", "name": "r", "summary": "s", "hosts": ["ghcr.io"]}],
+                                             "commands": [{"path": "echo say", "summary": "Say"}]}))
+
+# kubeconfig, berth.yaml, service descriptors: the literals of their tests.
+for i, text in enumerate(raw_strings("plugins/k8s/kube_config_test.cc")[:4]):
+    write("kubeconfig", f"test{i}", text)
+for i, text in enumerate(raw_strings("host/core/project_config_test.cc")[:3]):
+    write("project_config", f"test{i}", text)
+with open(os.path.join(ROOT, "examples", "hello", "berth.yaml"), "rb") as f:
+    write("project_config", "hello", f.read())
+for i, text in enumerate(raw_strings("plugins/micros/descriptor_test.cc")[:4]):
+    write("micros_descriptor", f"test{i}", text)
+
+# cosign keys: the committed test keys' public halves and encrypted envelopes.
+for name in ["cosign-ec.pub", "cosign-rsa.pub", "sigstore-ec.pub", "cosign-ec.key", "sigstore-ec.key"]:
+    with open(os.path.join(ROOT, "plugins", "cosign", "testdata", name), "rb") as f:
+        write("cosign_keys", name.replace(".", "_"), f.read())
+
+# cosign signatures: first byte picks manifest / manifest+config / payload / bundle.
+with open(os.path.join(cosign_dir, "manifest.json"), "rb") as f:
+    sig_manifest = f.read()
+with open(os.path.join(cosign_dir, "config.json"), "rb") as f:
+    sig_config = f.read()
+with open(os.path.join(cosign_dir, "payload.json"), "rb") as f:
+    payload = f.read()
+write("cosign_signature", "manifest", b"\x00" + sig_manifest)
+write("cosign_signature", "manifest_config", b"\x01" + sig_manifest + SEP + sig_config)
+write("cosign_signature", "payload", b"\x02" + payload)
+statement = json.dumps({"_type": "https://in-toto.io/Statement/v1", "subject": [{"name": "r", "digest": {"sha256": "a" * 64}}],
+                        "predicateType": "https://sigstore.dev/cosign/sign/v1", "predicate": {}}).encode()
+bundle = {"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+          "verificationMaterial": {"publicKey": {"hint": "aGludA=="}, "tlogEntries": []},
+          "dsseEnvelope": {"payload": base64.b64encode(statement).decode(), "payloadType": "application/vnd.in-toto+json",
+                           "signatures": [{"sig": base64.b64encode(b"not a signature").decode(), "keyid": ""}]}}
+write("cosign_signature", "bundle", b"\x03" + json.dumps(bundle).encode())
+
+# ASAP tokens: well-formed JWTs whose signatures do not verify.
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+for i, (header, claims) in enumerate([
+        ({"alg": "ES256", "kid": "issuer/key1", "typ": "JWT"},
+         {"iss": "issuer", "sub": "issuer", "aud": "svc", "iat": 1700000000, "exp": 1700000060, "jti": "abc"}),
+        ({"alg": "RS256", "kid": "issuer/key2"}, {"iss": "issuer", "aud": ["svc", "x"], "iat": 1, "exp": 2, "nbf": 1}),
+        ({"alg": "none"}, {})]):
+    token = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode()) + "." + b64url(b"sig" * 20)
+    write("asap_token", f"token{i}", token)
+
+# Inputs that crashed a harness once (docs/fuzzing.md), kept as seeds.
+write("plugin_manifest", "regress-wrong-field-type",
+      '{"schema": 1, "name": "echo", "version": "1.0.0", "description": [{"kind": "registry"}], "commands": []}')
+write("docker_archive", "regress-entry-without-config", archive([("manifest.json", b"[{}]")]))
+
+# The user's berth config and the installed-plugins record.
+write("user_config", "keys", "trusted-plugin-keys:\n  - name: alice\n    file: alice.pub\n  - /etc/berth/k.pub\n"
+      "  - name: inline\n    pem: |\n      -----BEGIN PUBLIC KEY-----\n"
+      "      MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n      -----END PUBLIC KEY-----\n")
+write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
+    {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
+     "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))
