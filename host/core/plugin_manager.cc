@@ -42,6 +42,13 @@ const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
   // together with its manifest still differs from the record. Bundled
   // plugins ship with berth and are never in it.
   if (plugin.source != PluginSource::kBundled) plugin.state = CheckInstalledLibrary(plugin.manifest_path.parent_path());
+  // A plugin that came with a cloned repository is a stranger's native code:
+  // it loads only once the user installed it on this machine.
+  if (plugin.state.ok() && plugin.source == PluginSource::kProject && !FindInstall(plugin.manifest_path.parent_path())) {
+    std::string dir = plugin.manifest_path.parent_path().string();
+    plugin.state = Status(ErrorCode::kPlugin, "plugin " + dir + " came with this project and was not installed on this machine; review it, then: "
+                                              "berth plugin install --project " + dir + " (add --allow-unsigned if it has no signature)");
+  }
   if (plugin.state.ok()) plugin.state = CheckManifest(*plugin.manifest, plugin.manifest_path);
   if (plugin.state.ok()) plugin.state = CheckPluginElf(plugin.library_path());
   return plugin.state;

@@ -174,5 +174,33 @@ TEST_F(PluginSigningE2eTest, LibraryChangedAfterInstallIsRefusedAtLoad) {
   EXPECT_EQ(listed["reason"], reason);
 }
 
+// A plugin committed into a repository's .berth/plugins does not run just
+// because someone ran berth in a clone of it.
+TEST_F(PluginSigningE2eTest, ProjectPluginsLoadOnlyOnceInstalledHere) {
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", "service: cloned\nimage: 127.0.0.1:1/team/cloned\n");
+  fs::path shipped = berth_.work_dir() / ".berth" / "plugins" / "echo";
+  fs::create_directories(shipped.parent_path());
+  fs::copy(kFixtures / "echo" / "echo", shipped, fs::copy_options::recursive);
+
+  auto listed = FindListed(berth_.Json({"plugin", "list"}), "echo");
+  ASSERT_TRUE(listed.is_object()) << "echo not listed";
+  EXPECT_EQ(listed["source"], "project");
+  EXPECT_NE(listed["state"], "ok");
+  const std::string refusal = "plugin " + shipped.string() + " came with this project and was not installed on this machine; "
+                              "review it, then: berth plugin install --project " + shipped.string() +
+                              " (add --allow-unsigned if it has no signature)";
+  EXPECT_NE(listed.dump().find(refusal), std::string::npos) << listed.dump(2);
+  ProcessResult refused = berth_.Run({"echo", "say", "hello"});
+  EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find(refusal), std::string::npos) << refused.stderr_data;
+
+  // Reviewed and installed here, in place: now it runs.
+  ProcessResult installed = berth_.Run({"plugin", "install", "--project", shipped.string(), "--allow-unsigned"});
+  ASSERT_EQ(installed.exit_code, 0) << Describe(installed);
+  EXPECT_EQ(FindListed(berth_.Json({"plugin", "list"}), "echo")["state"], "ok");
+  ProcessResult ran = berth_.Run({"echo", "say", "hello"});
+  EXPECT_EQ(ran.exit_code, 0) << Describe(ran);
+}
+
 }  // namespace
 }  // namespace berth::testing
