@@ -25,6 +25,14 @@ class Reader {
     return Error(ErrorCode::kInvalidInput, where + ": " + message);
   }
 
+  // A mapping key as text. YAML allows a mapping or a list as a key ("? a: b");
+  // berth.yaml never does, and as<std::string>() would throw a YAML
+  // exception past every caller (found by fuzz_project_config).
+  std::string KeyOf(const YAML::Node& key) const {
+    if (!key.IsScalar()) throw At(key, "a key must be a plain name, not a mapping or a list");
+    return key.as<std::string>();
+  }
+
   void ExpectMap(const YAML::Node& node, const std::string& field) const {
     if (!node.IsMap()) throw At(node, "'" + field + "' must be a mapping");
   }
@@ -32,7 +40,7 @@ class Reader {
   // Refuses keys outside `allowed`, suggesting the nearest one.
   void OnlyKeys(const YAML::Node& node, const std::string& field, const std::set<std::string>& allowed) const {
     for (const auto& item : node) {
-      std::string key = item.first.as<std::string>();
+      std::string key = KeyOf(item.first);
       if (allowed.count(key)) continue;
       std::string message = "unknown field '" + key + "' in " + field;
       size_t best = 3;
@@ -104,7 +112,7 @@ class Reader {
     switch (node.Type()) {
       case YAML::NodeType::Map: {
         nlohmann::json object = nlohmann::json::object();
-        for (const auto& item : node) object[item.first.as<std::string>()] = Json(item.second);
+        for (const auto& item : node) object[KeyOf(item.first)] = Json(item.second);
         return object;
       }
       case YAML::NodeType::Sequence: {
@@ -128,7 +136,7 @@ class Reader {
   nlohmann::json Rest(const YAML::Node& node, const std::set<std::string>& except) const {
     nlohmann::json rest = nlohmann::json::object();
     for (const auto& item : node) {
-      std::string key = item.first.as<std::string>();
+      std::string key = KeyOf(item.first);
       if (!except.count(key)) rest[key] = Json(item.second);
     }
     return rest;
@@ -288,7 +296,7 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
   if (const YAML::Node environments = root["environments"]) {
     reader.ExpectMap(environments, "environments");
     for (const auto& item : environments) {
-      std::string name = item.first.as<std::string>();
+      std::string name = reader.KeyOf(item.first);
       if (!std::regex_match(name, kServiceName)) {
         throw reader.At(item.first, "environment name '" + name + "' must be lowercase letters, digits and '-'");
       }

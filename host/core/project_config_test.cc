@@ -111,5 +111,17 @@ TEST(ProjectConfigTest, SymlinksOutOfTheProjectAreOutside) {
   EXPECT_NO_THROW(ProjectConfig::Parse("service: x\nimage: r/x\nbuild: {context: site}\n", dir.path() / "berth.yaml"));
 }
 
+// Found by tests/fuzz/fuzz_project_config: a mapping or list used as a key
+// ("? a: b") threw yaml-cpp's bad conversion past Parse.
+TEST(ProjectConfigTest, ComplexKeysAreErrorsNotYamlExceptions) {
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nbuild:\n  ? base: scratch\n  : x\n"),
+            "berth.yaml:4:5: a key must be a plain name, not a mapping or a list");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\n? [a, b]\n: x\n"), "berth.yaml:3:3: a key must be a plain name, not a mapping or a list");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenvironments:\n  ? {a: b}\n  : {target: {plugin: k8s}}\n"),
+            "berth.yaml:4:5: a key must be a plain name, not a mapping or a list");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenvironments:\n  dev:\n    target: {plugin: k8s, ? [x]: 1}\n"),
+            "berth.yaml:5:29: a key must be a plain name, not a mapping or a list");
+}
+
 }  // namespace
 }  // namespace berth::host
