@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <regex>
 #include <set>
 
@@ -124,7 +125,15 @@ class Reader {
         const std::string text = node.as<std::string>();
         if (node.Tag() == "!") return text;  // Quoted: always a string.
         if (text == "true" || text == "false") return text == "true";
-        if (std::regex_match(text, std::regex("-?[0-9]+"))) return std::stoll(text);
+        if (std::regex_match(text, std::regex("-?[0-9]+"))) {
+          // std::stoll would throw out_of_range past Parse (found by fuzz_project_config).
+          int64_t number = 0;
+          auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+          if (error != std::errc() || end != text.data() + text.size()) {
+            throw At(node, "'" + text + "' is too large for a number (quote it to keep it as text)");
+          }
+          return number;
+        }
         return text;
       }
       default:

@@ -121,6 +121,9 @@ TEST(ProjectConfigTest, ComplexKeysAreErrorsNotYamlExceptions) {
             "berth.yaml:4:5: a key must be a plain name, not a mapping or a list");
   EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenvironments:\n  dev:\n    target: {plugin: k8s, ? [x]: 1}\n"),
             "berth.yaml:5:29: a key must be a plain name, not a mapping or a list");
+  // And a number past int64 in settings threw std::out_of_range from std::stoll.
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nbuild:\n  flags: [99999999999999999999]\n"),
+            "berth.yaml:4:11: '99999999999999999999' is too large for a number (quote it to keep it as text)");
 }
 
 }  // namespace
