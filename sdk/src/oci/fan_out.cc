@@ -294,7 +294,8 @@ FanOutResult CopyImageToMany(ImageSource& original, const std::vector<ImageSink*
     BlobTee tee(source, blob, live.size());
     std::vector<std::thread> threads;
     for (size_t k = 0; k < live.size(); ++k) {
-      threads.emplace_back([&, k, is_config = is_config] {
+      // Named captures: clang 14 (the fuzz build) cannot capture structured bindings.
+      threads.emplace_back([&, k, &blob = blob, is_config = is_config] {
         Destination& destination = destinations[live[k]];
         Guarded(destination, [&] {
           TeeSource view(source, tee, k, rereads);
