@@ -95,18 +95,29 @@ void CommitPlan(ImageSink& sink, const CopyPlan& plan) {
   sink.Commit(plan.top);
 }
 
-void LogBlobOutcome(const std::string& where, const Descriptor& blob, BlobOutcome outcome) {
+void BlobTally::Record(const std::string& where, const Descriptor& blob, BlobOutcome outcome) {
   switch (outcome) {
     case BlobOutcome::kExisted:
       log::Info("{}: blob {} already there", where, blob.digest.str());
+      ++skipped;
       break;
     case BlobOutcome::kMounted:
       log::Info("{}: blob {} mounted", where, blob.digest.str());
+      ++mounted;
       break;
     case BlobOutcome::kUploaded:
       log::Info("{}: blob {} copied ({} bytes)", where, blob.digest.str(), blob.size);
+      ++uploaded;
+      bytes += blob.size;
       break;
   }
+}
+
+void BlobTally::CopyTo(CopyResult& result) const {
+  result.blobs_uploaded = uploaded;
+  result.blobs_mounted = mounted;
+  result.blobs_skipped = skipped;
+  result.bytes_uploaded = bytes;
 }
 
 CopyResult CopyImage(ImageSource& original, ImageSink& sink, const CopyOptions& options) {
@@ -115,33 +126,17 @@ CopyResult CopyImage(ImageSource& original, ImageSink& sink, const CopyOptions& 
   CopyResult result;
   CopyPlan plan = PlanCopy(source, sink.AcceptsIndex(), options);
   result.platforms = plan.platforms;
-  std::atomic<int> uploaded{0}, mounted{0}, skipped{0};
-  std::atomic<int64_t> bytes{0};
+  BlobTally tally;
   ForEachBounded(plan.blobs.size(), options.concurrency, [&](size_t i) {
     const auto& [blob, is_config] = plan.blobs[i];
     BlobOutcome outcome = sink.PutBlob(blob, source, is_config);
-    LogBlobOutcome(sink.Describe(), blob, outcome);
+    tally.Record(sink.Describe(), blob, outcome);
     if (options.observer) options.observer->BlobDone(sink.Describe(), blob, outcome);
-    switch (outcome) {
-      case BlobOutcome::kExisted:
-        ++skipped;
-        break;
-      case BlobOutcome::kMounted:
-        ++mounted;
-        break;
-      case BlobOutcome::kUploaded:
-        ++uploaded;
-        bytes += blob.size;
-        break;
-    }
   });
   CommitPlan(sink, plan);
   result.top = plan.top.AsDescriptor();
   result.manifests = int(plan.children.size()) + 1;
-  result.blobs_uploaded = uploaded;
-  result.blobs_mounted = mounted;
-  result.blobs_skipped = skipped;
-  result.bytes_uploaded = bytes;
+  tally.CopyTo(result);
   return result;
 }
 

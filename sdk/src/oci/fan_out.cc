@@ -170,8 +170,7 @@ struct Destination {
   std::mutex mutex;
   ErrorCode code = ErrorCode::kOk;
   std::string error;
-  std::atomic<int> uploaded{0}, mounted{0}, skipped{0};
-  std::atomic<int64_t> bytes{0};
+  BlobTally tally;
 
   void Fail(ErrorCode error_code, const std::string& message) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -180,21 +179,6 @@ struct Destination {
     error = message;
     failed = true;
     log::Debug("{}: dropped from the copy: {}", sink->Describe(), message);
-  }
-  void Count(const Descriptor& blob, BlobOutcome outcome) {
-    LogBlobOutcome(sink->Describe(), blob, outcome);
-    switch (outcome) {
-      case BlobOutcome::kExisted:
-        ++skipped;
-        break;
-      case BlobOutcome::kMounted:
-        ++mounted;
-        break;
-      case BlobOutcome::kUploaded:
-        ++uploaded;
-        bytes += blob.size;
-        break;
-    }
   }
 };
 
@@ -300,7 +284,7 @@ FanOutResult CopyImageToMany(ImageSource& original, const std::vector<ImageSink*
         Guarded(destination, [&] {
           TeeSource view(source, tee, k, rereads);
           BlobOutcome outcome = destination.sink->PutBlob(blob, view, is_config);
-          destination.Count(blob, outcome);
+          destination.tally.Record(destination.sink->Describe(), blob, outcome);
           if (options.observer) options.observer->BlobDone(destination.sink->Describe(), blob, outcome);
         });
         tee.Finish(k);
@@ -337,10 +321,7 @@ FanOutResult CopyImageToMany(ImageSource& original, const std::vector<ImageSink*
     one.copy.top = result.top;
     one.copy.platforms = plan.platforms;
     one.copy.manifests = result.manifests;
-    one.copy.blobs_uploaded = destination.uploaded;
-    one.copy.blobs_mounted = destination.mounted;
-    one.copy.blobs_skipped = destination.skipped;
-    one.copy.bytes_uploaded = destination.bytes;
+    destination.tally.CopyTo(one.copy);
     result.destinations.push_back(std::move(one));
   }
   return result;

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <atomic>
+
 #include "berth/oci/image.h"
 
 namespace berth::oci {
@@ -53,8 +55,14 @@ CopyPlan PlanCopy(ImageSource& source, bool accepts_index, const CopyOptions& op
 // Stores a plan's child manifests (images before the indexes listing them) and
 // then commits the top one.
 void CommitPlan(ImageSink& sink, const CopyPlan& plan);
-// The -v line for one blob at one destination.
-void LogBlobOutcome(const std::string& where, const Descriptor& blob, BlobOutcome outcome);
+// What happened to each blob at one destination, counted from concurrent
+// blob workers; Record also writes the -v line for the blob.
+struct BlobTally {
+  std::atomic<int> uploaded{0}, mounted{0}, skipped{0};
+  std::atomic<int64_t> bytes{0};
+  void Record(const std::string& where, const Descriptor& blob, BlobOutcome outcome);
+  void CopyTo(CopyResult& result) const;
+};
 
 }  // namespace berth::oci
 
