@@ -4,6 +4,7 @@
 #include <set>
 
 #include "berth/error.h"
+#include "berth/text.h"
 
 namespace berth::host {
 
@@ -65,17 +66,11 @@ std::optional<std::string> CommandTable::Suggest(const std::string& typed) const
       start = space + 1;
     }
   }
-  std::optional<std::string> best;
-  size_t best_distance = std::max<size_t>(2, typed.size() / 3) + 1;
-  for (const auto& candidate : candidates) {
-    if (std::count(candidate.begin(), candidate.end(), ' ') != std::count(typed.begin(), typed.end(), ' ')) continue;
-    size_t distance = EditDistance(typed, candidate);
-    if (distance < best_distance) {
-      best_distance = distance;
-      best = candidate;
-    }
-  }
-  return best;
+  // Only candidates as deep as what was typed: "plugin lst" should not become "plugin".
+  std::erase_if(candidates, [&](const std::string& candidate) {
+    return std::count(candidate.begin(), candidate.end(), ' ') != std::count(typed.begin(), typed.end(), ' ');
+  });
+  return Nearest(typed, candidates, std::max<size_t>(2, typed.size() / 3));
 }
 
 }  // namespace berth::host

@@ -43,18 +43,7 @@ class Reader {
     for (const auto& item : node) {
       std::string key = KeyOf(item.first);
       if (allowed.count(key)) continue;
-      std::string message = "unknown field '" + key + "' in " + field;
-      size_t best = 3;
-      std::string suggestion;
-      for (const auto& candidate : allowed) {
-        size_t distance = EditDistance(key, candidate);
-        if (distance < best) {
-          best = distance;
-          suggestion = candidate;
-        }
-      }
-      if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
-      throw At(item.first, message);
+      throw At(item.first, "unknown field '" + key + "' in " + field + DidYouMean(key, allowed));
     }
   }
 

@@ -24,18 +24,7 @@ class SettingsReader {
   void OnlyKeys(const std::set<std::string>& allowed) const {
     for (const auto& [key, value] : settings_.items()) {
       if (allowed.count(key)) continue;
-      std::string message = what_ + ": unknown setting '" + key + "'";
-      size_t best = 3;
-      std::string suggestion;
-      for (const auto& candidate : allowed) {
-        size_t distance = EditDistance(key, candidate);
-        if (distance < best) {
-          best = distance;
-          suggestion = candidate;
-        }
-      }
-      if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
-      throw Error(ErrorCode::kInvalidInput, message);
+      throw Error(ErrorCode::kInvalidInput, what_ + ": unknown setting '" + key + "'" + DidYouMean(key, allowed));
     }
   }
 

@@ -20,4 +20,23 @@ size_t EditDistance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+std::optional<std::string> Nearest(const std::string& typed, const std::set<std::string>& candidates,
+                                   size_t max_distance) {
+  std::optional<std::string> best;
+  size_t best_distance = max_distance + 1;
+  for (const auto& candidate : candidates) {
+    size_t distance = EditDistance(typed, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string DidYouMean(const std::string& typed, const std::set<std::string>& candidates) {
+  std::optional<std::string> nearest = Nearest(typed, candidates);
+  return nearest ? " (did you mean '" + *nearest + "'?)" : "";
+}
+
 }  // namespace berth

@@ -3,6 +3,8 @@
 #define BERTH_TEXT_H_
 
 #include <cstddef>
+#include <optional>
+#include <set>
 #include <string>
 
 namespace berth {
@@ -10,6 +12,15 @@ namespace berth {
 // Levenshtein distance: how "did you mean ...?" suggestions pick the nearest
 // command, field or setting name.
 size_t EditDistance(const std::string& a, const std::string& b);
+
+// The candidate nearest to `typed` if it is at most `max_distance` edits away;
+// a tie goes to the first candidate in order.
+std::optional<std::string> Nearest(const std::string& typed, const std::set<std::string>& candidates,
+                                   size_t max_distance = 2);
+
+// " (did you mean 'x'?)" naming the nearest candidate, or "" when none is near:
+// the tail of every "unknown field/setting" message.
+std::string DidYouMean(const std::string& typed, const std::set<std::string>& candidates);
 
 }  // namespace berth
 
