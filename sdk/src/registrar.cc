@@ -43,7 +43,7 @@ const char* SecretChangeName(SecretChange change) noexcept {
   return "unknown";
 }
 
-void Registrar::AddProvision(const Provision& provision) {
+const std::string& Registrar::AddProvision(const Provision& provision) {
   if (provision.name.empty()) throw Error(ErrorCode::kPlugin, std::string("a ") + ProvidedKindName(provision.kind) + " needs a name");
   for (const auto& existing : provisions_) {
     if (existing.kind == provision.kind && existing.name == provision.name) {
@@ -52,6 +52,7 @@ void Registrar::AddProvision(const Provision& provision) {
     }
   }
   provisions_.push_back(provision);
+  return provisions_.back().name;
 }
 
 void Registrar::AddCommandGuarded(CommandSpec spec, GuardedCommandFn run) {
@@ -63,24 +64,19 @@ void Registrar::AddCommandGuarded(CommandSpec spec, GuardedCommandFn run) {
 }
 
 void Registrar::AddRegistryFactory(Provision provision, Factory<Registry> factory) {
-  AddProvision(provision);
-  registries_[provision.name] = std::move(factory);
+  registries_[AddProvision(provision)] = std::move(factory);
 }
 void Registrar::AddTargetFactory(Provision provision, Factory<Target> factory) {
-  AddProvision(provision);
-  targets_[provision.name] = std::move(factory);
+  targets_[AddProvision(provision)] = std::move(factory);
 }
 void Registrar::AddSecretStoreFactory(Provision provision, Factory<SecretStore> factory) {
-  AddProvision(provision);
-  secret_stores_[provision.name] = std::move(factory);
+  secret_stores_[AddProvision(provision)] = std::move(factory);
 }
 void Registrar::AddSignerFactory(Provision provision, Factory<Signer> factory) {
-  AddProvision(provision);
-  signers_[provision.name] = std::move(factory);
+  signers_[AddProvision(provision)] = std::move(factory);
 }
 void Registrar::AddCredentialProviderFactory(Provision provision, Factory<CredentialProvider> factory) {
-  AddProvision(provision);
-  credential_providers_[provision.name] = std::move(factory);
+  credential_providers_[AddProvision(provision)] = std::move(factory);
 }
 
 const Factory<Registry>* Registrar::FindRegistry(const std::string& name) const { return FindIn(registries_, name); }

@@ -116,7 +116,8 @@ class Registrar {
   void AddSecretStoreFactory(Provision provision, Factory<SecretStore> factory);
   void AddSignerFactory(Provision provision, Factory<Signer> factory);
   void AddCredentialProviderFactory(Provision provision, Factory<CredentialProvider> factory);
-  void AddProvision(const Provision& provision);
+  // Records what the plugin provides, refusing a duplicate; returns its name.
+  const std::string& AddProvision(const Provision& provision);
 
   std::string description_;
   std::vector<Provision> provisions_;
