@@ -57,6 +57,17 @@ nlohmann::json BerthRunner::Json(const std::vector<std::string>& args) const {
   }
 }
 
+void BerthRunner::Git(const std::vector<std::string>& args) const {
+  ProcessOptions options;
+  options.cwd = work_dir();
+  options.env_set = {{"GIT_AUTHOR_NAME", "t"}, {"GIT_AUTHOR_EMAIL", "t@example.invalid"}, {"GIT_COMMITTER_NAME", "t"},
+                     {"GIT_COMMITTER_EMAIL", "t@example.invalid"}, {"HOME", home().string()}};
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult result = RunProcess(argv, options);
+  EXPECT_EQ(result.exit_code, 0) << "git: " << result.stderr_data;
+}
+
 std::string Describe(const ProcessResult& result) {
   return "exit=" + std::to_string(result.exit_code) + "\nstdout=" + result.stdout_data + "\nstderr=" + result.stderr_data;
 }

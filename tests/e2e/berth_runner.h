@@ -28,6 +28,8 @@ class BerthRunner {
   ProcessResult RunUnder(const std::vector<std::string>& prefix, const std::vector<std::string>& args) const;
   // Runs with -o json, expects exit 0 and parses stdout.
   nlohmann::json Json(const std::vector<std::string>& args) const;
+  // Runs git in work_dir() with a fixed identity, failing the test if git fails.
+  void Git(const std::vector<std::string>& args) const;
 
  private:
   TempDir home_;

@@ -123,25 +123,15 @@ class PipelineE2eTest : public ::testing::Test {
     ProcessResult keygen = berth_.Run({"keygen"});
     ASSERT_EQ(keygen.exit_code, 0) << Describe(keygen);
     WriteFileAtomic(berth_.work_dir() / ".gitignore", "cosign.key\n.berth/\n");
-    Git({"init", "-q"});
+    berth_.Git({"init", "-q"});
     Commit("1.0.0");
   }
 
   // Each version is a commit, so sha-{git.short} names one build and the
   // environment's immutable tags never have to move.
   void Commit(const std::string& message) {
-    Git({"add", "-A"});
-    Git({"commit", "-q", "-m", message});
-  }
-  void Git(const std::vector<std::string>& args) {
-    ProcessOptions options;
-    options.cwd = berth_.work_dir();
-    options.env_set = {{"GIT_AUTHOR_NAME", "t"}, {"GIT_AUTHOR_EMAIL", "t@example.invalid"}, {"GIT_COMMITTER_NAME", "t"},
-                       {"GIT_COMMITTER_EMAIL", "t@example.invalid"}, {"HOME", berth_.home().string()}};
-    std::vector<std::string> argv = {"git"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    ProcessResult result = RunProcess(argv, options);
-    ASSERT_EQ(result.exit_code, 0) << result.stderr_data;
+    berth_.Git({"add", "-A"});
+    berth_.Git({"commit", "-q", "-m", message});
   }
 
   std::vector<std::string> Release(const std::string& version, std::vector<std::string> extra = {}) {

@@ -58,17 +58,6 @@ class ReleaseE2eTest : public ::testing::Test {
     ASSERT_EQ(login.exit_code, 0) << login.stderr_data;
   }
 
-  void Git(const std::vector<std::string>& args) {
-    ProcessOptions options;
-    options.cwd = berth_.work_dir();
-    options.env_set = {{"GIT_AUTHOR_NAME", "t"}, {"GIT_AUTHOR_EMAIL", "t@example.invalid"}, {"GIT_COMMITTER_NAME", "t"},
-                       {"GIT_COMMITTER_EMAIL", "t@example.invalid"}, {"HOME", berth_.home().string()}};
-    std::vector<std::string> argv = {"git"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    ProcessResult result = RunProcess(argv, options);
-    ASSERT_EQ(result.exit_code, 0) << result.stderr_data;
-  }
-
   BerthRunner berth_;
   std::unique_ptr<TestPeer> a_, b_;
 };
@@ -144,9 +133,9 @@ TEST_F(ReleaseE2eTest, DryRunChangesNothing) {
 
 TEST_F(ReleaseE2eTest, DirtyGitTreeIsRefusedUnlessAllowed) {
   StartRegistries();
-  Git({"init", "-q"});
-  Git({"add", "."});
-  Git({"commit", "-q", "-m", "first"});
+  berth_.Git({"init", "-q"});
+  berth_.Git({"add", "."});
+  berth_.Git({"commit", "-q", "-m", "first"});
   WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>uncommitted</h1>\n");
   ProcessResult refused = berth_.Run(Release("1.0.0"));
   EXPECT_EQ(refused.exit_code, 3);
