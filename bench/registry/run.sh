@@ -12,68 +12,16 @@
 # the targets of docs/benchmarks.md with their verdicts.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-berth=$repo/build/bin/berth
 runs=3
-work=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --berth) berth=$(realpath "$2"); shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --workdir) work=$2; shift 2 ;;
-    *) echo "usage: $0 [--berth PATH] [--runs N] [--workdir DIR]" >&2; exit 2 ;;
-  esac
-done
-for tool in docker-registry skopeo curl openssl /usr/bin/time /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
-done
-[ -x "$berth" ] || { echo "no berth binary at $berth (build first)" >&2; exit 2; }
-if [ -z "$work" ]; then work=$(mktemp -d /tmp/berth-bench.XXXXXX); fi
-mkdir -p "$work"
-declare -A registry_pid
-cleanup() {
-  for name in "${!registry_pid[@]}"; do kill "${registry_pid[$name]}" 2>/dev/null || true; wait "${registry_pid[$name]}" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/../lib.sh"
+bench_init "$@"
+bench_require docker-registry skopeo curl openssl /usr/bin/time /usr/bin/python3
 
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# start_registry NAME: docker-registry on a port kept across restarts.
-declare -A registry_port
-start_registry() {
-  local name=$1 dir=$work/$1
-  mkdir -p "$dir/storage"
-  [ -n "${registry_port[$name]:-}" ] || registry_port[$name]=$(free_port)
-  cat >"$dir/config.yml" <<YAML
-version: 0.1
-log: {level: warn, accesslog: {disabled: true}}
-storage:
-  filesystem: {rootdirectory: $dir/storage}
-  delete: {enabled: true}
-  maintenance: {uploadpurging: {enabled: false}}
-http: {addr: 127.0.0.1:${registry_port[$name]}, secret: bench-secret}
-YAML
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
-  registry_pid[$name]=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:${registry_port[$name]}/v2/" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "registry $name did not start: $(cat "$dir/log")" >&2
-  exit 1
-}
-stop_registry() {
-  kill "${registry_pid[$1]}" && wait "${registry_pid[$1]}" 2>/dev/null || true
-  unset "registry_pid[$1]"
-}
-wipe() { stop_registry "$1"; rm -rf "$work/$1/storage"; start_registry "$1"; }
-host() { echo "127.0.0.1:${registry_port[$1]}"; }
+wipe() { bench_stop_registry "$1"; rm -rf "$work/$1/storage"; bench_start_registry "$1"; }
+host() { bench_registry_host "$1"; }
 clear_skopeo_cache() { rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb "$HOME/.local/share/containers/cache/blob-info-cache-v1.boltdb"; }
 
 # measure KEY CMD...: one timed run; appends "wall rss_kib" to $work/m/KEY.
-mkdir -p "$work/m"
 measure() {
   local key=$1; shift
   if ! /usr/bin/time -v -o "$work/time.txt" "$@" >"$work/out.txt" 2>"$work/err.txt"; then
@@ -93,12 +41,12 @@ PY
 export HOME=$work/home DOCKER_CONFIG=$work/home/docker XDG_CONFIG_HOME=$work/home/config
 mkdir -p "$HOME"
 echo "building the images in $work ..." >&2
-/usr/bin/python3 "$here/make_image.py" "$work/one" --layers 1 --layer-size $((1 << 30)) --tag v1 --seed 1 >/dev/null
-/usr/bin/python3 "$here/make_image.py" "$work/many" --layers 16 --layer-size $((64 << 20)) --tag v1 --seed 2 >/dev/null
+/usr/bin/python3 "$repo/bench/registry/make_image.py" "$work/one" --layers 1 --layer-size $((1 << 30)) --tag v1 --seed 1 >/dev/null
+/usr/bin/python3 "$repo/bench/registry/make_image.py" "$work/many" --layers 16 --layer-size $((64 << 20)) --tag v1 --seed 2 >/dev/null
 blob=$(ls -S "$work/one/blobs/sha256" | head -1)
 blob_file=$work/one/blobs/sha256/$blob
-start_registry r1
-start_registry r2
+bench_start_registry r1
+bench_start_registry r2
 R1=$(host r1)
 R2=$(host r2)
 plain=(--plain-http "$R1" --plain-http "$R2")

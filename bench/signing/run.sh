@@ -13,46 +13,14 @@
 # Each figure is the median of --runs runs. Prints a Markdown table.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-berth=$repo/build/bin/berth
 runs=5
-work=
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --berth) berth=$(realpath "$2"); shift 2 ;;
-    --runs) runs=$2; shift 2 ;;
-    --workdir) work=$2; shift 2 ;;
-    *) echo "usage: $0 [--berth PATH] [--runs N] [--workdir DIR]" >&2; exit 2 ;;
-  esac
-done
-for tool in docker-registry curl openssl awk sha256sum /usr/bin/python3; do
-  command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 2; }
-done
-[ -x "$berth" ] || { echo "no berth binary at $berth (build first)" >&2; exit 2; }
-if [ -z "$work" ]; then work=$(mktemp -d /tmp/berth-bench-sign.XXXXXX); fi
-mkdir -p "$work"
-registry_pid=
-cleanup() {
-  if [ -n "$registry_pid" ]; then kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$(dirname "$0")/../lib.sh"
+bench_init "$@"
+bench_require docker-registry curl openssl awk sha256sum /usr/bin/python3
 
-port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/storage"
-cat >"$work/config.yml" <<YAML
-version: 0.1
-log: {level: info, formatter: text}
-storage:
-  filesystem: {rootdirectory: $work/storage}
-  delete: {enabled: true}
-http: {addr: 127.0.0.1:$port, secret: bench-secret}
-YAML
-docker-registry serve "$work/config.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.05; done
-R=127.0.0.1:$port
+# Info level with the text access log: requests are counted from it.
+bench_start_registry registry "{level: info, formatter: text}"
+R=$(bench_registry_host registry)
 
 export HOME=$work/home DOCKER_CONFIG=$work/home/docker XDG_CONFIG_HOME=$work/home/config
 mkdir -p "$HOME"
@@ -112,9 +80,8 @@ raw_verify() {
   openssl dgst -sha256 -verify "$work/raw.pub" -signature "$work/raw.sig" "$work/raw.fetched" >/dev/null
 }
 
-requests() { grep -acE '"(GET|HEAD|POST|PUT|PATCH|DELETE) /v2' "$work/registry.log" || true; }
+requests() { grep -acE '"(GET|HEAD|POST|PUT|PATCH|DELETE) /v2' "$work/registry/log" || true; }
 # measure KEY CMD...: one run; appends "seconds requests" to $work/m/KEY.
-mkdir -p "$work/m"
 measure() {
   local key=$1; shift
   local before after start end
