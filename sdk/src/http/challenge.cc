@@ -1,6 +1,8 @@
 #include "berth/http/challenge.h"
 
+#include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace berth::http {
 namespace {
@@ -108,6 +110,30 @@ std::vector<Challenge> ParseChallenges(std::string_view header) {
     challenges.push_back(std::move(challenge));
   }
   return challenges;
+}
+
+std::string SortScopeActions(const std::string& scopes) {
+  std::string sorted;
+  size_t start = 0;
+  while (start < scopes.size()) {
+    size_t end = scopes.find(' ', start);
+    if (end == std::string::npos) end = scopes.size();
+    std::string scope = scopes.substr(start, end - start);
+    size_t colon = scope.rfind(':');
+    if (colon != std::string::npos) {
+      std::set<std::string> actions;
+      for (size_t at = colon + 1; at <= scope.size();) {
+        size_t comma = std::min(scope.find(',', at), scope.size());
+        if (comma > at) actions.insert(scope.substr(at, comma - at));
+        at = comma + 1;
+      }
+      scope.resize(colon + 1);
+      for (const auto& action : actions) scope += (scope.back() == ':' ? "" : ",") + action;
+    }
+    if (!scope.empty()) sorted += (sorted.empty() ? "" : " ") + scope;
+    start = end + 1;
+  }
+  return sorted;
 }
 
 }  // namespace berth::http

@@ -54,6 +54,15 @@ TEST(RetryTest, BackoffGrowsWithJitterAndHonoursRetryAfter) {
   for (int status : {400, 401, 403, 404, 405, 416}) EXPECT_FALSE(IsRetryableStatus(status)) << status;
 }
 
+TEST(ChallengeTest, ScopeActionsAreSortedPerResource) {
+  EXPECT_EQ(SortScopeActions("repository:team/app:push,pull"), "repository:team/app:pull,push");
+  EXPECT_EQ(SortScopeActions("repository:team/app:pull,push"), "repository:team/app:pull,push");
+  EXPECT_EQ(SortScopeActions("repository:a:push,delete,pull registry:catalog:*"), "repository:a:delete,pull,push registry:catalog:*");
+  EXPECT_EQ(SortScopeActions("repository:localhost:5000/a:push,pull"), "repository:localhost:5000/a:pull,push");
+  EXPECT_EQ(SortScopeActions("repository:a:"), "repository:a:");
+  EXPECT_EQ(SortScopeActions(""), "");
+}
+
 TEST(UrlTest, ResolvesLocationsAndAddsQueries) {
   EXPECT_EQ(ResolveUrl("http://h:1/v2/a/blobs/uploads/", "/v2/a/blobs/uploads/u?_state=x"), "http://h:1/v2/a/blobs/uploads/u?_state=x");
   EXPECT_EQ(ResolveUrl("http://h:1/v2/", "https://other/x"), "https://other/x");

@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -59,33 +58,6 @@ void ShowWarnings(const http::Response& response) {
 }
 
 constexpr size_t kManifestLimit = 8u << 20;
-
-// The registry lists a scope's actions in no fixed order (distribution walks a
-// Go map), so "pull,push" and "push,pull" both arrive; messages sort them so
-// the same refusal always reads the same.
-std::string SortedScopeActions(const std::string& scopes) {
-  std::string sorted;
-  size_t start = 0;
-  while (start < scopes.size()) {
-    size_t end = scopes.find(' ', start);
-    if (end == std::string::npos) end = scopes.size();
-    std::string scope = scopes.substr(start, end - start);
-    size_t colon = scope.rfind(':');
-    if (colon != std::string::npos) {
-      std::set<std::string> actions;
-      for (size_t at = colon + 1; at <= scope.size();) {
-        size_t comma = std::min(scope.find(',', at), scope.size());
-        if (comma > at) actions.insert(scope.substr(at, comma - at));
-        at = comma + 1;
-      }
-      scope.resize(colon + 1);
-      for (const auto& action : actions) scope += (scope.back() == ':' ? "" : ",") + action;
-    }
-    if (!scope.empty()) sorted += (sorted.empty() ? "" : " ") + scope;
-    start = end + 1;
-  }
-  return sorted;
-}
 
 }  // namespace
 
@@ -144,7 +116,7 @@ void RegistryClient::Fail(const Call& call, const http::Response& response) cons
   std::string insufficient;
   for (const auto& header : response.HeaderAll("www-authenticate")) {
     for (const auto& challenge : http::ParseChallenges(header)) {
-      if (challenge.Param("error") == "insufficient_scope") insufficient = SortedScopeActions(challenge.Param("scope"));
+      if (challenge.Param("error") == "insufficient_scope") insufficient = http::SortScopeActions(challenge.Param("scope"));
     }
   }
   if (response.status == 401 && !insufficient.empty()) {

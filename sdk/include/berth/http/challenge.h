@@ -22,6 +22,11 @@ struct Challenge {
 // Never throws: what cannot be parsed is skipped.
 std::vector<Challenge> ParseChallenges(std::string_view header);
 
+// A challenge's scope ("repository:team/app:push,pull registry:catalog:*")
+// with each resource's actions sorted. Registries list them in no fixed order
+// (distribution walks a Go map), and a message should read the same each time.
+std::string SortScopeActions(const std::string& scopes);
+
 }  // namespace berth::http
 
 #endif  // BERTH_HTTP_CHALLENGE_H_
