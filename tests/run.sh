@@ -9,11 +9,14 @@ cd "$root"
 
 bash third_party/install-deps.sh --test
 jobs=$(nproc)
+# ccache, when the machine has it, makes a rebuild after a small change quick.
+launcher=()
+if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
 
 build_and_test() {
   local dir=$1; shift
   echo "== configure $dir ($*)" >&2
-  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=ON "${launcher[@]}" "$@" >/dev/null
   echo "== build $dir" >&2
   cmake --build "$dir" -j "$jobs"
   echo "== test $dir" >&2

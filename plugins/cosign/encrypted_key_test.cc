@@ -90,7 +90,9 @@ TEST(EncryptedKeyTest, RoundTripsEveryAcceptedCostAndAnEmptyPassword) {
     std::string body = BodyOf(EncryptPrivateKey("secret bytes", SecretValue(""), {n, 8, 1}));
     EXPECT_EQ(EnvelopeParams(body, "k").n, n);
     EXPECT_EQ(DecryptPrivateKey(body, SecretValue(""), "k").value(), "secret bytes");
-    if (n == 32768) EXPECT_EQ(CodeOf([&] { DecryptPrivateKey(body, kHello, "k"); }), ErrorCode::kAuth);
+    if (n == 32768) {
+      EXPECT_EQ(CodeOf([&] { DecryptPrivateKey(body, kHello, "k"); }), ErrorCode::kAuth);
+    }
   }
 }
 
