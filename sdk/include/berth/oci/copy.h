@@ -7,12 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <atomic>
 
 #include "berth/oci/image.h"
 
