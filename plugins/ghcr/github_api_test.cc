@@ -6,6 +6,7 @@
 #include "actions_secret_store.h"
 #include "berth/base64.h"
 #include "berth/fs.h"
+#include "error_message.h"
 #include "github_api.h"
 #include "github_standin_test_util.h"
 #include "packages.h"
@@ -13,6 +14,7 @@
 namespace berth::ghcr {
 namespace {
 
+using berth::testing::ErrorMessageOf;
 using testing::GitHubStandin;
 
 std::string Hex(int n) {
@@ -28,16 +30,6 @@ ApiOptions Options(const GitHubStandin& standin, const std::string& token) {
   options.token_origin = "the test";
   options.initial_backoff = std::chrono::milliseconds(10);
   return options;
-}
-
-std::string ErrorOf(const std::function<void()>& fn, ErrorCode* code = nullptr) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    if (code) *code = e.code();
-    return e.what();
-  }
-  return "";
 }
 
 TEST(GitHubApiTest, NextLinkParsing) {
@@ -85,7 +77,7 @@ TEST(GitHubApiTest, FindsUserPackagesAndDeletesVersions) {
   EXPECT_EQ(own.List(PackageRef::FromRepository("standin-user/tool")).size(), 1u);
   ErrorCode code{};
   // GitHub refuses to delete a package's last version.
-  EXPECT_EQ(ErrorOf([&] { own.Delete(PackageRef::FromRepository("standin-user/tool"), 11); }, &code),
+  EXPECT_EQ(ErrorMessageOf([&] { own.Delete(PackageRef::FromRepository("standin-user/tool"), 11); }, &code),
             "GitHub API DELETE /user/packages/container/tool/versions/11: 400 Bad Request (You cannot delete the last version of "
             "a package. You must delete the package instead.)");
   EXPECT_EQ(code, ErrorCode::kInvalidInput);
@@ -95,7 +87,7 @@ TEST(GitHubApiTest, FindsUserPackagesAndDeletesVersions) {
   EXPECT_EQ(other.owner_path(), "/users/bob");
 
   Packages missing(api, "org");
-  EXPECT_EQ(ErrorOf([&] { missing.List(PackageRef::FromRepository("acme/nothing")); }, &code),
+  EXPECT_EQ(ErrorMessageOf([&] { missing.List(PackageRef::FromRepository("acme/nothing")); }, &code),
             "ghcr: no container package 'nothing' owned by 'acme' (GitHub API GET "
             "/orgs/acme/packages/container/nothing/versions?per_page=100: 404 Not Found (Package not found.))");
   EXPECT_EQ(code, ErrorCode::kNotFound);
@@ -107,14 +99,14 @@ TEST(GitHubApiTest, ReportsRefusedTokensAndMissingScopes) {
   standin.Control("POST", "/_standin/packages", {{"orgs", {{"acme", {{"web", {{{"name", "sha256:" + Hex(1)}}}}}}}}});
   ErrorCode code{};
   GitHubApi bad(Options(standin, "ghp_wrong_token_value"));
-  std::string message = ErrorOf([&] { Packages(bad, "").List(PackageRef::FromRepository("acme/web")); }, &code);
+  std::string message = ErrorMessageOf([&] { Packages(bad, "").List(PackageRef::FromRepository("acme/web")); }, &code);
   EXPECT_EQ(message, "GitHub API GET /orgs/acme/packages/container/web/versions?per_page=100 refused with the token from the test: "
                      "401 Unauthorized (Bad credentials)");
   EXPECT_EQ(code, ErrorCode::kAuth);
   EXPECT_EQ(message.find("ghp_wrong_token_value"), std::string::npos);
 
   GitHubApi narrow(Options(standin, "ghp_noscopes_token"));
-  message = ErrorOf([&] { Packages(narrow, "").List(PackageRef::FromRepository("acme/web")); }, &code);
+  message = ErrorMessageOf([&] { Packages(narrow, "").List(PackageRef::FromRepository("acme/web")); }, &code);
   EXPECT_EQ(code, ErrorCode::kAuth);
   EXPECT_NE(message.find("forbidden with the token from the test: 403 Forbidden"), std::string::npos) << message;
   EXPECT_NE(message.find("(needs scopes: read:packages)"), std::string::npos) << message;
@@ -143,7 +135,7 @@ TEST(GitHubApiTest, WaitsOutRateLimitsOrSaysWhenTheyLift) {
   impatient.max_rate_limit_wait = std::chrono::seconds(0);
   GitHubApi quick(impatient);
   std::string message;
-  for (int i = 0; i < 4 && message.empty(); ++i) message = ErrorOf([&] { quick.Call("GET", "/orgs/acme/packages/container/web/versions"); });
+  for (int i = 0; i < 4 && message.empty(); ++i) message = ErrorMessageOf([&] { quick.Call("GET", "/orgs/acme/packages/container/web/versions"); });
   EXPECT_NE(message.find("rate limit exceeded"), std::string::npos) << message;
   EXPECT_NE(message.find("longer than berth waits (0 s, setting rate-limit-wait); try again later"), std::string::npos) << message;
 }
@@ -158,26 +150,10 @@ TEST(GitHubApiTest, NeverFollowsALinkToAnotherServer) {
   options.base_url = "http://localhost:" + std::to_string(standin.ready()["port"].get<int>());
   GitHubApi api(options);
   ErrorCode code{};
-  EXPECT_EQ(ErrorOf([&] { api.ListAll("/orgs/acme/packages/container/web/versions"); }, &code),
+  EXPECT_EQ(ErrorMessageOf([&] { api.ListAll("/orgs/acme/packages/container/web/versions"); }, &code),
             "GitHub API GET /orgs/acme/packages/container/web/versions: refusing a Link to another server (127.0.0.1:" +
                 std::to_string(standin.ready()["port"].get<int>()) + ")");
   EXPECT_EQ(standin.Journal().size(), 1u);
-}
-
-// Opens a sealed box with the stand-in's key pair, as GitHub would.
-std::string OpenSealed(const std::string& key_file, const std::string& encrypted_base64) {
-  auto key = nlohmann::json::parse(ReadFile(key_file));
-  auto pk = Base64Decode(key["public_key"].get<std::string>());
-  auto sk = Base64Decode(key["private_key"].get<std::string>());
-  auto sealed = Base64Decode(encrypted_base64);
-  if (!pk || !sk || !sealed || sealed->size() < crypto_box_SEALBYTES) return "<malformed>";
-  std::string plain(sealed->size() - crypto_box_SEALBYTES, '\0');
-  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), reinterpret_cast<const unsigned char*>(sealed->data()),
-                           sealed->size(), reinterpret_cast<const unsigned char*>(pk->data()),
-                           reinterpret_cast<const unsigned char*>(sk->data())) != 0) {
-    return "<does not open>";
-  }
-  return plain;
 }
 
 TEST(ActionsSecretStoreTest, SetsListsAndDeletesRepositoryAndEnvironmentSecrets) {
@@ -201,7 +177,7 @@ TEST(ActionsSecretStoreTest, SetsListsAndDeletesRepositoryAndEnvironmentSecrets)
   for (const auto& entry : journal) {
     if (entry["method"] != "PUT") continue;
     EXPECT_EQ(entry["body"]["key_id"], standin.ready()["secrets_key_id"]);
-    opened.push_back(OpenSealed(standin.ready()["secrets_key_file"].get<std::string>(), entry["body"]["encrypted_value"].get<std::string>()));
+    opened.push_back(standin.OpenSealed(entry["body"]["encrypted_value"].get<std::string>()));
   }
   EXPECT_EQ(opened, (std::vector<std::string>{value, "first-api-key", "second-api-key", "prod-only-value"}));
   EXPECT_EQ(journal.dump().find("s3cr3t-value"), std::string::npos);

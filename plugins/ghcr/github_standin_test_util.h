@@ -4,11 +4,14 @@
 #define BERTH_PLUGINS_GHCR_GITHUB_STANDIN_TEST_UTIL_H_
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "berth/base64.h"
+#include "berth/fs.h"
 #include "berth/http/client.h"
 #include "test_peer.h"
 
@@ -38,6 +41,23 @@ class GitHubStandin {
   }
   nlohmann::json Journal() const { return Control("GET", "/_standin/requests"); }
   void ClearJournal() const { Control("DELETE", "/_standin/requests"); }
+
+  // Opens a sealed box with the stand-in's repository key pair, as GitHub
+  // would; "<malformed>" or "<does not open>" otherwise. Needs sodium_init().
+  std::string OpenSealed(const std::string& encrypted_base64) const {
+    auto key = nlohmann::json::parse(ReadFile(ready()["secrets_key_file"].get<std::string>()));
+    auto pk = Base64Decode(key["public_key"].get<std::string>());
+    auto sk = Base64Decode(key["private_key"].get<std::string>());
+    auto sealed = Base64Decode(encrypted_base64);
+    if (!pk || !sk || !sealed || sealed->size() < crypto_box_SEALBYTES) return "<malformed>";
+    std::string plain(sealed->size() - crypto_box_SEALBYTES, '\0');
+    if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), reinterpret_cast<const unsigned char*>(sealed->data()),
+                             sealed->size(), reinterpret_cast<const unsigned char*>(pk->data()),
+                             reinterpret_cast<const unsigned char*>(sk->data())) != 0) {
+      return "<does not open>";
+    }
+    return plain;
+  }
 
  private:
   std::unique_ptr<berth::testing::TestPeer> peer_;

@@ -280,21 +280,6 @@ TEST_F(GhcrE2eTest, PruneKeepsWhatKeptVersionsNeed) {
   EXPECT_EQ(deletes, (std::vector<std::string>{base + "105", base + "106", base + "108", base + "107"}));
 }
 
-std::string OpenSealed(const std::string& key_file, const std::string& encrypted_base64) {
-  auto key = nlohmann::json::parse(ReadFile(key_file));
-  auto pk = Base64Decode(key["public_key"].get<std::string>());
-  auto sk = Base64Decode(key["private_key"].get<std::string>());
-  auto sealed = Base64Decode(encrypted_base64);
-  if (!pk || !sk || !sealed || sealed->size() < crypto_box_SEALBYTES) return "<malformed>";
-  std::string plain(sealed->size() - crypto_box_SEALBYTES, '\0');
-  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(plain.data()), reinterpret_cast<const unsigned char*>(sealed->data()),
-                           sealed->size(), reinterpret_cast<const unsigned char*>(pk->data()),
-                           reinterpret_cast<const unsigned char*>(sk->data())) != 0) {
-    return "<does not open>";
-  }
-  return plain;
-}
-
 TEST_F(GhcrE2eTest, ActionsSecretsAreSealedForTheRepository) {
   ASSERT_GE(sodium_init(), 0);
   berth_.SetEnv("GITHUB_TOKEN", pat_);
@@ -315,7 +300,7 @@ TEST_F(GhcrE2eTest, ActionsSecretsAreSealedForTheRepository) {
   for (const auto& entry : standin_.Journal()) {
     if (entry["method"] == "PUT") sealed = entry["body"]["encrypted_value"].get<std::string>();
   }
-  EXPECT_EQ(OpenSealed(standin_.ready()["secrets_key_file"].get<std::string>(), sealed), value + "\n");
+  EXPECT_EQ(standin_.OpenSealed(sealed), value + "\n");
 
   WriteFileAtomic(berth_.work_dir() / "prod.env", "API_KEY=\"k-123456\"\nDB_PASSWORD=other\n", 0600);
   auto diff = berth_.Json(with({"secrets", "diff", "prod", "--from", "prod.env"}));
