@@ -6,11 +6,14 @@
 
 #include "actions_secret_store.h"
 #include "berth/fs.h"
+#include "error_message.h"
 #include "ghcr_registry.h"
 #include "packages.h"
 
 namespace berth::ghcr {
 namespace {
+
+using berth::testing::ErrorMessageOf;
 
 EnvFn Env(std::map<std::string, std::string> values) {
   return [values](const std::string& name) -> std::optional<std::string> {
@@ -18,16 +21,6 @@ EnvFn Env(std::map<std::string, std::string> values) {
     if (it == values.end() || it->second.empty()) return std::nullopt;
     return it->second;
   };
-}
-
-std::string ErrorOf(const std::function<void()>& fn, ErrorCode* code = nullptr) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    if (code) *code = e.code();
-    return e.what();
-  }
-  return "";
 }
 
 TEST(GhcrSettingsTest, ApiUrlPrecedence) {
@@ -49,15 +42,15 @@ TEST(GhcrSettingsTest, EnterpriseHostDerivesItsApi) {
 
 TEST(GhcrSettingsTest, RefusesBadSettings) {
   ErrorCode code{};
-  EXPECT_EQ(ErrorOf([] { GhcrSettings::Parse({{"apiurl", "x"}}, Env({})); }, &code),
+  EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"apiurl", "x"}}, Env({})); }, &code),
             "ghcr settings: unknown key 'apiurl' (known: registry, api-url, token-file, username, owner-type, rate-limit-wait, "
             "ca-file, repository, environment)");
   EXPECT_EQ(code, ErrorCode::kInvalidInput);
-  EXPECT_EQ(ErrorOf([] { GhcrSettings::Parse({{"api-url", "http://ghe.example/api/v3"}}, Env({})); }),
+  EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"api-url", "http://ghe.example/api/v3"}}, Env({})); }),
             "ghcr settings: api-url 'http://ghe.example/api/v3' is plain HTTP to another machine; use https://");
-  EXPECT_EQ(ErrorOf([] { GhcrSettings::Parse({{"owner-type", "team"}}, Env({})); }),
+  EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"owner-type", "team"}}, Env({})); }),
             "ghcr settings: owner-type must be 'org' or 'user', not 'team'");
-  EXPECT_EQ(ErrorOf([] { GhcrSettings::Parse({{"rate-limit-wait", "soon"}}, Env({})); }),
+  EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"rate-limit-wait", "soon"}}, Env({})); }),
             "ghcr settings: rate-limit-wait must be a number of seconds from 0 to 3600");
   EXPECT_EQ(GhcrSettings::Parse({{"rate-limit-wait", 5}}, Env({})).rate_limit_wait.count(), 5);
   EXPECT_EQ(GhcrSettings::Parse({{"rate-limit-wait", "7"}}, Env({})).rate_limit_wait.count(), 7);
@@ -99,13 +92,13 @@ TEST(GhcrSettingsTest, RegistryCredentialIsBasicWithTheActor) {
 TEST(GhcrNamingTest, RepositoriesAndOwners) {
   EXPECT_NO_THROW(CheckGhcrRepository("acme/team/web"));
   EXPECT_NO_THROW(CheckGhcrRepository("a-b-c/x"));
-  EXPECT_EQ(ErrorOf([] { CheckGhcrRepository("web"); }), "ghcr: 'web' is not OWNER/NAME (ghcr images live under a user or organisation)");
-  EXPECT_EQ(ErrorOf([] { CheckGhcrRepository("-acme/web"); }),
+  EXPECT_EQ(ErrorMessageOf([] { CheckGhcrRepository("web"); }), "ghcr: 'web' is not OWNER/NAME (ghcr images live under a user or organisation)");
+  EXPECT_EQ(ErrorMessageOf([] { CheckGhcrRepository("-acme/web"); }),
             "ghcr: owner '-acme' is not a GitHub user or organisation name (lower-case letters, digits and single inner hyphens, at "
             "most 39 characters)");
-  EXPECT_NE(ErrorOf([] { CheckGhcrRepository("ac--me/web"); }), "");
-  EXPECT_NE(ErrorOf([] { CheckGhcrRepository("a_b/web"); }), "");
-  EXPECT_NE(ErrorOf([] { CheckGhcrRepository(std::string(40, 'a') + "/web"); }), "");
+  EXPECT_NE(ErrorMessageOf([] { CheckGhcrRepository("ac--me/web"); }), "");
+  EXPECT_NE(ErrorMessageOf([] { CheckGhcrRepository("a_b/web"); }), "");
+  EXPECT_NE(ErrorMessageOf([] { CheckGhcrRepository(std::string(40, 'a') + "/web"); }), "");
   PackageRef ref = PackageRef::FromRepository("acme/team/web");
   EXPECT_EQ(ref.owner, "acme");
   EXPECT_EQ(ref.package, "team/web");
@@ -116,16 +109,16 @@ TEST(GhcrNamingTest, SecretNames) {
   EXPECT_NO_THROW(CheckSecretName("DB_PASSWORD"));
   EXPECT_NO_THROW(CheckSecretName("_x1"));
   for (std::string bad : {"", "1ABC", "github_token", "A-B", "A B"}) {
-    EXPECT_NE(ErrorOf([&] { CheckSecretName(bad); }), "") << bad;
+    EXPECT_NE(ErrorMessageOf([&] { CheckSecretName(bad); }), "") << bad;
   }
 }
 
 TEST(GhcrNamingTest, SecretStoreNeedsARepositoryAndAToken) {
   ErrorCode code{};
-  EXPECT_EQ(ErrorOf([] { ActionsSecretStore(GhcrSettings::Parse(nullptr, Env({})), Env({{"GH_TOKEN", "ghp_x"}})); }, &code),
+  EXPECT_EQ(ErrorMessageOf([] { ActionsSecretStore(GhcrSettings::Parse(nullptr, Env({})), Env({{"GH_TOKEN", "ghp_x"}})); }, &code),
             "github-actions: setting 'repository' must be OWNER/REPO (none given)");
   EXPECT_EQ(code, ErrorCode::kInvalidInput);
-  EXPECT_EQ(ErrorOf([] { ActionsSecretStore(GhcrSettings::Parse({{"repository", "acme/shop"}}, Env({})), Env({})); }, &code),
+  EXPECT_EQ(ErrorMessageOf([] { ActionsSecretStore(GhcrSettings::Parse({{"repository", "acme/shop"}}, Env({})), Env({})); }, &code),
             "github-actions: no GitHub token for acme/shop (set GH_TOKEN or GITHUB_TOKEN, or the setting token-file; it needs the "
             "repo scope)");
   EXPECT_EQ(code, ErrorCode::kAuth);
