@@ -1,4 +1,4 @@
-// For the plugin's tests: the Google stand-in (tests/standins/google, a
+// For the plugin's tests and its e2e test: the Google stand-in (tests/standins/google, a
 // test-only imitation of Google's endpoints) started per test suite, its
 // control endpoints and request journal, and a CredentialEnvironment that
 // sees only what a test gives it.

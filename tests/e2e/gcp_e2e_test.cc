@@ -10,6 +10,7 @@
 #include "berth/fs.h"
 #include "berth/http/client.h"
 #include "berth_runner.h"
+#include "gcp_test_support.h"
 #include "test_image.h"
 #include "test_peer.h"
 
@@ -19,8 +20,8 @@ namespace {
 class GcpE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    google_ = new TestPeer("tests/standins/google/google_apis.py", {"--strict-aud"});
-    registry_ = StartRegistry("token", {"--challenge-style", "gcp", "--google-tokeninfo", GoogleUrl() + "/tokeninfo"}).release();
+    google_ = new gcp::testing::GoogleStandin({"--strict-aud"});
+    registry_ = StartRegistry("token", {"--challenge-style", "gcp", "--google-tokeninfo", google_->url() + "/tokeninfo"}).release();
   }
   static void TearDownTestSuite() {
     delete registry_;
@@ -30,8 +31,8 @@ class GcpE2eTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    GoogleSend("DELETE", "/_standin/requests");
-    GoogleSend("POST", "/_standin/config", R"({"rate_limit_after": null})");
+    google_->ClearJournal();
+    google_->Send("POST", "/_standin/config", R"({"rate_limit_after": null})");
     std::filesystem::create_directories(bin_dir());
     berth_.SetEnv("PATH", bin_dir().string());
     for (const char* name : {"GOOGLE_APPLICATION_CREDENTIALS", "GCE_METADATA_HOST", "DOCKER_AUTH_CONFIG", "CLOUDSDK_CONFIG"}) {
@@ -43,35 +44,14 @@ class GcpE2eTest : public ::testing::Test {
     layout.Tag(image_, "v1");
   }
 
-  static std::string GoogleUrl() { return google_->ready()["url"].get<std::string>(); }
-  static std::string Project() { return google_->ready()["project_id"].get<std::string>(); }
-  static std::string KeyFile() { return google_->ready()["key_file"].get<std::string>(); }
   std::filesystem::path bin_dir() const { return berth_.home() / "bin"; }
-  std::string Target(const std::string& path = "apps/web:v1") const { return registry_->host() + "/" + Project() + "/" + path; }
+  std::string Target(const std::string& path = "apps/web:v1") const { return registry_->host() + "/" + google_->project() + "/" + path; }
 
-  static http::Response GoogleSend(const std::string& method, const std::string& path, const std::string& body = "") {
-    http::Client client;
-    http::Request request;
-    request.method = method;
-    request.url = GoogleUrl() + path;
-    request.body = body;
-    if (!body.empty()) request.headers = {{"Content-Type", "application/json"}};
-    return client.Send(request);
-  }
-  // Journal entries whose path starts with `prefix` ("/token" is the token endpoint alone, not /tokeninfo).
-  static std::vector<nlohmann::json> GoogleRequests(const std::string& prefix) {
-    std::vector<nlohmann::json> found;
-    for (const auto& entry : nlohmann::json::parse(GoogleSend("GET", "/_standin/requests").body)) {
-      const std::string path = entry["path"].get<std::string>();
-      if (prefix == "/token" ? path == prefix : path.rfind(prefix, 0) == 0) found.push_back(entry);
-    }
-    return found;
-  }
   // An access token from the stand-in's metadata server, for the fake CLIs to print.
   static std::string MintToken() {
     http::Client client;
     http::Request request;
-    request.url = GoogleUrl() + "/computeMetadata/v1/instance/service-accounts/default/token";
+    request.url = google_->url() + "/computeMetadata/v1/instance/service-accounts/default/token";
     request.headers = {{"Metadata-Flavor", "Google"}};
     return nlohmann::json::parse(client.Send(request).body)["access_token"].get<std::string>();
   }
@@ -83,7 +63,7 @@ class GcpE2eTest : public ::testing::Test {
                     "registries:\n"
                     "  \"" + registry_->host() + "\":\n    plain-http: true\n    plugin: gcp-artifact\n"
                     "    settings: {location: us" + extra_settings + "}\n"
-                    "  \"*-docker.pkg.dev\":\n    settings: {artifactregistry-url: \"" + GoogleUrl() + "\"" + extra_settings + "}\n");
+                    "  \"*-docker.pkg.dev\":\n    settings: {artifactregistry-url: \"" + google_->url() + "\"" + extra_settings + "}\n");
   }
   // A script standing in for a Google CLI (not Google's program): prints `stdout_text`.
   void FakeCli(const std::string& name, const std::string& stdout_text) {
@@ -107,32 +87,32 @@ class GcpE2eTest : public ::testing::Test {
 
   BerthRunner berth_;
   oci::Descriptor image_;
-  inline static TestPeer* google_ = nullptr;
+  inline static gcp::testing::GoogleStandin* google_ = nullptr;
   inline static TestPeer* registry_ = nullptr;
 };
 
 TEST_F(GcpE2eTest, KeyFileFromTheRegistrySettingsMintsOneTokenForTheWholePush) {
-  WriteRegistries(", key-file: \"" + KeyFile() + "\"");
+  WriteRegistries(", key-file: \"" + google_->key_file() + "\"");
   const int before = TokenStats()["by_user"].value("oauth2accesstoken", 0);
   auto pushed = berth_.Run({"push", "oci:img:v1", Target(), "-o", "json"});
   ASSERT_EQ(pushed.exit_code, 0) << Describe(pushed);
-  auto grants = GoogleRequests("/token");
+  auto grants = google_->Requests("/token");
   ASSERT_EQ(grants.size(), 1u) << "one grant for every request of the push";
   EXPECT_EQ(grants[0]["status"], 200);
   EXPECT_EQ(grants[0]["jwt"]["claims"]["aud"], google_->ready()["token_uri"]);
   EXPECT_EQ(grants[0]["jwt"]["header"]["kid"], google_->ready()["private_key_id"]);
   EXPECT_GT(TokenStats()["by_user"].value("oauth2accesstoken", 0), before) << "the registry's token server saw oauth2accesstoken";
-  EXPECT_FALSE(GoogleRequests("/tokeninfo").empty());
+  EXPECT_FALSE(google_->Requests("/tokeninfo").empty());
   PushAndReadBack(Target());
 }
 
 TEST_F(GcpE2eTest, GoogleApplicationCredentials) {
   WriteRegistries();
-  berth_.SetEnv("GOOGLE_APPLICATION_CREDENTIALS", KeyFile());
+  berth_.SetEnv("GOOGLE_APPLICATION_CREDENTIALS", google_->key_file());
   PushAndReadBack(Target("apps/gac:v1"));
-  EXPECT_FALSE(GoogleRequests("/token").empty());
+  EXPECT_FALSE(google_->Requests("/token").empty());
   auto who = berth_.Json({"gcp", "whoami", "--registry", registry_->host()});
-  EXPECT_EQ(who["source"], "service-account key " + KeyFile());
+  EXPECT_EQ(who["source"], "service-account key " + google_->key_file());
   EXPECT_EQ(who["account"], google_->ready()["client_email"]);
 }
 
@@ -141,7 +121,7 @@ TEST_F(GcpE2eTest, FakeGcloudOnPath) {
   FakeCli("gcloud", MintToken());
   PushAndReadBack(Target("apps/gcloud:v1"));
   EXPECT_NE(ReadFile(bin_dir() / "gcloud.argv").find("auth print-access-token"), std::string::npos);
-  EXPECT_TRUE(GoogleRequests("/token").empty());
+  EXPECT_TRUE(google_->Requests("/token").empty());
   EXPECT_EQ(berth_.Json({"gcp", "whoami", "--registry", registry_->host()})["source"], "gcloud");
 }
 
@@ -155,9 +135,9 @@ TEST_F(GcpE2eTest, FakeDockerCredentialGcloudOnPath) {
 
 TEST_F(GcpE2eTest, MetadataServer) {
   WriteRegistries();
-  berth_.SetEnv("GCE_METADATA_HOST", google_->ready()["metadata_host"].get<std::string>());
+  berth_.SetEnv("GCE_METADATA_HOST", google_->metadata_host());
   PushAndReadBack(Target("apps/metadata:v1"));
-  auto asked = GoogleRequests("/computeMetadata/v1/instance/service-accounts/default/token");
+  auto asked = google_->Requests("/computeMetadata/v1/instance/service-accounts/default/token");
   ASSERT_FALSE(asked.empty());
   EXPECT_EQ(asked[0]["headers"]["Metadata-Flavor"], "Google");
 }
@@ -166,14 +146,14 @@ TEST_F(GcpE2eTest, WithoutCredentialsThePushIsRefusedAndNothingIsProbed) {
   WriteRegistries();
   auto refused = berth_.Run({"push", "oci:img:v1", Target("apps/nobody:v1")});
   EXPECT_EQ(refused.exit_code, 7) << Describe(refused);
-  EXPECT_TRUE(nlohmann::json::parse(GoogleSend("GET", "/_standin/requests").body).empty());
+  EXPECT_TRUE(google_->Journal().empty());
   auto who = berth_.Run({"gcp", "whoami"});
   EXPECT_EQ(who.exit_code, 7);
   EXPECT_NE(who.stderr_data.find("no Google credentials: pass --key-file"), std::string::npos) << who.stderr_data;
 }
 
 TEST_F(GcpE2eTest, AForgedKeyIsRefusedByTheTokenEndpoint) {
-  nlohmann::json key = nlohmann::json::parse(ReadFile(KeyFile()));
+  nlohmann::json key = nlohmann::json::parse(ReadFile(google_->key_file()));
   key["private_key_id"] = "not-the-key-id";
   WriteFileAtomic(berth_.home() / "forged.json", key.dump(), 0600);
   WriteRegistries();
@@ -186,15 +166,15 @@ TEST_F(GcpE2eTest, AForgedKeyIsRefusedByTheTokenEndpoint) {
 }
 
 TEST_F(GcpE2eTest, ReferencesMustBeProjectRepositoryImage) {
-  WriteRegistries(", key-file: \"" + KeyFile() + "\"");
-  auto refused = berth_.Run({"push", "oci:img:v1", registry_->host() + "/" + Project() + "/web:v1"});
+  WriteRegistries(", key-file: \"" + google_->key_file() + "\"");
+  auto refused = berth_.Run({"push", "oci:img:v1", registry_->host() + "/" + google_->project() + "/web:v1"});
   EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
-  EXPECT_EQ(refused.stderr_data, "error: gcp-artifact: '" + registry_->host() + "/" + Project() +
+  EXPECT_EQ(refused.stderr_data, "error: gcp-artifact: '" + registry_->host() + "/" + google_->project() +
                                      "/web' is not an Artifact Registry image: the image name is missing "
                                      "(expected LOCATION-docker.pkg.dev/PROJECT/REPOSITORY/IMAGE)\n");
   refused = berth_.Run({"push", "oci:img:v1", registry_->host() + "/Proj/apps/web:v1"});
   EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
-  EXPECT_TRUE(GoogleRequests("/token").empty());
+  EXPECT_TRUE(google_->Requests("/token").empty());
 }
 
 class GcpImagesE2eTest : public GcpE2eTest {
@@ -203,31 +183,31 @@ class GcpImagesE2eTest : public GcpE2eTest {
     GcpE2eTest::SetUp();
     nlohmann::json images = nlohmann::json::array();
     for (int i = 0; i < 5; ++i) {
-      images.push_back({{"project", Project()}, {"location", "us-west1"}, {"repository", "apps"},
+      images.push_back({{"project", google_->project()}, {"location", "us-west1"}, {"repository", "apps"},
                         {"image", i % 2 ? "team/web" : "api"}, {"digest", "sha256:" + std::string(64, char('a' + i))},
                         {"tags", i == 0 ? nlohmann::json::array({"v1", "latest"}) : nlohmann::json::array()},
                         {"imageSizeBytes", 1000 + i}, {"uploadTime", "2024-05-0" + std::to_string(i + 1) + "T10:00:00Z"}});
     }
-    GoogleSend("POST", "/_standin/images", nlohmann::json({{"images", images}}).dump());
-    GoogleSend("DELETE", "/_standin/requests");
-    WriteRegistries(", key-file: \"" + KeyFile() + "\"");
+    google_->Send("POST", "/_standin/images", nlohmann::json({{"images", images}}).dump());
+    google_->ClearJournal();
+    WriteRegistries(", key-file: \"" + google_->key_file() + "\"");
   }
-  std::string Repository() const { return "us-west1-docker.pkg.dev/" + Project() + "/apps"; }
+  std::string Repository() const { return "us-west1-docker.pkg.dev/" + google_->project() + "/apps"; }
 };
 
 TEST_F(GcpImagesE2eTest, ListsEveryPageWithTags) {
   nlohmann::json listed = berth_.Json({"gcp", "images", Repository(), "--include-tags", "--page-size", "2"});
   ASSERT_EQ(listed["images"].size(), 5u) << listed.dump();
   EXPECT_EQ(listed["repository"], Repository());
-  EXPECT_EQ(listed["resource"], "projects/" + Project() + "/locations/us-west1/repositories/apps");
+  EXPECT_EQ(listed["resource"], "projects/" + google_->project() + "/locations/us-west1/repositories/apps");
   EXPECT_EQ(listed["images"][0], nlohmann::json::parse(R"({"image": "api", "digest": "sha256:)" + std::string(64, 'a') +
-                                                       R"(", "uri": "us-west1-docker.pkg.dev/)" + Project() + "/apps/api@sha256:" +
+                                                       R"(", "uri": "us-west1-docker.pkg.dev/)" + google_->project() + "/apps/api@sha256:" +
                                                        std::string(64, 'a') + R"(", "size_bytes": 1000,
       "upload_time": "2024-05-01T10:00:00Z", "update_time": "2024-05-01T10:00:00Z", "build_time": "2024-05-01T10:00:00Z",
       "media_type": "application/vnd.docker.distribution.manifest.v2+json", "tags": ["v1", "latest"]})"));
   EXPECT_EQ(listed["images"][1]["image"], "team/web");
-  EXPECT_EQ(GoogleRequests("/v1/").size(), 3u);
-  EXPECT_EQ(GoogleRequests("/token").size(), 1u);
+  EXPECT_EQ(google_->Requests("/v1/").size(), 3u);
+  EXPECT_EQ(google_->Requests("/token").size(), 1u);
 
   auto table = berth_.Run({"gcp", "images", Repository()});
   ASSERT_EQ(table.exit_code, 0) << Describe(table);
@@ -238,20 +218,20 @@ TEST_F(GcpImagesE2eTest, ListsEveryPageWithTags) {
 }
 
 TEST_F(GcpImagesE2eTest, RateLimitsAreWaitedOut) {
-  GoogleSend("POST", "/_standin/config", R"({"rate_limit_after": 1})");
+  google_->Send("POST", "/_standin/config", R"({"rate_limit_after": 1})");
   nlohmann::json listed = berth_.Json({"gcp", "images", Repository(), "--page-size", "2"});
   EXPECT_EQ(listed["images"].size(), 5u);
   int refused = 0;
-  for (const auto& request : GoogleRequests("/v1/")) refused += request["status"] == 429;
+  for (const auto& request : google_->Requests("/v1/")) refused += request["status"] == 429;
   EXPECT_GE(refused, 1);
 }
 
 TEST_F(GcpImagesE2eTest, ErrorsHaveTheirExitCodes) {
-  auto missing = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/" + Project() + "/missing"});
+  auto missing = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/" + google_->project() + "/missing"});
   EXPECT_EQ(missing.exit_code, 6) << Describe(missing);
-  EXPECT_EQ(missing.stderr_data, "error: Artifact Registry projects/" + Project() +
+  EXPECT_EQ(missing.stderr_data, "error: Artifact Registry projects/" + google_->project() +
                                      "/locations/us-west1/repositories/missing: HTTP 404 NOT_FOUND: Requested entity was not found.\n");
-  auto shape = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/" + Project()});
+  auto shape = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/" + google_->project()});
   EXPECT_EQ(shape.exit_code, 3) << Describe(shape);
   auto denied = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/another-project/apps"});
   EXPECT_EQ(denied.exit_code, 7) << Describe(denied);
@@ -260,8 +240,8 @@ TEST_F(GcpImagesE2eTest, ErrorsHaveTheirExitCodes) {
 }
 
 TEST_F(GcpE2eTest, SecretManagerSetListDelete) {
-  const std::vector<std::string> store = {"--store", "gcp-secret-manager", "--setting", "project=" + Project(),
-                                          "--setting", "secretmanager-url=" + GoogleUrl(), "--setting", "key-file=" + KeyFile()};
+  const std::vector<std::string> store = {"--store", "gcp-secret-manager", "--setting", "project=" + google_->project(),
+                                          "--setting", "secretmanager-url=" + google_->url(), "--setting", "key-file=" + google_->key_file()};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.end(), store.begin(), store.end());
     return args;
@@ -273,7 +253,7 @@ TEST_F(GcpE2eTest, SecretManagerSetListDelete) {
   EXPECT_EQ(set.stderr_data.find("s3cr3t-value-2"), std::string::npos) << "the value reached the log";
   EXPECT_EQ(set.stderr_data.find("ya29."), std::string::npos) << "a token reached the log";
   nlohmann::json stored;
-  for (const auto& secret : nlohmann::json::parse(GoogleSend("GET", "/_standin/secrets").body)) {
+  for (const auto& secret : nlohmann::json::parse(google_->Send("GET", "/_standin/secrets").body)) {
     if (secret["secret"] == "e2e--API_TOKEN") stored = secret;
   }
   ASSERT_FALSE(stored.is_null());
