@@ -68,6 +68,21 @@ void BerthRunner::Git(const std::vector<std::string>& args) const {
   EXPECT_EQ(result.exit_code, 0) << "git: " << result.stderr_data;
 }
 
+std::filesystem::path BerthRunner::WriteCredentialHelper(const std::filesystem::path& bin, const std::string& name,
+                                                        const std::filesystem::path& argv_log) const {
+  std::filesystem::path store = home() / "helper-store.json";
+  std::string log = argv_log.empty() ? "" : "printf '%s\\n' \"$0 $*\" >> '" + argv_log.string() + "'\n";
+  WriteFileAtomic(bin / ("docker-credential-" + name),
+                  "#!/bin/sh\n# docker-credential-* protocol stand-in for a test.\n" + log + "case \"$1\" in\n"
+                  "  store) umask 077; cat > '" + store.string() + "' ;;\n"
+                  "  get) read url; if [ -f '" + store.string() + "' ]; then cat '" + store.string() +
+                      "'; else echo 'credentials not found in native keychain'; exit 1; fi ;;\n"
+                  "  erase) rm -f '" + store.string() + "' ;;\n"
+                  "esac\n",
+                  0755);
+  return store;
+}
+
 std::string Describe(const ProcessResult& result) {
   return "exit=" + std::to_string(result.exit_code) + "\nstdout=" + result.stdout_data + "\nstderr=" + result.stderr_data;
 }

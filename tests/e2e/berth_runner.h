@@ -30,6 +30,12 @@ class BerthRunner {
   nlohmann::json Json(const std::vector<std::string>& args) const;
   // Runs git in work_dir() with a fixed identity, failing the test if git fails.
   void Git(const std::vector<std::string>& args) const;
+  // Writes `bin`/docker-credential-NAME, a helper speaking the docker
+  // credential-helper protocol (secrets on stdin/stdout only) that keeps one
+  // credential in home()/helper-store.json, which it returns. With `argv_log`,
+  // it also appends its command line there.
+  std::filesystem::path WriteCredentialHelper(const std::filesystem::path& bin, const std::string& name,
+                                              const std::filesystem::path& argv_log = {}) const;
 
  private:
   TempDir home_;

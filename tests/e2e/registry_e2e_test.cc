@@ -217,15 +217,7 @@ TEST_F(RegistryE2eTest, CredentialHelperIsUsedForLoginAndPush) {
   WriteRegistriesYaml("  \"" + host + "\":\n    ca-file: " + registry->ready()["ca_file"].get<std::string>() + "\n");
   // A docker credential helper, by its protocol: the secret on stdin/stdout.
   fs::path bin = berth_.home() / "bin";
-  fs::path store = berth_.home() / "helper-store.json";
-  WriteFileAtomic(bin / "docker-credential-berthtest",
-                  "#!/bin/sh\ncase \"$1\" in\n"
-                  "  store) umask 077; cat > '" + store.string() + "' ;;\n"
-                  "  get) read url; if [ -f '" + store.string() + "' ]; then cat '" + store.string() +
-                      "'; else echo 'credentials not found in native keychain'; exit 1; fi ;;\n"
-                  "  erase) rm -f '" + store.string() + "' ;;\n"
-                  "esac\n",
-                  0755);
+  fs::path store = berth_.WriteCredentialHelper(bin, "berthtest");
   berth_.SetEnv("PATH", bin.string() + ":" + std::getenv("PATH"));
   WriteFileAtomic(berth_.home() / "docker" / "config.json", R"({"credHelpers":{")" + host + R"(":"berthtest"}})", 0600);
 

@@ -293,16 +293,7 @@ TEST_F(SecretHygieneTest, RegistryLoginPushPullAndErrors) {
   auto tamper = std::make_unique<TestPeer>("tamper_proxy.py", std::vector<std::string>{
       "--upstream", basic->host(), "--upstream-tls", "--upstream-ca", basic->ready()["ca_file"].get<std::string>(), "--tamper", "manifest"});
   // A docker credential helper, by its protocol (secrets on stdin/stdout only), for the token registry.
-  fs::path store = berth_.home() / "helper-store.json";
-  WriteFileAtomic(Bin() / "docker-credential-hyg",
-                  "#!/bin/sh\n# docker-credential-* protocol stand-in for this test.\nprintf '%s\\n' \"$0 $*\" >> '" +
-                      (berth_.home() / "argv.log").string() + "'\ncase \"$1\" in\n"
-                  "  store) umask 077; cat > '" + store.string() + "' ;;\n"
-                  "  get) read url; if [ -f '" + store.string() + "' ]; then cat '" + store.string() +
-                      "'; else echo 'credentials not found in native keychain'; exit 1; fi ;;\n"
-                  "  erase) rm -f '" + store.string() + "' ;;\n"
-                  "esac\n",
-                  0755);
+  fs::path store = berth_.WriteCredentialHelper(Bin(), "hyg", berth_.home() / "argv.log");
   fs::path docker_config = berth_.home() / "docker" / "config.json";
   WriteFileAtomic(docker_config, R"({"credHelpers":{")" + token->host() + R"(":"hyg"}})", 0600);
   WriteRegistries("  \"" + basic->host() + "\":\n    ca-file: " + basic->ready()["ca_file"].get<std::string>() + "\n" +
