@@ -111,7 +111,11 @@ void CreateDirectories(const fs::path& path, mode_t mode) {
 void WriteFileAtomic(const fs::path& path, std::string_view content, mode_t mode) {
   fs::path directory = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   CreateDirectories(directory);
-  std::string pattern = (directory / ("." + path.filename().string() + ".tmp.XXXXXX")).string();
+  // Appended piece by piece: g++ 12 warns (-Wrestrict, a false positive) on "." + name + suffix.
+  std::string name = path.filename().string();
+  name.insert(0, 1, '.');
+  name += ".tmp.XXXXXX";
+  std::string pattern = (directory / name).string();
   int fd = mkstemp(pattern.data());
   if (fd < 0) throw Error(ErrorCode::kFailure, "cannot write " + path.string() + ": " + ErrnoText());
   int slot = RegisterCleanup(pattern, false);
