@@ -201,6 +201,10 @@ PrivateTempFile::~PrivateTempFile() {
   UnregisterCleanup(slot_);
 }
 
+RemoveOnInterrupt::RemoveOnInterrupt(const fs::path& path) : slot_(RegisterCleanup(path, false)) {}
+
+RemoveOnInterrupt::~RemoveOnInterrupt() { UnregisterCleanup(slot_); }
+
 void InstallInterruptCleanup() {
   struct sigaction action {};
   action.sa_handler = OnInterrupt;

@@ -56,6 +56,19 @@ class PrivateTempFile {
   int slot_ = -1;
 };
 
+// Removes the file at `path` if berth is interrupted while this lives: for a
+// temporary file its owner creates itself and removes on every other path.
+class RemoveOnInterrupt {
+ public:
+  explicit RemoveOnInterrupt(const std::filesystem::path& path);
+  ~RemoveOnInterrupt();
+  RemoveOnInterrupt(const RemoveOnInterrupt&) = delete;
+  RemoveOnInterrupt& operator=(const RemoveOnInterrupt&) = delete;
+
+ private:
+  int slot_ = -1;
+};
+
 // Installs SIGINT/SIGTERM handlers that remove every live TempDir and
 // PrivateTempFile, then exit with 130. The host calls it once at start-up.
 void InstallInterruptCleanup();

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "berth/error.h"
@@ -149,6 +150,7 @@ class DockerArchiveSink : public ImageSink {
     fs::path directory = path_.parent_path().empty() ? fs::path(".") : path_.parent_path();
     if (!fs::is_directory(directory)) throw Error(ErrorCode::kInvalidInput, location_.str() + ": no directory " + directory.string());
     temp_ = directory / ("." + path_.filename().string() + ".berth-tmp");
+    remove_on_interrupt_.emplace(temp_);
     writer_ = std::make_unique<TarWriter>(temp_);
   }
   ~DockerArchiveSink() override {
@@ -200,6 +202,7 @@ class DockerArchiveSink : public ImageSink {
  private:
   ImageLocation location_;
   fs::path path_, temp_;
+  std::optional<RemoveOnInterrupt> remove_on_interrupt_;
   std::string verb_;
   std::unique_ptr<TarWriter> writer_;
   std::mutex mutex_;

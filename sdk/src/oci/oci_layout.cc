@@ -14,6 +14,7 @@
 #include "berth/error.h"
 #include "berth/fs.h"
 #include "berth/oci/image.h"
+#include "blob_file.h"
 
 namespace berth::oci {
 namespace fs = std::filesystem;
@@ -103,49 +104,6 @@ class OciLayoutSource : public ImageSource {
   fs::path root_;
 };
 
-// An open temporary blob file, removed unless Publish() renamed it.
-class TempBlob {
- public:
-  TempBlob(const fs::path& final_path) : final_(final_path) {
-    std::string pattern = (final_path.parent_path() / (".tmp-" + final_path.filename().string() + "-XXXXXX")).string();
-    fd_ = mkstemp(pattern.data());
-    if (fd_ < 0) throw Error(ErrorCode::kFailure, "cannot create a file in " + final_path.parent_path().string() + ": " + std::strerror(errno));
-    fchmod(fd_, 0644);
-    path_ = pattern;
-  }
-  ~TempBlob() {
-    if (fd_ >= 0) close(fd_);
-    if (!published_) unlink(path_.c_str());
-  }
-  void Write(const char* data, size_t size) {
-    while (size > 0) {
-      ssize_t n = write(fd_, data, size);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw Error(ErrorCode::kFailure, "cannot write " + path_.string() + ": " + std::strerror(errno));
-      }
-      data += n;
-      size -= size_t(n);
-    }
-  }
-  void Publish() {
-    if (close(fd_) != 0) {
-      fd_ = -1;
-      throw Error(ErrorCode::kFailure, "cannot write " + path_.string() + ": " + std::strerror(errno));
-    }
-    fd_ = -1;
-    if (rename(path_.c_str(), final_.c_str()) != 0) {
-      throw Error(ErrorCode::kFailure, "cannot rename " + path_.string() + ": " + std::strerror(errno));
-    }
-    published_ = true;
-  }
-
- private:
-  fs::path final_, path_;
-  int fd_ = -1;
-  bool published_ = false;
-};
-
 // Serialises index.json updates between processes (two pulls or builds into
 // one layout): an exclusive flock on a lock file in the layout, held for the
 // read-modify-write. Blobs need none: each is a temporary file renamed into place.
@@ -185,12 +143,17 @@ class OciLayoutSink : public ImageSink {
     std::error_code ignored;
     if (fs::exists(target) && fs::file_size(target, ignored) == uint64_t(blob.size)) return BlobOutcome::kExisted;
     CreateDirectories(target.parent_path());
-    TempBlob temp(target);
+    BlobFile file(target, uint64_t(blob.size));
     // Always through source.Blob(): a fan-out or progress wrapper sees the bytes.
     auto reader = source.Blob(blob)->Open();
-    std::vector<char> buffer(1 << 20);
-    while (size_t n = reader->Read(buffer.data(), buffer.size())) temp.Write(buffer.data(), n);
-    temp.Publish();
+    // The reader returns 0 only once the bytes matched the digest.
+    while (true) {
+      std::span<char> space = file.Space();
+      size_t n = reader->Read(space.data(), space.size());
+      if (n == 0) break;
+      file.Commit(n);
+    }
+    file.Publish();
     return BlobOutcome::kUploaded;
   }
 
