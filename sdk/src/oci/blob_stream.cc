@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 
@@ -26,7 +27,7 @@ AsyncSha256::~AsyncSha256() {
     finishing_ = true;
     queue_.clear();
   }
-  changed_.notify_all();
+  work_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -35,26 +36,32 @@ void AsyncSha256::Run() {
     std::vector<char> buffer;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [&] { return !queue_.empty() || finishing_; });
+      if (queue_.empty() && !finishing_) {
+        hasher_waiting_ = true;
+        work_.wait(lock, [&] { return !queue_.empty() || finishing_; });
+        hasher_waiting_ = false;
+      }
       if (queue_.empty()) return;
       buffer = std::move(queue_.front());
       queue_.pop_front();
     }
     sha_.Update(buffer.data(), buffer.size());
     buffer.clear();
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      free_.push_back(std::move(buffer));
-    }
-    changed_.notify_all();
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(buffer));
+    if (producer_waiting_) buffer_freed_.notify_one();
   }
 }
 
 void AsyncSha256::Submit() {
   std::unique_lock<std::mutex> lock(mutex_);
   queue_.push_back(std::move(current_));
-  changed_.notify_all();
-  changed_.wait(lock, [&] { return !free_.empty(); });
+  if (hasher_waiting_) work_.notify_one();
+  if (free_.empty()) {
+    producer_waiting_ = true;
+    buffer_freed_.wait(lock, [&] { return !free_.empty(); });
+    producer_waiting_ = false;
+  }
   current_ = std::move(free_.back());
   free_.pop_back();
 }
@@ -76,17 +83,25 @@ std::string AsyncSha256::FinishHex() {
     if (!current_.empty()) queue_.push_back(std::move(current_));
     finishing_ = true;
   }
-  changed_.notify_all();
+  work_.notify_all();
   thread_.join();
   return sha_.FinishHex();
 }
+
+namespace {
+constexpr std::chrono::milliseconds kReaderPatience{20};
+}  // namespace
 
 BoundedPipe::BoundedPipe(size_t capacity) : ring_(capacity) {}
 
 void BoundedPipe::Write(const char* data, size_t size) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (size > 0) {
-    changed_.wait(lock, [&] { return size_ < ring_.size() || error_; });
+    if (size_ == ring_.size() && !error_) {
+      writer_wants_ = std::min(size, std::max<size_t>(ring_.size() / 4, 1));
+      writable_.wait(lock, [&] { return ring_.size() - size_ >= writer_wants_ || error_; });
+      writer_wants_ = 0;
+    }
     if (error_) std::rethrow_exception(error_);
     size_t tail = (head_ + size_) % ring_.size();
     size_t n = std::min({size, ring_.size() - size_, ring_.size() - tail});
@@ -94,32 +109,40 @@ void BoundedPipe::Write(const char* data, size_t size) {
     size_ += n;
     data += n;
     size -= n;
-    changed_.notify_all();
+    if (reader_wants_ != 0 && size_ >= reader_wants_) readable_.notify_one();
   }
 }
 
 void BoundedPipe::CloseWrite() {
   std::lock_guard<std::mutex> lock(mutex_);
   closed_ = true;
-  changed_.notify_all();
+  readable_.notify_all();
 }
 
 void BoundedPipe::Fail(std::exception_ptr error) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!error_) error_ = error;
-  changed_.notify_all();
+  readable_.notify_all();
+  writable_.notify_all();
 }
 
 size_t BoundedPipe::Read(char* buffer, size_t size) {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [&] { return size_ > 0 || closed_ || error_; });
+  if (size_ == 0 && !closed_ && !error_) {
+    reader_wants_ = std::min(std::max<size_t>(size, 1), std::max<size_t>(ring_.size() / 4, 1));
+    // A trickling writer still gets its bytes through within kReaderPatience.
+    readable_.wait_for(lock, kReaderPatience, [&] { return size_ >= reader_wants_ || closed_ || error_; });
+    reader_wants_ = 1;
+    readable_.wait(lock, [&] { return size_ > 0 || closed_ || error_; });
+    reader_wants_ = 0;
+  }
   if (error_) std::rethrow_exception(error_);
   if (size_ == 0) return 0;
   size_t n = std::min({size, size_, ring_.size() - head_});
   std::memcpy(buffer, ring_.data() + head_, n);
   head_ = (head_ + n) % ring_.size();
   size_ -= n;
-  changed_.notify_all();
+  if (writer_wants_ != 0 && ring_.size() - size_ >= writer_wants_) writable_.notify_one();
   return n;
 }
 

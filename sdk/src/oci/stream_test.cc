@@ -2,6 +2,7 @@
 // readers, tar, manifests and platforms.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <random>
 #include <thread>
 
@@ -59,6 +60,25 @@ TEST(BoundedPipeTest, CarriesEveryByteAndPassesFailuresAcross) {
   failer.join();
   EXPECT_THROW(failing.Read(buffer, 1), Error);
   EXPECT_THROW(failing.Write("x", 1), Error);
+}
+
+// The reader is woken in batches, but a writer with only a byte to give
+// still gets it across, without closing the pipe.
+TEST(BoundedPipeTest, ATricklingWriterIsNotHeldBackForABatch) {
+  BoundedPipe pipe(1 << 20);
+  std::promise<void> received;
+  bool writer_gave_up = false;
+  std::thread writer([&] {
+    pipe.Write("x", 1);
+    writer_gave_up = received.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::timeout;
+    pipe.CloseWrite();
+  });
+  char buffer[4096];
+  EXPECT_EQ(pipe.Read(buffer, sizeof(buffer)), 1u);
+  received.set_value();
+  writer.join();
+  EXPECT_FALSE(writer_gave_up) << "the byte only came through when the writer closed the pipe";
+  EXPECT_EQ(pipe.Read(buffer, sizeof(buffer)), 0u);
 }
 
 TEST(FileBlobSourceTest, VerifiesBeforeTheLastBytesLeave) {

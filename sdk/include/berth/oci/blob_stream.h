@@ -36,8 +36,10 @@ class AsyncSha256 {
   void Submit();
   static constexpr size_t kBufferSize = 256u << 10;
   static constexpr size_t kBuffers = 8;
+  // Each side signals the other only when it waits, not for every buffer.
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable work_, buffer_freed_;
+  bool hasher_waiting_ = false, producer_waiting_ = false;
   std::deque<std::vector<char>> queue_;  // Full buffers waiting to be hashed.
   std::vector<std::vector<char>> free_;
   std::vector<char> current_;
@@ -49,6 +51,11 @@ class AsyncSha256 {
 
 // A byte pipe with a fixed capacity between one writer and one reader
 // thread. Either side can fail it; the other then sees the error.
+//
+// A side that has to wait is woken once a quarter of the pipe (or all it
+// asked for) is ready, not for every write: a 1 GiB pull arrives in tens of
+// thousands of small pieces, and a wake-up per piece cost more CPU than
+// copying them.
 class BoundedPipe {
  public:
   explicit BoundedPipe(size_t capacity = 2u << 20);
@@ -61,9 +68,11 @@ class BoundedPipe {
 
  private:
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable readable_, writable_;
   std::vector<char> ring_;
   size_t head_ = 0, size_ = 0;
+  size_t reader_wants_ = 0;  // Bytes a waiting reader needs before it is woken; 0 when not waiting.
+  size_t writer_wants_ = 0;  // Free bytes a waiting writer needs; 0 when not waiting.
   bool closed_ = false;
   std::exception_ptr error_;
 };
