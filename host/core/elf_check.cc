@@ -47,7 +47,7 @@ Status CheckPluginElf(const std::filesystem::path& library) {
   if (!file.ReadAt(0, &header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
     return Refuse(library, "not a loadable shared library (not an ELF file)");
   }
-  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_machine != EM_X86_64 && header.e_machine != EM_AARCH64) {
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || (header.e_machine != EM_X86_64 && header.e_machine != EM_AARCH64)) {
     return Refuse(library, "not a loadable shared library (wrong ELF class or machine)");
   }
   if (header.e_type != ET_DYN) return Refuse(library, "not a loadable shared library (ELF file is not ET_DYN)");

@@ -1,4 +1,3 @@
-#define BOOST_DLL_USE_STD_FS
 #include "berth/plugin_loader.h"
 
 #include <dlfcn.h>
