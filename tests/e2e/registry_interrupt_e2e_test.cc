@@ -18,13 +18,13 @@ namespace {
 namespace fs = std::filesystem;
 
 // Temporary files berth writes beside their final names: ".tmp-<digest>-*"
-// for a layout's blobs, ".<name>.berth-tmp" for a docker-archive.
+// for a layout's blobs, ".<name>.berth-tmp-*" for a docker-archive.
 std::vector<std::string> TemporaryFiles(const fs::path& dir) {
   std::vector<std::string> names;
   std::error_code error;
   for (const auto& entry : fs::recursive_directory_iterator(dir, error)) {
     std::string name = entry.path().filename().string();
-    if (name.rfind(".tmp-", 0) == 0 || name.ends_with(".berth-tmp")) names.push_back(name);
+    if (name.rfind(".tmp-", 0) == 0 || name.find(".berth-tmp-") != std::string::npos) names.push_back(name);
   }
   return names;
 }

@@ -1,5 +1,7 @@
-// Two berth processes pulling into one OCI layout at the same time: index.json
-// keeps both images (the layout's lock file serialises its updates).
+// Two berth processes writing one destination at the same time. Into one OCI
+// layout: index.json keeps both images (the layout's lock file serialises its
+// updates). Into one docker-archive path: each writes its own temporary file,
+// both succeed, and the archive left is one whole image.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -53,6 +55,48 @@ TEST(RegistryLayoutLockE2eTest, ConcurrentPullsIntoOneLayoutKeepBothImages) {
   }
   auto check = berth.Json({"inspect", "oci:shared:two-0"});
   EXPECT_EQ(check["digest"], second.digest.str());
+}
+
+TEST(RegistryLayoutLockE2eTest, ConcurrentPullsToOneDockerArchiveLeaveOneWholeImage) {
+  BerthRunner berth;
+  TestLayout layout(berth.work_dir() / "img");
+  auto first = layout.AddImage("linux/amd64", {150000}, 73);
+  layout.Tag(first, "one");
+  auto second = layout.AddImage("linux/amd64", {160000}, 74);
+  layout.Tag(second, "two");
+  auto registry = StartRegistry("plain");
+  // Every GET waits 300 ms, so the two pulls are writing at the same time.
+  TestPeer proxy("fault_proxy.py", {"--upstream", registry->host(), "--max-faults", "0", "--drop-rate", "0", "--503-rate", "0",
+                                    "--429-rate", "0", "--delay-ms", "300", "--delay-methods", "GET"});
+  WriteFileAtomic(berth.home() / "config" / "berth" / "registries.yaml",
+                  "registries:\n  \"" + registry->host() + "\": {plain-http: true}\n  \"" + proxy.host() + "\": {plain-http: true}\n");
+  ASSERT_EQ(berth.Run({"push", "oci:img:one", registry->host() + "/team/one:1"}).exit_code, 0);
+  ASSERT_EQ(berth.Run({"push", "oci:img:two", registry->host() + "/team/two:1"}).exit_code, 0);
+
+  std::vector<std::unique_ptr<ChildProcess>> pulls;
+  for (const std::string name : {"one", "two"}) {
+    ChildProcess::Options options;
+    options.env = berth.env();
+    options.cwd = berth.work_dir();
+    options.stderr_file = berth.home() / ("pull-" + name + ".err");
+    options.stdout_file = berth.home() / ("pull-" + name + ".out");
+    pulls.push_back(std::make_unique<ChildProcess>(
+        std::vector<std::string>{BERTH_BINARY, "copy", proxy.host() + "/team/" + name + ":1", "docker-archive:shared.tar"}, options));
+  }
+  EXPECT_EQ(pulls[0]->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-one.err");
+  EXPECT_EQ(pulls[1]->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-two.err");
+  // A docker-archive keeps no manifest, so its layers say which image it is.
+  auto layers = berth.Json({"inspect", "docker-archive:shared.tar"})["layers"];
+  EXPECT_TRUE(layers == berth.Json({"inspect", "oci:img:one"})["layers"] || layers == berth.Json({"inspect", "oci:img:two"})["layers"])
+      << layers.dump();
+  // The archive reads back whole: every blob it lists verifies on the way out.
+  auto out = berth.Run({"copy", "docker-archive:shared.tar", "oci:back:x"});
+  EXPECT_EQ(out.exit_code, 0) << Describe(out);
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(berth.work_dir())) {
+    if (entry.path().filename().string().find(".berth-tmp") != std::string::npos) left.push_back(entry.path().filename().string());
+  }
+  EXPECT_EQ(left, std::vector<std::string>{});
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // written as a stream. Layers keep their bytes: gzip layers stay gzip (docker
 // load and containers/image both accept that), so digests survive a round trip.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -149,9 +150,20 @@ class DockerArchiveSink : public ImageSink {
   DockerArchiveSink(ImageLocation location, std::string verb) : location_(std::move(location)), path_(location_.path), verb_(std::move(verb)) {
     fs::path directory = path_.parent_path().empty() ? fs::path(".") : path_.parent_path();
     if (!fs::is_directory(directory)) throw Error(ErrorCode::kInvalidInput, location_.str() + ": no directory " + directory.string());
-    temp_ = directory / ("." + path_.filename().string() + ".berth-tmp");
+    // A unique name: two berth processes writing one archive must not write one temporary file.
+    std::string pattern = (directory / ("." + path_.filename().string() + ".berth-tmp-XXXXXX")).string();
+    int fd = mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd < 0) throw Error(ErrorCode::kFailure, location_.str() + ": cannot create a file in " + directory.string() + ": " + std::strerror(errno));
+    fchmod(fd, 0644);
+    close(fd);
+    temp_ = pattern;
     remove_on_interrupt_.emplace(temp_);
-    writer_ = std::make_unique<TarWriter>(temp_);
+    try {
+      writer_ = std::make_unique<TarWriter>(temp_);
+    } catch (...) {
+      unlink(temp_.c_str());
+      throw;
+    }
   }
   ~DockerArchiveSink() override {
     writer_.reset();
