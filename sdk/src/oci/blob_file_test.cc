@@ -10,20 +10,13 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <random>
 
 #include "berth/fs.h"
+#include "test_image.h"
 
 namespace berth::oci {
 namespace {
 namespace fs = std::filesystem;
-
-std::string Random(size_t size, unsigned seed) {
-  std::mt19937 random(seed);
-  std::string bytes(size, '\0');
-  for (auto& c : bytes) c = char(random());
-  return bytes;
-}
 
 // Fills the file in pieces of varying size, as a network stream arrives.
 void WriteInPieces(BlobFile& file, const std::string& data) {
@@ -66,7 +59,7 @@ TEST(BlobFileTest, WritesEveryByteWhateverTheSizeAndTheWay) {
     for (size_t size : {size_t(0), size_t(1), size_t(4095), size_t(4096), size_t(4097), size_t(1) << 20, (size_t(1) << 20) + 1,
                         size_t(BlobFile::kDirectMinSize), size_t(BlobFile::kDirectMinSize) + 12345}) {
       SCOPED_TRACE("size " + std::to_string(size) + (allow_direct ? ", direct allowed" : ", page cache"));
-      std::string data = Random(size, unsigned(size));
+      std::string data = testing::RandomBytes(size, uint32_t(size));
       fs::path target = dir.path() / ("blob-" + std::to_string(size));
       {
         BlobFile file(target, size, allow_direct);
@@ -86,7 +79,7 @@ TEST(BlobFileTest, WritesEveryByteWhateverTheSizeAndTheWay) {
 TEST(BlobFileTest, LargeBlobsBypassThePageCacheWhereTheFilesystemAllows) {
   TempDir dir("berth-blob-file-test");
   const size_t size = BlobFile::kDirectMinSize + 12345;
-  std::string data = Random(size, 7);
+  std::string data = testing::RandomBytes(size, 7);
   const bool direct = TakesDirectWrites(dir.path());
 
   BlobFile large(dir.path() / "large", size);
@@ -109,7 +102,7 @@ TEST(BlobFileTest, LargeBlobsBypassThePageCacheWhereTheFilesystemAllows) {
 
 TEST(BlobFileTest, AnUnpublishedBlobLeavesNothing) {
   TempDir dir("berth-blob-file-test");
-  std::string data = Random(3u << 20, 3);
+  std::string data = testing::RandomBytes(3u << 20, 3);
   {
     BlobFile file(dir.path() / "blob", BlobFile::kDirectMinSize + 1);
     WriteInPieces(file, data);

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <future>
-#include <random>
 #include <thread>
 
 #include "authenticator.h"
@@ -14,17 +13,13 @@
 #include "berth/oci/settings.h"
 #include "berth/oci/tar.h"
 #include "berth/process.h"
+#include "test_image.h"
 
 namespace berth::oci {
 namespace {
 namespace fs = std::filesystem;
 
-std::string Random(size_t size) {
-  std::mt19937 random(42);
-  std::string bytes(size, '\0');
-  for (auto& c : bytes) c = char(random());
-  return bytes;
-}
+std::string Random(size_t size) { return testing::RandomBytes(size, 42); }
 
 TEST(AsyncSha256Test, MatchesSha256WhateverTheChunking) {
   std::string data = Random((5u << 20) + 12345);
