@@ -69,8 +69,9 @@ class RemoveOnInterrupt {
   int slot_ = -1;
 };
 
-// Installs SIGINT/SIGTERM handlers that remove every live TempDir and
-// PrivateTempFile, then exit with 130. The host calls it once at start-up.
+// Installs SIGINT/SIGTERM handlers that remove every live TempDir,
+// PrivateTempFile and RemoveOnInterrupt path, then exit with 130 (143 on
+// SIGTERM). The host calls it once at start-up.
 void InstallInterruptCleanup();
 
 }  // namespace berth
