@@ -37,10 +37,9 @@ TEST_P(RegistryInterruptE2eTest, InterruptedPullLeavesNoTemporaryFile) {
   auto image = layout.AddImage("linux/amd64", {6u << 20}, 71);
   layout.Tag(image, "v1");
   auto registry = StartRegistry("plain");
-  TestPeer proxy("fault_proxy.py", {"--upstream", registry->host(), "--max-faults", "0", "--drop-rate", "0", "--503-rate", "0",
-                                    "--429-rate", "0", "--delay-ms", "1000", "--delay-methods", "GET"});
+  auto proxy = StartSlowProxy(registry->host(), 1000, "GET");
   WriteFileAtomic(berth.home() / "config" / "berth" / "registries.yaml",
-                  "registries:\n  \"" + registry->host() + "\": {plain-http: true}\n  \"" + proxy.host() + "\": {plain-http: true}\n");
+                  "registries:\n  \"" + registry->host() + "\": {plain-http: true}\n  \"" + proxy->host() + "\": {plain-http: true}\n");
   auto pushed = berth.Run({"push", "oci:img:v1", registry->host() + "/team/app:1"});
   ASSERT_EQ(pushed.exit_code, 0) << Describe(pushed);
 
@@ -51,7 +50,7 @@ TEST_P(RegistryInterruptE2eTest, InterruptedPullLeavesNoTemporaryFile) {
   options.cwd = berth.work_dir();
   options.stdout_file = berth.home() / "pull.out";
   options.stderr_file = berth.home() / "pull.err";
-  ChildProcess pull({BERTH_BINARY, "copy", proxy.host() + "/team/app:1", GetParam()}, options);
+  ChildProcess pull({BERTH_BINARY, "copy", proxy->host() + "/team/app:1", GetParam()}, options);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (TemporaryFiles(out).empty() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

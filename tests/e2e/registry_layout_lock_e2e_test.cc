@@ -15,17 +15,27 @@
 namespace berth::testing {
 namespace {
 
+// Two images in img/, tagged one and two, pushed to `host` (plain HTTP) as
+// team/one:1 and team/two:1.
+std::pair<oci::Descriptor, oci::Descriptor> PushTwoImages(BerthRunner& berth, const std::string& host, uint32_t seed) {
+  TestLayout layout(berth.work_dir() / "img");
+  auto first = layout.AddImage("linux/amd64", {150000}, seed);
+  layout.Tag(first, "one");
+  auto second = layout.AddImage("linux/amd64", {160000}, seed + 1);
+  layout.Tag(second, "two");
+  for (const std::string name : {"one", "two"}) {
+    auto pushed = berth.Run({"push", "oci:img:" + name, host + "/team/" + name + ":1", "--plain-http", host});
+    EXPECT_EQ(pushed.exit_code, 0) << Describe(pushed);
+  }
+  return {first, second};
+}
+
 TEST(RegistryLayoutLockE2eTest, ConcurrentPullsIntoOneLayoutKeepBothImages) {
   BerthRunner berth;
-  TestLayout layout(berth.work_dir() / "img");
-  auto first = layout.AddImage("linux/amd64", {150000}, 71);
-  layout.Tag(first, "one");
-  auto second = layout.AddImage("linux/amd64", {160000}, 72);
-  layout.Tag(second, "two");
   auto registry = StartRegistry("plain");
   const std::string host = registry->host();
-  ASSERT_EQ(berth.Run({"push", "oci:img:one", host + "/team/one:1", "--plain-http", host}).exit_code, 0);
-  ASSERT_EQ(berth.Run({"push", "oci:img:two", host + "/team/two:1", "--plain-http", host}).exit_code, 0);
+  auto [first, second] = PushTwoImages(berth, host, 71);
+  ASSERT_FALSE(::testing::Test::HasFailure());
 
   constexpr int kRounds = 6;
   for (int round = 0; round < kRounds; ++round) {
@@ -59,19 +69,12 @@ TEST(RegistryLayoutLockE2eTest, ConcurrentPullsIntoOneLayoutKeepBothImages) {
 
 TEST(RegistryLayoutLockE2eTest, ConcurrentPullsToOneDockerArchiveLeaveOneWholeImage) {
   BerthRunner berth;
-  TestLayout layout(berth.work_dir() / "img");
-  auto first = layout.AddImage("linux/amd64", {150000}, 73);
-  layout.Tag(first, "one");
-  auto second = layout.AddImage("linux/amd64", {160000}, 74);
-  layout.Tag(second, "two");
   auto registry = StartRegistry("plain");
+  PushTwoImages(berth, registry->host(), 73);
+  ASSERT_FALSE(::testing::Test::HasFailure());
   // Every GET waits 300 ms, so the two pulls are writing at the same time.
-  TestPeer proxy("fault_proxy.py", {"--upstream", registry->host(), "--max-faults", "0", "--drop-rate", "0", "--503-rate", "0",
-                                    "--429-rate", "0", "--delay-ms", "300", "--delay-methods", "GET"});
-  WriteFileAtomic(berth.home() / "config" / "berth" / "registries.yaml",
-                  "registries:\n  \"" + registry->host() + "\": {plain-http: true}\n  \"" + proxy.host() + "\": {plain-http: true}\n");
-  ASSERT_EQ(berth.Run({"push", "oci:img:one", registry->host() + "/team/one:1"}).exit_code, 0);
-  ASSERT_EQ(berth.Run({"push", "oci:img:two", registry->host() + "/team/two:1"}).exit_code, 0);
+  auto proxy = StartSlowProxy(registry->host(), 300, "GET");
+  WriteFileAtomic(berth.home() / "config" / "berth" / "registries.yaml", "registries:\n  \"" + proxy->host() + "\": {plain-http: true}\n");
 
   std::vector<std::unique_ptr<ChildProcess>> pulls;
   for (const std::string name : {"one", "two"}) {
@@ -81,7 +84,7 @@ TEST(RegistryLayoutLockE2eTest, ConcurrentPullsToOneDockerArchiveLeaveOneWholeIm
     options.stderr_file = berth.home() / ("pull-" + name + ".err");
     options.stdout_file = berth.home() / ("pull-" + name + ".out");
     pulls.push_back(std::make_unique<ChildProcess>(
-        std::vector<std::string>{BERTH_BINARY, "copy", proxy.host() + "/team/" + name + ":1", "docker-archive:shared.tar"}, options));
+        std::vector<std::string>{BERTH_BINARY, "copy", proxy->host() + "/team/" + name + ":1", "docker-archive:shared.tar"}, options));
   }
   EXPECT_EQ(pulls[0]->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-one.err");
   EXPECT_EQ(pulls[1]->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-two.err");

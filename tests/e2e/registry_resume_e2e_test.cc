@@ -49,11 +49,10 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
   ASSERT_EQ(manifest.layers.size(), 3u);
 
   auto registry = StartRegistry("plain");
-  TestPeer proxy("fault_proxy.py", {"--upstream", registry->host(), "--max-faults", "0", "--drop-rate", "0", "--503-rate", "0",
-                                    "--429-rate", "0", "--delay-ms", "100", "--delay-methods", "PATCH"});
+  auto proxy = StartSlowProxy(registry->host(), 100, "PATCH");
   WriteFileAtomic(berth.home() / "config" / "berth" / "registries.yaml",
-                  "registries:\n  \"" + proxy.host() + "\":\n    plain-http: true\n    chunk-size: 1MiB\n");
-  const std::vector<std::string> push = {"-o", "json", "push", "-j", "1", "oci:img:v1", proxy.host() + "/team/big:1"};
+                  "registries:\n  \"" + proxy->host() + "\":\n    plain-http: true\n    chunk-size: 1MiB\n");
+  const std::vector<std::string> push = {"-o", "json", "push", "-j", "1", "oci:img:v1", proxy->host() + "/team/big:1"};
 
   // Run 1: killed once layer 0 is committed and layer 1 is two chunks in.
   int64_t seen_offset = 0;
@@ -85,7 +84,7 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
     EXPECT_EQ(first.Wait(std::chrono::seconds(10)), 128 + SIGKILL);
   }
   ASSERT_LT(seen_offset, manifest.layers[1].size) << "the layer finished before the kill";
-  const int patches_before = Patches(proxy);
+  const int patches_before = Patches(*proxy);
 
   // What was left: one private state file for the open upload.
   std::vector<fs::path> left;
@@ -109,11 +108,11 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
   EXPECT_EQ(resumed % kChunk, 0);
   // Exactly the chunks layer 1 still lacked, and all of layer 2: nothing of
   // layer 0, nothing layer 1 already had.
-  EXPECT_EQ(Patches(proxy) - patches_before, Chunks(manifest.layers[1].size - resumed) + Chunks(manifest.layers[2].size));
+  EXPECT_EQ(Patches(*proxy) - patches_before, Chunks(manifest.layers[1].size - resumed) + Chunks(manifest.layers[2].size));
   EXPECT_TRUE(fs::is_empty(state_dir));
 
   // The registry serves the image with every digest verified on the way back.
-  auto pulled = berth.Json({"pull", proxy.host() + "/team/big:1", "oci:back"});
+  auto pulled = berth.Json({"pull", proxy->host() + "/team/big:1", "oci:back"});
   EXPECT_EQ(pulled["digest"], image.digest.str());
   for (const auto& layer : manifest.layers) {
     EXPECT_EQ(Sha256FileHex(berth.work_dir() / "back" / "blobs" / "sha256" / layer.digest.hex()), layer.digest.hex());

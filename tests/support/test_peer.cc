@@ -73,4 +73,10 @@ std::unique_ptr<TestPeer> StartRegistry(const std::string& mode, std::vector<std
   return std::make_unique<TestPeer>("registry_peer.py", std::move(args));
 }
 
+std::unique_ptr<TestPeer> StartSlowProxy(const std::string& upstream, int delay_ms, const std::string& methods) {
+  return std::make_unique<TestPeer>("fault_proxy.py", std::vector<std::string>{"--upstream", upstream, "--max-faults", "0", "--drop-rate", "0",
+                                                                               "--503-rate", "0", "--429-rate", "0", "--delay-ms",
+                                                                               std::to_string(delay_ms), "--delay-methods", methods});
+}
+
 }  // namespace berth::testing

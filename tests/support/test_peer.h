@@ -38,6 +38,11 @@ class TestPeer {
 // registry_peer.py --mode plain|tls-basic|token [args].
 std::unique_ptr<TestPeer> StartRegistry(const std::string& mode, std::vector<std::string> args = {});
 
+// fault_proxy.py in front of `upstream` injecting no faults, only a wait of
+// `delay_ms` before it forwards each request whose method is in `methods`
+// (comma separated): a slow link, so a test can act while berth is mid-transfer.
+std::unique_ptr<TestPeer> StartSlowProxy(const std::string& upstream, int delay_ms, const std::string& methods);
+
 // The repository's source directory (scripts, peers).
 std::string SourceDir();
 
