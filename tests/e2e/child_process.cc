@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "berth_runner.h"
+
 extern char** environ;
 
 namespace berth::testing {
@@ -91,6 +93,17 @@ std::optional<int> ChildProcess::Wait(std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+std::unique_ptr<ChildProcess> StartBerth(const BerthRunner& runner, const std::vector<std::string>& args, const std::string& log) {
+  std::vector<std::string> argv = {BERTH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess::Options options;
+  options.env = runner.env();
+  options.cwd = runner.work_dir();
+  options.stdout_file = runner.home() / (log + ".out");
+  options.stderr_file = runner.home() / (log + ".err");
+  return std::make_unique<ChildProcess>(argv, options);
 }
 
 }  // namespace berth::testing

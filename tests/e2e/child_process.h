@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,12 @@ class ChildProcess {
   int exit_code_ = -1;
   int stdin_fd_ = -1;
 };
+
+class BerthRunner;
+
+// berth (BERTH_BINARY) with `args`, in `runner`'s environment and work folder,
+// running beside the test; its output goes to runner.home()/<log>.out and .err.
+std::unique_ptr<ChildProcess> StartBerth(const BerthRunner& runner, const std::vector<std::string>& args, const std::string& log);
 
 }  // namespace berth::testing
 

@@ -45,20 +45,15 @@ TEST_P(RegistryInterruptE2eTest, InterruptedPullLeavesNoTemporaryFile) {
 
   const fs::path out = berth.work_dir() / "out";
   fs::create_directories(out);
-  ChildProcess::Options options;
-  options.env = berth.env();
-  options.cwd = berth.work_dir();
-  options.stdout_file = berth.home() / "pull.out";
-  options.stderr_file = berth.home() / "pull.err";
-  ChildProcess pull({BERTH_BINARY, "copy", proxy->host() + "/team/app:1", GetParam()}, options);
+  auto pull = StartBerth(berth, {"copy", proxy->host() + "/team/app:1", GetParam()}, "pull");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (TemporaryFiles(out).empty() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ASSERT_FALSE(TemporaryFiles(out).empty()) << "nothing was in flight; stderr: " << ReadFile(berth.home() / "pull.err");
 
-  pull.Signal(SIGINT);
-  EXPECT_EQ(pull.Wait(std::chrono::seconds(10)), 130);
+  pull->Signal(SIGINT);
+  EXPECT_EQ(pull->Wait(std::chrono::seconds(10)), 130);
   EXPECT_EQ(TemporaryFiles(out), std::vector<std::string>{});
   EXPECT_FALSE(fs::exists(out / "layout" / "index.json"));
   EXPECT_FALSE(fs::exists(out / "image.tar"));

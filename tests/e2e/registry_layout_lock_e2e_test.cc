@@ -41,15 +41,8 @@ TEST(RegistryLayoutLockE2eTest, ConcurrentPullsIntoOneLayoutKeepBothImages) {
   for (int round = 0; round < kRounds; ++round) {
     std::vector<std::unique_ptr<ChildProcess>> pulls;
     for (const std::string name : {"one", "two"}) {
-      ChildProcess::Options options;
-      options.env = berth.env();
-      options.cwd = berth.work_dir();
-      options.stderr_file = berth.home() / ("pull-" + name + ".err");
-      options.stdout_file = berth.home() / ("pull-" + name + ".out");
-      pulls.push_back(std::make_unique<ChildProcess>(
-          std::vector<std::string>{BERTH_BINARY, "pull", host + "/team/" + name + ":1", "oci:shared:" + name + "-" + std::to_string(round),
-                                   "--plain-http", host},
-          options));
+      pulls.push_back(StartBerth(berth, {"pull", host + "/team/" + name + ":1", "oci:shared:" + name + "-" + std::to_string(round), "--plain-http", host},
+                                 "pull-" + name));
     }
     for (auto& pull : pulls) ASSERT_EQ(pull->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-one.err");
   }
@@ -78,13 +71,7 @@ TEST(RegistryLayoutLockE2eTest, ConcurrentPullsToOneDockerArchiveLeaveOneWholeIm
 
   std::vector<std::unique_ptr<ChildProcess>> pulls;
   for (const std::string name : {"one", "two"}) {
-    ChildProcess::Options options;
-    options.env = berth.env();
-    options.cwd = berth.work_dir();
-    options.stderr_file = berth.home() / ("pull-" + name + ".err");
-    options.stdout_file = berth.home() / ("pull-" + name + ".out");
-    pulls.push_back(std::make_unique<ChildProcess>(
-        std::vector<std::string>{BERTH_BINARY, "copy", proxy->host() + "/team/" + name + ":1", "docker-archive:shared.tar"}, options));
+    pulls.push_back(StartBerth(berth, {"copy", proxy->host() + "/team/" + name + ":1", "docker-archive:shared.tar"}, "pull-" + name));
   }
   EXPECT_EQ(pulls[0]->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-one.err");
   EXPECT_EQ(pulls[1]->Wait(std::chrono::seconds(60)), 0) << ReadFile(berth.home() / "pull-two.err");

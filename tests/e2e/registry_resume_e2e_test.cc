@@ -57,14 +57,7 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
   // Run 1: killed once layer 0 is committed and layer 1 is two chunks in.
   int64_t seen_offset = 0;
   {
-    std::vector<std::string> argv = {BERTH_BINARY};
-    argv.insert(argv.end(), push.begin(), push.end());
-    ChildProcess::Options options;
-    options.env = berth.env();
-    options.cwd = berth.work_dir();
-    options.stdout_file = berth.home() / "run1.out";
-    options.stderr_file = berth.home() / "run1.err";
-    ChildProcess first(argv, options);
+    auto first = StartBerth(berth, push, "run1");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (seen_offset < 2 * kChunk && std::chrono::steady_clock::now() < deadline) {
       std::error_code error;
@@ -80,8 +73,8 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
       if (seen_offset < 2 * kChunk) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ASSERT_GE(seen_offset, 2 * kChunk) << "layer 1 never got two chunks in; stderr: " << ReadFile(berth.home() / "run1.err");
-    first.Signal(SIGKILL);
-    EXPECT_EQ(first.Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+    first->Signal(SIGKILL);
+    EXPECT_EQ(first->Wait(std::chrono::seconds(10)), 128 + SIGKILL);
   }
   ASSERT_LT(seen_offset, manifest.layers[1].size) << "the layer finished before the kill";
   const int patches_before = Patches(*proxy);
