@@ -1,13 +1,40 @@
-# berth_add_plugin(NAME SOURCES ... [LIBRARIES ...] [OUTPUT_DIR dir] [ALLOW_BROKEN])
+# berth_add_plugin(NAME SOURCES ... [LIBRARIES ...] [OUTPUT_DIR dir] [ALLOW_BROKEN] [STANDALONE])
 #
 # Builds a berth plugin as a loadable module named libberth-NAME.so in its own
 # folder, and writes berth-plugin.json beside it from the plugin's own
-# registration (name, version, ABI, build id, what it provides, sha256), so the
-# host can read it without loading the plugin. The same function serves the
-# plugins in this repository and plugins built out of tree after
+# registration (name, version, ABI major and minor, what it provides, sha256),
+# so the host can read it without loading the plugin. The same function serves
+# the plugins in this repository and plugins built out of tree after
 # find_package(BerthSDK).
+#
+# The SDK's plugin runtime (the C boundary's plugin side, the Registrar, the
+# JSON codec) is compiled into the plugin with the plugin's own compiler: in
+# this repository from the berth-plugin-runtime object library, out of tree
+# from the sources the SDK installs (share/berth/sdk-runtime). A plugin also
+# links libberth-sdk for the SDK's utilities (HTTP, OCI client, crypto
+# helpers) unless STANDALONE says it needs only the runtime: such a plugin
+# depends on nothing of berth's but the C boundary, whatever built it.
+function(berth_plugin_runtime_target out)
+  if(TARGET berth-plugin-runtime)
+    set(${out} berth-plugin-runtime PARENT_SCOPE)
+    return()
+  endif()
+  if(NOT TARGET berth-plugin-runtime-local)
+    file(GLOB runtime_sources ${BERTH_SDK_RUNTIME_DIR}/*.cc)
+    list(FILTER runtime_sources EXCLUDE REGEX "(registry_client_link|plugin_harness)\\.cc$")
+    add_library(berth-plugin-runtime-local OBJECT ${runtime_sources})
+    set_target_properties(berth-plugin-runtime-local PROPERTIES
+      POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+    target_include_directories(berth-plugin-runtime-local PUBLIC ${BERTH_SDK_INCLUDE_DIR})
+    find_package(nlohmann_json 3 REQUIRED)
+    find_package(OpenSSL REQUIRED)
+    target_link_libraries(berth-plugin-runtime-local PUBLIC nlohmann_json::nlohmann_json OpenSSL::Crypto)
+  endif()
+  set(${out} berth-plugin-runtime-local PARENT_SCOPE)
+endfunction()
+
 function(berth_add_plugin name)
-  cmake_parse_arguments(ARG "ALLOW_BROKEN;NO_INSTALL" "OUTPUT_DIR;TARGET" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "ALLOW_BROKEN;NO_INSTALL;STANDALONE" "OUTPUT_DIR;TARGET" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT ARG_OUTPUT_DIR)
     if(BERTH_PLUGIN_OUTPUT_DIR)
       set(ARG_OUTPUT_DIR ${BERTH_PLUGIN_OUTPUT_DIR})
@@ -20,7 +47,27 @@ function(berth_add_plugin name)
   endif()
   set(dir ${ARG_OUTPUT_DIR}/${name})
   add_library(${ARG_TARGET} MODULE ${ARG_SOURCES})
-  target_link_libraries(${ARG_TARGET} PRIVATE Berth::sdk ${ARG_LIBRARIES})
+  berth_plugin_runtime_target(runtime)
+  # The runtime's objects come first, so that the plugin's code binds to its
+  # own copy of them, never to libberth-sdk's.
+  target_link_libraries(${ARG_TARGET} PRIVATE ${runtime})
+  target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:${runtime}>)
+  if(NOT ARG_STANDALONE)
+    if(TARGET berth-plugin-registry-link)
+      target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:berth-plugin-registry-link>)
+    else()
+      target_sources(${ARG_TARGET} PRIVATE ${BERTH_SDK_RUNTIME_DIR}/registry_client_link.cc)
+    endif()
+    target_link_libraries(${ARG_TARGET} PRIVATE Berth::sdk)
+  endif()
+  target_link_libraries(${ARG_TARGET} PRIVATE ${ARG_LIBRARIES})
+  set_target_properties(${ARG_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(DEFINED BERTH_PLUGIN_TO_LIBDIR AND NOT ARG_NO_INSTALL)
+    # Bundled: built with the RUNPATH it is installed with, so that
+    # `cmake --install` does not rewrite the file its manifest hashed.
+    set_target_properties(${ARG_TARGET} PROPERTIES
+      BUILD_WITH_INSTALL_RPATH ON INSTALL_RPATH "$ORIGIN/${BERTH_PLUGIN_TO_LIBDIR}")
+  endif()
   set_target_properties(${ARG_TARGET} PROPERTIES
     PREFIX "" OUTPUT_NAME "libberth-${name}" SUFFIX ".so"
     LIBRARY_OUTPUT_DIRECTORY ${dir}
@@ -40,4 +87,31 @@ function(berth_add_plugin name)
     install(TARGETS ${ARG_TARGET} LIBRARY DESTINATION ${BERTH_PLUGIN_INSTALL_DIR}/${name})
     install(FILES ${dir}/berth-plugin.json DESTINATION ${BERTH_PLUGIN_INSTALL_DIR}/${name})
   endif()
+endfunction()
+
+# berth_add_plugin_test(NAME PLUGIN plugin SOURCES ...)
+#
+# A GoogleTest executable that loads the plugin's library in-process through
+# berth::testing::PluginHarness (<berth/testing/plugin_harness.h>): it runs
+# the plugin's commands and calls its objects with no berth binary. The
+# library's path is BERTH_PLUGIN_LIBRARY.
+function(berth_add_plugin_test name)
+  cmake_parse_arguments(ARG "" "PLUGIN;TARGET" "SOURCES;LIBRARIES" ${ARGN})
+  if(NOT ARG_TARGET)
+    set(ARG_TARGET berth-plugin-${ARG_PLUGIN})
+  endif()
+  berth_plugin_runtime_target(runtime)
+  add_executable(${name} ${ARG_SOURCES})
+  target_sources(${name} PRIVATE $<TARGET_OBJECTS:${runtime}>)
+  if(TARGET berth-plugin-harness)
+    target_sources(${name} PRIVATE $<TARGET_OBJECTS:berth-plugin-harness>)
+  else()
+    target_sources(${name} PRIVATE ${BERTH_SDK_RUNTIME_DIR}/plugin_harness.cc)
+  endif()
+  find_package(GTest REQUIRED)
+  target_link_libraries(${name} PRIVATE ${runtime} GTest::gtest_main ${CMAKE_DL_LIBS} ${ARG_LIBRARIES})
+  target_compile_definitions(${name} PRIVATE BERTH_PLUGIN_LIBRARY="$<TARGET_FILE:${ARG_TARGET}>")
+  add_dependencies(${name} ${ARG_TARGET})
+  include(GoogleTest)
+  gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST)
 endfunction()

@@ -1,7 +1,8 @@
 // berth version, help and completion.
 #include <iostream>
 
-#include "berth/abi.h"
+#include "berth/abi/berth_plugin_api.h"
+#include "berth/version.h"
 #include "berth/output.h"
 #include "core/host.h"
 
@@ -10,8 +11,8 @@ namespace {
 
 int RunVersion(CommandContext& context) {
   nlohmann::json info = {{"version", BERTH_SDK_VERSION},
-                         {"abi_version", BERTH_PLUGIN_ABI_VERSION},
-                         {"build_id", BERTH_SDK_BUILD_ID}};
+                         {"abi_major", BERTH_ABI_MAJOR},
+                         {"abi_minor", BERTH_ABI_MINOR}};
   context.output.Emit(info);
   return 0;
 }

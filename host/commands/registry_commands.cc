@@ -372,7 +372,7 @@ int RunDelete(Host& host, CommandContext& context) {
     context.output.Emit({{"reference", reference.str()}, {"digest", digest.str()}, {"action", "would delete"}});
     return 0;
   }
-  bool handled = registry.DeleteManifest(*client, reference, digest).value();
+  bool handled = registry.DeleteManifest(reference, digest).value();
   if (!handled) client->DeleteManifest("delete", reference.repository, digest);
   context.output.Emit({{"reference", reference.str()}, {"digest", digest.str()}, {"action", "deleted"}});
   return 0;

@@ -2,13 +2,14 @@
 
 #include <iostream>
 
-#include "berth/abi.h"
 #include "berth/fs.h"
+#include "berth/version.h"
 #include "berth/log.h"
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "host.h"
 #include "host_paths.h"
+#include "plugin_crash.h"
 
 namespace berth::host {
 namespace {
@@ -124,18 +125,14 @@ int Run(const std::vector<std::string>& arguments) {
   remaining.insert(remaining.end(), split.rest.begin(), split.rest.end());
 
   const CommandSpec* spec = &match.entry->spec;
-  GuardedCommandFn plugin_run;
+  LoadedPlugin* plugin = nullptr;
   if (!match.entry->plugin.empty()) {
     auto loaded = host.plugins->Load(match.entry->plugin);
     if (!loaded.ok()) return ReportError(loaded.status());
-    for (const auto& command : loaded.value()->registrar().commands()) {
-      if (command.spec.path == match.entry->path) {
-        spec = &command.spec;
-        plugin_run = command.run;
-      }
-    }
-    if (!plugin_run) {
-      return ReportError(Status(ErrorCode::kPlugin, "plugin " + loaded.value()->path().string() + ": its manifest lists command '" +
+    plugin = loaded.value();
+    spec = plugin->FindCommand(match.entry->path);
+    if (spec == nullptr) {
+      return ReportError(Status(ErrorCode::kPlugin, "plugin " + plugin->path().string() + ": its manifest lists command '" +
                                                         match.entry->path + "' but it did not register it"));
     }
   }
@@ -154,9 +151,25 @@ int Run(const std::vector<std::string>& arguments) {
   Args final_args(std::move(with_globals));
 
   bool color = !split.globals.no_color && std::getenv("NO_COLOR") == nullptr && isatty(STDOUT_FILENO);
-  Output output(format, std::cout, color);
-  CommandContext context{final_args, output, *host.plugins, std::cin, isatty(STDIN_FILENO) && isatty(STDERR_FILENO)};
-  Result<int> result = plugin_run ? plugin_run(context) : CaptureResult([&] { return match.entry->run(context); });
+  FormattedOutput output(format, std::cout, color);
+  bool interactive = isatty(STDIN_FILENO) && isatty(STDERR_FILENO);
+  Result<int> result = 0;
+  if (plugin != nullptr) {
+    nlohmann::json arguments = nlohmann::json::object();
+    for (const auto& name : final_args.Names()) arguments[name] = final_args.GetAll(name);
+    nlohmann::json request = {{"args", arguments},
+                              {"interactive", interactive},
+                              {"format", OutputFormatName(format)},
+                              {"color", color}};
+    host.plugins->host_api().SetCommandIo(&output, &std::cin);
+    result = plugin->RunCommand(match.entry->path, request);
+    host.plugins->host_api().SetCommandIo(nullptr, nullptr);
+  } else {
+    CommandContext context{final_args, output, *host.plugins, std::cin, interactive};
+    host.plugins->host_api().SetCommandIo(&output, &std::cin);
+    result = CaptureResult([&] { return match.entry->run(context); });
+    host.plugins->host_api().SetCommandIo(nullptr, nullptr);
+  }
   std::cout.flush();
   if (!result.ok()) return ReportError(result.status());
   return result.value();
@@ -166,6 +179,7 @@ int Run(const std::vector<std::string>& arguments) {
 
 int Main(int argc, char** argv) {
   InstallInterruptCleanup();
+  InstallPluginCrashReporter();
   std::ios::sync_with_stdio(false);
   std::vector<std::string> arguments(argv + 1, argv + argc);
   Status status = Capture([&]() -> Status {

@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "berth/abi.h"
+#include "berth/abi/berth_plugin_api.h"
 
 namespace berth::host {
 namespace {

@@ -8,8 +8,8 @@ namespace berth::host {
 namespace {
 
 void WriteManifest(const std::filesystem::path& dir, const std::string& name) {
-  nlohmann::json manifest = {{"schema", 1},   {"name", name}, {"version", "1.0.0"},
-                             {"abi_version", 1}, {"build_id", "x"}, {"library", "libberth-" + name + ".so"}, {"sha256", "00"}};
+  nlohmann::json manifest = {{"schema", 2},   {"name", name}, {"version", "1.0.0"},
+                             {"abi_major", 2}, {"abi_minor", 0}, {"library", "libberth-" + name + ".so"}, {"sha256", "00"}};
   WriteFileAtomic(dir / name / kManifestFileName, manifest.dump());
 }
 

@@ -1,5 +1,6 @@
 #include "plugin_manager.h"
 
+#include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
 #include "berth/log.h"
 #include "berth/oci/client.h"
@@ -11,11 +12,11 @@
 
 namespace berth::host {
 
-PluginManager::PluginManager(std::vector<SearchDir> search_dirs) : search_dirs_(std::move(search_dirs)) {}
+PluginManager::PluginManager(std::vector<SearchDir> search_dirs) : host_api_(*this), search_dirs_(std::move(search_dirs)) {}
 
 PluginManager::~PluginManager() {
-  // Plugin registrars go before anything else; the libraries themselves stay
-  // mapped (RTLD_NODELETE) until the process exits.
+  // Objects plugins made go before the plugins are closed; the libraries
+  // themselves stay mapped (RTLD_NODELETE) until the process exits.
   registries_.reset();  // Plugin registries it holds go before their plugins.
   loaded_.clear();
 }
@@ -60,7 +61,7 @@ Result<LoadedPlugin*> PluginManager::Load(const std::string& name) {
   if (plugin == nullptr) return Status(ErrorCode::kPlugin, "no plugin named '" + name + "' is installed (see berth plugin list)");
   if (const Status& state = Check(*plugin); !state.ok()) return state;
   log::Debug("loading plugin {} from {}", name, plugin->library_path().string());
-  auto loaded = LoadPluginLibrary(plugin->library_path(), plugin->manifest->name);
+  auto loaded = LoadPluginLibrary(plugin->library_path(), plugin->manifest->name, host_api_.table());
   if (!loaded.ok()) {
     plugin->state = loaded.status();
     return loaded.status();
@@ -89,16 +90,33 @@ LoadedPlugin& PluginManager::LoadProvider(ProvidedKind kind, const std::string& 
   return *Load(provider->name).value();
 }
 
-namespace {
-
-template <typename Interface>
-std::unique_ptr<Interface> Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name,
-                                  const Factory<Interface>* factory, const nlohmann::json& settings) {
-  if (factory == nullptr) {
+berth_object PluginManager::Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name,
+                                   const nlohmann::json& settings) {
+  bool listed = false;
+  for (const auto& provision : plugin.provisions()) listed = listed || (provision.kind == kind && provision.name == name);
+  if (!listed) {
     throw Error(ErrorCode::kPlugin, "plugin " + plugin.path().string() + ": its manifest lists " + ProvidedKindName(kind) +
                                         " '" + name + "' but it did not register one");
   }
-  return (*factory)(settings).value();
+  return plugin.Create(ProvidedKindName(kind), name, settings).value();
+}
+
+berth_object PluginManager::CreateObject(ProvidedKind kind, const std::string& name, const nlohmann::json& settings) {
+  return Create(LoadProvider(kind, name), kind, name, settings);
+}
+
+std::unique_ptr<Registry> PluginManager::OpenRegistry(DiscoveredPlugin& plugin, const std::string& name,
+                                                      const nlohmann::json& settings) {
+  LoadedPlugin& loaded = *Load(plugin.name).value();
+  return abi::ImportRegistry(Create(loaded, ProvidedKind::kRegistry, name, settings), plugin.name);
+}
+
+namespace {
+
+const std::string& ProviderName(PluginManager& manager, ProvidedKind kind, const std::string& name) {
+  static const std::string kUnknown = "plugin";
+  DiscoveredPlugin* provider = manager.FindProvider(kind, name);
+  return provider ? provider->name : kUnknown;
 }
 
 }  // namespace
@@ -106,23 +124,23 @@ std::unique_ptr<Interface> Create(LoadedPlugin& plugin, ProvidedKind kind, const
 Result<std::unique_ptr<SecretStore>> PluginManager::OpenSecretStore(const std::string& kind,
                                                                     const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kSecretStore, kind);
-    return Create(plugin, ProvidedKind::kSecretStore, kind, plugin.registrar().FindSecretStore(kind), settings);
+    berth_object object = CreateObject(ProvidedKind::kSecretStore, kind, settings);
+    return abi::ImportSecretStore(object, ProviderName(*this, ProvidedKind::kSecretStore, kind));
   });
 }
 
 Result<std::unique_ptr<Target>> PluginManager::OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kTarget, kind);
-    return Create(plugin, ProvidedKind::kTarget, kind, plugin.registrar().FindTarget(kind), settings);
+    berth_object object = CreateObject(ProvidedKind::kTarget, kind, settings);
+    return abi::ImportTarget(object, ProviderName(*this, ProvidedKind::kTarget, kind));
   });
 }
 
 Result<std::unique_ptr<CredentialProvider>> PluginManager::OpenCredentialProvider(const std::string& name,
                                                                                   const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kCredentialProvider, name);
-    return Create(plugin, ProvidedKind::kCredentialProvider, name, plugin.registrar().FindCredentialProvider(name), settings);
+    berth_object object = CreateObject(ProvidedKind::kCredentialProvider, name, settings);
+    return abi::ImportCredentialProvider(object, ProviderName(*this, ProvidedKind::kCredentialProvider, name));
   });
 }
 
@@ -136,8 +154,8 @@ Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nloh
 
 Result<std::unique_ptr<Signer>> PluginManager::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    LoadedPlugin& plugin = LoadProvider(ProvidedKind::kSigner, kind);
-    return Create(plugin, ProvidedKind::kSigner, kind, plugin.registrar().FindSigner(kind), settings);
+    berth_object object = CreateObject(ProvidedKind::kSigner, kind, settings);
+    return abi::ImportSigner(object, ProviderName(*this, ProvidedKind::kSigner, kind));
   });
 }
 
@@ -151,19 +169,7 @@ RegistryRouter& PluginManager::registries() {
 }
 
 Result<std::shared_ptr<oci::RegistryClient>> PluginManager::OpenRegistryClient(const std::string& reference) noexcept {
-  return CaptureResult([&]() -> std::shared_ptr<oci::RegistryClient> {
-    // A bare host ("127.0.0.1:5000", "ghcr.io") or a full reference.
-    std::string host;
-    if (reference.find('/') == std::string::npos && (reference.find('.') != std::string::npos ||
-                                                     reference.find(':') != std::string::npos || reference == "localhost")) {
-      host = oci::NormalizeRegistryHost(reference);
-    } else {
-      oci::Reference parsed = oci::Reference::Parse(reference);
-      registries().Validate(parsed);
-      host = parsed.registry;
-    }
-    return registries().Client(host);
-  });
+  return CaptureResult([&] { return registries().Client(registries().HostOf(reference)); });
 }
 
 }  // namespace berth::host

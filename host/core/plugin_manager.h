@@ -11,6 +11,7 @@
 
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
+#include "host_api.h"
 #include "plugin_discovery.h"
 #include "registry_router.h"
 
@@ -28,8 +29,17 @@ class PluginManager : public Services {
   // Checks the manifest against this host and the library (hash, ELF entry
   // point) without loading it; records the outcome in plugin.state.
   const Status& Check(DiscoveredPlugin& plugin);
-  // Checks, loads and registers; the error names the file.
+  // Checks, loads and opens (runs its registration); the error names the file.
   Result<LoadedPlugin*> Load(const std::string& name);
+
+  // An object of `kind` named `name` from the plugin whose manifest provides
+  // it, loading only that plugin. The caller owns the object.
+  berth_object CreateObject(ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
+  // The registry `name` of a plugin that provides it.
+  std::unique_ptr<Registry> OpenRegistry(DiscoveredPlugin& plugin, const std::string& name, const nlohmann::json& settings);
+  // The table of host services every plugin gets; its output and input are
+  // the running command's.
+  HostApi& host_api() { return host_api_; }
 
   // The plugin whose manifest provides `kind` named `name`, if any.
   DiscoveredPlugin* FindProvider(ProvidedKind kind, const std::string& name);
@@ -48,7 +58,9 @@ class PluginManager : public Services {
  private:
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
   LoadedPlugin& LoadProvider(ProvidedKind kind, const std::string& name);
+  static berth_object Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
 
+  HostApi host_api_;
   std::vector<SearchDir> search_dirs_;
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;

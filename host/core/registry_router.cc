@@ -43,13 +43,7 @@ RegistryRouter::Route& RegistryRouter::RouteFor(const std::string& host_text) {
                                         ", but no installed plugin provides it (see berth plugin list)");
   }
   if (chosen != nullptr) {
-    LoadedPlugin* loaded = plugins_.Load(provider->name).value();
-    const Factory<Registry>* factory = loaded->registrar().FindRegistry(chosen->name);
-    if (factory == nullptr) {
-      throw Error(ErrorCode::kPlugin, "plugin " + loaded->path().string() + ": its manifest lists registry '" + chosen->name +
-                                          "' but it did not register one");
-    }
-    route.registry = (*factory)(settings.plugin_settings).value();
+    route.registry = plugins_.OpenRegistry(*provider, chosen->name, settings.plugin_settings);
     route.plugin = provider->name;
     log::Debug("registry {} is served by plugin {}", host, provider->name);
   } else {
@@ -65,6 +59,27 @@ Registry& RegistryRouter::RegistryFor(const std::string& host, std::string* plug
   return *route.registry;
 }
 
+oci::Credential RegistryRouter::LookupCredential(Registry& registry, const std::string& host, const std::vector<std::string>& scopes) {
+  auto from_plugin = registry.GetCredential(host, scopes).value();
+  if (from_plugin) return std::move(*from_plugin);
+  return store_.Lookup(host);
+}
+
+oci::Credential RegistryRouter::CredentialFor(const std::string& host, const std::vector<std::string>& scopes) {
+  return LookupCredential(RegistryFor(host), oci::NormalizeRegistryHost(host), scopes);
+}
+
+std::string RegistryRouter::HostOf(const std::string& reference) {
+  // A bare host ("127.0.0.1:5000", "ghcr.io") or a full reference.
+  if (reference.find('/') == std::string::npos && (reference.find('.') != std::string::npos ||
+                                                   reference.find(':') != std::string::npos || reference == "localhost")) {
+    return oci::NormalizeRegistryHost(reference);
+  }
+  oci::Reference parsed = oci::Reference::Parse(reference);
+  Validate(parsed);
+  return parsed.registry;
+}
+
 void RegistryRouter::Validate(const oci::Reference& reference) {
   RegistryFor(reference.registry).ValidateReference(reference).ThrowIfError();
 }
@@ -77,13 +92,11 @@ std::shared_ptr<oci::RegistryClient> RegistryRouter::Client(const std::string& h
   Registry* registry = route.registry.get();
   oci::ClientOptions options;
   options.registry = host;
-  options.settings = registry->AdjustSettings(host, config().For(host)).value();
+  options.settings = config().For(host);
   oci::RegistryConfig* config_ptr = &config();
   options.other_hosts_tls = [config_ptr](const std::string& other) { return config_ptr->For(other).tls; };
   options.credentials = [this, registry](const std::string& registry_host, const std::vector<std::string>& scopes) {
-    auto from_plugin = registry->GetCredential(registry_host, scopes).value();
-    if (from_plugin) return std::move(*from_plugin);
-    return store_.Lookup(registry_host);
+    return LookupCredential(*registry, registry_host, scopes);
   };
   // Chunked pushes record where they stand, so that running them again resumes.
   options.upload_state = std::make_shared<const oci::UploadStateStore>(oci::UploadStateStore::DefaultDir());

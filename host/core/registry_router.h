@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "berth/oci/client.h"
 #include "berth/oci/credentials.h"
@@ -33,6 +34,11 @@ class RegistryRouter {
   std::shared_ptr<oci::RegistryClient> Client(const std::string& host);
   // Checks the reference against its registry's naming rules.
   void Validate(const oci::Reference& reference);
+  // The credential for `host`: from the registry plugin serving it, else the
+  // user's docker config and credential helpers.
+  oci::Credential CredentialFor(const std::string& host, const std::vector<std::string>& scopes);
+  // The registry host a reference or bare host names ("ghcr.io/o/a:1", "127.0.0.1:5000").
+  std::string HostOf(const std::string& reference);
 
  private:
   struct Route {
@@ -40,6 +46,7 @@ class RegistryRouter {
     std::unique_ptr<Registry> registry;
   };
   Route& RouteFor(const std::string& host);
+  oci::Credential LookupCredential(Registry& registry, const std::string& host, const std::vector<std::string>& scopes);
 
   PluginManager& plugins_;
   std::optional<oci::RegistryConfig> config_;

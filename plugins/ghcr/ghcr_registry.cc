@@ -37,7 +37,7 @@ Status GhcrRegistry::ValidateReference(const oci::Reference& reference) noexcept
   return Capture([&] { CheckGhcrRepository(reference.repository); });
 }
 
-Result<bool> GhcrRegistry::DeleteManifest(oci::RegistryClient&, const oci::Reference& reference, const Digest& digest) noexcept {
+Result<bool> GhcrRegistry::DeleteManifest(const oci::Reference& reference, const Digest& digest) noexcept {
   return CaptureResult([&]() -> bool {
     GhcrSettings settings = settings_.WithHost(reference.registry);
     auto token = FindToken(settings, /*docker_config=*/true, env_);

@@ -23,7 +23,7 @@ class GhcrRegistry : public Registry {
   // OWNER/NAME[/MORE]; OWNER a GitHub login (letters, digits, single inner hyphens, at most 39).
   Status ValidateReference(const oci::Reference& reference) noexcept override;
   // Finds the package version whose name is `digest` and deletes it through the API.
-  Result<bool> DeleteManifest(oci::RegistryClient& client, const oci::Reference& reference, const Digest& digest) noexcept override;
+  Result<bool> DeleteManifest(const oci::Reference& reference, const Digest& digest) noexcept override;
 
  private:
   GhcrSettings settings_;

@@ -26,4 +26,10 @@ std::vector<std::string> Args::GetAll(const std::string& name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
+std::vector<std::string> Args::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, unused] : values_) names.push_back(name);
+  return names;
+}
+
 }  // namespace berth

@@ -63,7 +63,13 @@ namespace {
 
 PluginManifest FromJsonChecked(const nlohmann::json& json, const std::filesystem::path& file) {
   if (!json.is_object()) throw ManifestError(file, "not a JSON object");
-  if (json.value("schema", 0) != kManifestSchema) {
+  int schema = json.contains("schema") && json["schema"].is_number_integer() ? json["schema"].get<int>() : 0;
+  if (schema == 1) {
+    throw ManifestError(file, "the plugin was built for berth's plugin ABI 1 (C++ objects across the boundary), which this "
+                              "berth no longer loads; rebuild it against the installed berth SDK (ABI " +
+                                  std::to_string(BERTH_ABI_MAJOR) + ")");
+  }
+  if (schema != kManifestSchema) {
     throw ManifestError(file, "unsupported schema (expected \"schema\": " + std::to_string(kManifestSchema) + ")");
   }
   PluginManifest manifest;
@@ -73,12 +79,15 @@ PluginManifest FromJsonChecked(const nlohmann::json& json, const std::filesystem
   }
   manifest.version = RequireString(json, "version", file);
   manifest.description = json.value("description", "");
-  if (!json.contains("abi_version") || !json["abi_version"].is_number_integer() || json["abi_version"].get<int64_t>() < 0) {
-    throw ManifestError(file, "field 'abi_version' is missing or not a number");
+  for (const char* field : {"abi_major", "abi_minor"}) {
+    if (!json.contains(field) || !json[field].is_number_integer() || json[field].get<int64_t>() < 0 ||
+        json[field].get<int64_t>() > int64_t(UINT32_MAX)) {
+      throw ManifestError(file, std::string("field '") + field + "' is missing or not a number");
+    }
   }
-  if (json["abi_version"].get<int64_t>() > int64_t(UINT32_MAX)) throw ManifestError(file, "field 'abi_version' is out of range");
-  manifest.abi_version = json["abi_version"].get<uint32_t>();
-  manifest.build_id = RequireString(json, "build_id", file);
+  manifest.abi_major = json["abi_major"].get<uint32_t>();
+  manifest.abi_minor = json["abi_minor"].get<uint32_t>();
+  manifest.built_with = json.value("built_with", "");
   manifest.library = RequireString(json, "library", file);
   if (manifest.library.find('/') != std::string::npos) {
     throw ManifestError(file, "field 'library' must be a file name beside the manifest");
@@ -109,7 +118,8 @@ nlohmann::json PluginManifest::ToJson() const {
   nlohmann::json commands_json = nlohmann::json::array();
   for (const auto& command : commands) commands_json.push_back({{"path", command.path}, {"summary", command.summary}});
   return {{"schema", kManifestSchema}, {"name", name},          {"version", version},   {"description", description},
-          {"abi_version", abi_version}, {"build_id", build_id}, {"library", library},   {"sha256", sha256},
+          {"abi_major", abi_major},     {"abi_minor", abi_minor}, {"built_with", built_with},
+          {"library", library},         {"sha256", sha256},
           {"provides", provides_json},  {"commands", commands_json}};
 }
 

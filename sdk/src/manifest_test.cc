@@ -8,8 +8,8 @@ namespace berth {
 namespace {
 
 nlohmann::json ValidManifest() {
-  return {{"schema", 1},           {"name", "demo"},      {"version", "1.0.0"},
-          {"abi_version", 1},      {"build_id", "x"},     {"library", "libberth-demo.so"},
+  return {{"schema", 2},           {"name", "demo"},      {"version", "1.0.0"},
+          {"abi_major", 2},      {"abi_minor", 0},     {"library", "libberth-demo.so"},
           {"sha256", "00"},        {"provides", {{{"kind", "secret-store"}, {"name", "file"}, {"summary", "s"}}}},
           {"commands", {{{"path", "demo run"}, {"summary", "runs"}}}}};
 }
@@ -45,6 +45,19 @@ TEST(ManifestTest, NamesTheFileAndTheProblem) {
   EXPECT_THROW(PluginManifest::FromJson(json, "m.json"), Error);
 }
 
+// A manifest of berth 0.1's C++ boundary says what to do, not just "unsupported".
+TEST(ManifestTest, SchemaOneSaysTheBoundaryChanged) {
+  auto json = ValidManifest();
+  json["schema"] = 1;
+  try {
+    PluginManifest::FromJson(json, "m.json");
+    ADD_FAILURE() << "a schema 1 manifest was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("built for berth's plugin ABI 1"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rebuild it against the installed berth SDK"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace berth
 
@@ -56,7 +69,8 @@ namespace {
 TEST(ManifestTest, WrongFieldTypesAreRefusalsNotJsonExceptions) {
   const std::vector<std::pair<std::string, nlohmann::json>> cases = {
       {"description", nlohmann::json::array()}, {"schema", "1"},        {"provides", 5},
-      {"provides", nlohmann::json::array({7})}, {"commands", {{"a", 1}}}, {"abi_version", 4294967297}};
+      {"provides", nlohmann::json::array({7})}, {"commands", {{"a", 1}}}, {"abi_major", 4294967297},
+      {"abi_minor", -1}, {"built_with", 7}};
   for (const auto& [field, value] : cases) {
     auto json = ValidManifest();
     json[field] = value;

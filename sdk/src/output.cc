@@ -56,15 +56,24 @@ OutputFormat ParseOutputFormat(std::string_view text) {
   throw Error(ErrorCode::kUsage, "unknown output format '" + std::string(text) + "' (use table, json or yaml)");
 }
 
+const char* OutputFormatName(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kTable: return "table";
+    case OutputFormat::kJson: return "json";
+    case OutputFormat::kYaml: return "yaml";
+  }
+  return "table";
+}
+
 std::string JsonToYaml(const nlohmann::json& data) {
   YAML::Emitter out;
   EmitYaml(out, data);
   return std::string(out.c_str()) + "\n";
 }
 
-Output::Output(OutputFormat format, std::ostream& out, bool color) : format_(format), out_(out), color_(color) {}
+FormattedOutput::FormattedOutput(OutputFormat format, std::ostream& out, bool color) : format_(format), out_(out), color_(color) {}
 
-void Output::Emit(const nlohmann::json& data, const Table& table) {
+void FormattedOutput::Emit(const nlohmann::json& data, const Table& table) {
   if (format_ == OutputFormat::kJson) {
     out_ << data.dump(2) << "\n";
     return;
@@ -93,7 +102,7 @@ void Output::Emit(const nlohmann::json& data, const Table& table) {
   for (const auto& row : table.rows) print_row(row, false);
 }
 
-void Output::Emit(const nlohmann::json& data) {
+void FormattedOutput::Emit(const nlohmann::json& data) {
   if (format_ != OutputFormat::kTable) return Emit(data, Table{});
   Table table;
   if (data.is_array() && !data.empty() && data.front().is_object()) {
@@ -117,6 +126,6 @@ void Output::Emit(const nlohmann::json& data) {
   Emit(data, table);
 }
 
-void Output::Line(std::string_view text) { out_ << text << "\n"; }
+void FormattedOutput::Line(std::string_view text) { out_ << text << "\n"; }
 
 }  // namespace berth

@@ -4,6 +4,9 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include "berth/abi/buffer.h"
+#include "berth/abi/codec.h"
+#include "berth/abi/objects.h"
 #include "berth/digest.h"
 
 namespace berth {
@@ -13,25 +16,31 @@ Status Refuse(const std::filesystem::path& path, const std::string& problem) {
   return Status(ErrorCode::kPlugin, "plugin " + path.string() + ": " + problem);
 }
 
-Status CheckIdentity(const std::filesystem::path& path, uint32_t abi_version, const std::string& build_id) {
-  if (abi_version != BERTH_PLUGIN_ABI_VERSION) {
-    return Refuse(path, "ABI version " + std::to_string(abi_version) + " does not match this berth's ABI version " +
-                            std::to_string(BERTH_PLUGIN_ABI_VERSION));
-  }
-  if (build_id != HostBuildId()) {
-    return Refuse(path, "SDK build id '" + build_id + "' does not match this berth's '" + HostBuildId() +
-                            "' (rebuild the plugin against this SDK)");
-  }
-  return Status::Ok();
+Status CheckAbiMajor(const std::filesystem::path& path, uint32_t abi_major) {
+  if (abi_major == BERTH_ABI_MAJOR) return Status::Ok();
+  std::string problem = "built for plugin ABI " + std::to_string(abi_major) + ", but this berth loads ABI " +
+                        std::to_string(BERTH_ABI_MAJOR);
+  problem += abi_major < BERTH_ABI_MAJOR ? " (rebuild the plugin against the installed berth SDK)"
+                                         : " (the plugin needs a newer berth)";
+  return Refuse(path, problem);
+}
+
+// Every call into plugin code goes through here, so that a crash names the
+// plugin and the operation (host/core/plugin_crash.cc observes).
+template <typename Fn>
+auto CallPlugin(const std::string& plugin, const char* operation, Fn&& fn) {
+  abi::CallObserver observer = abi::GetCallObserver();
+  if (observer) observer(plugin, operation, true);
+  auto result = fn();
+  if (observer) observer(plugin, operation, false);
+  return result;
 }
 
 }  // namespace
 
-const char* HostBuildId() noexcept { return BERTH_SDK_BUILD_ID; }
-
 Status CheckManifest(const PluginManifest& manifest, const std::filesystem::path& manifest_path) {
   std::filesystem::path library = manifest_path.parent_path() / manifest.library;
-  if (Status status = CheckIdentity(library, manifest.abi_version, manifest.build_id); !status.ok()) return status;
+  if (Status status = CheckAbiMajor(library, manifest.abi_major); !status.ok()) return status;
   std::string actual;
   try {
     actual = Sha256FileHex(library);
@@ -51,12 +60,50 @@ struct LoadedPlugin::Library {
 LoadedPlugin::LoadedPlugin() = default;
 
 LoadedPlugin::~LoadedPlugin() {
-  // The registrar holds callables whose code lives in the library: it goes first.
-  registrar_.reset();
+  if (instance_ != nullptr && entry_->close != nullptr) {
+    CallPlugin(name_, "close", [&] {
+      entry_->close(instance_);
+      return 0;
+    });
+  }
 }
 
-Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path& path,
-                                                       const std::string& expected_name, bool register_plugin) {
+const CommandSpec* LoadedPlugin::FindCommand(const std::string& path) const {
+  for (const auto& command : commands_) {
+    if (command.path == path) return &command;
+  }
+  return nullptr;
+}
+
+Result<berth_object> LoadedPlugin::Create(const std::string& kind, const std::string& name,
+                                          const nlohmann::json& settings) const {
+  std::string text = settings.dump();
+  berth_object object{};
+  berth_buffer error{};
+  std::string operation = "create " + kind + " " + name;
+  int32_t status = CallPlugin(name_, operation.c_str(), [&] {
+    return entry_->create(instance_, kind.c_str(), name.c_str(), text.data(), text.size(), &object, &error);
+  });
+  std::string message = abi::Take(error);
+  if (status != BERTH_STATUS_OK) return Status(abi::ErrorCodeOf(status), abi::AttributeMessage(name_, operation, message));
+  if (object.call == nullptr) return Refuse(path_, operation + " returned no object");
+  return object;
+}
+
+Result<int> LoadedPlugin::RunCommand(const std::string& path, const nlohmann::json& request) const {
+  std::string text = request.dump();
+  int32_t exit_code = 0;
+  berth_buffer error{};
+  int32_t status = CallPlugin(name_, path.c_str(), [&] {
+    return entry_->run_command(instance_, path.c_str(), text.data(), text.size(), &exit_code, &error);
+  });
+  std::string message = abi::Take(error);
+  if (status != BERTH_STATUS_OK) return Status(abi::ErrorCodeOf(status), abi::AttributeMessage(name_, path, message));
+  return static_cast<int>(exit_code);
+}
+
+Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path& path, const std::string& expected_name,
+                                                       const berth_host_api* host) {
   std::unique_ptr<LoadedPlugin> plugin(new LoadedPlugin());
   plugin->path_ = path;
   plugin->library_ = std::make_unique<LoadedPlugin::Library>();
@@ -73,22 +120,48 @@ Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::p
   if (!plugin->library_->library.has(BERTH_PLUGIN_ENTRY_SYMBOL)) {
     return Refuse(path, std::string("no entry point '") + BERTH_PLUGIN_ENTRY_SYMBOL + "' (not a berth plugin)");
   }
-  auto& entry_fn = plugin->library_->library.get<const BerthPluginEntry*()>(BERTH_PLUGIN_ENTRY_SYMBOL);
-  const BerthPluginEntry* entry = entry_fn();
-  if (entry == nullptr || entry->name == nullptr || entry->version == nullptr || entry->build_id == nullptr) {
-    return Refuse(path, "entry point returned an incomplete description");
+  auto& entry_fn = plugin->library_->library.get<const berth_plugin*()>(BERTH_PLUGIN_ENTRY_SYMBOL);
+  std::string label = expected_name.empty() ? path.filename().string() : expected_name;
+  const berth_plugin* entry = CallPlugin(label, "entry point", [&] { return entry_fn(); });
+  if (entry == nullptr) return Refuse(path, "entry point returned nothing");
+  // The first field is the ABI major in every version; nothing else is read
+  // before it matches.
+  if (Status status = CheckAbiMajor(path, entry->abi_major); !status.ok()) return status;
+  if (entry->struct_size < offsetof(berth_plugin, close) + sizeof(entry->close)) {
+    return Refuse(path, "entry point's description is truncated (" + std::to_string(entry->struct_size) + " bytes)");
   }
+  if (entry->name == nullptr || entry->version == nullptr) return Refuse(path, "entry point returned an incomplete description");
   plugin->entry_ = entry;
-  if (!register_plugin) return plugin;
-  if (Status status = CheckIdentity(path, entry->abi_version, entry->build_id); !status.ok()) return status;
+  plugin->name_ = entry->name;
+  plugin->version_ = entry->version;
+  plugin->abi_major_ = entry->abi_major;
+  plugin->abi_minor_ = entry->abi_minor;
+  plugin->built_with_ = entry->built_with ? entry->built_with : "";
   if (!expected_name.empty() && expected_name != entry->name) {
     return Refuse(path, std::string("calls itself '") + entry->name + "' but its manifest says '" + expected_name + "'");
   }
-  if (entry->register_plugin == nullptr) return Refuse(path, "entry point has no registration function");
-  plugin->registrar_ = std::make_unique<Registrar>();
-  char message[1024] = {0};
-  if (entry->register_plugin(plugin->registrar_.get(), message, sizeof(message)) != 0) {
-    return Refuse(path, std::string("registration failed: ") + (message[0] ? message : "no reason given"));
+  if (host == nullptr) return plugin;
+  if (entry->open == nullptr || entry->describe == nullptr || entry->create == nullptr || entry->run_command == nullptr) {
+    return Refuse(path, "entry point lacks a required function");
+  }
+  berth_buffer message{};
+  void* instance = nullptr;
+  int32_t status = CallPlugin(plugin->name_, "registration", [&] { return entry->open(host, &instance, &message); });
+  std::string reason = abi::Take(message);
+  if (status != BERTH_STATUS_OK) return Refuse(path, "registration failed: " + (reason.empty() ? "no reason given" : reason));
+  plugin->instance_ = instance;
+  berth_buffer description{};
+  status = CallPlugin(plugin->name_, "describe", [&] { return entry->describe(instance, &description, &message); });
+  std::string text = abi::Take(description);
+  reason = abi::Take(message);
+  if (status != BERTH_STATUS_OK) return Refuse(path, "describing itself failed: " + reason);
+  try {
+    nlohmann::json json = abi::ParseJson(text.data(), text.size(), "description");
+    plugin->description_ = json.value("description", "");
+    plugin->provisions_ = json.value("provides", nlohmann::json::array()).get<std::vector<Provision>>();
+    plugin->commands_ = json.value("commands", nlohmann::json::array()).get<std::vector<CommandSpec>>();
+  } catch (const std::exception& e) {
+    return Refuse(path, std::string("its description is malformed (") + e.what() + ")");
   }
   return plugin;
 }

@@ -2,11 +2,10 @@
 
 #include <openssl/crypto.h>
 
-#include "berth/redact.h"
 
 namespace berth {
 
-SecretValue::SecretValue(std::string value) : value_(std::move(value)) { RegisterSecret(value_); }
+SecretValue::SecretValue(std::string value) : value_(std::move(value)) { internal::NotifySecret(value_); }
 SecretValue::SecretValue(const SecretValue& other) : value_(other.value_) {}
 SecretValue& SecretValue::operator=(const SecretValue& other) {
   if (this != &other) {

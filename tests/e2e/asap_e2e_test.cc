@@ -69,7 +69,7 @@ TEST_F(AsapE2eTest, KeygenWritesAPrivateConfigAndTokenPrintsOnlyTheToken) {
 
   auto again = berth_.Run({"asap", "keygen", "--issuer", "micros/my-service"});
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_EQ(again.stderr_data, "error: .asap-config already exists (pass --force to replace it)\n");
+  EXPECT_EQ(again.stderr_data, "error: asap keygen: .asap-config already exists (pass --force to replace it)\n");
 
   auto result = berth_.Run({"asap", "token", "-a", "ai-gateway"});
   ASSERT_EQ(result.exit_code, 0) << Describe(result);
@@ -99,23 +99,23 @@ TEST_F(AsapE2eTest, RefusalsHaveClearMessagesAndExitCodes) {
   auto result = berth_.Run({"asap", "token", "-a", "x"});
   EXPECT_EQ(result.exit_code, 7);
   EXPECT_EQ(result.stderr_data,
-            "error: no ASAP credentials: pass --config FILE, set ASAP_ISSUER, ASAP_KEY_ID and ASAP_PRIVATE_KEY, or create "
+            "error: asap token: no ASAP credentials: pass --config FILE, set ASAP_ISSUER, ASAP_KEY_ID and ASAP_PRIVATE_KEY, or create "
             "./.asap-config with berth asap keygen\n");
   result = berth_.Run({"asap", "keygen", "--issuer", "micros/a", "--key-id", "micros/b/key1"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.stderr_data, "error: kid 'micros/b/key1' is not under issuer 'micros/a' (it must be 'micros/a' or start with 'micros/a/')\n");
+  EXPECT_EQ(result.stderr_data, "error: asap keygen: kid 'micros/b/key1' is not under issuer 'micros/a' (it must be 'micros/a' or start with 'micros/a/')\n");
   Keygen();
   result = berth_.Run({"asap", "token", "-a", "x", "--expiry", "7200"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.stderr_data, "error: a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)\n");
+  EXPECT_EQ(result.stderr_data, "error: asap token: a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)\n");
   EXPECT_EQ(result.stdout_data, "");
   result = berth_.Run({"asap", "verify", "-a", "x", "--key-repo", "http://keys.example/"}, "a.b.c");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.stderr_data,
-            "error: key repository 'http://keys.example/' must be an https:// URL (plain http only for 127.0.0.1, localhost and [::1])\n");
+            "error: asap verify: key repository 'http://keys.example/' must be an https:// URL (plain http only for 127.0.0.1, localhost and [::1])\n");
   result = berth_.Run({"asap", "verify", "--public-key", "pub.pem"}, "a.b.c");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.stderr_data, "error: no audience to verify against: pass -a AUDIENCE or set ASAP_AUDIENCE\n");
+  EXPECT_EQ(result.stderr_data, "error: asap verify: no audience to verify against: pass -a AUDIENCE or set ASAP_AUDIENCE\n");
 }
 
 TEST_F(AsapE2eTest, TokensFromTheEnvironmentWithDataUriOrPemKeys) {
@@ -141,7 +141,7 @@ TEST_F(AsapE2eTest, TokensFromTheEnvironmentWithDataUriOrPemKeys) {
   result = berth_.Run({"asap", "token", "-a", "x"});
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_EQ(result.stderr_data,
-            "error: the ASAP_* environment: kid 'micros/other/k10' is not under issuer 'micros/env-svc' (it must be 'micros/env-svc' or start "
+            "error: asap token: the ASAP_* environment: kid 'micros/other/k10' is not under issuer 'micros/env-svc' (it must be 'micros/env-svc' or start "
             "with 'micros/env-svc/')\n");
 }
 
@@ -169,7 +169,7 @@ TEST_F(AsapE2eTest, VerifyFetchesFromKeyRepositoriesInOrder) {
   std::string unknown = jwt::Sign({{"kid", "micros/my-service/key2"}}, claims, ConfigKey(), jwt::Algorithm::kRS256);
   result = berth_.Run({"asap", "verify"}, unknown);
   EXPECT_EQ(result.exit_code, 6);
-  EXPECT_EQ(result.stderr_data, "error: public key 'micros/my-service/key2' not found at " + keys_url + "micros/my-service/key2 (HTTP 404)\n");
+  EXPECT_EQ(result.stderr_data, "error: asap verify: public key 'micros/my-service/key2' not found at " + keys_url + "micros/my-service/key2 (HTTP 404)\n");
 
   // The TOKEN argument form, with a token that expired long ago.
   claims["iat"] = jwt::NowSeconds() - 7200;
@@ -178,7 +178,7 @@ TEST_F(AsapE2eTest, VerifyFetchesFromKeyRepositoriesInOrder) {
   std::string expired = jwt::Sign({{"kid", "micros/my-service/key1"}}, claims, ConfigKey(), jwt::Algorithm::kRS256);
   result = berth_.Run({"asap", "verify", expired});
   EXPECT_EQ(result.exit_code, 5);
-  std::string expected = "error: token rejected: the token expired at " + jwt::FormatTime(claims["exp"]) + " (";
+  std::string expected = "error: asap verify: token rejected: the token expired at " + jwt::FormatTime(claims["exp"]) + " (";
   EXPECT_EQ(result.stderr_data.substr(0, expected.size()), expected) << result.stderr_data;
   EXPECT_EQ(result.stderr_data.substr(result.stderr_data.size() - 8), " s ago)\n");
   result = berth_.Run({"asap", "verify", "-o", "json"}, expired);
@@ -228,10 +228,10 @@ TEST_F(AsapE2eTest, CurlSendsAFreshTokenAndGatewayHeadersAndNeverPrintsTheToken)
   result = berth_.Run({"asap", "curl", gateway.url() + "/status/401", "-a", "ai-gateway"});
   EXPECT_EQ(result.exit_code, 7);
   EXPECT_EQ(result.stdout_data, "status 401 from the test server\n");
-  EXPECT_EQ(result.stderr_data, "error: HTTP 401 from " + gateway.url() + "/status/401\n");
+  EXPECT_EQ(result.stderr_data, "error: asap curl: HTTP 401 from " + gateway.url() + "/status/401\n");
   result = berth_.Run({"asap", "curl", gateway.url() + "/echo", "-a", "x", "-H", "authorization: Bearer mine"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.stderr_data, "error: berth asap curl sets the Authorization header itself\n");
+  EXPECT_EQ(result.stderr_data, "error: asap curl: berth asap curl sets the Authorization header itself\n");
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ TEST(CosignKeysE2eTest, MismatchedPasswordsAreRefused) {
   ASSERT_TRUE(tty.Expect("again: "));
   tty.Type("second-one\r");
   EXPECT_EQ(tty.Wait(), 7);
-  EXPECT_NE(tty.transcript().find("error: the passwords do not match"), std::string::npos) << tty.transcript();
+  EXPECT_NE(tty.transcript().find("error: cosign: generate key pair: the passwords do not match"), std::string::npos) << tty.transcript();
   EXPECT_FALSE(std::filesystem::exists(berth.work_dir() / "cosign.key"));
 }
 
@@ -127,7 +127,7 @@ TEST(CosignKeysE2eTest, WithoutPasswordOrTerminalItSaysHow) {
   auto env = IsolatedEnv(berth);
   auto [code, stderr_data] = RunWithoutTerminal({BERTH_BINARY, "keygen"}, env, berth.work_dir());
   EXPECT_EQ(code, 7);
-  EXPECT_EQ(stderr_data, "error: no password for the key: set COSIGN_PASSWORD (it may be empty) or run berth on a terminal\n");
+  EXPECT_EQ(stderr_data, "error: cosign: generate key pair: no password for the key: set COSIGN_PASSWORD (it may be empty) or run berth on a terminal\n");
 }
 
 TEST(CosignKeysE2eTest, RealCosignKeySignsBlobsOpensslVerifies) {
@@ -152,12 +152,12 @@ TEST(CosignKeysE2eTest, RealCosignKeySignsBlobsOpensslVerifies) {
     ASSERT_EQ(berth.Run({"cosign", "public-key", "--key", other, "--outfile", "other.pub"}).exit_code, 0);
     result = berth.Run({"cosign", "verify-blob", "--key", "other.pub", "--signature", "sig.b64", "payload.json"});
     EXPECT_EQ(result.exit_code, 5);
-    EXPECT_EQ(result.stderr_data, "error: payload.json: signature does not verify with other.pub\n");
+    EXPECT_EQ(result.stderr_data, "error: cosign verify-blob: payload.json: signature does not verify with other.pub\n");
   }
   berth.SetEnv("COSIGN_PASSWORD", "Hello");
   result = berth.Run({"cosign", "sign-blob", "--key", "sigstore-ec.key", "payload.json"});
   EXPECT_EQ(result.exit_code, 7);
-  EXPECT_EQ(result.stderr_data, "error: sigstore-ec.key: wrong password (or the encrypted key was altered)\n");
+  EXPECT_EQ(result.stderr_data, "error: cosign sign-blob: sigstore-ec.key: wrong password (or the encrypted key was altered)\n");
 }
 
 TEST(CosignKeysE2eTest, ImportsOpensslPemKeys) {
@@ -185,7 +185,7 @@ TEST(CosignKeysE2eTest, ImportsOpensslPemKeys) {
   ASSERT_EQ(Openssl(berth, {"genrsa", "-out", "small.pem", "1024"}).exit_code, 0);
   result = berth.Run({"cosign", "import-key-pair", "--key", "small.pem"});
   EXPECT_EQ(result.exit_code, 3);
-  EXPECT_EQ(result.stderr_data, "error: small.pem: RSA key of 1024 bits is too small (2048 at least)\n");
+  EXPECT_EQ(result.stderr_data, "error: cosign import-key-pair: small.pem: RSA key of 1024 bits is too small (2048 at least)\n");
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ TEST_F(CredentialServicesTest, ProviderErrorsComeBackAsStatuses) {
   Services& services = manager_;
   Result<IssuedToken> over = services.MintToken("asap", {{"config", config_.string()}}, {.audience = {"x"}, .lifetime_seconds = 7200});
   EXPECT_EQ(over.status().code(), ErrorCode::kUsage);
-  EXPECT_EQ(over.status().message(), "a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)");
+  EXPECT_EQ(over.status().message(), "asap: token: a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)");
 
   Result<IssuedToken> missing = services.MintToken("asap", {{"config", (dir_.path() / "none").string()}}, {.audience = {"x"}});
   EXPECT_EQ(missing.status().code(), ErrorCode::kInvalidInput);

@@ -229,7 +229,7 @@ TEST_F(GcpImagesE2eTest, RateLimitsAreWaitedOut) {
 TEST_F(GcpImagesE2eTest, ErrorsHaveTheirExitCodes) {
   auto missing = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/" + google_->project() + "/missing"});
   EXPECT_EQ(missing.exit_code, 6) << Describe(missing);
-  EXPECT_EQ(missing.stderr_data, "error: Artifact Registry projects/" + google_->project() +
+  EXPECT_EQ(missing.stderr_data, "error: gcp-artifact: gcp images: Artifact Registry projects/" + google_->project() +
                                      "/locations/us-west1/repositories/missing: HTTP 404 NOT_FOUND: Requested entity was not found.\n");
   auto shape = berth_.Run({"gcp", "images", "us-west1-docker.pkg.dev/" + google_->project()});
   EXPECT_EQ(shape.exit_code, 3) << Describe(shape);

@@ -143,7 +143,7 @@ TEST_F(GhcrE2eTest, ListsVersionsAcrossPagesWithNestedNames) {
   auto no_token = berth_.Run({"ghcr", "versions", host_ + "/acme/big/app"});
   EXPECT_EQ(no_token.exit_code, 7) << Describe(no_token);
   EXPECT_EQ(no_token.stderr_data,
-            "error: GitHub API GET /orgs/acme/packages/container/big%2Fapp/versions?per_page=100 refused without a token (set "
+            "error: ghcr versions: GitHub API GET /orgs/acme/packages/container/big%2Fapp/versions?per_page=100 refused without a token (set "
             "GH_TOKEN or GITHUB_TOKEN): 401 Unauthorized (Requires authentication)\n");
 
   // The PAT on stdin.
@@ -324,14 +324,14 @@ TEST_F(GhcrE2eTest, ActionsSecretsAreSealedForTheRepository) {
   EXPECT_EQ(deleted.exit_code, 0) << Describe(deleted);
   auto again = berth_.Run(with({"secrets", "delete", "prod", "API_KEY"}));
   EXPECT_EQ(again.exit_code, 6);
-  EXPECT_EQ(again.stderr_data, "error: github-actions: no secret API_KEY in acme/shop\n");
+  EXPECT_EQ(again.stderr_data, "error: ghcr: delete: github-actions: no secret API_KEY in acme/shop\n");
   auto bad_name = berth_.Run(with({"secrets", "set", "prod", "GITHUB_X"}), "v\n");
   EXPECT_EQ(bad_name.exit_code, 3);
 
   berth_.SetEnv("GITHUB_TOKEN", "");
   auto no_token = berth_.Run(with({"secrets", "list", "prod"}));
   EXPECT_EQ(no_token.exit_code, 7);
-  EXPECT_EQ(no_token.stderr_data, "error: github-actions: no GitHub token for acme/shop (set GH_TOKEN or GITHUB_TOKEN, or the "
+  EXPECT_EQ(no_token.stderr_data, "error: ghcr: create secret-store github-actions: github-actions: no GitHub token for acme/shop (set GH_TOKEN or GITHUB_TOKEN, or the "
                                   "setting token-file; it needs the repo scope)\n");
 }
 

@@ -135,7 +135,7 @@ TEST_F(K8sE2eTest, StalledRolloutExitsWithTheDeployCode) {
   WriteProject("stall", KubeconfigLine() + "      replicas: 1\n      progress_deadline_seconds: 1\n");
   auto result = berth_.Run({"deploy", "dev", "--image", Image('a', "registry.example/stall")});
   EXPECT_EQ(result.exit_code, 8) << Describe(result);
-  EXPECT_TRUE(Contains(result.stderr_data, "error: deployment \"stall\" exceeded its progress deadline (ProgressDeadlineExceeded: "
+  EXPECT_TRUE(Contains(result.stderr_data, "error: k8s: deploy: deployment \"stall\" exceeded its progress deadline (ProgressDeadlineExceeded: "
                                            "ReplicaSet \"stall-"))
       << result.stderr_data;
   EXPECT_TRUE(Contains(result.stderr_data, "or roll back with `berth rollback dev`\n"));
@@ -179,7 +179,7 @@ TEST_F(K8sE2eTest, ApplyConflictIsExplained) {
   auto result = berth_.Run({"deploy", "dev", "--image", Image('b')});
   EXPECT_EQ(result.exit_code, 8) << Describe(result);
   EXPECT_EQ(result.stderr_data,
-            "error: Deployment default/busy: server-side apply conflict: .spec.replicas is owned by field manager "
+            "error: k8s: deploy: Deployment default/busy: server-side apply conflict: .spec.replicas is owned by field manager "
             "\"autoscaler\"; set force_conflicts: true in the target settings to take them over\n");
 }
 
@@ -275,7 +275,7 @@ TEST_F(K8sE2eTest, SecretsInAKubernetesSecretWithoutRevealingValues) {
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
   result = berth_.Run({"secrets", "delete", "dev", "DB_URL"});
   EXPECT_EQ(result.exit_code, 6);
-  EXPECT_EQ(result.stderr_data, "error: no secret 'DB_URL' in Secret default/vault-dev\n");
+  EXPECT_EQ(result.stderr_data, "error: k8s: delete: no secret 'DB_URL' in Secret default/vault-dev\n");
 }
 
 }  // namespace

@@ -289,14 +289,14 @@ TEST_F(MicrosE2eTest, StashSetAndSyncKeepValuesOffArgvAndLogs) {
   EXPECT_EQ(deleted.exit_code, 0) << Describe(deleted);
   deleted = berth_.Run({"secrets", "delete", "staging", "DB_PASSWORD"});
   EXPECT_EQ(deleted.exit_code, 6);
-  EXPECT_EQ(deleted.stderr_data, "error: no stash key 'DB_PASSWORD' for Micros service shop-api in stg-west\n");
+  EXPECT_EQ(deleted.stderr_data, "error: micros: delete: no stash key 'DB_PASSWORD' for Micros service shop-api in stg-west\n");
 }
 
 TEST_F(MicrosE2eTest, AtlasFailuresLeaveNoTemporaryFile) {
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "stash-set");
   auto set = berth_.Run({"secrets", "set", "staging", "TLS_KEY", "--keep-newline", "-vvv"}, kPem);
   EXPECT_EQ(set.exit_code, 1);
-  EXPECT_NE(set.stderr_data.find("error: atlas micros stash set failed: stash set failed: internal server error from Micros "
+  EXPECT_NE(set.stderr_data.find("error: micros: set: atlas micros stash set failed: stash set failed: internal server error from Micros "
                                  "(injected by ATLAS_STANDIN_FAIL)\n"), std::string::npos) << set.stderr_data;
   EXPECT_EQ(AtlasLog().back()["files"][0]["mode"], "0600");  // atlas had the file,
   EXPECT_EQ(TmpEntries(), std::vector<std::string>{});        // and it is gone.
@@ -306,7 +306,7 @@ TEST_F(MicrosE2eTest, AtlasFailuresLeaveNoTemporaryFile) {
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "deploy");
   auto deployed = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-vvv"});
   EXPECT_EQ(deployed.exit_code, 8);
-  EXPECT_NE(deployed.stderr_data.find("error: atlas micros service deploy failed: deploy failed: internal server error from Micros "
+  EXPECT_NE(deployed.stderr_data.find("error: micros: deploy: atlas micros service deploy failed: deploy failed: internal server error from Micros "
                                       "(injected by ATLAS_STANDIN_FAIL)\n"), std::string::npos) << deployed.stderr_data;
   EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
   ExpectNoSecrets({set.stderr_data, deployed.stderr_data});
@@ -366,10 +366,10 @@ TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
 
   auto result = berth_.Run({"rollback", "staging", "--revision", "9"});
   EXPECT_EQ(result.exit_code, 6);
-  EXPECT_EQ(result.stderr_data, "error: revision 9 is not in the history of shop-api in stg-west (see berth history)\n");
+  EXPECT_EQ(result.stderr_data, "error: micros: rollback: revision 9 is not in the history of shop-api in stg-west (see berth history)\n");
   result = berth_.Run({"rollback", "staging", "--revision", "5"});
   EXPECT_EQ(result.exit_code, 3);
-  EXPECT_EQ(result.stderr_data, "error: revision 5 is the one live in stg-west; nothing to roll back\n");
+  EXPECT_EQ(result.stderr_data, "error: micros: rollback: revision 5 is the one live in stg-west; nothing to roll back\n");
 
   // Without this machine's records atlas cannot say what revision 2 was: refuse, do not guess.
   fs::remove_all(berth_.home() / "state-home");
@@ -377,7 +377,7 @@ TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
   result = berth_.Run({"rollback", "staging", "--revision", "2"});
   EXPECT_EQ(result.exit_code, 6);
   const std::string sha = deployments[1]["descriptorSha256"].get<std::string>().substr(0, 12);
-  EXPECT_EQ(result.stderr_data, "error: revision 2 (descriptor sha256:" + sha +
+  EXPECT_EQ(result.stderr_data, "error: micros: rollback: revision 2 (descriptor sha256:" + sha +
                                     ") was not deployed from this machine and atlas does not return old descriptors; roll back "
                                     "by image instead: berth rollback staging --image REPOSITORY@sha256:... --version VERSION\n");
   EXPECT_EQ(AtlasLog().size(), calls + 1);  // Only the show.
@@ -411,7 +411,7 @@ TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
   // Secrets the descriptor refers to are not set: nothing is created or deployed.
   auto result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
   EXPECT_EQ(result.exit_code, 6);
-  EXPECT_EQ(result.stderr_data, "error: the descriptor refers to stash keys not set for shop-api in stg-west: DB_PASSWORD, TLS_KEY "
+  EXPECT_EQ(result.stderr_data, "error: micros: deploy: the descriptor refers to stash keys not set for shop-api in stg-west: DB_PASSWORD, TLS_KEY "
                                 "(set them first: berth secrets set|sync staging)\n");
   EXPECT_EQ(AtlasCalls(), (std::vector<std::string>{"micros service show=1", "micros stash list=1"}));
 
@@ -425,7 +425,7 @@ TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
   result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
   EXPECT_EQ(result.exit_code, 6);
   EXPECT_EQ(result.stderr_data,
-            "error: atlas CLI not found: '/nonexistent/bin/atlas' (install it, or set the environment's target.atlas to its path)\n");
+            "error: micros: deploy: atlas CLI not found: '/nonexistent/bin/atlas' (install it, or set the environment's target.atlas to its path)\n");
   EXPECT_EQ(AtlasLog().size(), 2u);
 }
 
@@ -473,7 +473,7 @@ TEST_F(MicrosE2eTest, DescriptorTemplateRenderAndValidate) {
                   "name: {{ service }}\ncompose:\n  web:\n    tag: {{ tag }}\n    image: {{ imag }}\n");
   auto bad = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "3.1.4"});
   EXPECT_EQ(bad.exit_code, 3);
-  EXPECT_EQ(bad.stderr_data, "error: service-descriptor.tmpl.yml:5:12: unknown placeholder {{ imag }} (service, env, image, digest, "
+  EXPECT_EQ(bad.stderr_data, "error: micros: deploy: service-descriptor.tmpl.yml:5:12: unknown placeholder {{ imag }} (service, env, image, digest, "
                              "reference, version, tag, ssm KEY)\n");
   WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
                   "name: {{ service }}\ncompose:\n  web:\n    tag: {{ tag }}\n");
@@ -483,7 +483,8 @@ TEST_F(MicrosE2eTest, DescriptorTemplateRenderAndValidate) {
             "error: service-descriptor.tmpl.yml:1:1: links.healthcheck.uri is missing (Micros checks it before sending traffic)\n"
             "warning: service-descriptor.tmpl.yml:1:1: scaling is missing; Micros' defaults apply\n"
             "error: service-descriptor.tmpl.yml:3:3: compose.web.image is missing\n"
-            "error: service-descriptor.tmpl.yml: the rendered descriptor has 2 errors (listed above); nothing was deployed\n");
+            "error: micros: deploy: service-descriptor.tmpl.yml: the rendered descriptor has 2 errors (listed above); nothing "
+            "was deployed\n");
   EXPECT_EQ(AtlasLog().size(), 0u);
 
   // validate: compiler-style lines on stdout, exit 3 when there is an error.
@@ -491,7 +492,7 @@ TEST_F(MicrosE2eTest, DescriptorTemplateRenderAndValidate) {
   auto validated = berth_.Run({"micros", "descriptor", "validate", "sd.yml"});
   EXPECT_EQ(validated.exit_code, 3);
   EXPECT_EQ(validated.stdout_data, "sd.yml:1:1: warning: scaling is missing; Micros' defaults apply\nsd.yml:5:3: compose.app.image is missing\n");
-  EXPECT_EQ(validated.stderr_data, "error: sd.yml: invalid service descriptor (1 error)\n");
+  EXPECT_EQ(validated.stderr_data, "error: micros descriptor validate: sd.yml: invalid service descriptor (1 error)\n");
   validated = berth_.Run({"micros", "descriptor", "validate", "sd.yml", "-o", "json"});
   EXPECT_EQ(validated.exit_code, 3);
   EXPECT_EQ(nlohmann::json::parse(validated.stdout_data),
@@ -510,7 +511,7 @@ TEST_F(MicrosE2eTest, TagAndArtifactoryCredentials) {
 
   auto none = berth_.Run({"micros", "whoami"});
   EXPECT_EQ(none.exit_code, 7);
-  EXPECT_EQ(none.stderr_data, "error: no credentials for docker.atl-paas.net: set ARTIFACTORY_USER and ARTIFACTORY_TOKEN (staff id and "
+  EXPECT_EQ(none.stderr_data, "error: micros whoami: no credentials for docker.atl-paas.net: set ARTIFACTORY_USER and ARTIFACTORY_TOKEN (staff id and "
                               "Artifactory identity token), or docker login docker.atl-paas.net\n");
   // What `docker login docker.atl-paas.net` writes (BerthRunner points DOCKER_CONFIG at a private folder).
   const std::string token = "cmVmdGtuOjAxOjE3MDAwMDAwMDA6identity";

@@ -2,7 +2,7 @@
 // file, while a good plugin beside them keeps working.
 #include <gtest/gtest.h>
 
-#include "berth/abi.h"
+#include "berth/abi/berth_plugin_api.h"
 #include "berth/fs.h"
 #include "berth_runner.h"
 
@@ -38,7 +38,7 @@ class PluginRefusalTest : public ::testing::Test {
     WriteFileAtomic(extra_->path() / "bad-json" / "bad-json" / "berth-plugin.json", "{\"name\": \"bad-json\",\n  oops\n}");
 
     std::string path;
-    for (const char* fixture : {"echo", "wrong-abi", "wrong-build-id", "throwing", "no-entry", "not-a-library"}) {
+    for (const char* fixture : {"echo", "wrong-abi", "old-abi", "throwing", "crashing", "no-entry", "not-a-library"}) {
       path += (path.empty() ? "" : ":") + (kFixtures / fixture).string();
     }
     path += ":" + (extra_->path() / "tampered").string() + ":" + (extra_->path() / "bad-json").string();
@@ -60,13 +60,15 @@ class PluginRefusalTest : public ::testing::Test {
 };
 
 TEST_F(PluginRefusalTest, EachBrokenPluginHasItsOwnMessage) {
-  const std::string build_id = BERTH_SDK_BUILD_ID;
+  const std::string major = std::to_string(BERTH_ABI_MAJOR);
   EXPECT_EQ(Listed("wrong-abi", false)["reason"],
-            "plugin " + Lib("wrong-abi", "wrong-abi").string() + ": ABI version 999 does not match this berth's ABI version 1");
-  EXPECT_EQ(Listed("wrong-build-id", false)["reason"],
-            "plugin " + Lib("wrong-build-id", "wrong-build-id").string() +
-                ": SDK build id 'gcc-9.9.9;libstdc++-9;c++201703;berth-sdk-0.0.1' does not match this berth's '" + build_id +
-                "' (rebuild the plugin against this SDK)");
+            "plugin " + Lib("wrong-abi", "wrong-abi").string() + ": built for plugin ABI " + std::to_string(BERTH_ABI_MAJOR + 998) +
+                ", but this berth loads ABI " + major + " (the plugin needs a newer berth)");
+  // A plugin of berth 0.1's C++ boundary: refused by its ABI major, with
+  // what to do, never loaded.
+  EXPECT_EQ(Listed("old-abi", false)["reason"],
+            "plugin " + Lib("old-abi", "old-abi").string() + ": built for plugin ABI 1, but this berth loads ABI " + major +
+                " (rebuild the plugin against the installed berth SDK)");
   EXPECT_EQ(Listed("no-entry", false)["reason"],
             "plugin " + Lib("no-entry", "no-entry").string() + ": no entry point 'berth_plugin_entry' (not a berth plugin)");
   EXPECT_EQ(Listed("not-a-library", false)["reason"],
@@ -94,10 +96,23 @@ TEST_F(PluginRefusalTest, GoodPluginsKeepWorkingAndBrokenOnesFailClearly) {
   EXPECT_NE(result.stdout_data.find("hello world"), std::string::npos);
   result = berth_.Run({"file-secrets", "where", "dev", "-o", "json"});
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
-  // An exception thrown inside a plugin command comes back as an error, not a crash.
+  // An exception thrown inside a plugin command comes back as an error
+  // naming the plugin and the command, not a crash.
   result = berth_.Run({"echo", "fail"});
   EXPECT_EQ(result.exit_code, 1);
-  EXPECT_EQ(result.stderr_data, "error: echo failed on purpose\n");
+  EXPECT_EQ(result.stderr_data, "error: echo fail: echo failed on purpose\n");
+}
+
+TEST_F(PluginRefusalTest, ACrashInAPluginNamesThePluginAndWhatItWasDoing) {
+  auto result = berth_.Run({"crashing", "segv"});
+  EXPECT_EQ(result.exit_code, 4) << Describe(result);
+  EXPECT_EQ(result.stdout_data, "");
+  EXPECT_EQ(result.stderr_data,
+            "error: plugin crashing crashed (SIGSEGV) during crashing segv; this is a bug in the plugin, not in berth\n");
+  result = berth_.Run({"crashing", "abort"});
+  EXPECT_EQ(result.exit_code, 4) << Describe(result);
+  EXPECT_EQ(result.stderr_data,
+            "error: plugin crashing crashed (SIGABRT) during crashing abort; this is a bug in the plugin, not in berth\n");
 }
 
 TEST_F(PluginRefusalTest, DuplicateNamesNameBothPaths) {

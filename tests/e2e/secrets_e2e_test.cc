@@ -37,7 +37,7 @@ TEST(SecretsE2eTest, SetListDiffSyncDeleteWithoutRevealingValues) {
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
   result = berth.Run({"secrets", "delete", "dev", "DB_URL"});
   EXPECT_EQ(result.exit_code, 6);
-  EXPECT_EQ(result.stderr_data, "error: no secret 'DB_URL' in " + file.string() + "\n");
+  EXPECT_EQ(result.stderr_data, "error: file-secrets: delete: no secret 'DB_URL' in " + file.string() + "\n");
 }
 
 TEST(SecretsE2eTest, BadInputIsRefusedClearly) {

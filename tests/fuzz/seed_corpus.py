@@ -95,8 +95,8 @@ write("docker_config", "auths", json.dumps({"auths": {"https://index.docker.io/v
 write("docker_config", "helpers", json.dumps({"credHelpers": {"ghcr.io": "nothere"}, "credsStore": "nope", "auths": {}}))
 
 # Plugin manifests.
-write("plugin_manifest", "echo", json.dumps({"schema": 1, "name": "echo", "version": "1.0.0", "description": "Echo",
-                                             "abi_version": 1, "build_id": "x", "library": "libberth-echo.so", "sha256": "a" * 64,
+write("plugin_manifest", "echo", json.dumps({"schema": 2, "name": "echo", "version": "1.0.0", "description": "Echo",
+                                             "abi_major": 2, "abi_minor": 0, "library": "libberth-echo.so", "sha256": "a" * 64,
                                              "provides": [{"kind": "registry", "name": "r", "summary": "s", "hosts": ["ghcr.io"]}],
                                              "commands": [{"path": "echo say", "summary": "Say"}]}))
 

@@ -50,6 +50,8 @@ class Args {
   std::string GetOr(const std::string& name, const std::string& fallback) const;
   std::optional<std::string> GetOptional(const std::string& name) const;
   std::vector<std::string> GetAll(const std::string& name) const;
+  // Every option given, in name order.
+  std::vector<std::string> Names() const;
 
  private:
   std::map<std::string, std::vector<std::string>> values_;

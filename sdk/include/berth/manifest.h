@@ -11,12 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "berth/plugin.h"
+#include "berth/plugin.h"  // Provision
 
 namespace berth {
 
 inline constexpr char kManifestFileName[] = "berth-plugin.json";
-inline constexpr int kManifestSchema = 1;
+// Schema 2: the C boundary (abi_major/abi_minor); schema 1 manifests are of
+// plugins built for the C++ boundary of berth 0.1, which no longer load.
+inline constexpr int kManifestSchema = 2;
 
 struct ManifestCommand {
   std::string path;
@@ -27,8 +29,9 @@ struct PluginManifest {
   std::string name;
   std::string version;
   std::string description;
-  uint32_t abi_version = 0;
-  std::string build_id;
+  uint32_t abi_major = 0;   // Must equal this berth's BERTH_ABI_MAJOR.
+  uint32_t abi_minor = 0;   // What the plugin's headers had; informational.
+  std::string built_with;   // Compiler and standard library; informational.
   std::string library;   // File name, relative to the manifest's directory.
   std::string sha256;    // Of the library file.
   std::vector<Provision> provides;

@@ -19,6 +19,7 @@ enum class OutputFormat { kTable, kJson, kYaml };
 
 // Throws Error(kUsage) for anything but table, json and yaml.
 OutputFormat ParseOutputFormat(std::string_view text);
+const char* OutputFormatName(OutputFormat format);
 
 struct Table {
   std::vector<std::string> columns;
@@ -27,20 +28,33 @@ struct Table {
 
 std::string JsonToYaml(const nlohmann::json& data);
 
+// Where a command's results go. The host formats them (FormattedOutput); in
+// a plugin they travel to the host, which formats them the same way.
 class Output {
  public:
-  Output(OutputFormat format, std::ostream& out, bool color);
-  OutputFormat format() const { return format_; }
-  bool color() const { return color_; }
-  std::ostream& stream() { return out_; }
-
+  virtual ~Output() = default;
+  virtual OutputFormat format() const = 0;
+  virtual bool color() const = 0;
+  // Text written as it is (a PEM key, a rendered descriptor).
+  virtual std::ostream& stream() = 0;
   // json/yaml print data; table prints `table` (columns aligned, a header row).
-  void Emit(const nlohmann::json& data, const Table& table);
+  virtual void Emit(const nlohmann::json& data, const Table& table) = 0;
   // Table mode derives the table: an array of objects becomes rows, an object
   // becomes KEY/VALUE rows, a scalar is printed as it is.
-  void Emit(const nlohmann::json& data);
+  virtual void Emit(const nlohmann::json& data) = 0;
   // A bare line on stdout whatever the format (a token, a digest).
-  void Line(std::string_view text);
+  virtual void Line(std::string_view text) = 0;
+};
+
+class FormattedOutput : public Output {
+ public:
+  FormattedOutput(OutputFormat format, std::ostream& out, bool color);
+  OutputFormat format() const override { return format_; }
+  bool color() const override { return color_; }
+  std::ostream& stream() override { return out_; }
+  void Emit(const nlohmann::json& data, const Table& table) override;
+  void Emit(const nlohmann::json& data) override;
+  void Line(std::string_view text) override;
 
  private:
   OutputFormat format_;

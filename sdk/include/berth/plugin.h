@@ -6,22 +6,23 @@
 //   }
 //   BERTH_PLUGIN("file-secrets", "1.0.0", Register)
 //
-// Every callable handed to the Registrar is wrapped here, in the plugin's own
-// code, so that an exception it throws becomes a Status before control goes
-// back to the host.
+// The Registrar and everything it holds live in the plugin's own code (the
+// SDK's runtime is compiled into each plugin); the host sees only the C
+// structs of berth/abi/berth_plugin_api.h. Every callable handed to the
+// Registrar is wrapped so that an exception it throws becomes a Status
+// before control goes back to the host.
 #ifndef BERTH_PLUGIN_H_
 #define BERTH_PLUGIN_H_
 
 #include <nlohmann/json.hpp>
 
-#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "berth/abi.h"
+#include "berth/abi/berth_plugin_api.h"
 #include "berth/command.h"
 #include "berth/error.h"
 
@@ -91,7 +92,7 @@ class Registrar {
                                  Guard<CredentialProvider>(std::move(make)));
   }
 
-  // The host's side: what was registered.
+  // What was registered (read by the SDK's entry point code).
   const std::string& description() const { return description_; }
   const std::vector<Provision>& provisions() const { return provisions_; }
   const std::vector<RegisteredCommand>& commands() const { return commands_; }
@@ -129,31 +130,20 @@ class Registrar {
   std::map<std::string, Factory<CredentialProvider>> credential_providers_;
 };
 
-namespace internal {
-
-template <typename RegisterFn>
-int GuardedRegister(RegisterFn register_fn, Registrar* registrar, char* error, uint32_t error_size) noexcept {
-  Status status = Capture([&] { register_fn(*registrar); });
-  if (status.ok()) return 0;
-  if (error != nullptr && error_size > 0) {
-    std::strncpy(error, status.message().c_str(), error_size - 1);
-    error[error_size - 1] = '\0';
-  }
-  return 1;
-}
-
-}  // namespace internal
 }  // namespace berth
 
-// Defines the plugin's one exported entry point.
-#define BERTH_PLUGIN(NAME, VERSION, REGISTER_FN)                                                         \
-  extern "C" __attribute__((visibility("default"))) const BerthPluginEntry* berth_plugin_entry() {      \
-    static const BerthPluginEntry entry = {                                                              \
-        BERTH_PLUGIN_ABI_VERSION, NAME, VERSION, BERTH_SDK_BUILD_ID,                                     \
-        [](berth::Registrar* registrar, char* error, uint32_t error_size) -> int {                       \
-          return berth::internal::GuardedRegister(REGISTER_FN, registrar, error, error_size);            \
-        }};                                                                                              \
-    return &entry;                                                                                       \
+namespace berth::abi {
+using RegisterFn = void (*)(Registrar& registrar);
+// The plugin's description for the host: the C struct the entry point
+// returns, filled by the SDK code compiled into the plugin
+// (sdk/runtime/plugin_entry.cc).
+const berth_plugin* PluginEntry(const char* name, const char* version, RegisterFn register_fn) noexcept;
+}  // namespace berth::abi
+
+// Defines the plugin's one exported entry point, berth_plugin_entry.
+#define BERTH_PLUGIN(NAME, VERSION, REGISTER_FN)                                                      \
+  extern "C" __attribute__((visibility("default"))) const berth_plugin* berth_plugin_entry(void) {   \
+    return berth::abi::PluginEntry(NAME, VERSION, [](berth::Registrar& registrar) { REGISTER_FN(registrar); }); \
   }
 
 #endif  // BERTH_PLUGIN_H_

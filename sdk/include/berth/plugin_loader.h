@@ -1,24 +1,28 @@
 // Loading one plugin library, with every check in a fixed order and a
 // one-line message naming the file for each way it can fail:
-//   before dlopen: manifest ABI version, manifest build id, library sha256;
-//   after dlopen:  entry point present, entry ABI version and build id,
-//                  name matches the manifest, registration succeeds.
+//   before dlopen: manifest ABI major, library sha256;
+//   after dlopen:  entry point present, entry ABI major and struct size,
+//                  name matches the manifest, open (registration) succeeds,
+//                  description readable.
+// Only C crosses: the entry's berth_plugin struct, the host's berth_host_api
+// table, berth_objects and JSON text (berth/abi/berth_plugin_api.h).
 #ifndef BERTH_PLUGIN_LOADER_H_
 #define BERTH_PLUGIN_LOADER_H_
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "berth/abi.h"
+#include "berth/abi/berth_plugin_api.h"
+#include "berth/command.h"
 #include "berth/error.h"
 #include "berth/manifest.h"
 #include "berth/plugin.h"
 
 namespace berth {
-
-// This build's build id, as the host and SDK were compiled.
-const char* HostBuildId() noexcept;
 
 // Checks a manifest against this host and against the library beside it,
 // without loading anything. `manifest_path` names the manifest in messages.
@@ -27,28 +31,54 @@ Status CheckManifest(const PluginManifest& manifest, const std::filesystem::path
 class LoadedPlugin {
  public:
   ~LoadedPlugin();
-  const BerthPluginEntry& entry() const { return *entry_; }
   const std::filesystem::path& path() const { return path_; }
-  bool registered() const { return registrar_ != nullptr; }
-  Registrar& registrar() { return *registrar_; }
+  const std::string& name() const { return name_; }
+  const std::string& version() const { return version_; }
+  uint32_t abi_major() const { return abi_major_; }
+  uint32_t abi_minor() const { return abi_minor_; }
+  const std::string& built_with() const { return built_with_; }
+  bool opened() const { return instance_ != nullptr; }
+
+  // What open() registered (empty unless opened).
+  const std::string& description() const { return description_; }
+  const std::vector<Provision>& provisions() const { return provisions_; }
+  const std::vector<CommandSpec>& commands() const { return commands_; }
+  const CommandSpec* FindCommand(const std::string& path) const;
+
+  // Creates an object of a kind the plugin provides; the caller owns it.
+  // Errors name the plugin.
+  Result<berth_object> Create(const std::string& kind, const std::string& name, const nlohmann::json& settings) const;
+  // Runs one of its commands (request: see berth_plugin.run_command);
+  // returns the command's exit code.
+  Result<int> RunCommand(const std::string& path, const nlohmann::json& request) const;
 
  private:
-  friend Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path&, const std::string&, bool);
+  friend Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path&, const std::string&,
+                                                                 const berth_host_api*);
   struct Library;
   LoadedPlugin();
   std::unique_ptr<Library> library_;
-  const BerthPluginEntry* entry_ = nullptr;
+  const berth_plugin* entry_ = nullptr;
+  void* instance_ = nullptr;
   std::filesystem::path path_;
-  std::unique_ptr<Registrar> registrar_;
+  std::string name_;
+  std::string version_;
+  uint32_t abi_major_ = 0;
+  uint32_t abi_minor_ = 0;
+  std::string built_with_;
+  std::string description_;
+  std::vector<Provision> provisions_;
+  std::vector<CommandSpec> commands_;
 };
 
 // dlopens the library (it stays mapped for the life of the process), checks
-// the entry point and runs registration. `expected_name` (from the manifest)
-// may be empty. With `register_plugin` false it stops after reading the entry
-// (the manifest writer uses that for fixtures of broken plugins).
+// the entry point and, with a host table, opens the plugin (runs its
+// registration) and reads what it registered. `expected_name` (from the
+// manifest) may be empty. Without a host table it stops after reading the
+// entry (the manifest writer uses that for fixtures of broken plugins).
 Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path& library,
-                                                       const std::string& expected_name = "",
-                                                       bool register_plugin = true);
+                                                       const std::string& expected_name,
+                                                       const berth_host_api* host);
 
 }  // namespace berth
 

@@ -14,11 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "berth/digest.h"
 #include "berth/error.h"
-#include "berth/oci/client.h"
 #include "berth/oci/credentials.h"
 #include "berth/oci/reference.h"
-#include "berth/oci/settings.h"
 
 namespace berth {
 
@@ -39,16 +38,9 @@ class Registry {
   // PROJECT/REPOSITORY/IMAGE). Error kInvalidInput with the rule.
   virtual Status ValidateReference(const oci::Reference& reference) noexcept { return Status::Ok(); }
 
-  // Adjusts the settings for one of its hosts (the user's registries.yaml
-  // entry comes in; e.g. a default chunk size the platform needs).
-  virtual Result<oci::RegistrySettings> AdjustSettings(const std::string& host, oci::RegistrySettings settings) noexcept {
-    return settings;
-  }
-
   // Deletes a manifest where the OCI DELETE does not work (ghcr deletes
   // package versions through its REST API). false: use the OCI API.
-  virtual Result<bool> DeleteManifest(oci::RegistryClient& client, const oci::Reference& reference,
-                                      const Digest& digest) noexcept {
+  virtual Result<bool> DeleteManifest(const oci::Reference& reference, const Digest& digest) noexcept {
     return false;
   }
 };

@@ -7,6 +7,11 @@
 #include <string_view>
 
 namespace berth {
+namespace internal {
+// Registers a new secret for redaction: in the host, with its log and
+// message filters; in a plugin, with the host through the C boundary.
+void NotifySecret(const std::string& value) noexcept;
+}  // namespace internal
 
 class SecretValue {
  public:

@@ -202,14 +202,14 @@ TEST_F(AsapInteropTest, PeersRejectWhatBerthRejects) {
   EXPECT_EQ(answers[5]["error"], "The issuer claim does not match the key id");
   EXPECT_EQ(answers[6]["error"], "Token exceeds lifetime limit of 3600 seconds");
 
-  EXPECT_EQ(Rejection(Verify(wrong_audience)), "error: token rejected: audience \"billing\" does not include 'ai-gateway'\n");
+  EXPECT_EQ(Rejection(Verify(wrong_audience)), "error: asap verify: token rejected: audience \"billing\" does not include 'ai-gateway'\n");
   auto refused = berth_->Run({"asap", "token", "-a", kAudience, "--expiry", "7200"});
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_EQ(refused.stderr_data, "error: a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)\n");
+  EXPECT_EQ(refused.stderr_data, "error: asap token: a lifetime of 7200 s is over the ASAP maximum of 3600 s (verifiers reject such tokens)\n");
   auto foreign = berth_->Run({"asap", "keygen", "--issuer", kIssuer, "--key-id", kForeignKid, "--file", "foreign.json"});
   EXPECT_EQ(foreign.exit_code, 2);
   EXPECT_EQ(foreign.stderr_data,
-            "error: kid 'micros/other/key1' is not under issuer 'micros/interop' (it must be 'micros/interop' or start with 'micros/interop/')\n");
+            "error: asap keygen: kid 'micros/other/key1' is not under issuer 'micros/interop' (it must be 'micros/interop' or start with 'micros/interop/')\n");
 }
 
 TEST_F(AsapInteropTest, BerthVerifyAcceptsPeerTokens) {
@@ -232,11 +232,11 @@ TEST_F(AsapInteropTest, BerthVerifyAcceptsPeerTokens) {
 TEST_F(AsapInteropTest, BerthVerifyRejectsBadPeerTokensRuleByRule) {
   const int64_t now = jwt::NowSeconds();
   const std::string foreign =
-      "error: token rejected: kid 'micros/other/key1' is not under issuer 'micros/interop' (it must be 'micros/interop' or start with "
+      "error: asap verify: token rejected: kid 'micros/other/key1' is not under issuer 'micros/interop' (it must be 'micros/interop' or start with "
       "'micros/interop/')\n";
-  const std::string wrong_audience = "error: token rejected: audience \"billing\" does not include 'ai-gateway'\n";
-  const std::string too_long = "error: token rejected: lifetime 7200 s (exp - iat) is over the maximum of 3600 s\n";
-  const std::string expired_prefix = "error: token rejected: the token expired at ";
+  const std::string wrong_audience = "error: asap verify: token rejected: audience \"billing\" does not include 'ai-gateway'\n";
+  const std::string too_long = "error: asap verify: token rejected: lifetime 7200 s (exp - iat) is over the maximum of 3600 s\n";
+  const std::string expired_prefix = "error: asap verify: token rejected: the token expired at ";
 
   // Per signer: expired, wrong audience, kid outside the issuer, lifetime over an hour.
   std::vector<std::string> tokens = Tokens({

@@ -1,0 +1,44 @@
+// A plugin's view of the host, built on the berth_host_api table the host
+// handed it: Services (other plugins' objects, registry clients), the
+// command's output and input. Compiled into the plugin (sdk/runtime).
+#ifndef BERTH_ABI_HOST_LINK_H_
+#define BERTH_ABI_HOST_LINK_H_
+
+#include <memory>
+#include <string>
+
+#include "berth/abi/berth_plugin_api.h"
+#include "berth/services.h"
+
+namespace berth::abi {
+
+// The host table of this plugin, set when the host opens it; null before.
+const berth_host_api* Host() noexcept;
+void SetHost(const berth_host_api* host) noexcept;
+
+// Calls a host service by name (berth_host_api.call); throws Error with the
+// host's status and message.
+nlohmann::json CallHost(const char* service, const nlohmann::json& request);
+
+class HostServices : public Services {
+ public:
+  Result<std::unique_ptr<SecretStore>> OpenSecretStore(const std::string& kind,
+                                                       const nlohmann::json& settings) noexcept override;
+  Result<std::unique_ptr<Target>> OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept override;
+  Result<std::unique_ptr<CredentialProvider>> OpenCredentialProvider(const std::string& name,
+                                                                     const nlohmann::json& settings) noexcept override;
+  Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
+                                const TokenRequest& request) noexcept override;
+  Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
+  Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
+};
+
+// Makes registry clients for HostServices::OpenRegistryClient. Plugins that
+// link the SDK's OCI client install one (sdk/runtime/registry_client_link.cc);
+// without it, OpenRegistryClient reports that the plugin has no client.
+using RegistryClientOpener = std::shared_ptr<oci::RegistryClient> (*)(const std::string& reference);
+void SetRegistryClientOpener(RegistryClientOpener opener);
+
+}  // namespace berth::abi
+
+#endif  // BERTH_ABI_HOST_LINK_H_

@@ -1,0 +1,96 @@
+#include "berth/abi/host_link.h"
+
+#include "berth/abi/buffer.h"
+#include "berth/abi/codec.h"
+#include "berth/abi/objects.h"
+#include "berth/secret.h"
+
+namespace berth {
+namespace internal {
+
+// In a plugin, a secret joins the host's redaction list.
+void NotifySecret(const std::string& value) noexcept {
+  const berth_host_api* host = abi::Host();
+  if (host != nullptr && host->add_redaction != nullptr && !value.empty()) {
+    host->add_redaction(host->host, value.data(), value.size());
+  }
+}
+
+}  // namespace internal
+
+namespace abi {
+namespace {
+
+const berth_host_api* g_host = nullptr;
+RegistryClientOpener g_registry_client_opener = nullptr;
+
+berth_object OpenFromHost(const char* kind, const std::string& name, const nlohmann::json& settings) {
+  const berth_host_api* host = Host();
+  if (host == nullptr || host->open == nullptr) throw Error(ErrorCode::kPlugin, "the host offers no objects to this plugin");
+  std::string text = settings.dump();
+  berth_object object{};
+  berth_buffer error{};
+  int32_t status = host->open(host->host, kind, name.c_str(), text.data(), text.size(), &object, &error);
+  std::string message = Take(error);
+  if (status != BERTH_STATUS_OK) throw Error(ErrorCodeOf(status), message);
+  return object;
+}
+
+}  // namespace
+
+const berth_host_api* Host() noexcept { return g_host; }
+void SetHost(const berth_host_api* host) noexcept { g_host = host; }
+void SetRegistryClientOpener(RegistryClientOpener opener) { g_registry_client_opener = opener; }
+
+nlohmann::json CallHost(const char* service, const nlohmann::json& request) {
+  const berth_host_api* host = Host();
+  if (host == nullptr || host->call == nullptr) throw Error(ErrorCode::kPlugin, std::string("the host offers no service ") + service);
+  std::string text = request.dump();
+  berth_buffer reply{};
+  berth_buffer error{};
+  int32_t status = host->call(host->host, service, text.data(), text.size(), &reply, &error);
+  std::fill(text.begin(), text.end(), '\0');
+  std::string message = Take(error);
+  std::string answer = Take(reply);
+  if (status != BERTH_STATUS_OK) throw Error(ErrorCodeOf(status), message);
+  return ParseJson(answer.data(), answer.size(), std::string("reply of host service ") + service);
+}
+
+Result<std::unique_ptr<SecretStore>> HostServices::OpenSecretStore(const std::string& kind,
+                                                                   const nlohmann::json& settings) noexcept {
+  return CaptureResult([&] { return ImportSecretStore(OpenFromHost("secret-store", kind, settings), "secret store " + kind); });
+}
+
+Result<std::unique_ptr<Target>> HostServices::OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept {
+  return CaptureResult([&] { return ImportTarget(OpenFromHost("target", kind, settings), "target " + kind); });
+}
+
+Result<std::unique_ptr<CredentialProvider>> HostServices::OpenCredentialProvider(const std::string& name,
+                                                                                 const nlohmann::json& settings) noexcept {
+  return CaptureResult(
+      [&] { return ImportCredentialProvider(OpenFromHost("credential", name, settings), "credential " + name); });
+}
+
+Result<IssuedToken> HostServices::MintToken(const std::string& name, const nlohmann::json& settings,
+                                            const TokenRequest& request) noexcept {
+  return CaptureResult([&]() -> IssuedToken {
+    std::unique_ptr<CredentialProvider> provider = OpenCredentialProvider(name, settings).value();
+    return provider->Token(request).value();
+  });
+}
+
+Result<std::unique_ptr<Signer>> HostServices::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
+  return CaptureResult([&] { return ImportSigner(OpenFromHost("signer", kind, settings), "signer " + kind); });
+}
+
+Result<std::shared_ptr<oci::RegistryClient>> HostServices::OpenRegistryClient(const std::string& reference) noexcept {
+  return CaptureResult([&]() -> std::shared_ptr<oci::RegistryClient> {
+    if (g_registry_client_opener == nullptr) {
+      throw Error(ErrorCode::kPlugin, "this plugin was built without the SDK's registry client");
+    }
+    return g_registry_client_opener(reference);
+  });
+}
+
+}  // namespace abi
+}  // namespace berth

@@ -1,0 +1,16 @@
+// In the host (and the SDK's own code), a new secret joins the redaction
+// list of this process's logs and messages.
+#include "berth/redact.h"
+#include "berth/secret.h"
+
+namespace berth::internal {
+
+void NotifySecret(const std::string& value) noexcept {
+  try {
+    RegisterSecret(value);
+  } catch (...) {
+    // Out of memory: the value stays unregistered rather than aborting.
+  }
+}
+
+}  // namespace berth::internal
