@@ -1,4 +1,6 @@
 // berth plugin list|info|install|remove|new
+#include <iostream>
+
 #include "berth/output.h"
 #include "core/host.h"
 #include "berth/fs.h"
@@ -38,8 +40,9 @@ nlohmann::json Describe(const DiscoveredPlugin& plugin) {
       {"reason", plugin.state.ok() ? nlohmann::json(nullptr) : nlohmann::json(plugin.state.message())},
   };
   if (plugin.manifest) {
-    description["abi_version"] = plugin.manifest->abi_version;
-    description["build_id"] = plugin.manifest->build_id;
+    description["abi_major"] = plugin.manifest->abi_major;
+    description["abi_minor"] = plugin.manifest->abi_minor;
+    description["built_with"] = plugin.manifest->built_with;
     description["library"] = plugin.manifest->library;
     description["sha256"] = plugin.manifest->sha256;
   }
@@ -149,7 +152,17 @@ int RunNew(CommandContext& context) {
   auto files = ScaffoldPlugin(name, directory);
   nlohmann::json written = nlohmann::json::array();
   for (const auto& file : files) written.push_back(file.string());
-  context.output.Emit({{"name", name}, {"directory", fs::absolute(directory).string()}, {"files", written}});
+  std::string absolute = fs::absolute(directory).string();
+  nlohmann::json next = {"cd " + absolute,
+                         "cmake -S . -B build -DCMAKE_PREFIX_PATH=<berth install prefix>",
+                         "cmake --build build && ctest --test-dir build",
+                         "berth plugin sign build/plugins/" + name + " --key <signing key>",
+                         "berth plugin install build/plugins/" + name};
+  context.output.Emit({{"name", name}, {"directory", absolute}, {"files", written}, {"next_steps", next}});
+  if (context.output.format() == OutputFormat::kTable) {
+    std::cerr << "Next steps:\n";
+    for (const auto& step : next) std::cerr << "  " << step.get<std::string>() << "\n";
+  }
   return 0;
 }
 

@@ -11,13 +11,19 @@ namespace berth::host {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr char kCMakeLists[] = R"(cmake_minimum_required(VERSION 3.25)
+constexpr char kCMakeLists[] = R"cmake(cmake_minimum_required(VERSION 3.25)
 project(berth-plugin-@NAME@ VERSION 0.1.0 LANGUAGES CXX)
 
 set(CMAKE_CXX_STANDARD 20)
 set(CMAKE_CXX_STANDARD_REQUIRED ON)
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
+endif()
+option(BUILD_TESTING "Build the tests (needs GoogleTest)" ON)
 
-# The installed SDK: headers, libberth-sdk and berth_add_plugin().
+# The installed SDK: headers, libberth-sdk, the plugin runtime compiled into
+# the plugin, berth_add_plugin() and berth_add_plugin_test(). Any later 0.x
+# SDK with the same plugin ABI major loads this plugin.
 find_package(BerthSDK @SDK_VERSION@ REQUIRED)
 
 add_library(@IDENT@_store STATIC src/@IDENT@_store.cc)
@@ -30,12 +36,16 @@ set_target_properties(@IDENT@_store PROPERTIES POSITION_INDEPENDENT_CODE ON)
 #   berth plugin install build/plugins/@NAME@
 berth_add_plugin(@NAME@ SOURCES src/@IDENT@_plugin.cc LIBRARIES @IDENT@_store)
 
-enable_testing()
-find_package(GTest REQUIRED)
-add_executable(@IDENT@_store_test test/@IDENT@_store_test.cc)
-target_link_libraries(@IDENT@_store_test PRIVATE @IDENT@_store GTest::gtest_main)
-add_test(NAME @IDENT@_store_test COMMAND @IDENT@_store_test)
-)";
+if(BUILD_TESTING)
+  enable_testing()
+  find_package(GTest REQUIRED)
+  add_executable(@IDENT@_store_test test/@IDENT@_store_test.cc)
+  target_link_libraries(@IDENT@_store_test PRIVATE @IDENT@_store GTest::gtest_main)
+  add_test(NAME @IDENT@_store_test COMMAND @IDENT@_store_test)
+  # The plugin as berth sees it, loaded in-process: no berth binary needed.
+  berth_add_plugin_test(@IDENT@_plugin_test PLUGIN @NAME@ SOURCES test/@IDENT@_plugin_test.cc)
+endif()
+)cmake";
 
 constexpr char kStoreHeader[] = R"(// A secret store that keeps each secret in its own 0600 file:
 // <dir>/<environment>/<NAME>.
@@ -227,14 +237,40 @@ TEST(DirectoryStoreTest, SetsListsDiffsAndDeletes) {
 }
 )";
 
+constexpr char kPluginTestSource[] = R"(// The plugin through berth's C boundary, loaded in-process by the SDK's
+// test harness: its store and its command as berth would use them.
+#include <berth/testing/plugin_harness.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+TEST(PluginTest, StoresAndCountsThroughTheBoundary) {
+  berth::testing::PluginHarness harness(BERTH_PLUGIN_LIBRARY);
+  std::string pattern = (std::filesystem::temp_directory_path() / "@NAME@-test-XXXXXX").string();
+  std::string dir = mkdtemp(pattern.data());
+  auto store = harness.OpenSecretStore("@NAME@", {{"dir", dir}});
+  ASSERT_TRUE(store->Set("dev", "TOKEN", berth::SecretValue("s3cret-value")).ok());
+  auto run = harness.Run("@NAME@ count", {{"environment", {"dev"}}, {"dir", {dir}}});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
+  ASSERT_EQ(run.results.size(), 1u);
+  EXPECT_EQ(run.results[0]["secrets"], 1);
+  std::filesystem::remove_all(dir);
+}
+)";
+
 constexpr char kReadme[] = R"(# berth plugin: @NAME@
 
 Built out of tree against the installed berth SDK.
 
-    cmake -S . -B build -DCMAKE_PREFIX_PATH=<berth install prefix>
+    cmake -S . -B build -DCMAKE_PREFIX_PATH=<berth install prefix>   # -DBUILD_TESTING=OFF: no GoogleTest needed
     cmake --build build && ctest --test-dir build
+    berth plugin sign build/plugins/@NAME@ --key <your signing key>
     berth plugin install build/plugins/@NAME@
     berth @NAME@ count dev
+
+See the berth SDK documentation (docs/plugin-sdk.md) for signing keys and trusting them.
 )";
 
 std::string Fill(std::string text, const std::string& name) {
@@ -271,6 +307,7 @@ std::vector<fs::path> ScaffoldPlugin(const std::string& name, const fs::path& di
       {fs::path("src") / (ident + "_store.cc"), kStoreSource},
       {fs::path("src") / (ident + "_plugin.cc"), kPluginSource},
       {fs::path("test") / (ident + "_store_test.cc"), kTestSource},
+      {fs::path("test") / (ident + "_plugin_test.cc"), kPluginTestSource},
   };
   std::vector<fs::path> written;
   for (const auto& [relative, content] : files) {

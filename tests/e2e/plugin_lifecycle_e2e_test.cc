@@ -35,7 +35,8 @@ TEST(PluginLifecycleE2eTest, ScaffoldBuildInstallRunRemove) {
   ASSERT_TRUE(fs::exists(prefix / "lib" / "cmake" / "BerthSDK" / "BerthSDKConfig.cmake"));
 
   auto created = berth.Json({"plugin", "new", "team-vault"});
-  ASSERT_EQ(created["files"].size(), 6u) << created;
+  ASSERT_EQ(created["files"].size(), 7u) << created;
+  EXPECT_EQ(created["next_steps"].size(), 5u) << created;
   fs::path project = berth.work_dir() / "berth-plugin-team-vault";
   ASSERT_TRUE(fs::exists(project / "CMakeLists.txt"));
 
