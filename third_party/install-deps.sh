@@ -19,6 +19,7 @@ test_packages=(
   python3 python3-cryptography python3-nacl python3-yaml
   nodejs npm hyperfine time
   buildah podman
+  clang libc++-dev libc++abi-dev
 )
 
 # The libFuzzer harnesses (tests/fuzz, docs/fuzzing.md): clang and its

@@ -1,0 +1,53 @@
+// The C boundary's promises, with real plugins built three ways: in C against
+// the frozen first headers (tests/abi/frozen/2.0), with clang and libc++, and
+// with this build's gcc. Each loads in this host and does real work through
+// it: a command's results, an object's methods, errors named by plugin.
+#include <gtest/gtest.h>
+
+#include "berth_runner.h"
+
+namespace berth::testing {
+namespace {
+
+const std::filesystem::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
+
+TEST(PluginAbiE2eTest, APluginOfTheFrozenFirstHeadersWorks) {
+  BerthRunner berth;
+  berth.SetEnv("BERTH_PLUGIN_PATH", (kFixtures / "frozen").string());
+  auto listed = berth.Json({"plugin", "info", "frozen", "--load"});
+  EXPECT_EQ(listed["state"], "ok") << listed.dump();
+  EXPECT_EQ(listed["abi_major"], 2);
+  EXPECT_EQ(listed["abi_minor"], 0);
+  auto result = berth.Run({"frozen", "hello", "world", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto json = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(json["greeting"], "hello world");
+  // What the host offers: a minor version at least the plugin's.
+  EXPECT_GE(json["abi_minor_of_host"].get<int>(), 0);
+}
+
+#if BERTH_HAVE_LIBCXX_FIXTURE
+TEST(PluginAbiE2eTest, APluginBuiltWithClangAndLibcxxWorksInThisHost) {
+  BerthRunner berth;
+  berth.SetEnv("BERTH_PLUGIN_PATH", (kFixtures / "libcxx").string());
+  auto info = berth.Json({"plugin", "info", "libcxx", "--load"});
+  EXPECT_EQ(info["state"], "ok") << info.dump();
+  EXPECT_NE(info["built_with"].get<std::string>().find("libc++"), std::string::npos) << info.dump();
+  auto result = berth.Run({"libcxx", "info", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["standard_library"], "libc++");
+  // An object made with libc++, its methods called by the host, the secret
+  // value travelling as JSON text and never shown.
+  result = berth.Run({"secrets", "set", "dev", "API_KEY", "--store", "libcxx-memory"}, "correct-horse-battery-staple\n");
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(result.stdout_data.find("correct-horse"), std::string::npos);
+  // A standard-library exception thrown in libc++ code comes back as one
+  // line naming the plugin and the command.
+  result = berth.Run({"libcxx", "fail"});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.stderr_data.rfind("error: libcxx fail: ", 0), 0u) << result.stderr_data;
+}
+#endif
+
+}  // namespace
+}  // namespace berth::testing
