@@ -3,6 +3,7 @@
 // written to the ledger unless every push succeeded.
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 
@@ -20,6 +21,7 @@
 #include "core/ledger.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
+#include "core/release/tag_guard.h"
 #include "core/signing_policy.h"
 
 namespace berth::host {
@@ -70,8 +72,8 @@ namespace {
 
 int RunRelease(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
-  const std::string version = context.args.Get("version");
-  release::CheckSemver(version);
+  // One spelling from here on: `v1.2.3` and `1.2.3` are the same release.
+  const std::string version = release::NormalizeVersion(context.args.Get("version"));
   for (const auto& name : context.args.GetAll("plain-http")) host.plugins->registries().config().SetPlainHttp(name);
 
   release::GitState git = release::ReadGitState(project.dir, {project.ledger, project.ledger_markdown, project.dir / ".berth"});
@@ -81,11 +83,19 @@ int RunRelease(Host& host, CommandContext& context) {
                                               (git.changes.size() > 1 ? ", ..." : "") + "); commit them or pass --allow-dirty");
   }
   Ledger ledger = Ledger::Load(project.ledger);
+  // Find matches either spelling: ledgers written before versions were normalised may hold "v1.2.3".
   if (ledger.Find(version) != nullptr) {
     throw Error(ErrorCode::kInvalidInput, "version " + version + " is already in " + project.ledger.filename().string() + "; releases are immutable");
   }
-  std::vector<std::string> templates = project.tags.empty() ? std::vector<std::string>{"{version}"} : project.tags;
-  std::vector<std::string> tags = release::RenderTags(templates, {version, git.sha, git.ShortSha(), Today()});
+  std::vector<TagTemplate> templates = project.tags.empty() ? std::vector<TagTemplate>{{"{version}", false}} : project.tags;
+  std::vector<release::RenderedTag> rendered =
+      release::RenderTags(templates, release::ValuesFor(version, git, project.git_short_length, Today()));
+  std::vector<std::string> tags;
+  std::vector<std::string> mutable_tags;
+  for (const auto& tag : rendered) {
+    tags.push_back(tag.tag);
+    if (tag.is_mutable) mutable_tags.push_back(tag.tag);
+  }
   std::vector<std::string> repositories = Repositories(project);
   std::optional<std::string> env_name = context.args.GetOptional("env");
   const EnvironmentConfig* environment = env_name ? &project.Environment(*env_name) : nullptr;
@@ -99,7 +109,8 @@ int RunRelease(Host& host, CommandContext& context) {
     for (const auto& repository : repositories) {
       for (const auto& tag : tags) {
         destinations.push_back(repository + ":" + tag);
-        rows.push_back({"push", repository + ":" + tag});
+        bool moves = std::find(mutable_tags.begin(), mutable_tags.end(), tag) != mutable_tags.end();
+        rows.push_back({"push", repository + ":" + tag + (moves ? " (mutable: moves to this release)" : "")});
       }
     }
     if (project.signing) rows.push_back({"sign", "each pushed digest with " + project.signing->signer});
@@ -109,7 +120,7 @@ int RunRelease(Host& host, CommandContext& context) {
       rows.push_back({"deploy", "to " + environment->name + " with " + environment->target});
     }
     json plan = {{"version", version}, {"git_sha", git.sha}, {"git_dirty", git.dirty}, {"builder", builder::BuilderName(kind)},
-                 {"tags", tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
+                 {"tags", tags}, {"mutable_tags", mutable_tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
                  {"environment", environment ? json(environment->name) : json(nullptr)}, {"dry_run", true}};
     context.output.Emit(plan, Table{{"STEP", "WHAT"}, rows});
     return 0;
@@ -121,22 +132,14 @@ int RunRelease(Host& host, CommandContext& context) {
   oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + (work.path() / "image").string() + ":" + tags.front());
   builder::ProjectBuild built = builder::BuildProject(project, layout, builder_flag, builder::BuilderProbe::System());
 
-  // 2. Refuse to move an immutable tag before anything is pushed.
+  // 2. Refuse to move a release tag, on any registry, before anything is pushed.
   auto& router = host.plugins->registries();
-  if (environment && environment->immutable_tags) {
-    for (const auto& repository : repositories) {
-      Reference reference = oci::ImageLocation::Parse(repository + ":" + tags.front()).reference;
-      router.Validate(reference);
-      auto client = router.Client(reference.registry);
-      for (const auto& tag : tags) {
-        auto existing = client->HeadManifest("release", reference.repository, tag);
-        if (existing && existing->digest != built.digest) {
-          throw Error(ErrorCode::kInvalidInput, "tag " + repository + ":" + tag + " already exists with " + existing->digest.str() +
-                                                    " and environment " + environment->name + " has immutable_tags");
-        }
-      }
-    }
+  std::vector<release::TagConflict> conflicts = release::FindMovedTags(router, repositories, rendered, built.digest);
+  if (!conflicts.empty()) {
+    for (size_t i = 0; i + 1 < conflicts.size(); ++i) std::cerr << "error: " << Redact(release::DescribeConflict(conflicts[i], built.digest)) << "\n";
+    throw Error(ErrorCode::kInvalidInput, release::DescribeConflict(conflicts.back(), built.digest));
   }
+  for (const auto& tag : mutable_tags) Step("tag " + tag + " is mutable (berth.yaml): it moves to " + built.digest.str());
 
   // 3. Push: every registry at once, each blob read once (core/release/release_push.h).
   Pushed pushed;
@@ -231,6 +234,7 @@ int RunRelease(Host& host, CommandContext& context) {
   }
   entry["pushes"] = pushed.copies;
   entry["builder"] = builder::BuilderName(built.builder);
+  entry["mutable_tags"] = mutable_tags;
   context.output.Emit(entry);
   return exit_code;
 }
