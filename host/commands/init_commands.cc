@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "berth/fs.h"
+#include "berth/gitignore.h"
 #include "berth/output.h"
 #include "core/host.h"
 
@@ -52,6 +53,16 @@ std::string Render(const std::string& service, const std::string& image, const s
   return yaml;
 }
 
+// What a berth project keeps out of git from the start: berth's local state
+// (.berth/: build layouts, deploy state), the keys berth writes, and env
+// files, which hold secret values (`secrets.from`); `.env.example` stays.
+std::vector<std::string> SecretFilePatterns(const std::string& signing_key) {
+  std::vector<std::string> patterns = {"/.berth/", ".asap-config", "cosign.key", ".env", ".env.*", "!.env.example"};
+  fs::path key(signing_key);
+  if (!signing_key.empty() && key.is_relative() && *key.begin() != "..") patterns.push_back("/" + key.lexically_normal().string());
+  return patterns;
+}
+
 int RunInit(Host& host, CommandContext& context) {
   fs::path file = context.args.GetOr("config", "berth.yaml");
   std::vector<std::pair<std::string, std::string>> environments;
@@ -82,7 +93,8 @@ int RunInit(Host& host, CommandContext& context) {
     return 0;
   }
   WriteFileAtomic(file, yaml);
-  context.output.Emit({{"file", fs::absolute(file).string()}, {"service", service}, {"image", image}});
+  std::vector<std::string> ignored = AddToGitignore(fs::absolute(file).parent_path(), SecretFilePatterns(context.args.GetOr("signing-key", "")));
+  context.output.Emit({{"file", fs::absolute(file).string()}, {"service", service}, {"image", image}, {"gitignore_added", ignored}});
   return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
 #include "core/release/tag_guard.h"
+#include "core/release/tracked_secrets.h"
 #include "core/signing_policy.h"
 
 namespace berth::host {
@@ -82,6 +83,7 @@ int RunRelease(Host& host, CommandContext& context) {
     throw Error(ErrorCode::kInvalidInput, "the git tree has " + std::to_string(git.changes.size()) + " uncommitted change(s) (" + first +
                                               (git.changes.size() > 1 ? ", ..." : "") + "); commit them or pass --allow-dirty");
   }
+  release::RefuseTrackedSecrets(project.dir);
   Ledger ledger = Ledger::Load(project.ledger);
   // Find matches either spelling: ledgers written before versions were normalised may hold "v1.2.3".
   if (ledger.Find(version) != nullptr) {

@@ -5,6 +5,8 @@
 // release tag that would move, git fields without a commit).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "berth/fs.h"
 #include "berth/process.h"
 #include "berth_runner.h"
@@ -290,6 +292,47 @@ TEST_F(ReleaseE2eTest, DeploysAndRollsBackToThePreviousHealthyRelease) {
   EXPECT_NE(told.stderr_data.find("1.2.0 failed in staging (unhealthy); roll back with: berth rollback staging --to 1.0.0"), std::string::npos)
       << told.stderr_data;
   EXPECT_EQ(json::parse(ReadFile(state))["history"].size(), 4u);
+}
+
+// A private key in git is public once pushed: release refuses, naming the
+// file, whether the name or only the content gives it away.
+TEST_F(ReleaseE2eTest, RefusesWhileGitTracksAPrivateKey) {
+  WriteProject("127.0.0.1:1", "127.0.0.1:2", R"(["{version}"])");
+  WriteFileAtomic(berth_.work_dir() / ".gitignore", "");
+  berth_.Git({"init", "-q"});
+  Commit("first");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"cosign.key", "a private key file by its name"},
+      {"config/server.pem", "a PEM private key"},
+      {"keys/release.key", "a PEM private key"},  // cosign's encrypted label.
+      {".asap-config", "an ASAP private key (privateKey)"},
+      {"deploy/asap.env", "a private key as a data URI"},
+  };
+  const std::map<std::string, std::string> content = {
+      {"cosign.key", "not even a key, but the name says it is one\n"},
+      {"config/server.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nMHcC\n"
+                            "-----END EC PRIVATE KEY-----\n"},
+      {"keys/release.key", "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n"},
+      {".asap-config", R"({"issuer": "micros/hello", "privateKey": "MII..."})"},
+      {"deploy/asap.env", "ASAP_PRIVATE_KEY=data:application/pkcs8;kid=micros%2Fhello;base64,MIIE\n"},
+  };
+  for (const auto& [file, reason] : cases) {
+    CreateDirectories((berth_.work_dir() / file).parent_path());
+    WriteFileAtomic(berth_.work_dir() / file, content.at(file), 0600);
+    Commit("add " + file);
+    ProcessResult refused = berth_.Run({"release", "1.0.0", "--dry-run"});
+    EXPECT_EQ(refused.exit_code, 3) << file;
+    EXPECT_EQ(refused.stderr_data, "error: git tracks " + file + ", which holds " + reason + "; untrack it (git rm --cached " + file +
+                                       "), add it to .gitignore, and rotate the key if it was ever pushed\n");
+    berth_.Git({"rm", "-q", "--cached", file});
+    WriteFileAtomic(berth_.work_dir() / ".gitignore", ReadFile(berth_.work_dir() / ".gitignore").append("/" + file + "\n"));
+    Commit("untrack " + file);
+  }
+  // A public key and a certificate are fine.
+  WriteFileAtomic(berth_.work_dir() / "cosign.pub", "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n");
+  Commit("public key");
+  ProcessResult allowed = berth_.Run({"release", "1.0.0", "--dry-run"});
+  EXPECT_EQ(allowed.exit_code, 0) << Describe(allowed);
 }
 
 TEST_F(ReleaseE2eTest, RefusesANonSemanticVersion) {
