@@ -33,10 +33,19 @@ std::pair<std::string, std::string> EnvironmentFlag(const std::string& flag) {
   return {match[1], match[2]};
 }
 
+// Each platform's tag convention: Micros deploys the tag app-<version> (its
+// descriptor names it), everywhere else semver plus the commit.
+std::string TagsFor(const std::string& target, const std::vector<std::pair<std::string, std::string>>& environments) {
+  bool micros = target == "micros";
+  for (const auto& environment : environments) micros = micros || environment.second == "micros";
+  return micros ? "tags: [\"app-{version}\"]\n" : "tags: [\"v{version}\", \"sha-{git.short}\"]\n";
+}
+
 std::string Render(const std::string& service, const std::string& image, const std::vector<std::string>& registries,
-                   const std::vector<std::pair<std::string, std::string>>& environments, const std::string& key) {
+                   const std::vector<std::pair<std::string, std::string>>& environments, const std::string& key,
+                   const std::string& target) {
   std::string yaml = "# berth.yaml: see docs/berth-yaml.md\nservice: " + service + "\nimage: " + image + "\n";
-  yaml += "tags: [\"v{version}\", \"sha-{git.short}\"]\n";
+  yaml += TagsFor(target, environments);
   yaml += "registries:\n";
   for (const auto& registry : registries) yaml += "  - repository: " + registry + "\n";
   if (!key.empty()) {
@@ -86,7 +95,11 @@ int RunInit(Host& host, CommandContext& context) {
       if (!item.empty()) environments.push_back(EnvironmentFlag(item));
     }
   }
-  std::string yaml = Render(service, image, registries, environments, context.args.GetOr("signing-key", ""));
+  std::string target = context.args.GetOr("target", "");
+  if (!target.empty() && !std::regex_match(target, std::regex("[a-z][a-z0-9-]*"))) {
+    throw Error(ErrorCode::kUsage, "--target expects a target kind (e.g. k8s, micros), got '" + target + "'");
+  }
+  std::string yaml = Render(service, image, registries, environments, context.args.GetOr("signing-key", ""), target);
   ProjectConfig::Parse(yaml, file);  // Refuses what berth would refuse later, naming the line.
   if (context.args.Flag("dry-run")) {
     context.output.stream() << yaml;
@@ -108,6 +121,7 @@ void RegisterInitCommands(Host& host) {
                               {.name = "image", .help = "Image repository, no tag", .value_name = "REPOSITORY"},
                               {.name = "registry", .kind = Kind::kList, .help = "A repository to push to (repeatable; default: --image)", .value_name = "REPOSITORY"},
                               {.name = "env", .kind = Kind::kList, .help = "An environment and its target plugin (repeatable)", .value_name = "NAME=TARGET"},
+                              {.name = "target", .help = "The deploy target whose conventions to follow (micros: app-{version} tags)", .value_name = "KIND"},
                               {.name = "signing-key", .help = "cosign private key to sign releases with", .value_name = "FILE"},
                               {.name = "force", .kind = Kind::kFlag, .help = "Replace an existing berth.yaml"}}},
                  [&host](CommandContext& c) { return RunInit(host, c); });
