@@ -58,8 +58,47 @@ std::vector<std::string> Repositories(const ProjectConfig& project) {
   return repositories;
 }
 
-// Progress for people, on stderr whatever the log level (stdout carries -o json).
-void Step(const std::string& text) { std::cerr << "release: " << Redact(text) << std::endl; }
+// Progress for people, on stderr (stdout carries -o json) at the default
+// level and above; -q (errors only) silences it.
+void Step(const std::string& text) {
+  if (!log::Enabled(log::Level::kWarn)) return;
+  std::cerr << "release: " << Redact(text) << std::endl;
+}
+
+// "N of M failed (the others hold the image)" only when there are others that do.
+std::string PushFailure(const std::string& version, size_t failed, const std::vector<std::string>& repositories) {
+  std::string what;
+  if (repositories.size() == 1) {
+    what = "the push to " + repositories.front() + " failed";
+  } else if (failed == repositories.size()) {
+    what = "all " + std::to_string(failed) + " registries failed";
+  } else {
+    what = std::to_string(failed) + " of " + std::to_string(repositories.size()) + " registries failed (the others hold the image)";
+  }
+  return "release " + version + ": " + what + "; nothing recorded";
+}
+
+// The release as rows of plain text: the table never shows JSON in a cell.
+Table ReleaseTable(const nlohmann::json& entry) {
+  Table table{{"FIELD", "VALUE"}, {}};
+  table.rows.push_back({"version", entry.value("version", "")});
+  table.rows.push_back({"digest", entry.value("digest", "")});
+  if (entry.contains("git")) {
+    const auto& git = entry["git"];
+    table.rows.push_back({"git", git.value("sha", "") + (git.value("dirty", false) ? " (dirty)" : "")});
+  }
+  table.rows.push_back({"builder", entry.value("builder", "")});
+  for (const auto& image : entry.value("images", json::array())) table.rows.push_back({"image", image.get<std::string>()});
+  for (const auto& tag : entry.value("mutable_tags", json::array())) table.rows.push_back({"mutable tag", tag.get<std::string>()});
+  for (const auto& signature : entry.value("signatures", json::array())) {
+    table.rows.push_back({"signature", signature.value("signer", "") + " " + signature.value("reference", "")});
+  }
+  for (const auto& deployment : entry.value("deployments", json::array())) {
+    table.rows.push_back({"deployment", deployment.value("environment", "") + ": " + deployment.value("result", "") + " at " +
+                                            deployment.value("at", "")});
+  }
+  return table;
+}
 
 struct Pushed {
   std::vector<std::string> images;
@@ -149,8 +188,7 @@ int RunRelease(Host& host, CommandContext& context) {
   release::PushOutcome outcome = release::PushToRegistries(router, *source, repositories, tags, Step);
   if (!outcome.ok()) {
     for (const auto& line : outcome.errors) std::cerr << "error: " << Redact(line) << "\n";
-    throw Error(outcome.code, "release " + version + ": " + std::to_string(outcome.errors.size()) + " of " +
-                                  std::to_string(repositories.size()) + " registries failed (the others hold the image); nothing recorded");
+    throw Error(outcome.code, PushFailure(version, outcome.errors.size(), repositories));
   }
   pushed.digest = outcome.digest;
   pushed.images = outcome.images;
@@ -237,7 +275,7 @@ int RunRelease(Host& host, CommandContext& context) {
   entry["pushes"] = pushed.copies;
   entry["builder"] = builder::BuilderName(built.builder);
   entry["mutable_tags"] = mutable_tags;
-  context.output.Emit(entry);
+  context.output.Emit(entry, ReleaseTable(entry));
   return exit_code;
 }
 

@@ -335,6 +335,72 @@ TEST_F(ReleaseE2eTest, RefusesWhileGitTracksAPrivateKey) {
   EXPECT_EQ(allowed.exit_code, 0) << Describe(allowed);
 }
 
+// -q means errors only: no release steps, and the table never holds JSON.
+TEST_F(ReleaseE2eTest, QuietReleaseAndAPlainTable) {
+  StartRegistries();
+  ProcessResult quiet = berth_.Run(Release("1.0.0", {"-q", "-o", "json"}));
+  ASSERT_EQ(quiet.exit_code, 0) << Describe(quiet);
+  EXPECT_EQ(quiet.stderr_data, "");
+  EXPECT_EQ(json::parse(quiet.stdout_data)["version"], "1.0.0");
+  ProcessResult table = berth_.Run(Release("1.0.1", {"-q"}));
+  ASSERT_EQ(table.exit_code, 0) << Describe(table);
+  EXPECT_EQ(table.stdout_data.find('{'), std::string::npos) << table.stdout_data;
+  EXPECT_EQ(table.stdout_data.find('['), std::string::npos) << table.stdout_data;
+  EXPECT_NE(table.stdout_data.find(a_->host() + "/team/hello:1.0.1"), std::string::npos) << table.stdout_data;
+}
+
+// The builder's own output is progress too: -q keeps it off stderr. (A
+// stand-in buildah on PATH that only talks; the build then fails for lack of
+// a layout, which is all this needs.)
+TEST_F(ReleaseE2eTest, QuietBuildSilencesTheBuilder) {
+  fs::path bin = berth_.home() / "bin";
+  CreateDirectories(bin);
+  WriteFileAtomic(bin / "buildah", "#!/bin/sh\necho 'STEP 1/1: noise from buildah' >&2\nexit 0\n", 0755);
+  berth_.SetEnv("PATH", bin.string() + ":" + std::getenv("PATH"));
+  WriteFileAtomic(berth_.work_dir() / "site" / "Dockerfile", "FROM scratch\nCOPY . /\n");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", "service: hello\nimage: 127.0.0.1:1/team/hello\nbuild:\n  context: site\n"
+                                                   "  dockerfile: site/Dockerfile\n  builder: buildah\n");
+  ProcessResult loud = berth_.Run({"build"});
+  EXPECT_NE(loud.stderr_data.find("noise from buildah"), std::string::npos) << Describe(loud);
+  ProcessResult quiet = berth_.Run({"build", "-q"});
+  EXPECT_NE(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.stderr_data.find("noise from buildah"), std::string::npos) << Describe(quiet);
+}
+
+// One registry, and it fails: no talk of "the others".
+TEST_F(ReleaseE2eTest, TheOnlyRegistryFailing) {
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", "service: hello\nimage: 127.0.0.1:1/team/hello\nbuild:\n  context: site\n"
+                                                   "  builder: berth\n");
+  berth_.Git({"init", "-q"});
+  Commit("first");
+  ProcessResult failed = berth_.Run({"release", "1.0.0", "--plain-http", "127.0.0.1:1"});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_NE(failed.stderr_data.find("error: release 1.0.0: the push to 127.0.0.1:1/team/hello failed; nothing recorded"),
+            std::string::npos)
+      << failed.stderr_data;
+  EXPECT_EQ(failed.stderr_data.find("the others"), std::string::npos) << failed.stderr_data;
+}
+
+// berth copy to a repository without a tag writes the manifest by digest
+// only, and says so; inspect's config flag is not the global --config.
+TEST_F(ReleaseE2eTest, CopyWithoutATagAndInspectImageConfig) {
+  StartRegistries();
+  json record = berth_.Json(Release("1.0.0"));
+  const std::string digest = record["digest"];
+  json copied = berth_.Json({"copy", a_->host() + "/team/hello:1.0.0", a_->host() + "/team/copied", "--plain-http", a_->host()});
+  EXPECT_EQ(copied["destination"], a_->host() + "/team/copied@" + digest);
+  ProcessResult table = berth_.Run({"copy", a_->host() + "/team/hello:1.0.0", a_->host() + "/team/copied", "--plain-http", a_->host()});
+  ASSERT_EQ(table.exit_code, 0) << Describe(table);
+  EXPECT_EQ(table.stdout_data.find(":latest"), std::string::npos) << table.stdout_data;
+  ProcessResult latest = berth_.Run({"digest", a_->host() + "/team/copied:latest", "--plain-http", a_->host()});
+  EXPECT_NE(latest.exit_code, 0);  // Indeed never written.
+
+  ProcessResult config = berth_.Run({"inspect", a_->host() + "/team/hello:1.0.0", "--image-config", "--plain-http", a_->host()});
+  ASSERT_EQ(config.exit_code, 0) << Describe(config);
+  json image_config = json::parse(config.stdout_data);
+  EXPECT_EQ(image_config["config"]["ExposedPorts"], json::parse(R"({"8080/tcp": {}})"));
+}
+
 TEST_F(ReleaseE2eTest, RefusesANonSemanticVersion) {
   WriteProject("127.0.0.1:1", "127.0.0.1:2");
   ProcessResult result = berth_.Run({"release", "1.0"});
