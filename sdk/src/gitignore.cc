@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "berth/fs.h"
+#include "berth/log.h"
 
 namespace berth {
 namespace fs = std::filesystem;
@@ -61,8 +62,11 @@ std::optional<fs::path> KeepOutOfGit(const fs::path& file) {
   if (error) return std::nullopt;
   fs::path dir = absolute.parent_path();
   if (!IsProjectDirectory(dir)) return std::nullopt;
-  if (AddToGitignore(dir, {"/" + absolute.filename().string()}).empty()) return std::nullopt;
-  return dir / ".gitignore";
+  fs::path gitignore = dir / ".gitignore";
+  if (!AddToGitignore(dir, {"/" + absolute.filename().string()}).empty()) {
+    log::Info("added {} to {}", absolute.filename().string(), gitignore.string());
+  }
+  return gitignore;
 }
 
 }  // namespace berth

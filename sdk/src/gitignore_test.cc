@@ -26,7 +26,8 @@ TEST(GitignoreTest, OnlyInAProjectOrAGitWorkTree) {
 
   WriteFileAtomic(dir.path() / "berth.yaml", "service: x\n");
   EXPECT_EQ(KeepOutOfGit(dir.path() / "cosign.key"), dir.path() / ".gitignore");
-  EXPECT_FALSE(KeepOutOfGit(dir.path() / "cosign.key").has_value());  // Already there.
+  EXPECT_EQ(KeepOutOfGit(dir.path() / "cosign.key"), dir.path() / ".gitignore");  // Already there: not added twice.
+  EXPECT_EQ(ReadFile(dir.path() / ".gitignore"), "/cosign.key\n");
 
   CreateDirectories(dir.path() / "repo" / ".git");
   CreateDirectories(dir.path() / "repo" / "keys");

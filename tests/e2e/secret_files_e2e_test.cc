@@ -54,6 +54,10 @@ TEST(SecretFilesE2eTest, KeygenIgnoresTheKeyInsideAProjectOnly) {
   EXPECT_FALSE(GitIgnores(berth, "cosign.pub"));  // The public key is meant to be shared.
   berth.Json({"keygen", "--force"});
   EXPECT_EQ(ReadFile(berth.work_dir() / ".gitignore"), "/cosign.key\n");
+  // The cosign plugin's own spelling does the same.
+  berth.Json({"cosign", "generate-key-pair", "--output-key-prefix", "release"});
+  EXPECT_EQ(ReadFile(berth.work_dir() / ".gitignore"), "/cosign.key\n/release.key\n");
+  EXPECT_TRUE(GitIgnores(berth, "release.key"));
 }
 
 TEST(SecretFilesE2eTest, AsapKeygenIgnoresItsConfig) {

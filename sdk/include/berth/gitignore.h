@@ -24,8 +24,9 @@ bool IsProjectDirectory(const std::filesystem::path& dir);
 std::vector<std::string> AddToGitignore(const std::filesystem::path& dir, const std::vector<std::string>& patterns);
 
 // For a file berth just wrote: when its directory is a project, adds
-// `/NAME` to that directory's .gitignore. Returns the .gitignore when it
-// changed, nullopt when nothing was needed or the directory is no project.
+// `/NAME` to that directory's .gitignore unless it is there already (and
+// says so at info level). Returns that .gitignore; nullopt when the
+// directory is no project. Safe to call twice for one file.
 std::optional<std::filesystem::path> KeepOutOfGit(const std::filesystem::path& file);
 
 }  // namespace berth
