@@ -29,7 +29,6 @@ namespace berth::host {
 namespace {
 
 using nlohmann::json;
-using oci::Reference;
 
 std::string Today() {
   std::time_t now = std::time(nullptr);
