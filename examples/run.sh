@@ -61,6 +61,12 @@ run() { echo; echo "\$ berth $*"; "$berth" "$@"; }
 run --version
 run plugin list
 run keygen
+# Release tags name commits (sha-{git.short} refuses to render without one), so
+# the copy becomes a git repository with one commit; keygen has already put
+# cosign.key into .gitignore.
+git init -q
+git add -A
+git -c user.name=berth-demo -c user.email=demo@berth.invalid commit -q -m "hello, ready for 1.0.0"
 run release 1.0.0 --plain-http "$registry"
 run tags "$registry/demo/hello" --plain-http "$registry"
 run inspect "$registry/demo/hello:1.0.0" --plain-http "$registry"

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "berth/fs.h"
+#include "berth/gitignore.h"
 #include "berth/output.h"
 #include "core/host.h"
 
@@ -32,10 +33,19 @@ std::pair<std::string, std::string> EnvironmentFlag(const std::string& flag) {
   return {match[1], match[2]};
 }
 
+// Each platform's tag convention: Micros deploys the tag app-<version> (its
+// descriptor names it), everywhere else semver plus the commit.
+std::string TagsFor(const std::string& target, const std::vector<std::pair<std::string, std::string>>& environments) {
+  bool micros = target == "micros";
+  for (const auto& environment : environments) micros = micros || environment.second == "micros";
+  return micros ? "tags: [\"app-{version}\"]\n" : "tags: [\"v{version}\", \"sha-{git.short}\"]\n";
+}
+
 std::string Render(const std::string& service, const std::string& image, const std::vector<std::string>& registries,
-                   const std::vector<std::pair<std::string, std::string>>& environments, const std::string& key) {
+                   const std::vector<std::pair<std::string, std::string>>& environments, const std::string& key,
+                   const std::string& target) {
   std::string yaml = "# berth.yaml: see docs/berth-yaml.md\nservice: " + service + "\nimage: " + image + "\n";
-  yaml += "tags: [\"v{version}\", \"sha-{git.short}\"]\n";
+  yaml += TagsFor(target, environments);
   yaml += "registries:\n";
   for (const auto& registry : registries) yaml += "  - repository: " + registry + "\n";
   if (!key.empty()) {
@@ -50,6 +60,16 @@ std::string Render(const std::string& service, const std::string& image, const s
     }
   }
   return yaml;
+}
+
+// What a berth project keeps out of git from the start: berth's local state
+// (.berth/: build layouts, deploy state), the keys berth writes, and env
+// files, which hold secret values (`secrets.from`); `.env.example` stays.
+std::vector<std::string> SecretFilePatterns(const std::string& signing_key) {
+  std::vector<std::string> patterns = {"/.berth/", ".asap-config", "cosign.key", ".env", ".env.*", "!.env.example"};
+  fs::path key(signing_key);
+  if (!signing_key.empty() && key.is_relative() && *key.begin() != "..") patterns.push_back("/" + key.lexically_normal().string());
+  return patterns;
 }
 
 int RunInit(Host& host, CommandContext& context) {
@@ -75,14 +95,19 @@ int RunInit(Host& host, CommandContext& context) {
       if (!item.empty()) environments.push_back(EnvironmentFlag(item));
     }
   }
-  std::string yaml = Render(service, image, registries, environments, context.args.GetOr("signing-key", ""));
+  std::string target = context.args.GetOr("target", "");
+  if (!target.empty() && !std::regex_match(target, std::regex("[a-z][a-z0-9-]*"))) {
+    throw Error(ErrorCode::kUsage, "--target expects a target kind (e.g. k8s, micros), got '" + target + "'");
+  }
+  std::string yaml = Render(service, image, registries, environments, context.args.GetOr("signing-key", ""), target);
   ProjectConfig::Parse(yaml, file);  // Refuses what berth would refuse later, naming the line.
   if (context.args.Flag("dry-run")) {
     context.output.stream() << yaml;
     return 0;
   }
   WriteFileAtomic(file, yaml);
-  context.output.Emit({{"file", fs::absolute(file).string()}, {"service", service}, {"image", image}});
+  std::vector<std::string> ignored = AddToGitignore(fs::absolute(file).parent_path(), SecretFilePatterns(context.args.GetOr("signing-key", "")));
+  context.output.Emit({{"file", fs::absolute(file).string()}, {"service", service}, {"image", image}, {"gitignore_added", ignored}});
   return 0;
 }
 
@@ -96,6 +121,7 @@ void RegisterInitCommands(Host& host) {
                               {.name = "image", .help = "Image repository, no tag", .value_name = "REPOSITORY"},
                               {.name = "registry", .kind = Kind::kList, .help = "A repository to push to (repeatable; default: --image)", .value_name = "REPOSITORY"},
                               {.name = "env", .kind = Kind::kList, .help = "An environment and its target plugin (repeatable)", .value_name = "NAME=TARGET"},
+                              {.name = "target", .help = "The deploy target whose conventions to follow (micros: app-{version} tags)", .value_name = "KIND"},
                               {.name = "signing-key", .help = "cosign private key to sign releases with", .value_name = "FILE"},
                               {.name = "force", .kind = Kind::kFlag, .help = "Replace an existing berth.yaml"}}},
                  [&host](CommandContext& c) { return RunInit(host, c); });

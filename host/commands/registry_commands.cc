@@ -69,6 +69,17 @@ int Concurrency(Host& host, CommandContext& context, const ImageLocation& a, con
   return jobs;
 }
 
+// A registry destination without a tag or digest is written under its digest
+// only (the sink never invents a tag): report `repo@digest`, not the
+// `repo:latest` a reference prints by default and that was never written.
+std::string WrittenAs(const ImageLocation& destination, const Digest& digest) {
+  const oci::Reference& reference = destination.reference;
+  if (destination.kind == ImageLocation::Kind::kRegistry && reference.tag.empty() && !reference.digest) {
+    return reference.Name() + "@" + digest.str();
+  }
+  return destination.str();
+}
+
 // Blob progress on stderr unless -q (core/progress_printer.h).
 std::unique_ptr<ProgressPrinter> Progress() {
   if (!log::Enabled(log::Level::kWarn)) return nullptr;
@@ -85,7 +96,7 @@ int RunFanOut(Host& host, CommandContext& context, const char* verb, const Image
   if (context.args.Flag("dry-run")) {
     oci::Manifest top = from->TopManifest();
     nlohmann::json targets = nlohmann::json::array();
-    for (const auto& destination : destinations) targets.push_back(destination.str());
+    for (const auto& destination : destinations) targets.push_back(WrittenAs(destination, top.digest));
     context.output.Emit({{"source", source.str()}, {"destinations", targets}, {"digest", top.digest.str()},
                          {"mediaType", top.media_type}, {"action", "would copy"}});
     return 0;
@@ -109,7 +120,7 @@ int RunFanOut(Host& host, CommandContext& context, const char* verb, const Image
   Table table{{"DESTINATION", "STATUS", "DETAIL"}, {}};
   for (size_t i = 0; i < destinations.size(); ++i) {
     const oci::DestinationResult& one = result.destinations[i];
-    data["destinations"][i]["destination"] = destinations[i].str();
+    data["destinations"][i]["destination"] = WrittenAs(destinations[i], result.top.digest);
     bool copy_signatures = std::string(verb) == "copy" && one.ok && source.kind == ImageLocation::Kind::kRegistry &&
                            destinations[i].kind == ImageLocation::Kind::kRegistry && !context.args.Flag("no-signatures");
     if (copy_signatures) {
@@ -126,7 +137,7 @@ int RunFanOut(Host& host, CommandContext& context, const char* verb, const Image
       }
     }
     const oci::DestinationResult& shown = result.destinations[i];
-    table.rows.push_back({destinations[i].str(), shown.ok ? "ok" : "failed",
+    table.rows.push_back({WrittenAs(destinations[i], result.top.digest), shown.ok ? "ok" : "failed",
                           shown.ok ? result.top.digest.str() + " (" + std::to_string(shown.copy.blobs_uploaded) + " copied, " +
                                          std::to_string(shown.copy.blobs_mounted) + " mounted, " +
                                          std::to_string(shown.copy.blobs_skipped) + " already there)"
@@ -166,7 +177,7 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   auto from = oci::OpenImageSource(source, clients, verb);
   if (context.args.Flag("dry-run")) {
     oci::Manifest top = from->TopManifest();
-    context.output.Emit({{"source", source.str()}, {"destination", destination.str()}, {"digest", top.digest.str()},
+    context.output.Emit({{"source", source.str()}, {"destination", WrittenAs(destination, top.digest)}, {"digest", top.digest.str()},
                          {"mediaType", top.media_type}, {"action", "would copy"}});
     return 0;
   }
@@ -180,13 +191,13 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
   progress.reset();
   nlohmann::json data = result.ToJson();
   data["source"] = source.str();
-  data["destination"] = destination.str();
+  data["destination"] = WrittenAs(destination, result.top.digest);
   if (destination.kind == ImageLocation::Kind::kRegistry) {
     auto client = clients(destination.reference);
     data["resumed"] = {{"blobs", client->resumed_blobs()}, {"bytes", client->resumed_bytes()}};
   }
   Table table{{"FIELD", "VALUE"},
-              {{"destination", destination.str()},
+              {{"destination", WrittenAs(destination, result.top.digest)},
                {"digest", result.top.digest.str()},
                {"platforms", result.platforms.empty() ? "-" : [&] {
                   std::string text;
@@ -261,7 +272,7 @@ int RunInspect(Host& host, CommandContext& context) {
     if (!shown.bytes.ends_with('\n')) context.output.stream() << "\n";
     return 0;
   }
-  if (context.args.Flag("config")) {
+  if (context.args.Flag("image-config")) {
     if (shown.is_index) throw Error(ErrorCode::kUsage, location.str() + " is an index: pick an image with --platform");
     context.output.stream() << source->SmallBlob(*shown.config) << "\n";
     return 0;
@@ -491,7 +502,7 @@ void RegisterRegistryCommands(Host& host) {
   host.table.Add({.path = "inspect", .summary = "Show an image's manifest, config, platforms, layers and sizes",
                   .options = with_flags({image, platform,
                                          {.name = "raw", .kind = Kind::kFlag, .help = "Print the manifest bytes as stored"},
-                                         {.name = "config", .kind = Kind::kFlag, .help = "Print the image config"}})},
+                                         {.name = "image-config", .kind = Kind::kFlag, .help = "Print the image config (--config is berth's global project file flag)"}})},
                  [h](CommandContext& c) { return RunInspect(*h, c); });
   host.table.Add({.path = "digest", .summary = "Print an image's manifest digest",
                   .options = with_flags({image, platform})},

@@ -3,6 +3,7 @@
 // written to the ledger unless every push succeeded.
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 
@@ -20,13 +21,14 @@
 #include "core/ledger.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
+#include "core/release/tag_guard.h"
+#include "core/release/tracked_secrets.h"
 #include "core/signing_policy.h"
 
 namespace berth::host {
 namespace {
 
 using nlohmann::json;
-using oci::Reference;
 
 std::string Today() {
   std::time_t now = std::time(nullptr);
@@ -55,8 +57,47 @@ std::vector<std::string> Repositories(const ProjectConfig& project) {
   return repositories;
 }
 
-// Progress for people, on stderr whatever the log level (stdout carries -o json).
-void Step(const std::string& text) { std::cerr << "release: " << Redact(text) << std::endl; }
+// Progress for people, on stderr (stdout carries -o json) at the default
+// level and above; -q (errors only) silences it.
+void Step(const std::string& text) {
+  if (!log::Enabled(log::Level::kWarn)) return;
+  std::cerr << "release: " << Redact(text) << std::endl;
+}
+
+// "N of M failed (the others hold the image)" only when there are others that do.
+std::string PushFailure(const std::string& version, size_t failed, const std::vector<std::string>& repositories) {
+  std::string what;
+  if (repositories.size() == 1) {
+    what = "the push to " + repositories.front() + " failed";
+  } else if (failed == repositories.size()) {
+    what = "all " + std::to_string(failed) + " registries failed";
+  } else {
+    what = std::to_string(failed) + " of " + std::to_string(repositories.size()) + " registries failed (the others hold the image)";
+  }
+  return "release " + version + ": " + what + "; nothing recorded";
+}
+
+// The release as rows of plain text: the table never shows JSON in a cell.
+Table ReleaseTable(const nlohmann::json& entry) {
+  Table table{{"FIELD", "VALUE"}, {}};
+  table.rows.push_back({"version", entry.value("version", "")});
+  table.rows.push_back({"digest", entry.value("digest", "")});
+  if (entry.contains("git")) {
+    const auto& git = entry["git"];
+    table.rows.push_back({"git", git.value("sha", "") + (git.value("dirty", false) ? " (dirty)" : "")});
+  }
+  table.rows.push_back({"builder", entry.value("builder", "")});
+  for (const auto& image : entry.value("images", json::array())) table.rows.push_back({"image", image.get<std::string>()});
+  for (const auto& tag : entry.value("mutable_tags", json::array())) table.rows.push_back({"mutable tag", tag.get<std::string>()});
+  for (const auto& signature : entry.value("signatures", json::array())) {
+    table.rows.push_back({"signature", signature.value("signer", "") + " " + signature.value("reference", "")});
+  }
+  for (const auto& deployment : entry.value("deployments", json::array())) {
+    table.rows.push_back({"deployment", deployment.value("environment", "") + ": " + deployment.value("result", "") + " at " +
+                                            deployment.value("at", "")});
+  }
+  return table;
+}
 
 struct Pushed {
   std::vector<std::string> images;
@@ -70,8 +111,8 @@ namespace {
 
 int RunRelease(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
-  const std::string version = context.args.Get("version");
-  release::CheckSemver(version);
+  // One spelling from here on: `v1.2.3` and `1.2.3` are the same release.
+  const std::string version = release::NormalizeVersion(context.args.Get("version"));
   for (const auto& name : context.args.GetAll("plain-http")) host.plugins->registries().config().SetPlainHttp(name);
 
   release::GitState git = release::ReadGitState(project.dir, {project.ledger, project.ledger_markdown, project.dir / ".berth"});
@@ -80,12 +121,21 @@ int RunRelease(Host& host, CommandContext& context) {
     throw Error(ErrorCode::kInvalidInput, "the git tree has " + std::to_string(git.changes.size()) + " uncommitted change(s) (" + first +
                                               (git.changes.size() > 1 ? ", ..." : "") + "); commit them or pass --allow-dirty");
   }
+  release::RefuseTrackedSecrets(project.dir);
   Ledger ledger = Ledger::Load(project.ledger);
+  // Find matches either spelling: ledgers written before versions were normalised may hold "v1.2.3".
   if (ledger.Find(version) != nullptr) {
     throw Error(ErrorCode::kInvalidInput, "version " + version + " is already in " + project.ledger.filename().string() + "; releases are immutable");
   }
-  std::vector<std::string> templates = project.tags.empty() ? std::vector<std::string>{"{version}"} : project.tags;
-  std::vector<std::string> tags = release::RenderTags(templates, {version, git.sha, git.ShortSha(), Today()});
+  std::vector<TagTemplate> templates = project.tags.empty() ? std::vector<TagTemplate>{{"{version}", false}} : project.tags;
+  std::vector<release::RenderedTag> rendered =
+      release::RenderTags(templates, release::ValuesFor(version, git, project.git_short_length, Today()));
+  std::vector<std::string> tags;
+  std::vector<std::string> mutable_tags;
+  for (const auto& tag : rendered) {
+    tags.push_back(tag.tag);
+    if (tag.is_mutable) mutable_tags.push_back(tag.tag);
+  }
   std::vector<std::string> repositories = Repositories(project);
   std::optional<std::string> env_name = context.args.GetOptional("env");
   const EnvironmentConfig* environment = env_name ? &project.Environment(*env_name) : nullptr;
@@ -99,7 +149,8 @@ int RunRelease(Host& host, CommandContext& context) {
     for (const auto& repository : repositories) {
       for (const auto& tag : tags) {
         destinations.push_back(repository + ":" + tag);
-        rows.push_back({"push", repository + ":" + tag});
+        bool moves = std::find(mutable_tags.begin(), mutable_tags.end(), tag) != mutable_tags.end();
+        rows.push_back({"push", repository + ":" + tag + (moves ? " (mutable: moves to this release)" : "")});
       }
     }
     if (project.signing) rows.push_back({"sign", "each pushed digest with " + project.signing->signer});
@@ -109,7 +160,7 @@ int RunRelease(Host& host, CommandContext& context) {
       rows.push_back({"deploy", "to " + environment->name + " with " + environment->target});
     }
     json plan = {{"version", version}, {"git_sha", git.sha}, {"git_dirty", git.dirty}, {"builder", builder::BuilderName(kind)},
-                 {"tags", tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
+                 {"tags", tags}, {"mutable_tags", mutable_tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
                  {"environment", environment ? json(environment->name) : json(nullptr)}, {"dry_run", true}};
     context.output.Emit(plan, Table{{"STEP", "WHAT"}, rows});
     return 0;
@@ -121,22 +172,14 @@ int RunRelease(Host& host, CommandContext& context) {
   oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + (work.path() / "image").string() + ":" + tags.front());
   builder::ProjectBuild built = builder::BuildProject(project, layout, builder_flag, builder::BuilderProbe::System());
 
-  // 2. Refuse to move an immutable tag before anything is pushed.
+  // 2. Refuse to move a release tag, on any registry, before anything is pushed.
   auto& router = host.plugins->registries();
-  if (environment && environment->immutable_tags) {
-    for (const auto& repository : repositories) {
-      Reference reference = oci::ImageLocation::Parse(repository + ":" + tags.front()).reference;
-      router.Validate(reference);
-      auto client = router.Client(reference.registry);
-      for (const auto& tag : tags) {
-        auto existing = client->HeadManifest("release", reference.repository, tag);
-        if (existing && existing->digest != built.digest) {
-          throw Error(ErrorCode::kInvalidInput, "tag " + repository + ":" + tag + " already exists with " + existing->digest.str() +
-                                                    " and environment " + environment->name + " has immutable_tags");
-        }
-      }
-    }
+  std::vector<release::TagConflict> conflicts = release::FindMovedTags(router, repositories, rendered, built.digest);
+  if (!conflicts.empty()) {
+    for (size_t i = 0; i + 1 < conflicts.size(); ++i) std::cerr << "error: " << Redact(release::DescribeConflict(conflicts[i], built.digest)) << "\n";
+    throw Error(ErrorCode::kInvalidInput, release::DescribeConflict(conflicts.back(), built.digest));
   }
+  for (const auto& tag : mutable_tags) Step("tag " + tag + " is mutable (berth.yaml): it moves to " + built.digest.str());
 
   // 3. Push: every registry at once, each blob read once (core/release/release_push.h).
   Pushed pushed;
@@ -144,8 +187,7 @@ int RunRelease(Host& host, CommandContext& context) {
   release::PushOutcome outcome = release::PushToRegistries(router, *source, repositories, tags, Step);
   if (!outcome.ok()) {
     for (const auto& line : outcome.errors) std::cerr << "error: " << Redact(line) << "\n";
-    throw Error(outcome.code, "release " + version + ": " + std::to_string(outcome.errors.size()) + " of " +
-                                  std::to_string(repositories.size()) + " registries failed (the others hold the image); nothing recorded");
+    throw Error(outcome.code, PushFailure(version, outcome.errors.size(), repositories));
   }
   pushed.digest = outcome.digest;
   pushed.images = outcome.images;
@@ -231,7 +273,8 @@ int RunRelease(Host& host, CommandContext& context) {
   }
   entry["pushes"] = pushed.copies;
   entry["builder"] = builder::BuilderName(built.builder);
-  context.output.Emit(entry);
+  entry["mutable_tags"] = mutable_tags;
+  context.output.Emit(entry, ReleaseTable(entry));
   return exit_code;
 }
 

@@ -2,6 +2,7 @@
 // Signer's (signer "cosign" by default, from the cosign plugin); the host
 // parses options, picks the signer and turns results into output and exit
 // codes.
+#include "berth/gitignore.h"
 #include "berth/output.h"
 #include "berth/signer.h"
 #include "core/host.h"
@@ -83,8 +84,11 @@ int RunVerify(Host& host, CommandContext& context) {
 int RunKeygen(CommandContext& context) {
   KeyGenRequest request{context.args.GetOr("output-key-prefix", "cosign"), context.args.Flag("force")};
   KeyGenResult result = OpenSigner(context)->GenerateKeyPair(request).value();
-  context.output.Emit(
-      {{"private_key", result.private_key}, {"public_key", result.public_key}, {"key_id", result.key_id}, {"algorithm", result.algorithm}});
+  // The signer keeps its private key out of git (cosign's WriteKeyPair does); this names the
+  // .gitignore, and covers a signer that does not.
+  std::optional<std::filesystem::path> ignored = KeepOutOfGit(result.private_key);
+  context.output.Emit({{"private_key", result.private_key}, {"public_key", result.public_key}, {"key_id", result.key_id},
+                       {"algorithm", result.algorithm}, {"gitignore", ignored ? nlohmann::json(ignored->string()) : nlohmann::json(nullptr)}});
   return 0;
 }
 

@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <cctype>
+
 #include "berth/error.h"
 #include "berth/fs.h"
 
@@ -81,9 +83,20 @@ Ledger Ledger::FromJson(const nlohmann::json& json, const fs::path& file) {
   return ledger;
 }
 
+namespace {
+
+// `v1.2.3` and `1.2.3` name one release (berth release records the second
+// spelling; older ledgers and users may use the first).
+bool SameVersion(const std::string& a, const std::string& b) {
+  auto bare = [](const std::string& v) { return v.size() > 1 && v[0] == 'v' && isdigit(static_cast<unsigned char>(v[1])) ? v.substr(1) : v; };
+  return bare(a) == bare(b);
+}
+
+}  // namespace
+
 const LedgerRelease* Ledger::Find(const std::string& version) const {
   for (const auto& release : releases_) {
-    if (release.version == version) return &release;
+    if (SameVersion(release.version, version)) return &release;
   }
   return nullptr;
 }
@@ -97,7 +110,7 @@ void Ledger::Add(LedgerRelease release) {
 
 void Ledger::RecordDeployment(const std::string& version, LedgerDeployment deployment) {
   for (auto& release : releases_) {
-    if (release.version == version) {
+    if (SameVersion(release.version, version)) {
       release.deployments.push_back(std::move(deployment));
       return;
     }
@@ -123,7 +136,7 @@ const LedgerRelease* Ledger::PreviousGood(const std::string& environment, const 
   const LedgerRelease* best = nullptr;
   std::string latest;
   for (const auto& release : releases_) {
-    if (release.version == except_version) continue;
+    if (SameVersion(release.version, except_version)) continue;
     for (const auto& deployment : release.deployments) {
       if (deployment.environment == environment && deployment.result == "healthy" && deployment.at >= latest) {
         latest = deployment.at;

@@ -42,6 +42,20 @@ TEST(LedgerTest, RecordsReleasesAndDeploymentsAndPicksRollbackTargets) {
   EXPECT_NE(markdown.find("staging at 2026-11-23T12:00:00Z by ci: unhealthy, revision 2"), std::string::npos) << markdown;
 }
 
+// `v1.0.1` and `1.0.1` are one release, whichever spelling the ledger holds.
+TEST(LedgerTest, ALeadingVNamesTheSameRelease) {
+  Ledger ledger;
+  ledger.Add(Release("1.0.1", "a"));
+  ledger.Add(Release("v1.0.2", "b"));  // An older ledger's spelling.
+  EXPECT_EQ(ledger.Find("v1.0.1"), ledger.Find("1.0.1"));
+  ASSERT_NE(ledger.Find("1.0.2"), nullptr);
+  EXPECT_EQ(ledger.Find("1.0.2")->version, "v1.0.2");
+  EXPECT_THROW(ledger.Add(Release("v1.0.1", "c")), Error);
+  EXPECT_THROW(ledger.Add(Release("1.0.2", "c")), Error);
+  EXPECT_EQ(ledger.Find("vv1.0.1"), nullptr);
+  EXPECT_NO_THROW(ledger.RecordDeployment("v1.0.1", {"staging", "2026-11-23T11:00:00Z", "ci", "healthy", "1", ""}));
+}
+
 TEST(LedgerTest, MalformedFilesAreNamed) {
   TempDir dir;
   EXPECT_TRUE(Ledger::Load(dir.path() / "missing.json").releases().empty());

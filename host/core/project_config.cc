@@ -189,6 +189,31 @@ EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name,
   return environment;
 }
 
+// `tags:` is a list of templates, each a string or {template: T, mutable: true}.
+std::vector<TagTemplate> ReadTags(const Reader& reader, const YAML::Node& node) {
+  if (!node.IsSequence()) throw reader.At(node, "'tags' must be a list of templates");
+  std::vector<TagTemplate> tags;
+  for (const auto& item : node) {
+    TagTemplate tag;
+    if (item.IsMap()) {
+      reader.OnlyKeys(item, "tags[]", {"template", "mutable"});
+      if (!item["template"]) throw reader.At(item, "missing required field 'tags[].template'");
+      if (item["mutable"]) tag.is_mutable = reader.Bool(item["mutable"], "tags[].mutable");
+    }
+    // Not `YAML::Node text = item; text = item["template"]`: assigning to a
+    // yaml-cpp node rewrites the node it refers to.
+    const YAML::Node text = item.IsMap() ? item["template"] : item;
+    tag.text = reader.String(text, "tags[]");
+    if (tag.text.empty()) throw reader.At(text, "'tags[]' must not be empty");
+    std::string rest = std::regex_replace(tag.text, std::regex("\\{(version|git\\.sha|git\\.short|date)\\}"), "");
+    if (rest.find('{') != std::string::npos) {
+      throw reader.At(text, "unknown placeholder in tag template '" + tag.text + "' (use {version}, {git.sha}, {git.short}, {date})");
+    }
+    tags.push_back(std::move(tag));
+  }
+  return tags;
+}
+
 }  // namespace
 
 std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
@@ -222,7 +247,7 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
   }
   if (!root.IsMap()) throw reader.At(root, "expected a mapping at the top (service:, image:, environments: ...)");
   reader.OnlyKeys(root, "berth.yaml",
-                  {"service", "image", "build", "tags", "registries", "signing", "environments", "ledger"});
+                  {"service", "image", "build", "tags", "git", "registries", "signing", "environments", "ledger"});
 
   ProjectConfig config;
   config.file = fs::absolute(file);
@@ -253,12 +278,20 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
     config.build.settings = reader.Rest(build, {"context", "dockerfile", "platforms", "builder"});
   }
 
-  config.tags = root["tags"] ? reader.Strings(root["tags"], "tags") : std::vector<std::string>{"{version}"};
-  for (size_t i = 0; i < config.tags.size(); ++i) {
-    if (!std::regex_search(config.tags[i], std::regex("\\{(version|git\\.sha|git\\.short|date)\\}")) &&
-        config.tags[i].find('{') != std::string::npos) {
-      throw reader.At(root["tags"][i], "unknown placeholder in tag template '" + config.tags[i] +
-                                           "' (use {version}, {git.sha}, {git.short}, {date})");
+  config.tags = root["tags"] ? ReadTags(reader, root["tags"]) : std::vector<TagTemplate>{{"{version}", false}};
+
+  if (const YAML::Node git = root["git"]) {
+    reader.ExpectMap(git, "git");
+    reader.OnlyKeys(git, "git", {"short_length"});
+    if (const YAML::Node length = git["short_length"]) {
+      int value = 0;
+      try {
+        value = length.as<int>();
+      } catch (const YAML::Exception&) {
+        value = 0;
+      }
+      if (value < 4 || value > 40) throw reader.At(length, "'git.short_length' must be a number from 4 to 40");
+      config.git_short_length = value;
     }
   }
 

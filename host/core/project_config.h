@@ -46,13 +46,22 @@ struct SecretsConfig {
   nlohmann::json settings = nlohmann::json::object();
 };
 
+// One entry of `tags:`. Release tags are immutable: berth refuses to move a
+// tag that already names another digest. A channel tag (edge, latest) that is
+// meant to move with every release says so with `mutable: true`.
+struct TagTemplate {
+  std::string text;
+  bool is_mutable = false;
+  bool operator==(const TagTemplate&) const = default;
+};
+
 struct EnvironmentConfig {
   std::string name;
   std::string target;                // A target kind (k8s, micros).
   nlohmann::json target_settings = nlohmann::json::object();
   std::optional<SecretsConfig> secrets;
   std::optional<HealthCheck> health;
-  bool immutable_tags = false;
+  bool immutable_tags = false;       // Kept for older files: every release tag is immutable now.
 };
 
 struct ProjectConfig {
@@ -61,7 +70,8 @@ struct ProjectConfig {
   std::string service;
   std::string image;
   BuildConfig build;
-  std::vector<std::string> tags;
+  std::vector<TagTemplate> tags;
+  int git_short_length = 7;          // Characters of {git.short}, as git and docker/metadata-action.
   std::vector<RegistryConfig> registries;
   std::optional<SigningConfig> signing;
   std::map<std::string, EnvironmentConfig> environments;

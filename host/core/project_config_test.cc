@@ -37,7 +37,8 @@ environments:
 TEST(ProjectConfigTest, ParsesTheExample) {
   auto config = ProjectConfig::Parse(kExample, "/p/berth.yaml");
   EXPECT_EQ(config.service, "shop-api");
-  EXPECT_EQ(config.tags, (std::vector<std::string>{"v{version}", "sha-{git.short}"}));
+  EXPECT_EQ(config.tags, (std::vector<TagTemplate>{{"v{version}", false}, {"sha-{git.short}", false}}));
+  EXPECT_EQ(config.git_short_length, 7);
   ASSERT_EQ(config.registries.size(), 2u);
   EXPECT_EQ(config.registries[0].name, "ghcr.io");
   EXPECT_EQ(config.registries[1].name, "gar");
@@ -73,6 +74,20 @@ TEST(ProjectConfigTest, ErrorsNameLineColumnAndField) {
   EXPECT_EQ(ErrorOf("service: x\n  image: [\n"), "berth.yaml:2:8: illegal map value");
   auto config = ProjectConfig::Parse("service: x\nimage: r/x\nenvironments:\n  dev: {target: {plugin: k8s}}\n", "b.yaml");
   EXPECT_THROW(config.Environment("prod"), Error);
+}
+
+// Release tags are immutable; a channel tag opts out by name, and {git.short}
+// has git's 7 characters unless the project asks for more.
+TEST(ProjectConfigTest, TagTemplatesMayBeMutableAndGitShortHasALength) {
+  auto config = ProjectConfig::Parse("service: x\nimage: r/x\ntags: [\"{version}\", {template: edge, mutable: true}]\n"
+                                     "git: {short_length: 12}\n", "/p/berth.yaml");
+  EXPECT_EQ(config.tags, (std::vector<TagTemplate>{{"{version}", false}, {"edge", true}}));
+  EXPECT_EQ(config.git_short_length, 12);
+  EXPECT_EQ(ProjectConfig::Parse("service: x\nimage: r/x\n", "/p/berth.yaml").tags, (std::vector<TagTemplate>{{"{version}", false}}));
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\ngit: {short_length: 3}\n"), "berth.yaml:3:21: 'git.short_length' must be a number from 4 to 40");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\ntags: [{mutable: true}]\n"), "berth.yaml:3:8: missing required field 'tags[].template'");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\ntags: [\"{version}-{branch}\"]\n"),
+            "berth.yaml:3:8: unknown placeholder in tag template '{version}-{branch}' (use {version}, {git.sha}, {git.short}, {date})");
 }
 
 // A berth.yaml from a cloned repository may only name paths inside its own

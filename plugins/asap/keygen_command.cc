@@ -6,6 +6,7 @@
 #include "asap_rules.h"
 #include "berth/error.h"
 #include "berth/fs.h"
+#include "berth/gitignore.h"
 #include "berth/jwt.h"
 #include "berth/output.h"
 
@@ -55,6 +56,8 @@ int RunKeygen(CommandContext& context) {
   jwt::PrivateKey key = jwt::PrivateKey::GenerateRsa(2048);
   std::vector<std::string> audience = AudienceArgs(args);
   WriteFileAtomic(file, AsapConfigJson(issuer, key_id, audience, expiry, key).Reveal(), 0600);
+  // The config holds the private key: inside a project it goes into .gitignore at once.
+  std::optional<std::filesystem::path> ignored = KeepOutOfGit(file);
   std::string public_pem = key.Public().Pem();
   nlohmann::json public_path = nullptr;
   if (auto out = args.GetOptional("public-key-out")) {
@@ -69,7 +72,8 @@ int RunKeygen(CommandContext& context) {
                        {"audience", audience},
                        {"expiry", expiry},
                        {"public_key_file", public_path},
-                       {"publish_public_key_at", base + key_id}});
+                       {"publish_public_key_at", base + key_id},
+                       {"gitignore", ignored ? nlohmann::json(ignored->string()) : nlohmann::json(nullptr)}});
   return 0;
 }
 

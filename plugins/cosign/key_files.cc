@@ -4,6 +4,7 @@
 
 #include "berth/error.h"
 #include "berth/fs.h"
+#include "berth/gitignore.h"
 #include "password.h"
 
 namespace berth::cosign {
@@ -26,6 +27,9 @@ KeyGenResult WriteKeyPair(const PrivateKey& key, const std::string& prefix, bool
   PublicKey public_key = key.Public();
   WriteFileAtomic(private_path, key.EncryptedPem(password, params), 0600);
   WriteFileAtomic(public_path, public_key.Pem(), 0644);
+  // Every way to make a key (berth keygen, cosign generate-key-pair and
+  // import-key-pair) ends here: inside a project the key goes into .gitignore.
+  KeepOutOfGit(private_path);
   return {private_path, public_path, public_key.KeyId(), public_key.Describe()};
 }
 

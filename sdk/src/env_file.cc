@@ -1,7 +1,10 @@
 #include "berth/env_file.h"
 
+#include <sys/stat.h>
+
 #include "berth/error.h"
 #include "berth/fs.h"
+#include "berth/log.h"
 
 namespace berth {
 namespace {
@@ -83,6 +86,12 @@ std::map<std::string, SecretValue> ParseEnvFile(std::string_view text, const std
 }
 
 std::map<std::string, SecretValue> LoadEnvFile(const std::filesystem::path& path) {
+  // The same warning as for .asap-config: env files hold secret values too.
+  struct stat info {};
+  if (stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
+    log::Warn("{} holds secrets but is readable by others (mode {:o}); run: chmod 600 {}", path.string(), info.st_mode & 0777,
+              path.string());
+  }
   SecretValue text(ReadFile(path));
   return ParseEnvFile(text.Reveal(), path.string());
 }

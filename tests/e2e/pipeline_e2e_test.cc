@@ -176,7 +176,7 @@ TEST_F(PipelineE2eTest, ReleaseDeployFailRollBackAndReuseBlobs) {
   const json& r2 = ledger["releases"][1];
   EXPECT_EQ(r1["version"], "1.0.0");
   EXPECT_EQ(r1["digest"], first["digest"]);
-  const std::string sha = "sha-" + r1["git"]["sha"].get<std::string>().substr(0, 12);
+  const std::string sha = "sha-" + r1["git"]["sha"].get<std::string>().substr(0, 7);
   EXPECT_EQ(r1["images"], json::array({a_->host() + "/team/hello:1.0.0", a_->host() + "/team/hello:" + sha,
                                        b_->host() + "/mirror/hello:1.0.0", b_->host() + "/mirror/hello:" + sha}));
   EXPECT_EQ(r1["signatures"].size(), 2u);

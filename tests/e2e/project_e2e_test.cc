@@ -27,6 +27,20 @@ TEST(ProjectE2eTest, InitWritesAFileBerthAccepts) {
   EXPECT_FALSE(std::filesystem::exists(berth.work_dir() / "other.yaml"));
 }
 
+// Micros deploys the tag app-<version>; the other targets get semver plus the commit.
+TEST(ProjectE2eTest, InitFollowsTheTargetsTagConvention) {
+  BerthRunner berth;
+  berth.Json({"init", "--service", "shop", "--image", "docker.atl-paas.net/shop/api", "--target", "micros"});
+  std::string yaml = ReadFile(berth.work_dir() / "berth.yaml");
+  EXPECT_NE(yaml.find("tags: [\"app-{version}\"]\n"), std::string::npos) << yaml;
+  EXPECT_EQ(yaml.find("sha-"), std::string::npos) << yaml;
+  // An environment deploying with micros means the same.
+  berth.Json({"init", "--force", "--service", "shop", "--image", "docker.atl-paas.net/shop/api", "--env", "ddev=micros"});
+  EXPECT_NE(ReadFile(berth.work_dir() / "berth.yaml").find("tags: [\"app-{version}\"]\n"), std::string::npos);
+  berth.Json({"init", "--force", "--service", "shop", "--image", "127.0.0.1:5000/shop/api", "--env", "staging=k8s"});
+  EXPECT_NE(ReadFile(berth.work_dir() / "berth.yaml").find("tags: [\"v{version}\", \"sha-{git.short}\"]\n"), std::string::npos);
+}
+
 TEST(ProjectE2eTest, ConfigErrorsNameTheLine) {
   BerthRunner berth;
   auto result = berth.Run({"status", "staging"});

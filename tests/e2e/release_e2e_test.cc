@@ -1,8 +1,11 @@
 // berth build and berth release as a user runs them: berth's own builder,
 // pushes to two real docker-registry instances (one plain, one with token
 // auth), the ledger they leave, and
-// the refusals (dirty git tree, bad version, --dry-run changing nothing).
+// the refusals (dirty git tree, bad version, --dry-run changing nothing, a
+// release tag that would move, git fields without a commit).
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "berth/fs.h"
 #include "berth/process.h"
@@ -24,7 +27,8 @@ class ReleaseE2eTest : public ::testing::Test {
     WriteFileAtomic(site / "serve.sh", "#!/bin/sh\nexec busybox httpd -f -p 8080 -h /srv/www\n", 0755);
   }
 
-  void WriteProject(const std::string& host_a, const std::string& host_b) {
+  void WriteProject(const std::string& host_a, const std::string& host_b,
+                    const std::string& tags = "[\"{version}\", \"sha-{git.short}\"]") {
     WriteFileAtomic(berth_.work_dir() / "berth.yaml",
                     "service: hello\n"
                     "image: " + host_a + "/team/hello\n"
@@ -35,7 +39,7 @@ class ReleaseE2eTest : public ::testing::Test {
                     "  dest: /srv/www\n"
                     "  entrypoint: [/srv/www/serve.sh]\n"
                     "  ports: [8080]\n"
-                    "tags: [\"{version}\", \"sha-{git.short}\"]\n"
+                    "tags: " + tags + "\n"
                     "registries:\n"
                     "  - repository: " + host_a + "/team/hello\n"
                     "  - repository: " + host_b + "/mirror/hello\n");
@@ -47,12 +51,31 @@ class ReleaseE2eTest : public ::testing::Test {
     return args;
   }
 
+  // The project is a git repository with one commit, so sha-{git.short}
+  // names that commit (outside git it would refuse to render).
+  void Commit(const std::string& message) {
+    berth_.Git({"add", "-A"});
+    berth_.Git({"commit", "-q", "-m", message});
+  }
+  std::string Head() const {
+    ProcessOptions options;
+    options.cwd = berth_.work_dir();
+    std::string out = RunProcess({"git", "rev-parse", "HEAD"}, options).stdout_data;
+    return out.substr(0, out.find('\n'));
+  }
+
   // The second registry wants a token (docker-registry's token auth with the
   // peer's token server); alice logs in once, through stdin.
-  void StartRegistries() {
+  void StartRegistries(const std::string& tags = "") {
     a_ = StartRegistry("plain");
     b_ = StartRegistry("token");
-    WriteProject(a_->host(), b_->host());
+    if (tags.empty()) {
+      WriteProject(a_->host(), b_->host());
+    } else {
+      WriteProject(a_->host(), b_->host(), tags);
+    }
+    berth_.Git({"init", "-q"});
+    Commit("first");
     ProcessResult login = berth_.Run({"login", b_->host(), "-u", "alice", "--password-stdin", "--plain-http", b_->host()},
                                      b_->ready()["users"]["alice"].get<std::string>());
     ASSERT_EQ(login.exit_code, 0) << login.stderr_data;
@@ -80,10 +103,11 @@ TEST_F(ReleaseE2eTest, ReleasesToEveryRegistryAndRecordsTheLedger) {
   StartRegistries();
   json record = berth_.Json(Release("1.0.0"));
   const std::string digest = record["digest"];
+  const std::string sha_tag = "sha-" + Head().substr(0, 7);  // git's and metadata-action's 7 characters.
   EXPECT_EQ(record["version"], "1.0.0");
-  EXPECT_EQ(record["git"]["sha"], "unknown");  // Not a git work tree.
-  EXPECT_EQ(record["images"], json::array({a_->host() + "/team/hello:1.0.0", a_->host() + "/team/hello:sha-unknown",
-                                           b_->host() + "/mirror/hello:1.0.0", b_->host() + "/mirror/hello:sha-unknown"}));
+  EXPECT_EQ(record["git"]["sha"], Head());
+  EXPECT_EQ(record["images"], json::array({a_->host() + "/team/hello:1.0.0", a_->host() + "/team/hello:" + sha_tag,
+                                           b_->host() + "/mirror/hello:1.0.0", b_->host() + "/mirror/hello:" + sha_tag}));
   ASSERT_EQ(record["pushes"].size(), 4u);
   EXPECT_EQ(record["pushes"][0]["blobs"]["uploaded"], 2);  // Layer and config.
   EXPECT_EQ(record["pushes"][1]["blobs"]["uploaded"], 0);  // Another tag: nothing to upload.
@@ -100,13 +124,15 @@ TEST_F(ReleaseE2eTest, ReleasesToEveryRegistryAndRecordsTheLedger) {
   EXPECT_EQ(ledger["releases"][0]["images"], record["images"]);
   EXPECT_NE(ReadFile(berth_.work_dir() / "RELEASES.md").find("1.0.0"), std::string::npos);
 
-  // Same files: the same digest, and every blob is already there.
+  // Same files: the same digest, and every blob is already there. The sha
+  // tag already names this digest: re-releasing it is idempotent.
   json again = berth_.Json(Release("1.0.1"));
   EXPECT_EQ(again["digest"], digest);
   for (const auto& push : again["pushes"]) EXPECT_EQ(push["blobs"]["uploaded"], 0) << push.dump();
 
   // One file changed: only its layer and the new config go up.
   WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>hello again</h1>\n");
+  Commit("again");
   json changed = berth_.Json(Release("1.1.0"));
   EXPECT_NE(changed["digest"], digest);
   EXPECT_EQ(changed["pushes"][0]["blobs"]["uploaded"], 2);
@@ -123,7 +149,7 @@ TEST_F(ReleaseE2eTest, DryRunChangesNothing) {
   json plan = berth_.Json(Release("2.0.0", {"--dry-run"}));
   EXPECT_EQ(plan["dry_run"], true);
   EXPECT_EQ(plan["builder"], "berth");
-  EXPECT_EQ(plan["tags"], json::array({"2.0.0", "sha-unknown"}));
+  EXPECT_EQ(plan["tags"], json::array({"2.0.0", "sha-" + Head().substr(0, 7)}));
   EXPECT_EQ(plan["destinations"].size(), 4u);
   EXPECT_FALSE(fs::exists(berth_.work_dir() / "releases.json"));
   EXPECT_FALSE(fs::exists(berth_.work_dir() / "RELEASES.md"));
@@ -133,9 +159,6 @@ TEST_F(ReleaseE2eTest, DryRunChangesNothing) {
 
 TEST_F(ReleaseE2eTest, DirtyGitTreeIsRefusedUnlessAllowed) {
   StartRegistries();
-  berth_.Git({"init", "-q"});
-  berth_.Git({"add", "."});
-  berth_.Git({"commit", "-q", "-m", "first"});
   WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>uncommitted</h1>\n");
   ProcessResult refused = berth_.Run(Release("1.0.0"));
   EXPECT_EQ(refused.exit_code, 3);
@@ -147,25 +170,86 @@ TEST_F(ReleaseE2eTest, DirtyGitTreeIsRefusedUnlessAllowed) {
   json record = berth_.Json(Release("1.0.0", {"--allow-dirty"}));
   EXPECT_EQ(record["git"]["dirty"], true);
   EXPECT_EQ(record["git"]["sha"].get<std::string>().size(), 40u);
-  EXPECT_EQ(record["images"][1], a_->host() + "/team/hello:sha-" + record["git"]["sha"].get<std::string>().substr(0, 12));
+  // Never the clean commit's tag: that one names what was committed.
+  EXPECT_EQ(record["images"][1], a_->host() + "/team/hello:sha-" + record["git"]["sha"].get<std::string>().substr(0, 7) + "-dirty");
 }
 
-TEST_F(ReleaseE2eTest, ImmutableTagsAreNotMoved) {
+// Without --env too, and on every registry: a release tag that names another
+// digest is refused before anything is pushed. Here a second checkout (no
+// shared ledger) releases 1.0.0 again from a newer commit.
+TEST_F(ReleaseE2eTest, ReleaseTagsAreImmutableOnEveryRegistry) {
   StartRegistries();
-  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
-  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml + "environments:\n  prod:\n    target:\n      plugin: k8s\n    immutable_tags: true\n");
   json first = berth_.Json(Release("1.0.0"));
-  // New content would move sha-unknown (the tree has no git sha) to another digest.
+  const std::string old_sha_tag = "sha-" + Head().substr(0, 7);
+  fs::remove(berth_.work_dir() / "releases.json");
+  fs::remove(berth_.work_dir() / "RELEASES.md");
   WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>changed</h1>\n");
-  ProcessResult refused = berth_.Run(Release("1.0.1", {"--env", "prod"}));
-  EXPECT_EQ(refused.exit_code, 3);
-  EXPECT_NE(refused.stderr_data.find("tag " + a_->host() + "/team/hello:sha-unknown already exists with " + first["digest"].get<std::string>() +
-                                     " and environment prod has immutable_tags"),
+  Commit("changed");
+  ProcessResult refused = berth_.Run(Release("1.0.0"));
+  EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
+  const std::string a_line = "tag " + a_->host() + "/team/hello:1.0.0 already names " + first["digest"].get<std::string>() +
+                             ", not this release's sha256:";
+  const std::string b_line = "tag " + b_->host() + "/mirror/hello:1.0.0 already names " + first["digest"].get<std::string>();
+  EXPECT_NE(refused.stderr_data.find(a_line), std::string::npos) << refused.stderr_data;
+  EXPECT_NE(refused.stderr_data.find(b_line), std::string::npos) << refused.stderr_data;
+  EXPECT_NE(refused.stderr_data.find("release tags are immutable: release a new version, or mark the template mutable in berth.yaml"),
             std::string::npos)
       << refused.stderr_data;
+  // Nothing pushed: not even the new commit's sha tag.
   ProcessResult tags = berth_.Run({"tags", a_->host() + "/team/hello", "--plain-http", a_->host(), "-o", "json"});
-  EXPECT_EQ(json::parse(tags.stdout_data), json::array({"1.0.0", "sha-unknown"}));
-  EXPECT_EQ(json::parse(ReadFile(berth_.work_dir() / "releases.json"))["releases"].size(), 1u);
+  EXPECT_EQ(json::parse(tags.stdout_data), json::array({"1.0.0", old_sha_tag}));
+  EXPECT_FALSE(fs::exists(berth_.work_dir() / "releases.json"));
+}
+
+// A channel tag opts out by name in berth.yaml, and the release says it moved.
+TEST_F(ReleaseE2eTest, AMutableChannelTagMovesAndIsAnnounced) {
+  StartRegistries(R"(["{version}", {template: edge, mutable: true}])");
+  json first = berth_.Json(Release("1.0.0"));
+  WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>edge</h1>\n");
+  Commit("edge");
+  ProcessResult second = berth_.Run(Release("1.1.0", {"-o", "json"}));
+  ASSERT_EQ(second.exit_code, 0) << Describe(second);
+  json record = json::parse(second.stdout_data);
+  EXPECT_NE(record["digest"], first["digest"]);
+  EXPECT_EQ(record["mutable_tags"], json::array({"edge"}));
+  EXPECT_NE(second.stderr_data.find("release: tag edge is mutable (berth.yaml): it moves to " + record["digest"].get<std::string>()),
+            std::string::npos)
+      << second.stderr_data;
+  json edge = berth_.Json({"digest", a_->host() + "/team/hello:edge", "--plain-http", a_->host()});
+  EXPECT_EQ(edge["digest"], record["digest"]);
+}
+
+// `v1.2.8` and `1.2.8` name one release: no `vv1.2.8` tag, one ledger entry.
+TEST_F(ReleaseE2eTest, ALeadingVNamesTheSameVersion) {
+  StartRegistries(R"(["v{version}"])");
+  json record = berth_.Json(Release("v1.2.8"));
+  EXPECT_EQ(record["version"], "1.2.8");
+  EXPECT_EQ(record["images"], json::array({a_->host() + "/team/hello:v1.2.8", b_->host() + "/mirror/hello:v1.2.8"}));
+  for (const char* again : {"1.2.8", "v1.2.8"}) {
+    ProcessResult twice = berth_.Run(Release(again));
+    EXPECT_EQ(twice.exit_code, 3) << again;
+    EXPECT_NE(twice.stderr_data.find("version 1.2.8 is already in releases.json; releases are immutable"), std::string::npos)
+        << twice.stderr_data;
+  }
+}
+
+// A git field outside git, or before the first commit, would render a tag
+// every build shares (sha-unknown): refused before anything is built.
+TEST_F(ReleaseE2eTest, GitFieldsNeedACommit) {
+  WriteProject("127.0.0.1:1", "127.0.0.1:2");
+  ProcessResult outside = berth_.Run({"release", "1.0.0"});
+  EXPECT_EQ(outside.exit_code, 3);
+  EXPECT_NE(outside.stderr_data.find("tag template 'sha-{git.short}' needs {git.short}, but the project is not in a git work tree "
+                                     "(git init, then commit)"),
+            std::string::npos)
+      << outside.stderr_data;
+  berth_.Git({"init", "-q"});
+  ProcessResult empty = berth_.Run({"release", "1.0.0"});
+  EXPECT_EQ(empty.exit_code, 3);
+  EXPECT_NE(empty.stderr_data.find("tag template 'sha-{git.short}' needs {git.short}, but the git repository has no commits yet"),
+            std::string::npos)
+      << empty.stderr_data;
+  EXPECT_FALSE(fs::exists(berth_.work_dir() / "releases.json"));
 }
 
 // The deploy step through a target plugin: tests/plugin_fixtures/test_target.cc
@@ -178,6 +262,7 @@ TEST_F(ReleaseE2eTest, DeploysAndRollsBackToThePreviousHealthyRelease) {
   WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml + "environments:\n  staging:\n    target:\n      plugin: test-target\n      state: " +
                                                         state.string() + "\n      unhealthy_versions: [\"1.1.0\", \"1.2.0\"]\n"
                                                         "    health:\n      path: /healthz\n");
+  Commit("staging");
   json first = berth_.Json(Release("1.0.0", {"--env", "staging"}));
   ASSERT_EQ(first["deployments"].size(), 1u);
   EXPECT_EQ(first["deployments"][0]["environment"], "staging");
@@ -185,6 +270,7 @@ TEST_F(ReleaseE2eTest, DeploysAndRollsBackToThePreviousHealthyRelease) {
   const std::string good_image = a_->host() + "/team/hello@" + first["digest"].get<std::string>();
 
   WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>broken</h1>\n");
+  Commit("broken");
   ProcessResult failed = berth_.Run(Release("1.1.0", {"--env", "staging", "--auto-rollback", "-o", "json"}));
   EXPECT_EQ(failed.exit_code, 8) << failed.stderr_data;
   EXPECT_NE(failed.stderr_data.find("release: rolling back staging to 1.0.0"), std::string::npos) << failed.stderr_data;
@@ -200,11 +286,119 @@ TEST_F(ReleaseE2eTest, DeploysAndRollsBackToThePreviousHealthyRelease) {
 
   // Without --auto-rollback berth says how.
   WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>broken again</h1>\n");
+  Commit("broken again");
   ProcessResult told = berth_.Run(Release("1.2.0", {"--env", "staging"}));
   EXPECT_EQ(told.exit_code, 8);
   EXPECT_NE(told.stderr_data.find("1.2.0 failed in staging (unhealthy); roll back with: berth rollback staging --to 1.0.0"), std::string::npos)
       << told.stderr_data;
   EXPECT_EQ(json::parse(ReadFile(state))["history"].size(), 4u);
+}
+
+// A private key in git is public once pushed: release refuses, naming the
+// file, whether the name or only the content gives it away.
+TEST_F(ReleaseE2eTest, RefusesWhileGitTracksAPrivateKey) {
+  WriteProject("127.0.0.1:1", "127.0.0.1:2", R"(["{version}"])");
+  WriteFileAtomic(berth_.work_dir() / ".gitignore", "");
+  berth_.Git({"init", "-q"});
+  Commit("first");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"cosign.key", "a private key file by its name"},
+      {"config/server.pem", "a PEM private key"},
+      {"keys/release.key", "a PEM private key"},  // cosign's encrypted label.
+      {".asap-config", "an ASAP private key (privateKey)"},
+      {"deploy/asap.env", "a private key as a data URI"},
+  };
+  const std::map<std::string, std::string> content = {
+      {"cosign.key", "not even a key, but the name says it is one\n"},
+      {"config/server.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN EC PRIVATE KEY-----\nMHcC\n"
+                            "-----END EC PRIVATE KEY-----\n"},
+      {"keys/release.key", "-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\neyJrZGYiOnt9fQ==\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n"},
+      {".asap-config", R"({"issuer": "micros/hello", "privateKey": "MII..."})"},
+      {"deploy/asap.env", "ASAP_PRIVATE_KEY=data:application/pkcs8;kid=micros%2Fhello;base64,MIIE\n"},
+  };
+  for (const auto& [file, reason] : cases) {
+    CreateDirectories((berth_.work_dir() / file).parent_path());
+    WriteFileAtomic(berth_.work_dir() / file, content.at(file), 0600);
+    Commit("add " + file);
+    ProcessResult refused = berth_.Run({"release", "1.0.0", "--dry-run"});
+    EXPECT_EQ(refused.exit_code, 3) << file;
+    EXPECT_EQ(refused.stderr_data, "error: git tracks " + file + ", which holds " + reason + "; untrack it (git rm --cached " + file +
+                                       "), add it to .gitignore, and rotate the key if it was ever pushed\n");
+    berth_.Git({"rm", "-q", "--cached", file});
+    WriteFileAtomic(berth_.work_dir() / ".gitignore", ReadFile(berth_.work_dir() / ".gitignore").append("/" + file + "\n"));
+    Commit("untrack " + file);
+  }
+  // A public key and a certificate are fine.
+  WriteFileAtomic(berth_.work_dir() / "cosign.pub", "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n");
+  Commit("public key");
+  ProcessResult allowed = berth_.Run({"release", "1.0.0", "--dry-run"});
+  EXPECT_EQ(allowed.exit_code, 0) << Describe(allowed);
+}
+
+// -q means errors only: no release steps, and the table never holds JSON.
+TEST_F(ReleaseE2eTest, QuietReleaseAndAPlainTable) {
+  StartRegistries();
+  ProcessResult quiet = berth_.Run(Release("1.0.0", {"-q", "-o", "json"}));
+  ASSERT_EQ(quiet.exit_code, 0) << Describe(quiet);
+  EXPECT_EQ(quiet.stderr_data, "");
+  EXPECT_EQ(json::parse(quiet.stdout_data)["version"], "1.0.0");
+  ProcessResult table = berth_.Run(Release("1.0.1", {"-q"}));
+  ASSERT_EQ(table.exit_code, 0) << Describe(table);
+  EXPECT_EQ(table.stdout_data.find('{'), std::string::npos) << table.stdout_data;
+  EXPECT_EQ(table.stdout_data.find('['), std::string::npos) << table.stdout_data;
+  EXPECT_NE(table.stdout_data.find(a_->host() + "/team/hello:1.0.1"), std::string::npos) << table.stdout_data;
+}
+
+// The builder's own output is progress too: -q keeps it off stderr. (A
+// stand-in buildah on PATH that only talks; the build then fails for lack of
+// a layout, which is all this needs.)
+TEST_F(ReleaseE2eTest, QuietBuildSilencesTheBuilder) {
+  fs::path bin = berth_.home() / "bin";
+  CreateDirectories(bin);
+  WriteFileAtomic(bin / "buildah", "#!/bin/sh\necho 'STEP 1/1: noise from buildah' >&2\nexit 0\n", 0755);
+  berth_.SetEnv("PATH", bin.string() + ":" + std::getenv("PATH"));
+  WriteFileAtomic(berth_.work_dir() / "site" / "Dockerfile", "FROM scratch\nCOPY . /\n");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", "service: hello\nimage: 127.0.0.1:1/team/hello\nbuild:\n  context: site\n"
+                                                   "  dockerfile: site/Dockerfile\n  builder: buildah\n");
+  ProcessResult loud = berth_.Run({"build"});
+  EXPECT_NE(loud.stderr_data.find("noise from buildah"), std::string::npos) << Describe(loud);
+  ProcessResult quiet = berth_.Run({"build", "-q"});
+  EXPECT_NE(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.stderr_data.find("noise from buildah"), std::string::npos) << Describe(quiet);
+}
+
+// One registry, and it fails: no talk of "the others".
+TEST_F(ReleaseE2eTest, TheOnlyRegistryFailing) {
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", "service: hello\nimage: 127.0.0.1:1/team/hello\nbuild:\n  context: site\n"
+                                                   "  builder: berth\n");
+  berth_.Git({"init", "-q"});
+  Commit("first");
+  ProcessResult failed = berth_.Run({"release", "1.0.0", "--plain-http", "127.0.0.1:1"});
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_NE(failed.stderr_data.find("error: release 1.0.0: the push to 127.0.0.1:1/team/hello failed; nothing recorded"),
+            std::string::npos)
+      << failed.stderr_data;
+  EXPECT_EQ(failed.stderr_data.find("the others"), std::string::npos) << failed.stderr_data;
+}
+
+// berth copy to a repository without a tag writes the manifest by digest
+// only, and says so; inspect's config flag is not the global --config.
+TEST_F(ReleaseE2eTest, CopyWithoutATagAndInspectImageConfig) {
+  StartRegistries();
+  json record = berth_.Json(Release("1.0.0"));
+  const std::string digest = record["digest"];
+  json copied = berth_.Json({"copy", a_->host() + "/team/hello:1.0.0", a_->host() + "/team/copied", "--plain-http", a_->host()});
+  EXPECT_EQ(copied["destination"], a_->host() + "/team/copied@" + digest);
+  ProcessResult table = berth_.Run({"copy", a_->host() + "/team/hello:1.0.0", a_->host() + "/team/copied", "--plain-http", a_->host()});
+  ASSERT_EQ(table.exit_code, 0) << Describe(table);
+  EXPECT_EQ(table.stdout_data.find(":latest"), std::string::npos) << table.stdout_data;
+  ProcessResult latest = berth_.Run({"digest", a_->host() + "/team/copied:latest", "--plain-http", a_->host()});
+  EXPECT_NE(latest.exit_code, 0);  // Indeed never written.
+
+  ProcessResult config = berth_.Run({"inspect", a_->host() + "/team/hello:1.0.0", "--image-config", "--plain-http", a_->host()});
+  ASSERT_EQ(config.exit_code, 0) << Describe(config);
+  json image_config = json::parse(config.stdout_data);
+  EXPECT_EQ(image_config["config"]["ExposedPorts"], json::parse(R"({"8080/tcp": {}})"));
 }
 
 TEST_F(ReleaseE2eTest, RefusesANonSemanticVersion) {

@@ -45,7 +45,7 @@ TEST(SecretsE2eTest, BadInputIsRefusedClearly) {
   auto result = berth.Run({"secrets", "set", "dev", "EMPTY"}, "");
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_EQ(result.stderr_data, "error: empty secret value on stdin (use --from-file or pipe the value)\n");
-  WriteFileAtomic(berth.work_dir() / "bad.env", "GOOD=1\nBROKEN=\"never closed-secret\n");
+  WriteFileAtomic(berth.work_dir() / "bad.env", "GOOD=1\nBROKEN=\"never closed-secret\n", 0600);  // 0644 would add a warning.
   result = berth.Run({"secrets", "sync", "dev", "--from", "bad.env"});
   EXPECT_EQ(result.exit_code, 3);
   EXPECT_EQ(result.stderr_data, "error: bad.env:2: unterminated quoted value for BROKEN\n");

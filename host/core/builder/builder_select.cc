@@ -1,6 +1,7 @@
 #include "core/builder/builder_select.h"
 
 #include <chrono>
+#include <iostream>
 
 #include "berth/error.h"
 #include "berth/fs.h"
@@ -16,12 +17,16 @@ enum class Auth { kUser, kNone };
 void Run(const std::vector<std::string>& argv, const std::string& what, Auth auth = Auth::kUser) {
   log::Info("{}: {}", what, argv[0] + " " + argv[1]);
   ProcessOptions options;
-  options.inherit_stderr = true;
+  // The builder's own output is progress: people see it live, except with -q
+  // (errors only), where it is kept and shown only if the builder fails.
+  const bool quiet = !log::Enabled(log::Level::kWarn);
+  options.inherit_stderr = !quiet;
   // Writing to a local layout needs no login, and buildah/podman refuse to
   // start when DOCKER_CONFIG names a folder without a config.json.
   if (auth == Auth::kNone) options.env_unset = {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE"};
   ProcessResult result = RunProcess(argv, options);
   if (result.exit_code != 0) {
+    if (quiet) std::cerr << result.stderr_data << std::flush;
     throw Error(ErrorCode::kFailure, what + " failed (" + argv[0] + " exited with " + std::to_string(result.exit_code) + ")");
   }
 }

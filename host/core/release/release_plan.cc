@@ -21,17 +21,26 @@ void CheckSemver(const std::string& version) {
   }
 }
 
+std::string NormalizeVersion(const std::string& version) {
+  CheckSemver(version);
+  return version[0] == 'v' ? version.substr(1) : version;
+}
+
 GitState ReadGitState(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& ignore) {
   GitState state;
   ProcessOptions options;
   options.cwd = dir;
-  ProcessResult head;
+  ProcessResult inside;
   try {
-    head = RunProcess({"git", "rev-parse", "--verify", "HEAD"}, options);
+    inside = RunProcess({"git", "rev-parse", "--is-inside-work-tree"}, options);
   } catch (const Error&) {
-    return state;  // No git on this machine: the sha is unknown.
+    return state;  // No git on this machine: not a work tree as far as berth can tell.
   }
-  if (head.exit_code != 0) return state;
+  if (inside.exit_code != 0 || inside.stdout_data.rfind("true", 0) != 0) return state;
+  state.in_work_tree = true;
+  ProcessResult head = RunProcess({"git", "rev-parse", "--verify", "-q", "HEAD"}, options);
+  if (head.exit_code != 0) return state;  // No commit yet.
+  state.has_commits = true;
   std::string sha = head.stdout_data.substr(0, head.stdout_data.find('\n'));
   state.sha = sha;
   ProcessResult status = RunProcess({"git", "status", "--porcelain", "--untracked-files=normal", "--", "."}, options);
@@ -56,9 +65,26 @@ GitState ReadGitState(const std::filesystem::path& dir, const std::vector<std::f
   return state;
 }
 
-std::vector<std::string> RenderTags(const std::vector<std::string>& templates, const TemplateValues& values) {
-  std::vector<std::string> tags;
-  for (const auto& text : templates) {
+TemplateValues ValuesFor(const std::string& version, const GitState& git, int short_length, const std::string& date) {
+  TemplateValues values;
+  values.version = version;
+  values.date = date;
+  if (!git.in_work_tree) {
+    values.git_missing = "the project is not in a git work tree (git init, then commit)";
+  } else if (!git.has_commits) {
+    values.git_missing = "the git repository has no commits yet (commit first)";
+  } else {
+    std::string suffix = git.dirty ? "-dirty" : "";
+    values.git_sha = git.sha + suffix;
+    values.git_short = git.sha.substr(0, static_cast<size_t>(short_length)) + suffix;
+  }
+  return values;
+}
+
+std::vector<RenderedTag> RenderTags(const std::vector<TagTemplate>& templates, const TemplateValues& values) {
+  std::vector<RenderedTag> tags;
+  for (const auto& item : templates) {
+    const std::string& text = item.text;
     std::string tag;
     for (size_t i = 0; i < text.size();) {
       if (text[i] != '{') {
@@ -68,6 +94,12 @@ std::vector<std::string> RenderTags(const std::vector<std::string>& templates, c
       size_t close = text.find('}', i);
       if (close == std::string::npos) throw Error(ErrorCode::kInvalidInput, "tag template '" + text + "' has an unclosed {");
       std::string name = text.substr(i + 1, close - i - 1);
+      bool git_field = name == "git.sha" || name == "git.short";
+      // A git field without a commit would render a placeholder that every
+      // later build shares ("sha-unknown"): a tag that moves.
+      if (git_field && !values.git_missing.empty()) {
+        throw Error(ErrorCode::kInvalidInput, "tag template '" + text + "' needs {" + name + "}, but " + values.git_missing);
+      }
       if (name == "version") tag += values.version;
       else if (name == "git.sha") tag += values.git_sha;
       else if (name == "git.short") tag += values.git_short;
@@ -79,9 +111,17 @@ std::vector<std::string> RenderTags(const std::vector<std::string>& templates, c
     for (char& c : tag) {
       if (c == '+') c = '_';
     }
-    if (tag == "latest") throw Error(ErrorCode::kInvalidInput, "tag template '" + text + "' gives 'latest'; a release tag must name one release");
+    if (tag == "latest" && !item.is_mutable) {
+      throw Error(ErrorCode::kInvalidInput, "tag template '" + text + "' gives 'latest'; a release tag must name one release "
+                                            "(mark a channel tag {template: latest, mutable: true})");
+    }
     if (!oci::IsValidTag(tag)) throw Error(ErrorCode::kInvalidInput, "tag template '" + text + "' gives '" + tag + "', which is not a valid tag");
-    if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+    auto same = std::find_if(tags.begin(), tags.end(), [&](const RenderedTag& seen) { return seen.tag == tag; });
+    if (same == tags.end()) {
+      tags.push_back({tag, text, item.is_mutable});
+    } else {
+      same->is_mutable = same->is_mutable && item.is_mutable;  // Immutable wins.
+    }
   }
   return tags;
 }

@@ -7,17 +7,25 @@
 #include <string>
 #include <vector>
 
+#include "core/project_config.h"
+
 namespace berth::host::release {
 
 // Semantic Versioning 2.0.0, with an optional leading "v". Throws
 // Error(kUsage) with the expected shape when it is not one.
 void CheckSemver(const std::string& version);
 
+// The one spelling of a version: checked by CheckSemver, without the leading
+// "v", so that `v1.2.3` and `1.2.3` name one release (one ledger entry, and
+// `v{version}` renders `v1.2.3`, never `vv1.2.3`).
+std::string NormalizeVersion(const std::string& version);
+
 struct GitState {
-  std::string sha = "unknown";   // "unknown" outside a git work tree.
+  bool in_work_tree = false;     // The directory is inside a git work tree.
+  bool has_commits = false;      // HEAD names a commit.
+  std::string sha = "unknown";   // "unknown" outside a git work tree or before the first commit.
   bool dirty = false;
   std::vector<std::string> changes;  // `git status --porcelain` lines.
-  std::string ShortSha() const { return sha == "unknown" ? sha : sha.substr(0, 12); }
 };
 
 // Changes to `ignore` (files, or directories and everything under them) do
@@ -26,15 +34,28 @@ GitState ReadGitState(const std::filesystem::path& dir, const std::vector<std::f
 
 struct TemplateValues {
   std::string version;
-  std::string git_sha;
+  std::string git_sha;      // Empty when git_missing says why git fields cannot render.
   std::string git_short;
-  std::string date;  // YYYYMMDD, UTC.
+  std::string git_missing;
+  std::string date;         // YYYYMMDD, UTC.
+};
+
+// The values a release renders its templates with. A dirty tree's git fields
+// end in "-dirty" so that a build of uncommitted files never takes the tag
+// of the clean commit (release only gets here with --allow-dirty).
+TemplateValues ValuesFor(const std::string& version, const GitState& git, int short_length, const std::string& date);
+
+struct RenderedTag {
+  std::string tag;
+  std::string source;        // The template it came from, for messages.
+  bool is_mutable = false;
 };
 
 // {version}, {git.sha}, {git.short}, {date}. Throws Error(kInvalidInput)
-// naming the template for an unknown placeholder, a result that is not a
-// valid tag, or `latest` (releases are immutable; latest is not).
-std::vector<std::string> RenderTags(const std::vector<std::string>& templates, const TemplateValues& values);
+// naming the template for an unknown placeholder, a git field without git
+// (values.git_missing), a result that is not a valid tag, or `latest` from a
+// template not marked mutable.
+std::vector<RenderedTag> RenderTags(const std::vector<TagTemplate>& templates, const TemplateValues& values);
 
 }  // namespace berth::host::release
 
