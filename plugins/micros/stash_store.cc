@@ -113,20 +113,4 @@ Status StashStore::Delete(const std::string& environment, const std::string& nam
   });
 }
 
-Result<std::vector<SecretDiffEntry>> StashStore::Diff(const std::string& environment,
-                                                      const std::map<std::string, SecretValue>& desired) noexcept {
-  return CaptureResult([&] {
-    auto keys = Keys(MicrosEnv(environment));
-    std::vector<SecretDiffEntry> diff;
-    for (const auto& [name, value] : desired) {
-      bool present = std::binary_search(keys.begin(), keys.end(), name);
-      diff.push_back({name, present ? SecretChange::kChanged : SecretChange::kAdded});
-    }
-    for (const auto& key : keys) {
-      if (!desired.count(key)) diff.push_back({key, SecretChange::kRemoved});
-    }
-    return diff;
-  });
-}
-
 }  // namespace berth::micros

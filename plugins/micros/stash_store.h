@@ -22,8 +22,6 @@ class StashStore : public SecretStore {
   Result<std::vector<std::string>> List(const std::string& environment) noexcept override;
   Status Delete(const std::string& environment, const std::string& name) noexcept override;
   // The stash cannot be read back: existing names are kChanged.
-  Result<std::vector<SecretDiffEntry>> Diff(const std::string& environment,
-                                            const std::map<std::string, SecretValue>& desired) noexcept override;
 
  private:
   std::string MicrosEnv(const std::string& environment) const;

@@ -1,5 +1,7 @@
 // The words the manifest, the C boundary and `berth plugin list` use for
-// provided kinds and secret changes.
+// provided kinds and secret changes, and the default SecretStore::Diff.
+#include <algorithm>
+
 #include "berth/plugin.h"
 #include "berth/secret_store.h"
 
@@ -32,6 +34,23 @@ const char* SecretChangeName(SecretChange change) noexcept {
     case SecretChange::kRemoved: return "removed";
   }
   return "unknown";
+}
+
+Result<std::vector<SecretDiffEntry>> SecretStore::Diff(const std::string& environment,
+                                                      const std::map<std::string, SecretValue>& desired) noexcept {
+  return CaptureResult([&] {
+    std::vector<std::string> existing = List(environment).value();
+    std::sort(existing.begin(), existing.end());
+    std::vector<SecretDiffEntry> diff;
+    for (const auto& [name, value] : desired) {
+      bool present = std::binary_search(existing.begin(), existing.end(), name);
+      diff.push_back({name, present ? SecretChange::kChanged : SecretChange::kAdded});
+    }
+    for (const auto& name : existing) {
+      if (!desired.count(name)) diff.push_back({name, SecretChange::kRemoved});
+    }
+    return diff;
+  });
 }
 
 }  // namespace berth

@@ -28,10 +28,12 @@ class SecretStore {
   virtual Status Set(const std::string& environment, const std::string& name, const SecretValue& value) noexcept = 0;
   virtual Result<std::vector<std::string>> List(const std::string& environment) noexcept = 0;
   virtual Status Delete(const std::string& environment, const std::string& name) noexcept = 0;
-  // Compares the desired values with the store's. A store that cannot read
-  // values back (most cannot) reports kChanged for every existing name.
+  // Compares the desired values with the store's. The default, built on
+  // List, is for stores that cannot read values back (most cannot): a
+  // desired name the store has is kChanged, one it lacks kAdded, and a name
+  // only the store has kRemoved. A store that can compare values overrides it.
   virtual Result<std::vector<SecretDiffEntry>> Diff(const std::string& environment,
-                                                    const std::map<std::string, SecretValue>& desired) noexcept = 0;
+                                                    const std::map<std::string, SecretValue>& desired) noexcept;
 };
 
 }  // namespace berth
