@@ -83,7 +83,7 @@ TEST(CosignKeysE2eTest, KeygenNeverOverwritesWithoutForce) {
   std::string before = ReadFile(berth.work_dir() / "cosign.key");
   auto result = berth.Run({"keygen"});
   EXPECT_EQ(result.exit_code, 3);
-  EXPECT_EQ(result.stderr_data, "error: cosign.key already exists (use --force to overwrite it)\n");
+  EXPECT_EQ(result.stderr_data, "error: cosign: generate key pair: cosign.key already exists (use --force to overwrite it)\n");
   EXPECT_EQ(ReadFile(berth.work_dir() / "cosign.key"), before);
   ASSERT_EQ(berth.Run({"keygen", "--force"}).exit_code, 0);
   EXPECT_NE(ReadFile(berth.work_dir() / "cosign.key"), before);

@@ -280,7 +280,7 @@ TEST_F(CosignRegistryTest, WrongPasswordFailsBeforeTheRegistry) {
   berth_.SetEnv("COSIGN_PASSWORD", "not-it");
   ProcessResult result = Berth({"sign", host_ + "/team/app:v1", "--key", "cosign.key"});
   EXPECT_EQ(result.exit_code, 7);
-  EXPECT_EQ(result.stderr_data, "error: cosign.key: wrong password (or the encrypted key was altered)\n");
+  EXPECT_EQ(result.stderr_data, "error: cosign: sign: cosign.key: wrong password (or the encrypted key was altered)\n");
   ProcessResult missing = Berth({"verify", host_ + "/team/nothing:v1", "--key", "cosign.pub"});
   EXPECT_EQ(missing.exit_code, 6) << Describe(missing);
 }
