@@ -44,6 +44,7 @@ OpenedTarget Open(Host& host, CommandContext& context) {
   nlohmann::json settings = TargetSettings(environment, context.args);
   TargetQuery query{project.service, environment.name, settings};
   query.project_dir = project.dir;
+  host.plugins->host_api().SetEnvironment(environment.name);
   auto target = context.services.OpenTarget(environment.target, settings).value();
   return {&environment, std::move(query), std::move(target)};
 }
@@ -88,7 +89,16 @@ void Record(Host& host, const std::string& version, const std::string& environme
 
 nlohmann::json OutcomeJson(const std::string& environment, const DeployOutcome& outcome) {
   return {{"environment", environment}, {"revision", outcome.revision}, {"url", outcome.url},
-          {"healthy", outcome.healthy},  {"details", outcome.details}};
+          {"healthy", outcome.healthy},  {"problem", outcome.problem}, {"details", outcome.details}};
+}
+
+// A deployment that came up unhealthy is exit 8 with one line saying why:
+// the target's reason, or that it gave none.
+Error UnhealthyError(const OpenedTarget& opened, const DeployOutcome& outcome) {
+  if (!outcome.problem.empty()) return Error(ErrorCode::kDeploy, outcome.problem);
+  return Error(ErrorCode::kDeploy, opened.query.environment + ": target " + opened.environment->target +
+                                       " reports the deployment unhealthy without a reason (see berth status " +
+                                       opened.query.environment + ")");
 }
 
 int RunDeploy(Host& host, CommandContext& context) {
@@ -142,7 +152,8 @@ int RunDeploy(Host& host, CommandContext& context) {
   bool good = DeploySucceeded(outcome, request.health.has_value());
   Record(host, request.version, opened.query.environment, good ? "healthy" : "unhealthy", &outcome);
   context.output.Emit(OutcomeJson(opened.query.environment, outcome));
-  return good ? 0 : static_cast<int>(ErrorCode::kDeploy);
+  if (!good) throw UnhealthyError(opened, outcome);
+  return 0;
 }
 
 int RunStatus(Host& host, CommandContext& context) {
@@ -248,7 +259,8 @@ int RunRollback(Host& host, CommandContext& context) {
   bool good = DeploySucceeded(outcome, request.health.has_value());
   if (request.version) Record(host, *request.version, opened.query.environment, good ? "rollback" : "unhealthy", &outcome);
   context.output.Emit(OutcomeJson(opened.query.environment, outcome));
-  return good ? 0 : static_cast<int>(ErrorCode::kDeploy);
+  if (!good) throw UnhealthyError(opened, outcome);
+  return 0;
 }
 
 int RunUrl(Host& host, CommandContext& context) {

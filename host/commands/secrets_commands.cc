@@ -38,6 +38,8 @@ std::unique_ptr<SecretStore> OpenStore(Host& host, CommandContext& context) {
     }
     settings[pair.substr(0, equals)] = pair.substr(equals + 1);
   }
+  // The store may ask which project and environment it serves.
+  host.plugins->host_api().SetEnvironment(context.args.GetOr("environment", ""));
   return context.services.OpenSecretStore(kind, settings).value();
 }
 

@@ -89,6 +89,11 @@ int Run(const std::vector<std::string>& arguments) {
   host.globals = split.globals;
   host.project_dir = FindProjectDir(split.globals.config);
   host.plugins = std::make_unique<PluginManager>(PluginSearchDirs(host.project_dir));
+  host.plugins->host_api().SetProjectSource([&host]() -> nlohmann::json {
+    if (!host.HasProject()) return {{"present", false}};
+    const ProjectConfig& project = host.Project();
+    return {{"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
+  });
   for (CommandGroupRegistration registration : kCommandGroups) registration(host);
 
   CommandMatch match = host.table.Find(split.words);

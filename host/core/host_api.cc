@@ -97,6 +97,7 @@ const std::map<std::string, Service, std::less<>>& Services() {
          std::string registry = request.value("host_only", false) ? reference : registries.HostOf(reference);
          return nlohmann::json{{"registry", registry}, {"settings", oci::SettingsToJson(registries.config().For(registry))}};
        }},
+      {"project.context", [](HostApi& host, const nlohmann::json&) { return host.Project(); }},
       {"registry.credential",
        [](HostApi& host, const nlohmann::json& request) {
          oci::Credential credential = host.plugins().registries().CredentialFor(
@@ -118,6 +119,12 @@ int32_t Call(void* host, const char* service, const char* request, size_t reques
 }
 
 }  // namespace
+
+nlohmann::json HostApi::Project() const {
+  nlohmann::json project = project_source_ ? project_source_() : nlohmann::json{{"present", false}};
+  project["environment"] = environment_;
+  return project;
+}
 
 HostApi::HostApi(PluginManager& plugins) : plugins_(plugins) {
   table_ = berth_host_api{};

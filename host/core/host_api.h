@@ -5,7 +5,11 @@
 #ifndef BERTH_HOST_CORE_HOST_API_H_
 #define BERTH_HOST_CORE_HOST_API_H_
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
 #include <istream>
+#include <string>
 
 #include "berth/abi/berth_plugin_api.h"
 #include "berth/output.h"
@@ -28,6 +32,13 @@ class HostApi {
     input_ = input;
   }
 
+  // What the "project.context" service answers: {"present": bool, "dir",
+  // "file", "service"}, read when a plugin first asks (berth.yaml is loaded
+  // lazily), plus "environment" once a command names it.
+  void SetProjectSource(std::function<nlohmann::json()> source) { project_source_ = std::move(source); }
+  void SetEnvironment(const std::string& environment) { environment_ = environment; }
+  nlohmann::json Project() const;
+
   PluginManager& plugins() { return plugins_; }
   Output* output() { return output_; }
   std::istream* input() { return input_; }
@@ -37,6 +48,8 @@ class HostApi {
   PluginManager& plugins_;
   Output* output_ = nullptr;
   std::istream* input_ = nullptr;
+  std::function<nlohmann::json()> project_source_;
+  std::string environment_;
 };
 
 }  // namespace berth::host

@@ -254,7 +254,7 @@ DeployOutcome K8sTarget::ApplyAndWait(Context& context, const nlohmann::json& de
         WaitUntilHealthy(poll);
       } catch (const Error& error) {
         if (error.code() != ErrorCode::kDeploy) throw;
-        log::Error("{}", error.what());
+        outcome.problem = error.what();
         outcome.healthy = false;
       }
     }

@@ -1,5 +1,7 @@
 #include "micros_settings.h"
 
+#include "berth/project.h"
+
 #include <algorithm>
 #include <regex>
 #include <set>
@@ -186,11 +188,14 @@ StashSettings StashSettings::Parse(const nlohmann::json& json) {
   SettingsReader reader(json, "micros-stash");
   reader.OnlyKeys({"service", "env", "atlas", "atlas_timeout", "create_service"});
   StashSettings settings;
-  if (!reader.Has("service")) {
+  // The service defaults to the project's (berth.yaml's `service`).
+  std::optional<ProjectContext> project = CurrentProject();
+  if (!reader.Has("service") && !(project && !project->service.empty())) {
     throw Error(ErrorCode::kInvalidInput,
-                "micros-stash needs setting 'service' (berth.yaml: environments.ENV.secrets.settings.service, or --setting service=NAME)");
+                "micros-stash needs a service: run it in a project with berth.yaml's service, or set "
+                "environments.ENV.secrets.settings.service (or --setting service=NAME)");
   }
-  settings.service = reader.String("service", "");
+  settings.service = reader.String("service", project ? project->service : "");
   if (!IsMicrosName(settings.service)) {
     throw reader.Bad("service", "'" + settings.service + "' is not a Micros service name (lowercase letters, digits, '-')");
   }

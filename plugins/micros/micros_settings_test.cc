@@ -81,7 +81,8 @@ TEST(StashSettingsTest, NeedsAServiceAndChecksNames) {
     StashSettings::Parse(nlohmann::json::object());
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "micros-stash needs setting 'service' (berth.yaml: environments.ENV.secrets.settings.service, or --setting service=NAME)");
+    EXPECT_STREQ(e.what(), "micros-stash needs a service: run it in a project with berth.yaml's service, or set "
+                           "environments.ENV.secrets.settings.service (or --setting service=NAME)");
   }
   EXPECT_THROW(StashSettings::Parse(nlohmann::json::parse(R"({"service": "shop-api", "dir": "/tmp"})")), Error);
   EXPECT_THROW(StashSettings::Parse(nlohmann::json::parse(R"({"service": "Shop"})")), Error);

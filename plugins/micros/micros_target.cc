@@ -182,8 +182,8 @@ DeployOutcome MicrosTarget::Apply(Session& session, const std::string& descripto
   outcome.details["health"] = {{"url", url}, {"healthy", wait.healthy}, {"attempts", wait.attempts},
                                {"last", wait.last.Describe()}};
   if (!wait.healthy) {
-    log::Error("{} was not healthy within {}s ({} probes, last: {})", url, health->timeout.count(), wait.attempts,
-               wait.last.Describe());
+    outcome.problem = url + " was not healthy within " + std::to_string(health->timeout.count()) + "s (" +
+                      std::to_string(wait.attempts) + " probes, last: " + wait.last.Describe() + ")";
   }
   return outcome;
 }

@@ -151,6 +151,7 @@ void to_json(nlohmann::json& json, const DeployOutcome& outcome) {
           {"url", outcome.url},
           {"healthy", outcome.healthy},
           {"health_checked", outcome.health_checked},
+          {"problem", outcome.problem},
           {"details", outcome.details}};
 }
 void from_json(const nlohmann::json& json, DeployOutcome& outcome) {
@@ -158,6 +159,7 @@ void from_json(const nlohmann::json& json, DeployOutcome& outcome) {
   Read(json, "url", outcome.url);
   Read(json, "healthy", outcome.healthy);
   Read(json, "health_checked", outcome.health_checked);
+  Read(json, "problem", outcome.problem);
   Read(json, "details", outcome.details);
 }
 

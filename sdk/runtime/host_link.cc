@@ -3,6 +3,7 @@
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
+#include "berth/project.h"
 #include "berth/secret.h"
 
 namespace berth {
@@ -17,6 +18,19 @@ void NotifySecret(const std::string& value) noexcept {
 }
 
 }  // namespace internal
+
+std::optional<ProjectContext> CurrentProject() {
+  nlohmann::json answer;
+  try {
+    answer = abi::CallHost("project.context", nlohmann::json::object());
+  } catch (const Error& error) {
+    if (error.code() == ErrorCode::kPlugin) return std::nullopt;  // No host, or one without the service.
+    throw;
+  }
+  if (!answer.value("present", false)) return std::nullopt;
+  return ProjectContext{answer.value("dir", ""), answer.value("file", ""), answer.value("service", ""),
+                        answer.value("environment", "")};
+}
 
 namespace abi {
 namespace {

@@ -419,7 +419,7 @@ TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
   EXPECT_EQ(result.exit_code, 3);
   result = berth_.Run({"deploy", "staging", "--image", kImage1});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_EQ(result.stderr_data, "error: micros tags the image app-<version> in the descriptor: pass --version\n");
+  EXPECT_EQ(result.stderr_data, "error: micros: deploy: micros tags the image app-<version> in the descriptor: pass --version\n");
 
   WriteProject("", "/nonexistent/bin/atlas");
   result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
@@ -529,6 +529,19 @@ TEST_F(MicrosE2eTest, TagAndArtifactoryCredentials) {
   berth_.SetEnv("ARTIFACTORY_USER", "ci-bot");
   berth_.SetEnv("ARTIFACTORY_TOKEN", token);
   EXPECT_EQ(berth_.Json({"micros", "whoami"})["username"], "ci-bot");
+}
+
+// The stash store takes the service from berth.yaml (the host's project
+// context) when its settings do not repeat it.
+TEST_F(MicrosE2eTest, StashStoreTakesTheServiceFromTheProject) {
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  std::string repeated = "settings: {service: shop-api, env: stg-west, atlas: ";
+  ASSERT_NE(yaml.find(repeated), std::string::npos);
+  yaml.replace(yaml.find(repeated), repeated.size(), "settings: {env: stg-west, atlas: ");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml);
+  auto set = berth_.Run({"secrets", "set", "staging", "DB_PASSWORD"}, kDbPassword);
+  ASSERT_EQ(set.exit_code, 0) << Describe(set);
+  EXPECT_EQ(AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"]["DB_PASSWORD"], kDbPassword);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // it: a command's results, an object's methods, errors named by plugin.
 #include <gtest/gtest.h>
 
+#include "berth/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {
@@ -48,6 +49,29 @@ TEST(PluginAbiE2eTest, APluginBuiltWithClangAndLibcxxWorksInThisHost) {
   EXPECT_EQ(result.stderr_data.rfind("error: libcxx fail: ", 0), 0u) << result.stderr_data;
 }
 #endif
+
+}  // namespace
+}  // namespace berth::testing
+
+namespace berth::testing {
+namespace {
+
+// A plugin target whose deployment comes up unhealthy and says nothing:
+// berth still says what failed, on stderr, with exit 8.
+TEST(PluginAbiE2eTest, AnUnhealthyDeployOfAPluginTargetSaysWhatFailed) {
+  BerthRunner berth;
+  berth.SetEnv("BERTH_PLUGIN_PATH", (kFixtures / "test-target").string());
+  std::filesystem::path state = berth.work_dir() / "deploys.json";
+  WriteFileAtomic(berth.work_dir() / "berth.yaml",
+                  "service: shop\nimage: 127.0.0.1:5000/shop\nenvironments:\n  staging:\n    target:\n      plugin: test-target\n"
+                  "      state: " + state.string() + "\n      unhealthy_versions: [\"2.0.0\"]\n    health:\n      path: /healthz\n");
+  auto result = berth.Run({"deploy", "staging", "--image", "127.0.0.1:5000/shop@sha256:" + std::string(64, 'a'), "--version",
+                           "2.0.0", "-o", "json"});
+  EXPECT_EQ(result.exit_code, 8) << Describe(result);
+  EXPECT_EQ(result.stderr_data,
+            "error: staging: target test-target reports the deployment unhealthy without a reason (see berth status staging)\n");
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["healthy"], false);
+}
 
 }  // namespace
 }  // namespace berth::testing

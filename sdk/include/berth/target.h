@@ -54,6 +54,7 @@ struct DeployOutcome {
   std::string url;                       // The service URL when known.
   bool healthy = false;
   bool health_checked = false;           // A health URL was probed; `healthy` is its verdict.
+  std::string problem;                   // Why it is not healthy, one line; berth prints it. Empty when healthy.
   nlohmann::json details = nlohmann::json::object();
 };
 
