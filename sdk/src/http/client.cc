@@ -14,6 +14,8 @@
 namespace berth::http {
 namespace {
 
+constexpr int kMaxRedirects = 5;
+
 std::string Lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
@@ -173,6 +175,39 @@ Client::Client(TlsResolver resolver) : pool_(std::make_unique<Pool>()), resolver
 Client::~Client() = default;
 
 Response Client::Send(const Request& request) {
+  if (!request.follow_redirects || (request.method != "GET" && request.method != "HEAD")) return SendOne(request);
+  // Redirects are followed here, not by curl, so that each hop gets the TLS
+  // settings of its own host (curl would carry a registry's CA file, client
+  // certificate or skipped verification to a storage host) and so that the
+  // Authorization header stays with the origin it was meant for.
+  const std::string origin = UrlOrigin(request.url);
+  Request hop = request;
+  for (int redirects = 0;; ++redirects) {
+    Response response = SendOne(hop);
+    bool redirect = response.status == 301 || response.status == 302 || response.status == 303 || response.status == 307 ||
+                    response.status == 308;
+    std::optional<std::string> location = response.Header("location");
+    if (!redirect || !location) return response;
+    if (redirects >= kMaxRedirects) {
+      throw TransportError(request.method + " " + request.url + ": more than " + std::to_string(kMaxRedirects) + " redirects", false);
+    }
+    std::string next = ResolveUrl(hop.url, *location);
+    std::string scheme = UrlScheme(next);
+    if (scheme != "http" && scheme != "https") {
+      throw TransportError(request.method + " " + request.url + ": refusing a redirect to " + UrlOrigin(next) + " (not http(s))", false);
+    }
+    if (UrlScheme(hop.url) == "https" && scheme == "http") {
+      throw TransportError(request.method + " " + request.url + ": refusing a redirect from https down to http (" + UrlOrigin(next) + ")",
+                           false);
+    }
+    if (UrlOrigin(next) != origin) {
+      std::erase_if(hop.headers, [](const auto& header) { return Lower(header.first) == "authorization"; });
+    }
+    hop.url = std::move(next);
+  }
+}
+
+Response Client::SendOne(const Request& request) {
   CURL* handle = pool_->Take();
   struct Return {
     Pool* pool;
@@ -227,11 +262,6 @@ Response Client::Send(const Request& request) {
   }
   if (request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && has_body)) {
     Curl().easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
-  if (request.follow_redirects && (request.method == "GET" || is_head)) {
-    // curl drops Authorization when a redirect leaves the host.
-    Curl().easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
-    Curl().easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
   }
 
   curl_slist* headers = nullptr;

@@ -111,6 +111,16 @@ void RegistryClient::Fail(const Call& call, ErrorCode code, const std::string& d
   throw Error(code, message);
 }
 
+void RegistryClient::RequireOwnOrigin(const Call& call, const std::string& url, const std::string& what) const {
+  const std::string own = http::UrlOrigin(BaseUrl());
+  const std::string other = http::UrlOrigin(url);
+  if (other == own) return;
+  std::string why = http::UrlScheme(own) == "https" && http::UrlScheme(other) == "http" ? " (a downgrade from https to http)" : "";
+  Fail(call, ErrorCode::kFailure,
+       what + " points to " + (other.empty() ? "'" + url + "'" : other) + ", not to the registry's origin " + own + why +
+           "; refused, so that credentials for " + options_.registry + " go nowhere else");
+}
+
 void RegistryClient::Fail(const Call& call, const http::Response& response) const {
   std::string detail = DescribeErrorResponse(response);
   std::string insufficient;
@@ -138,6 +148,7 @@ http::Response RegistryClient::Execute(const Call& call, const std::function<htt
     std::string reason;
     try {
       http::Request request = build();
+      RequireOwnOrigin(call, request.url, "the request URL");
       std::string authorization;
       try {
         authorization = auth_->Header(call.scopes);
@@ -147,6 +158,15 @@ http::Response RegistryClient::Execute(const Call& call, const std::function<htt
       if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
       http::Response response = http_->Send(request);
       ShowWarnings(response);
+      // A 401 from a redirect target (a storage host) says nothing about the
+      // registry's auth: learning its challenge would send the registry's
+      // credentials to whatever realm that host names.
+      bool from_registry = response.effective_url.empty() || http::UrlOrigin(response.effective_url) == http::UrlOrigin(BaseUrl());
+      if (response.status == 401 && !from_registry) {
+        Fail(call, ErrorCode::kAuth,
+             DescribeErrorResponse(response) + " from " + http::UrlOrigin(response.effective_url) +
+                 ", where the registry redirected (its challenge is ignored: credentials stay with the registry)");
+      }
       if (response.status == 401 && !auth_retried) {
         bool retry = false;
         try {
@@ -296,7 +316,9 @@ std::pair<std::string, int64_t> RegistryClient::StartUpload(const Call& call, co
   if (!location) Fail(post, ErrorCode::kFailure, "202 without a Location header");
   int64_t min_chunk = 0;
   if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
-  return {http::ResolveUrl(url, *location), min_chunk};
+  std::string resolved = http::ResolveUrl(url, *location);
+  RequireOwnOrigin(post, resolved, "the upload Location");
+  return {resolved, min_chunk};
 }
 
 void RegistryClient::UploadMonolithic(const Call& call, const std::string& location, const Descriptor& blob, BlobSource& source) {
@@ -362,6 +384,7 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
       });
       if (response.status == 202) {
         if (auto next = response.Header("location")) location = http::ResolveUrl(location, *next);
+        RequireOwnOrigin(patch, location, "the upload Location");
         sent = filled;
         break;
       }
@@ -378,6 +401,7 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
       if (end < offset + int64_t(sent) || end > offset + int64_t(filled)) Fail(patch, response);
       sent = size_t(end - offset);
       if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
+      RequireOwnOrigin(patch, location, "the upload Location");
     }
     offset += int64_t(filled);
     remember();
@@ -428,6 +452,7 @@ bool RegistryClient::TryResume(const Call& call, const std::string& repository, 
   if (offset < 0 || offset > blob.size) return give_up("the registry has " + std::to_string(offset) + " bytes");
   std::string location = state->location;
   if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
+  if (http::UrlOrigin(location) != http::UrlOrigin(BaseUrl())) return give_up("the upload Location points to another origin");
   log::Info("{} {}/{}: resuming the upload of {} at byte {} of {}", call.verb, options_.registry, repository, ShortDigest(blob.digest),
             offset, blob.size);
   try {
@@ -463,7 +488,10 @@ BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string&
     });
     if (response.status == 201) return BlobOutcome::kMounted;
     if (response.status != 202) Fail(mount, response);
-    if (auto header = response.Header("location")) location = http::ResolveUrl(url, *header);
+    if (auto header = response.Header("location")) {
+      location = http::ResolveUrl(url, *header);
+      RequireOwnOrigin(mount, location, "the upload Location");
+    }
     if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
   }
   const bool resumable = options_.upload_state && options_.settings.chunk_size > 0;
@@ -611,6 +639,7 @@ std::vector<std::string> RegistryClient::ListTags(const std::string& verb, const
       size_t open = link.find('<'), close = link.find('>');
       if (open == std::string::npos || close == std::string::npos || link.find("rel=\"next\"", close) == std::string::npos) continue;
       next = http::ResolveUrl(url, link.substr(open + 1, close - open - 1));
+      RequireOwnOrigin(call, next, "the tag list's Link");
     }
     url = next;
   }
