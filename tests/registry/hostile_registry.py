@@ -13,12 +13,14 @@ registry or a man in the middle of plain HTTP could:
                      --blob-file's bytes (what storage redirects look like)
   blob-redirect-401  the same redirect, but the foreign origin answers 401 with its own
                      Bearer realm (on itself), hoping to be sent the registry's password
+  manifest           GET /v2/<name>/manifests/<ref> -> --blob-file's bytes as an OCI manifest,
+                     with Docker-Content-Digest: --digest-header (any algorithm, right or wrong)
 
 With --tls both listeners speak TLS, each with its own throw-away CA (the
 ready line names the registry's), so a client that verified only the
 registry, or skipped verification for it, is caught following a redirect.
 
-Usage: hostile_registry.py --trick T --password P [--blob-file F] [--tls] [--exit-on-stdin-eof]
+Usage: hostile_registry.py --trick T --password P [--blob-file F] [--digest-header D] [--tls] [--exit-on-stdin-eof]
 Ready line: {"port", "host", "url", "foreign_url", "registry_ca_file", "pid"}.
 GET /_journal on the registry (no auth) returns the foreign origin's requests.
 """
@@ -52,9 +54,10 @@ def tls_context(directory, name):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--trick", required=True,
-                        choices=["upload-location", "tags-link", "blob-redirect", "blob-redirect-401"])
+                        choices=["upload-location", "tags-link", "blob-redirect", "blob-redirect-401", "manifest"])
     parser.add_argument("--password", required=True)
     parser.add_argument("--blob-file")
+    parser.add_argument("--digest-header", default="")
     parser.add_argument("--tls", action="store_true")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()
@@ -119,6 +122,9 @@ def main():
                 return self.reply(404)
             if "/blobs/sha256:" in path and args.trick.startswith("blob-redirect"):
                 return self.reply(307, headers=[("Location", foreign_url + "/storage/" + path.rsplit("/", 1)[1])])
+            if "/manifests/" in path and args.trick == "manifest":
+                return self.reply(200, blob, [("Content-Type", "application/vnd.oci.image.manifest.v1+json"),
+                                              ("Docker-Content-Digest", args.digest_header)])
             if path.endswith("/tags/list"):
                 name = path[len("/v2/"):-len("/tags/list")]
                 link = '<%s/v2/%s/tags/list?last=a>; rel="next"' % (foreign_url, name)

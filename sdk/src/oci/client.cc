@@ -121,6 +121,19 @@ void RegistryClient::RequireOwnOrigin(const Call& call, const std::string& url, 
            "; refused, so that credentials for " + options_.registry + " go nowhere else");
 }
 
+void RegistryClient::CheckContentDigest(const Call& call, const std::string& header, std::string_view bytes) const {
+  if (!Digest::IsValid(header)) {
+    // Ignoring it would let a registry opt out of the check by naming another algorithm.
+    Fail(call, ErrorCode::kVerification,
+         "the registry sent Docker-Content-Digest '" + OneLine(header, 200) +
+             "', which berth cannot verify (it checks sha256 and sha512 digests); refused");
+  }
+  std::string actual = Digest::OfLike(Digest::Parse(header), bytes).str();
+  if (actual != header) {
+    Fail(call, ErrorCode::kVerification, "digest mismatch: the registry says " + header + ", the bytes are " + actual);
+  }
+}
+
 void RegistryClient::Fail(const Call& call, const http::Response& response) const {
   std::string detail = DescribeErrorResponse(response);
   std::string insufficient;
@@ -545,13 +558,11 @@ std::optional<Manifest> RegistryClient::FetchManifest(const std::string& verb, c
   if (missing_ok && response.status == 404) return std::nullopt;
   if (response.status != 200) Fail(call, response);
   std::string actual = Digest::Of(response.body).str();
-  if (Digest::IsValid(identifier) && actual != identifier) {
-    Fail(call, ErrorCode::kVerification, "digest mismatch: asked for " + identifier + ", got " + actual);
+  if (Digest::IsValid(identifier)) {
+    std::string got = Digest::OfLike(Digest::Parse(identifier), response.body).str();
+    if (got != identifier) Fail(call, ErrorCode::kVerification, "digest mismatch: asked for " + identifier + ", got " + got);
   }
-  if (auto header = response.Header("docker-content-digest"); header && Digest::IsValid(*header) && *header != actual &&
-                                                                 header->starts_with("sha256:")) {
-    Fail(call, ErrorCode::kVerification, "digest mismatch: the registry says " + *header + ", the bytes are " + actual);
-  }
+  if (auto header = response.Header("docker-content-digest")) CheckContentDigest(call, *header, response.body);
   try {
     return Manifest::Parse(std::move(response.body), response.Header("content-type").value_or(""),
                            options_.registry + "/" + repository + "@" + actual);
@@ -573,7 +584,11 @@ std::optional<Descriptor> RegistryClient::HeadManifest(const std::string& verb, 
   if (response.status == 404) return std::nullopt;
   if (response.status != 200) Fail(call, response);
   auto digest = response.Header("docker-content-digest");
-  if (!digest || !Digest::IsValid(*digest)) return GetManifest(verb, repository, identifier).AsDescriptor();
+  // Descriptors are sha256 here; any other header is checked against the
+  // bytes by the GET (which refuses one it cannot verify).
+  if (!digest || !digest->starts_with("sha256:") || !Digest::IsValid(*digest)) {
+    return GetManifest(verb, repository, identifier).AsDescriptor();
+  }
   Descriptor descriptor;
   descriptor.digest = Digest::Parse(*digest);
   descriptor.media_type = response.Header("content-type").value_or("");
@@ -593,9 +608,7 @@ Digest RegistryClient::PutManifest(const std::string& verb, const std::string& r
     return request;
   });
   if (response.status != 201 && response.status != 200) Fail(call, response);
-  if (auto digest = response.Header("docker-content-digest"); digest && *digest != manifest.digest.str()) {
-    Fail(call, ErrorCode::kVerification, "the registry stored digest " + *digest + ", expected " + manifest.digest.str());
-  }
+  if (auto digest = response.Header("docker-content-digest")) CheckContentDigest(call, *digest, manifest.bytes);
   return manifest.digest;
 }
 

@@ -148,6 +148,9 @@ class RegistryClient {
   // URL the registry hands back (an upload Location, a Link) that points
   // anywhere else is refused, naming both, rather than sent our Authorization.
   void RequireOwnOrigin(const Call& call, const std::string& url, const std::string& what) const;
+  // Checks a Docker-Content-Digest header against `bytes` in the header's
+  // own algorithm; an algorithm berth cannot compute is refused, not skipped.
+  void CheckContentDigest(const Call& call, const std::string& header, std::string_view bytes) const;
 
   ClientOptions options_;
   std::unique_ptr<http::Client> http_;
