@@ -12,6 +12,7 @@
 #include "berth/oci/reference.h"
 #include "berth/log.h"
 #include "berth/redact.h"
+#include "berth/text.h"
 
 namespace berth::oci {
 namespace {
@@ -36,10 +37,10 @@ const char* ReasonPhrase(int status) {
   }
 }
 
-std::string OneLine(std::string text, size_t max) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
+// Remote text for a message: terminal controls stripped (a registry must not
+// be able to drive the user's terminal), on one line, at most `max` bytes.
+std::string OneLine(std::string_view remote, size_t max) {
+  std::string text = StripControl(remote);
   if (text.size() > max) text = text.substr(0, max) + "…";
   return text;
 }
@@ -74,7 +75,7 @@ std::string DescribeErrorResponse(const http::Response& response) {
     const auto& first = body["errors"][0];
     std::string code = first.is_object() ? first.value("code", "") : "";
     std::string message = first.is_object() && first.contains("message") && first["message"].is_string() ? first["message"].get<std::string>() : "";
-    if (!code.empty()) text += " " + code;
+    if (!code.empty()) text += " " + OneLine(code, 100);
     if (!message.empty()) text += " (" + OneLine(message, 200) + ")";
     return Redact(text);
   }
