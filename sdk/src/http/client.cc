@@ -1,6 +1,9 @@
 #include "berth/http/client.h"
 
 #include "curl_api.h"
+#include "private_address.h"
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -55,7 +58,29 @@ struct Transfer {
   size_t body_offset = 0;  // Of a string body.
   bool head_reported = false;
   bool too_large = false;
+  bool guard_addresses = false;  // Request::refuse_private_addresses, unless a proxy connects for us.
+  std::string refused_address;  // The SSRF guard refused to connect there.
 };
+
+// CURLOPT_OPENSOCKETFUNCTION: the one place that sees the address a
+// connection is about to go to, after DNS and after curl's own URL
+// normalisation ("2130706433", "0x7f.1" and friends are 127.0.0.1 here).
+curl_socket_t OnOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (transfer->guard_addresses && IsPrivateAddress(&address->addr)) {
+    transfer->refused_address = AddressText(&address->addr);
+    return CURL_SOCKET_BAD;  // curl tries the name's next address, if any.
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+bool ProxyConfigured() {
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return true;
+  }
+  return false;
+}
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -231,6 +256,10 @@ Response Client::SendOne(const Request& request) {
   TlsSettings tls = resolver_ ? resolver_(host) : TlsSettings{};
 
   Curl().easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
+  Curl().easy_setopt(handle, CURLOPT_OPENSOCKETDATA, &transfer);
+  transfer.guard_addresses = request.refuse_private_addresses && !ProxyConfigured();
+  if (transfer.guard_addresses) Curl().easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);  // A pooled connection was never checked.
   Curl().easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   Curl().easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   Curl().easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -299,6 +328,11 @@ Response Client::SendOne(const Request& request) {
                            false);
     }
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Error(ErrorCode::kInterrupted, "interrupted");
+    if (!transfer.refused_address.empty()) {
+      throw TransportError("refusing to connect to " + transfer.refused_address + " for " + UrlHost(request.url) +
+                               ": a private, loopback or link-local address (SSRF guard)",
+                           false);
+    }
     std::string detail = error_buffer[0] != '\0' ? error_buffer : Curl().easy_strerror(code);
     if (code == CURLE_SSL_CONNECT_ERROR && detail.find("wrong version number") != std::string::npos) {
       detail += " (the server speaks plain HTTP? see --plain-http HOST)";

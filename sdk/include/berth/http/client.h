@@ -56,6 +56,11 @@ struct Request {
   // Authorization is dropped once a hop leaves the request's origin.
   bool follow_redirects = false;
   const std::atomic<bool>* cancel = nullptr;
+  // SSRF guard: refuse to connect to a private, loopback, link-local or
+  // metadata address, checked on the address the socket is about to connect
+  // to (a DNS name can resolve anywhere), on a fresh connection. Not checked
+  // when a proxy is configured in the environment: the proxy connects.
+  bool refuse_private_addresses = false;
 };
 
 struct Response {
