@@ -215,6 +215,9 @@ TEST(JwtTest, HugeAndNegativeDatesAreRefusedNotWrappedAround) {
     nlohmann::json claims = {{"iss", "a"}, {"iat", iat}, {"exp", exp}};
     return ErrorOf([&] { CheckClaims(claims, rules); });
   };
+  // The token the review made: exp - iat wrapped to a negative lifetime and it verified.
+  EXPECT_EQ(check(std::numeric_limits<int64_t>::min() + 1000000, year_3000),
+            "5: claim 'iat' (-9223372036853775808) is not a date between 1970 and 9999");
   EXPECT_EQ(check(std::numeric_limits<int64_t>::min() + 1, year_3000),
             "5: claim 'iat' (-9223372036854775807) is not a date between 1970 and 9999");
   EXPECT_EQ(check(now, year_3000), "5: lifetime 30803680000 s (exp - iat) is over the maximum of 3600 s");
