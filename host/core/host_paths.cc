@@ -53,17 +53,21 @@ std::optional<std::string> UntrustedProjectFile(const fs::path& candidate) {
 std::optional<fs::path> FindProjectDirFrom(fs::path dir) {
   std::error_code error;
   while (true) {
+    bool found = false, trusted = true;
     for (const char* name : {"berth.yaml", ".berth"}) {
       fs::path candidate = dir / name;
       if (!fs::exists(fs::symlink_status(candidate, error)) || (name[0] == '.' && !fs::is_directory(candidate, error))) continue;
+      found = true;
       if (auto reason = UntrustedProjectFile(candidate)) {
         // Like git's safe.directory: a file another user controls does not
         // configure what this user's berth runs or where it sends credentials.
+        // The whole directory is skipped: its berth.yaml would be read even if
+        // it was found through .berth/.
         log::Warn("ignoring {}: {}", candidate.string(), *reason);
-        continue;
+        trusted = false;
       }
-      return dir;
     }
+    if (found && trusted) return dir;
     if (dir == dir.root_path() || dir.parent_path() == dir) return std::nullopt;
     dir = dir.parent_path();
   }

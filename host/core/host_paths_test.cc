@@ -39,6 +39,9 @@ TEST_F(ProjectDiscoveryTest, AFileOwnedByAnotherUserIsIgnored) {
   ASSERT_EQ(chown((root_ / "project" / "berth.yaml").c_str(), 12345, 12345), 0);
   EXPECT_EQ(FindProjectDirFrom(root_ / "project" / "src"), std::nullopt);
   EXPECT_EQ(UntrustedProjectFile(root_ / "project" / "berth.yaml"), "owned by uid 12345, not by you (uid 0) or root");
+  // Nor does the user's own .berth/ beside it make that directory the project.
+  fs::create_directory(root_ / "project" / ".berth");
+  EXPECT_EQ(FindProjectDirFrom(root_ / "project" / "src"), std::nullopt);
   // The search goes on upwards, to a file that is the user's.
   WriteYaml(root_);
   EXPECT_EQ(FindProjectDirFrom(root_ / "project" / "src"), root_);
