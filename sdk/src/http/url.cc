@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "berth/error.h"
+#include "berth/text.h"
 
 namespace berth::http {
 namespace {
@@ -26,7 +27,8 @@ std::string Part(CURLU* url, CURLUPart part, unsigned int flags = 0) {
 UrlHandle Parse(std::string_view text) {
   UrlHandle url(Curl().url());
   if (Curl().url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
-    throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(text) + "'");
+    // A Location or Link a server sent: no terminal controls in the message.
+    throw Error(ErrorCode::kFailure, "malformed URL '" + StripControl(text) + "'");
   }
   return url;
 }
@@ -36,7 +38,7 @@ UrlHandle Parse(std::string_view text) {
 std::string ResolveUrl(std::string_view base, std::string_view reference) {
   UrlHandle url = Parse(base);
   if (Curl().url_set(url.get(), CURLUPART_URL, std::string(reference).c_str(), 0) != CURLUE_OK) {
-    throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(reference) + "' (relative to " + std::string(base) + ")");
+    throw Error(ErrorCode::kFailure, "malformed URL '" + StripControl(reference) + "' (relative to " + StripControl(base) + ")");
   }
   return Part(url.get(), CURLUPART_URL);
 }

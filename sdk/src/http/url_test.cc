@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "berth/error.h"
+
 namespace berth::http {
 namespace {
 
@@ -16,6 +18,16 @@ TEST(UrlTest, OriginIsSchemeHostAndPortWithDefaultsFilledIn) {
   EXPECT_NE(UrlOrigin("https://registry.example/"), UrlOrigin("https://registry.example:8443/"));
   EXPECT_NE(UrlOrigin("https://registry.example/"), UrlOrigin("https://registry.example.evil/"));
   EXPECT_EQ(UrlOrigin("not a url"), "");
+}
+
+// A Location a server sent ends up in the error when it is malformed.
+TEST(UrlTest, AMalformedLocationIsQuotedWithoutTerminalControls) {
+  try {
+    ResolveUrl("http://127.0.0.1:9/v2/", "http://x\x1b]0;title\x07\x1b[2J y/");
+    ADD_FAILURE() << "accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "malformed URL 'http://x y/' (relative to http://127.0.0.1:9/v2/)");
+  }
 }
 
 }  // namespace

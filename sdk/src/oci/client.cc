@@ -270,7 +270,7 @@ void RegistryClient::FetchBlob(const std::string& verb, const std::string& repos
             auto range = head.Header("content-range");
             if (!range || range->find("bytes " + std::to_string(delivered) + "-") != 0) {
               throw Error(ErrorCode::kFailure, call.verb + " " + options_.registry + "/" + repository + ": " + call.what +
-                                                   " failed: resumed at the wrong offset (Content-Range " + range.value_or("none") + ")");
+                                                   " failed: resumed at the wrong offset (Content-Range " + OneLine(range.value_or("none"), 100) + ")");
             }
           } else {
             skip = delivered;  // The registry ignored Range: drop what we have.
@@ -351,7 +351,7 @@ void RegistryClient::UploadMonolithic(const Call& call, const std::string& locat
   });
   if (response.status != 201) Fail(call, response);
   if (auto digest = response.Header("docker-content-digest"); digest && *digest != blob.digest.str()) {
-    Fail(call, ErrorCode::kVerification, "the registry stored digest " + *digest + ", expected " + blob.digest.str());
+    Fail(call, ErrorCode::kVerification, "the registry stored digest " + OneLine(*digest, 200) + ", expected " + blob.digest.str());
   }
 }
 
