@@ -19,10 +19,14 @@ registry or a man in the middle of plain HTTP could:
 With --tls both listeners speak TLS, each with its own throw-away CA (the
 ready line names the registry's), so a client that verified only the
 registry, or skipped verification for it, is caught following a redirect.
+With --tls --foreign-plain the foreign origin speaks plain HTTP: a way down
+from https to http.
 
-Usage: hostile_registry.py --trick T --password P [--blob-file F] [--digest-header D] [--tls] [--exit-on-stdin-eof]
+Usage: hostile_registry.py --trick T --password P [--blob-file F] [--digest-header D] [--tls [--foreign-plain]]
+                           [--exit-on-stdin-eof]
 Ready line: {"port", "host", "url", "foreign_url", "registry_ca_file", "pid"}.
-GET /_journal on the registry (no auth) returns the foreign origin's requests.
+GET journal_url (no auth; on the registry, or on the foreign origin when only that is
+plain HTTP) returns the foreign origin's requests.
 """
 
 import argparse
@@ -59,12 +63,14 @@ def main():
     parser.add_argument("--blob-file")
     parser.add_argument("--digest-header", default="")
     parser.add_argument("--tls", action="store_true")
+    parser.add_argument("--foreign-plain", action="store_true")
     parser.add_argument("--exit-on-stdin-eof", action="store_true")
     args = parser.parse_args()
     blob = open(args.blob_file, "rb").read() if args.blob_file else b""
     expected_auth = "Basic " + base64.b64encode(("alice:" + args.password).encode()).decode()
     journal = []
     scheme = "https" if args.tls else "http"
+    foreign_scheme = "http" if args.foreign_plain or not args.tls else "https"
 
     class Base(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -89,12 +95,14 @@ def main():
     class Foreign(Base):
         def handle_any(self):
             self.drain()
+            if self.path == "/_journal":
+                return self.reply(200, json.dumps({"journal": journal}).encode(), [("Content-Type", "application/json")])
             journal.append({"method": self.command, "path": self.path,
                             "authorization": self.headers.get("Authorization", "")})
             if self.path.startswith("/storage/") and args.trick == "blob-redirect":
                 return self.reply(200, blob, [("Content-Type", "application/octet-stream")])
             if self.path.startswith("/storage/") and args.trick == "blob-redirect-401":
-                realm = "%s://127.0.0.1:%d/token" % (scheme, foreign.server_address[1])
+                realm = "%s://127.0.0.1:%d/token" % (foreign_scheme, foreign.server_address[1])
                 return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"storage wants a token"}]}',
                                   [("WWW-Authenticate", 'Bearer realm="%s",service="storage"' % realm)])
             if self.path.startswith("/token"):
@@ -112,7 +120,7 @@ def main():
             if self.headers.get("Authorization", "") != expected_auth:
                 return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
                                   [("WWW-Authenticate", 'Basic realm="hostile"')])
-            foreign_url = "%s://127.0.0.1:%d" % (scheme, foreign.server_address[1])
+            foreign_url = "%s://127.0.0.1:%d" % (foreign_scheme, foreign.server_address[1])
             path = self.path.split("?")[0]
             if path == "/v2/":
                 return self.reply(200, b"{}")
@@ -144,15 +152,21 @@ def main():
         atexit.register(shutil.rmtree, directory, True)
         context, registry_ca = tls_context(directory, "registry")
         registry.socket = context.wrap_socket(registry.socket, server_side=True)
-        foreign_context, _ = tls_context(directory, "foreign")
-        foreign.socket = foreign_context.wrap_socket(foreign.socket, server_side=True)
+        if not args.foreign_plain:
+            foreign_context, _ = tls_context(directory, "foreign")
+            foreign.socket = foreign_context.wrap_socket(foreign.socket, server_side=True)
     for server in (registry, foreign):
         threading.Thread(target=server.serve_forever, daemon=True).start()
     port = registry.server_address[1]
+    journal_url = ""  # Plain HTTP only; none when both listeners speak TLS.
+    if not args.tls:
+        journal_url = "http://127.0.0.1:%d/_journal" % port
+    elif args.foreign_plain:
+        journal_url = "http://127.0.0.1:%d/_journal" % foreign.server_address[1]
     sys.stdout.write(json.dumps({
         "port": port, "host": "127.0.0.1:%d" % port, "url": "%s://127.0.0.1:%d" % (scheme, port),
-        "journal_url": "http://127.0.0.1:%d/_journal" % port,
-        "foreign_url": "%s://127.0.0.1:%d" % (scheme, foreign.server_address[1]),
+        "journal_url": journal_url,
+        "foreign_url": "%s://127.0.0.1:%d" % (foreign_scheme, foreign.server_address[1]),
         "registry_ca_file": registry_ca, "pid": os.getpid()}) + "\n")
     sys.stdout.flush()
     done = threading.Event()

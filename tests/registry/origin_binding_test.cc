@@ -19,10 +19,11 @@ constexpr char kBlob[] = "the bytes of a blob that storage serves\n";
 
 class OriginBindingTest : public ::testing::Test {
  protected:
-  void Start(const std::string& trick, bool tls = false) {
+  void Start(const std::string& trick, bool tls = false, bool foreign_plain = false) {
     std::ofstream(temp_.path() / "blob", std::ios::binary) << kBlob;
     std::vector<std::string> args = {"--trick", trick, "--password", kPassword, "--blob-file", (temp_.path() / "blob").string()};
     if (tls) args.push_back("--tls");
+    if (foreign_plain) args.push_back("--foreign-plain");
     peer_ = std::make_unique<TestPeer>("tests/registry/hostile_registry.py", args);
     host_ = peer_->host();
     foreign_ = peer_->ready()["foreign_url"].get<std::string>();
@@ -101,6 +102,29 @@ TEST_F(OriginBindingTest, TlsSettingsOfTheRegistryAreNotCarriedToARedirectTarget
   Status status = ErrorOf([&] { Client(settings)->FetchSmallBlob("pull", "team/app", BlobDescriptor()); });
   EXPECT_NE(status.message().find("blob download"), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("certificate"), std::string::npos) << status.message();
+}
+
+// https -> http is never followed or used: not as a redirect, not as a Link.
+TEST_F(OriginBindingTest, ADowngradeFromHttpsToHttpIsRefused) {
+  Start("blob-redirect", /*tls=*/true, /*foreign_plain=*/true);
+  oci::RegistrySettings settings = FastSettings(false);
+  settings.tls.ca_file = peer_->ready()["registry_ca_file"].get<std::string>();
+  Status status = ErrorOf([&] { Client(settings)->FetchSmallBlob("pull", "team/app", BlobDescriptor()); });
+  EXPECT_NE(status.message().find("refusing a redirect from https down to http (" + foreign_ + ")"), std::string::npos)
+      << status.message();
+  EXPECT_EQ(Journal(), nlohmann::json::array()) << "the plain-HTTP origin was contacted";
+}
+
+TEST_F(OriginBindingTest, ALinkDownToHttpIsRefusedAsADowngrade) {
+  Start("tags-link", /*tls=*/true, /*foreign_plain=*/true);
+  oci::RegistrySettings settings = FastSettings(false);
+  settings.tls.ca_file = peer_->ready()["registry_ca_file"].get<std::string>();
+  Status status = ErrorOf([&] { Client(settings)->ListTags("tags", "team/app"); });
+  EXPECT_NE(status.message().find("points to " + foreign_ + ", not to the registry's origin https://" + host_ +
+                                  " (a downgrade from https to http)"),
+            std::string::npos)
+      << status.message();
+  EXPECT_EQ(Journal(), nlohmann::json::array()) << "the plain-HTTP origin was contacted";
 }
 
 }  // namespace
