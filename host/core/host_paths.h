@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace berth::host {
 
@@ -14,8 +15,15 @@ std::filesystem::path UserDataDir();
 // the user's own settings, e.g. trusted-plugin-keys.
 std::filesystem::path UserConfigFile();
 // The directory of --config, else the nearest ancestor of the working
-// directory holding berth.yaml or .berth/.
+// directory holding berth.yaml or .berth/ that this user controls (see
+// UntrustedProjectFile; the others are skipped with a warning naming them).
 std::optional<std::filesystem::path> FindProjectDir(const std::filesystem::path& config_file);
+std::optional<std::filesystem::path> FindProjectDirFrom(std::filesystem::path dir);
+
+// Why a berth.yaml or .berth/ found while searching upwards is not this
+// user's: owned by another user (not root), or in a directory anyone may
+// write to that is not sticky. nullopt when it is fine.
+std::optional<std::string> UntrustedProjectFile(const std::filesystem::path& candidate);
 
 }  // namespace berth::host
 

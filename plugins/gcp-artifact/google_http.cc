@@ -4,6 +4,7 @@
 
 #include "berth/log.h"
 #include "berth/redact.h"
+#include "berth/text.h"
 
 namespace berth::gcp {
 
@@ -40,7 +41,7 @@ std::string GoogleErrorMessage(const http::Response& response) {
     }
   }
   if (message.empty()) message = "HTTP " + std::to_string(response.status);
-  return Redact(message);
+  return Redact(StripControl(message));  // Server text: no terminal controls.
 }
 
 nlohmann::json ParseJsonBody(const http::Response& response, const std::string& what) {

@@ -8,6 +8,7 @@
 #include "berth/http/url.h"
 #include "berth/log.h"
 #include "berth/redact.h"
+#include "berth/text.h"
 
 namespace berth::ghcr {
 namespace {
@@ -45,6 +46,7 @@ std::string Describe(const http::Response& response) {
       }
     }
   }
+  detail = StripControl(detail);  // Server text: no terminal controls.
   // GitHub's messages sometimes span lines ("Invalid request.\n\n..."): one line, single spaces.
   std::string line;
   for (char c : detail) {

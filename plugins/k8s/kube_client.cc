@@ -9,6 +9,7 @@
 
 #include "berth/fs.h"
 #include "berth/log.h"
+#include "berth/text.h"
 #include "berth/version.h"
 
 namespace berth::k8s {
@@ -94,7 +95,7 @@ KubeApiError ApiErrorFrom(const std::string& method, const std::string& path, co
   nlohmann::json status = nlohmann::json::parse(response.body, nullptr, false);
   std::string message;
   if (status.is_object() && status.value("kind", "") == "Status") {
-    message = status.value("message", "");
+    message = StripControl(status.value("message", ""));  // Server text: no terminal controls.
   } else {
     status = nlohmann::json::object();
   }

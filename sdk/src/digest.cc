@@ -100,4 +100,18 @@ Digest Digest::Parse(std::string_view text) {
 
 Digest Digest::OfSha256Hex(std::string hex) { return Digest("sha256", std::move(hex)); }
 
+Digest Digest::OfLike(const Digest& like, std::string_view data) {
+  if (like.algorithm() == "sha256") return Of(data);
+  unsigned char bytes[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(data.data(), data.size(), bytes, &length, EVP_sha512(), nullptr) != 1) throw Error("cannot compute SHA-512");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[bytes[i] >> 4];
+    hex += kHex[bytes[i] & 15];
+  }
+  return Digest("sha512", std::move(hex));
+}
+
 }  // namespace berth

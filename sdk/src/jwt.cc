@@ -215,12 +215,35 @@ nlohmann::json DecodeJsonPart(std::string_view part, const char* what) {
   return json;
 }
 
-// A NumericDate claim, or nullopt when absent. Throws when it is not a number.
+// NumericDates past 9999-12-31T23:59:59Z (or before 1970) are refused: with
+// every claim inside [0, kMaxNumericDate], the arithmetic below (exp - iat,
+// exp + leeway) cannot overflow int64. Without this bound an iat near
+// INT64_MIN made exp - iat wrap to a negative lifetime, and a token valid
+// until the year 3000 passed the lifetime rule.
+constexpr int64_t kMaxNumericDate = 253402300799;
+
+// A NumericDate claim, or nullopt when absent. Throws when it is not a
+// number or out of range.
 std::optional<int64_t> TimeClaim(const nlohmann::json& claims, const char* name) {
   auto it = claims.find(name);
   if (it == claims.end()) return std::nullopt;
   if (!it->is_number()) throw Error(ErrorCode::kVerification, std::string("claim '") + name + "' is not a number");
-  return it->is_number_float() ? int64_t(it->get<double>()) : it->get<int64_t>();
+  auto out_of_range = [&] {
+    return Error(ErrorCode::kVerification, std::string("claim '") + name + "' (" + it->dump() + ") is not a date between 1970 and 9999");
+  };
+  if (it->is_number_float()) {
+    double value = it->get<double>();  // Compared as a double first: converting one out of range is undefined.
+    if (!(value >= 0 && value <= double(kMaxNumericDate))) throw out_of_range();
+    return int64_t(value);
+  }
+  if (it->is_number_unsigned()) {
+    uint64_t value = it->get<uint64_t>();
+    if (value > uint64_t(kMaxNumericDate)) throw out_of_range();
+    return int64_t(value);
+  }
+  int64_t value = it->get<int64_t>();
+  if (value < 0 || value > kMaxNumericDate) throw out_of_range();
+  return value;
 }
 
 }  // namespace

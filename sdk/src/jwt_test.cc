@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "berth/base64.h"
 #include "berth/error.h"
 #include "berth/fs.h"
@@ -200,6 +202,32 @@ TEST(JwtTest, ClaimRulesEachHaveTheirOwnMessage) {
   EXPECT_EQ(ErrorOf([&] { CheckClaims(early, rules); }), "5: the token is not valid before 2023-11-14T22:15:00Z");
   nlohmann::json future = {{"iss", "a"}, {"aud", "svc"}, {"iat", now + 100}, {"exp", now + 200}};
   EXPECT_EQ(ErrorOf([&] { CheckClaims(future, rules); }), "5: the token was issued in the future (iat 2023-11-14T22:15:00Z)");
+}
+
+// exp - iat used to be computed on whatever int64 the claims held: an iat
+// near INT64_MIN made it wrap to a negative lifetime, so a token valid until
+// the year 3000 passed a 3600 s maximum.
+TEST(JwtTest, HugeAndNegativeDatesAreRefusedNotWrappedAround) {
+  const int64_t now = 1700000000;
+  const int64_t year_3000 = 32503680000;
+  ClaimRules rules{.now = now, .leeway = 30, .required = {"iss", "exp"}, .max_lifetime = 3600};
+  auto check = [&](nlohmann::json iat, nlohmann::json exp) {
+    nlohmann::json claims = {{"iss", "a"}, {"iat", iat}, {"exp", exp}};
+    return ErrorOf([&] { CheckClaims(claims, rules); });
+  };
+  // The token the review made: exp - iat wrapped to a negative lifetime and it verified.
+  EXPECT_EQ(check(std::numeric_limits<int64_t>::min() + 1000000, year_3000),
+            "5: claim 'iat' (-9223372036853775808) is not a date between 1970 and 9999");
+  EXPECT_EQ(check(std::numeric_limits<int64_t>::min() + 1, year_3000),
+            "5: claim 'iat' (-9223372036854775807) is not a date between 1970 and 9999");
+  EXPECT_EQ(check(now, year_3000), "5: lifetime 30803680000 s (exp - iat) is over the maximum of 3600 s");
+  EXPECT_EQ(check(now, std::numeric_limits<int64_t>::max()),
+            "5: claim 'exp' (9223372036854775807) is not a date between 1970 and 9999");
+  EXPECT_EQ(check(now, std::numeric_limits<uint64_t>::max()),
+            "5: claim 'exp' (18446744073709551615) is not a date between 1970 and 9999");
+  EXPECT_EQ(check(now, 1e300), "5: claim 'exp' (1e+300) is not a date between 1970 and 9999");
+  EXPECT_EQ(check(-1.5, now + 60), "5: claim 'iat' (-1.5) is not a date between 1970 and 9999");
+  EXPECT_EQ(check(double(now), double(now + 60)), "no error");
 }
 
 TEST(JwtTest, TokenIdsAreFreshHex) {

@@ -34,6 +34,76 @@ std::optional<std::string> Nearest(const std::string& typed, const std::set<std:
   return best;
 }
 
+namespace {
+
+// Length of the escape sequence starting at text[pos] == ESC (ECMA-48).
+size_t EscapeLength(std::string_view text, size_t pos) {
+  size_t i = pos + 1;
+  if (i >= text.size()) return 1;
+  char kind = text[i++];
+  if (kind == '[') {  // CSI: parameters, intermediates, one final byte.
+    while (i < text.size() && text[i] >= 0x20 && text[i] <= 0x3f) ++i;
+    if (i < text.size() && text[i] >= 0x40 && text[i] <= 0x7e) ++i;
+    return i - pos;
+  }
+  if (kind == ']' || kind == 'P' || kind == 'X' || kind == '^' || kind == '_') {  // OSC, DCS, SOS, PM, APC: up to BEL or ST.
+    while (i < text.size() && text[i] != '\a' && !(text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '\\')) ++i;
+    if (i < text.size()) i += text[i] == '\a' ? 1 : 2;
+    return i - pos;
+  }
+  // Other escapes: intermediates, then one final byte.
+  i = pos + 1;
+  while (i < text.size() && text[i] >= 0x20 && text[i] <= 0x2f) ++i;
+  if (i < text.size() && text[i] >= 0x30 && text[i] <= 0x7e) ++i;
+  return i - pos;
+}
+
+// Length of the valid UTF-8 sequence at text[pos] (a byte >= 0x80), or 0.
+size_t Utf8Length(std::string_view text, size_t pos) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(pos);
+  size_t length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+  if (length == 0 || pos + length > text.size()) return 0;
+  for (size_t i = 1; i < length; ++i) {
+    if ((byte(pos + i) & 0xc0) != 0x80) return 0;
+  }
+  if (lead == 0xe0 && byte(pos + 1) < 0xa0) return 0;   // Overlong.
+  if (lead == 0xed && byte(pos + 1) >= 0xa0) return 0;  // Surrogates.
+  if (lead == 0xf0 && byte(pos + 1) < 0x90) return 0;   // Overlong.
+  if (lead == 0xf4 && byte(pos + 1) >= 0x90) return 0;  // Past U+10FFFF.
+  return length;
+}
+
+}  // namespace
+
+std::string StripControl(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0x1b) {
+      i += EscapeLength(text, i);
+    } else if (c == '\t' || c == '\n' || c == '\r') {
+      out += ' ';
+      ++i;
+    } else if (c < 0x20 || c == 0x7f) {
+      ++i;
+    } else if (c < 0x80) {
+      out += char(c);
+      ++i;
+    } else if (size_t length = Utf8Length(text, i); length == 0) {
+      out += '?';
+      ++i;
+    } else {
+      bool c1 = c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0;  // U+0080..U+009F.
+      if (!c1) out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
 std::string DidYouMean(const std::string& typed, const std::set<std::string>& candidates) {
   std::optional<std::string> nearest = Nearest(typed, candidates);
   return nearest ? " (did you mean '" + *nearest + "'?)" : "";

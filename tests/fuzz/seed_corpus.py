@@ -49,6 +49,13 @@ write("challenge", "bearer", 'Bearer realm="https://auth.example/token",service=
 write("challenge", "quoted", r'BEARER  Realm = "a\"b" , error=insufficient_scope,Negotiate abc==, Basic')
 write("challenge", "ghcr", 'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:o/r:pull"')
 
+# Redact: every context it masks, and near misses of each.
+write("redact", "contexts", 'GET /v2/ Authorization: Basic aHVudGVyMmh1bnRlcjI=\r\nproxy-authorization : Bearer eyJhbGciOiJSUzI1NiJ9.'
+      'eyJpc3MiOiJ4In0.c2ln\n{"token":"abc\\"def","password" : "wrong"} https://r/t?service=x&token=s3cr3tTok3n&n=1 '
+      'access_token=ghp0123456789abcdef client_secret= Basic realm="x" eyJshort.x')
+write("redact", "registry-error", '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied: '
+      'hunter2hunter2 was wrong","detail":{"Authorization":"Bearer abcdefgh12345678"}}]}')
+
 # Manifests and indexes (first byte: which Content-Type).
 config = b'{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'
 layer = b"layer bytes"

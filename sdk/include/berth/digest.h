@@ -37,6 +37,9 @@ class Digest {
   static bool IsValid(std::string_view text);
   static Digest OfSha256Hex(std::string hex);
   static Digest Of(std::string_view data) { return OfSha256Hex(Sha256Hex(data)); }
+  // The digest of `data` in the same algorithm as `like` (sha256 or sha512),
+  // to check a digest a registry chose against the bytes it sent.
+  static Digest OfLike(const Digest& like, std::string_view data);
 
   const std::string& algorithm() const { return algorithm_; }
   const std::string& hex() const { return hex_; }

@@ -5,17 +5,26 @@
 #ifndef BERTH_REDACT_H_
 #define BERTH_REDACT_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace berth {
 
-// Registers a value that must never be printed. Values shorter than four
-// bytes are ignored: replacing them would mangle ordinary text.
+// Registered values shorter than this are not masked as literals: a password
+// "wrong" would otherwise turn every "wrong" in every message into "***".
+// Short secrets are still masked where their context says what they are
+// (Authorization headers, Bearer/Basic credentials, token and password fields).
+inline constexpr size_t kMinRedactedSecretLength = 8;
+
+// Registers a value that must never be printed (ignored below
+// kMinRedactedSecretLength, see above).
 void RegisterSecret(std::string_view value);
 
 // Replaces registered secrets and credential-shaped text (Authorization
-// headers, bearer tokens, token and password fields) with "***".
+// headers, Bearer/Basic credentials, JWTs, token and password fields in JSON
+// and in query strings or forms) with "***". Linear in the size of `text`
+// (no backtracking regex), so any text a server sends can go through it.
 std::string Redact(std::string_view text);
 
 }  // namespace berth

@@ -6,8 +6,18 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace berth {
+
+// Text a server sent (a registry's error message, a Warning header, an API's
+// error detail) made safe to print: escape sequences (CSI "ESC [ ... m",
+// OSC "ESC ] ... BEL" which can retitle a terminal or plant a hyperlink, and
+// the other ESC forms) are removed whole; other C0 controls, DEL and the C1
+// controls U+0080..U+009F (which terminals also obey) are dropped; tab, CR
+// and LF become spaces, so the result is one line; bytes that are not UTF-8
+// become '?'. Everything else, including non-ASCII letters, is kept.
+std::string StripControl(std::string_view text);
 
 // Levenshtein distance: how "did you mean ...?" suggestions pick the nearest
 // command, field or setting name.

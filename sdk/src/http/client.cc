@@ -1,6 +1,9 @@
 #include "berth/http/client.h"
 
 #include "curl_api.h"
+#include "private_address.h"
+
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
@@ -13,6 +16,8 @@
 
 namespace berth::http {
 namespace {
+
+constexpr int kMaxRedirects = 5;
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -53,7 +58,29 @@ struct Transfer {
   size_t body_offset = 0;  // Of a string body.
   bool head_reported = false;
   bool too_large = false;
+  bool guard_addresses = false;  // Request::refuse_private_addresses, unless a proxy connects for us.
+  std::string refused_address;  // The SSRF guard refused to connect there.
 };
+
+// CURLOPT_OPENSOCKETFUNCTION: the one place that sees the address a
+// connection is about to go to, after DNS and after curl's own URL
+// normalisation ("2130706433", "0x7f.1" and friends are 127.0.0.1 here).
+curl_socket_t OnOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (transfer->guard_addresses && IsPrivateAddress(&address->addr)) {
+    transfer->refused_address = AddressText(&address->addr);
+    return CURL_SOCKET_BAD;  // curl tries the name's next address, if any.
+  }
+  return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+bool ProxyConfigured() {
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return true;
+  }
+  return false;
+}
 
 size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -173,6 +200,39 @@ Client::Client(TlsResolver resolver) : pool_(std::make_unique<Pool>()), resolver
 Client::~Client() = default;
 
 Response Client::Send(const Request& request) {
+  if (!request.follow_redirects || (request.method != "GET" && request.method != "HEAD")) return SendOne(request);
+  // Redirects are followed here, not by curl, so that each hop gets the TLS
+  // settings of its own host (curl would carry a registry's CA file, client
+  // certificate or skipped verification to a storage host) and so that the
+  // Authorization header stays with the origin it was meant for.
+  const std::string origin = UrlOrigin(request.url);
+  Request hop = request;
+  for (int redirects = 0;; ++redirects) {
+    Response response = SendOne(hop);
+    bool redirect = response.status == 301 || response.status == 302 || response.status == 303 || response.status == 307 ||
+                    response.status == 308;
+    std::optional<std::string> location = response.Header("location");
+    if (!redirect || !location) return response;
+    if (redirects >= kMaxRedirects) {
+      throw TransportError(request.method + " " + request.url + ": more than " + std::to_string(kMaxRedirects) + " redirects", false);
+    }
+    std::string next = ResolveUrl(hop.url, *location);
+    std::string scheme = UrlScheme(next);
+    if (scheme != "http" && scheme != "https") {
+      throw TransportError(request.method + " " + request.url + ": refusing a redirect to " + UrlOrigin(next) + " (not http(s))", false);
+    }
+    if (UrlScheme(hop.url) == "https" && scheme == "http") {
+      throw TransportError(request.method + " " + request.url + ": refusing a redirect from https down to http (" + UrlOrigin(next) + ")",
+                           false);
+    }
+    if (UrlOrigin(next) != origin) {
+      std::erase_if(hop.headers, [](const auto& header) { return Lower(header.first) == "authorization"; });
+    }
+    hop.url = std::move(next);
+  }
+}
+
+Response Client::SendOne(const Request& request) {
   CURL* handle = pool_->Take();
   struct Return {
     Pool* pool;
@@ -196,6 +256,10 @@ Response Client::Send(const Request& request) {
   TlsSettings tls = resolver_ ? resolver_(host) : TlsSettings{};
 
   Curl().easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
+  Curl().easy_setopt(handle, CURLOPT_OPENSOCKETDATA, &transfer);
+  transfer.guard_addresses = request.refuse_private_addresses && !ProxyConfigured();
+  if (transfer.guard_addresses) Curl().easy_setopt(handle, CURLOPT_FRESH_CONNECT, 1L);  // A pooled connection was never checked.
   Curl().easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   Curl().easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   Curl().easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -227,11 +291,6 @@ Response Client::Send(const Request& request) {
   }
   if (request.method != "GET" && request.method != "HEAD" && !(request.method == "PUT" && has_body)) {
     Curl().easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
-  if (request.follow_redirects && (request.method == "GET" || is_head)) {
-    // curl drops Authorization when a redirect leaves the host.
-    Curl().easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
-    Curl().easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
   }
 
   curl_slist* headers = nullptr;
@@ -269,6 +328,11 @@ Response Client::Send(const Request& request) {
                            false);
     }
     if (code == CURLE_ABORTED_BY_CALLBACK) throw Error(ErrorCode::kInterrupted, "interrupted");
+    if (!transfer.refused_address.empty()) {
+      throw TransportError("refusing to connect to " + transfer.refused_address + " for " + UrlHost(request.url) +
+                               ": a private, loopback or link-local address (SSRF guard)",
+                           false);
+    }
     std::string detail = error_buffer[0] != '\0' ? error_buffer : Curl().easy_strerror(code);
     if (code == CURLE_SSL_CONNECT_ERROR && detail.find("wrong version number") != std::string::npos) {
       detail += " (the server speaks plain HTTP? see --plain-http HOST)";

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "berth/error.h"
+#include "berth/text.h"
 
 namespace berth::http {
 namespace {
@@ -15,9 +16,9 @@ struct UrlDeleter {
 };
 using UrlHandle = std::unique_ptr<CURLU, UrlDeleter>;
 
-std::string Part(CURLU* url, CURLUPart part) {
+std::string Part(CURLU* url, CURLUPart part, unsigned int flags = 0) {
   char* value = nullptr;
-  if (Curl().url_get(url, part, &value, 0) != CURLUE_OK || value == nullptr) return "";
+  if (Curl().url_get(url, part, &value, flags) != CURLUE_OK || value == nullptr) return "";
   std::string text(value);
   Curl().free(value);
   return text;
@@ -26,7 +27,8 @@ std::string Part(CURLU* url, CURLUPart part) {
 UrlHandle Parse(std::string_view text) {
   UrlHandle url(Curl().url());
   if (Curl().url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
-    throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(text) + "'");
+    // A Location or Link a server sent: no terminal controls in the message.
+    throw Error(ErrorCode::kFailure, "malformed URL '" + StripControl(text) + "'");
   }
   return url;
 }
@@ -36,7 +38,7 @@ UrlHandle Parse(std::string_view text) {
 std::string ResolveUrl(std::string_view base, std::string_view reference) {
   UrlHandle url = Parse(base);
   if (Curl().url_set(url.get(), CURLUPART_URL, std::string(reference).c_str(), 0) != CURLUE_OK) {
-    throw Error(ErrorCode::kFailure, "malformed URL '" + std::string(reference) + "' (relative to " + std::string(base) + ")");
+    throw Error(ErrorCode::kFailure, "malformed URL '" + StripControl(reference) + "' (relative to " + StripControl(base) + ")");
   }
   return Part(url.get(), CURLUPART_URL);
 }
@@ -70,6 +72,18 @@ std::string UrlHost(std::string_view text) {
   std::string host = Part(url.get(), CURLUPART_HOST);
   std::string port = Part(url.get(), CURLUPART_PORT);
   return port.empty() ? host : host + ":" + port;
+}
+
+std::string UrlOrigin(std::string_view text) {
+  UrlHandle url(Curl().url());
+  if (Curl().url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) return "";
+  std::string scheme = Part(url.get(), CURLUPART_SCHEME);
+  std::string host = Part(url.get(), CURLUPART_HOST);
+  std::string port = Part(url.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (scheme.empty() || host.empty()) return "";
+  for (char& c : scheme) c = char(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : host) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return scheme + "://" + host + ":" + port;
 }
 
 std::string UrlScheme(std::string_view text) {

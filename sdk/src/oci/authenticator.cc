@@ -1,6 +1,7 @@
 #include "authenticator.h"
 
-#include <arpa/inet.h>
+#include "../http/private_address.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -28,12 +29,6 @@ std::string ScopeKey(std::vector<std::string> scopes) {
   return key;
 }
 
-std::string HostWithoutPort(std::string host) {
-  if (host.starts_with('[')) return host.substr(1, host.find(']') - 1);
-  if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) host = host.substr(0, colon);
-  return host;
-}
-
 // "repository:team/app:pull,push" -> {"repository:team/app#pull", "...#push"}.
 // The name may hold a ':' (a port), so the actions follow the last one.
 std::set<std::string> Grants(const std::vector<std::string>& scopes) {
@@ -55,31 +50,9 @@ std::set<std::string> Grants(const std::vector<std::string>& scopes) {
   return grants;
 }
 
-bool IsLoopbackHost(const std::string& host_port) {
-  std::string host = HostWithoutPort(host_port);
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
-}
-
 }  // namespace
 
-bool Authenticator::IsPrivateHost(const std::string& host_port) {
-  std::string host = HostWithoutPort(host_port);
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
-    uint32_t a = ntohl(v4.s_addr);
-    auto in = [&](uint32_t net, int bits) { return (a >> (32 - bits)) == (net >> (32 - bits)); };
-    return in(0x0A000000, 8) || in(0xAC100000, 12) || in(0xC0A80000, 16) || in(0x7F000000, 8) || in(0xA9FE0000, 16) ||
-           in(0x00000000, 8) || in(0x64400000, 10);
-  }
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
-    const uint8_t* b = v6.s6_addr;
-    bool loopback = std::all_of(b, b + 15, [](uint8_t x) { return x == 0; }) && b[15] == 1;
-    return loopback || (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
-  }
-  return false;
-}
+bool Authenticator::IsPrivateHost(const std::string& host_port) { return http::IsPrivateHost(host_port); }
 
 Authenticator::Authenticator(std::string registry, std::string base_url, http::Client& http, RegistrySettings settings,
                              CredentialFn credentials)
@@ -168,9 +141,13 @@ Authenticator::Token Authenticator::FetchToken(const std::vector<std::string>& s
   if (IsPrivateHost(realm_host) && !IsPrivateHost(registry_)) {
     throw Error(ErrorCode::kAuth, "refusing token realm " + realm_ + ": a private address, but the registry is not");
   }
+  // The same rule where the connection is made: a name that resolves to a
+  // private address (metadata.google.internal, a rebinding DNS name) is
+  // refused when the socket opens.
+  const bool guard = !IsPrivateHost(registry_);
   bool has_secret = credential.kind == Credential::Kind::kBasic || credential.kind == Credential::Kind::kIdentityToken ||
                     !refresh_token_.empty();
-  if (scheme == "http" && has_secret && !IsLoopbackHost(realm_host) && !settings_.plain_http) {
+  if (scheme == "http" && has_secret && !http::IsLoopbackHost(realm_host) && !settings_.plain_http) {
     throw Error(ErrorCode::kAuth, "refusing to send credentials to token realm " + realm_ + " over plain HTTP");
   }
   std::string refresh = !refresh_token_.empty() ? refresh_token_
@@ -186,6 +163,7 @@ Authenticator::Token Authenticator::FetchToken(const std::vector<std::string>& s
     post.method = "POST";
     post.url = realm_;
     post.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    post.refuse_private_addresses = guard;
     post.body = "grant_type=refresh_token&refresh_token=" + http::UrlEncode(refresh) + "&service=" + http::UrlEncode(service_) +
                 "&client_id=berth" + (scope_text.empty() ? "" : "&scope=" + http::UrlEncode(scope_text)) +
                 (offline ? "&access_type=offline" : "");
@@ -204,6 +182,7 @@ Authenticator::Token Authenticator::FetchToken(const std::vector<std::string>& s
     http::Request get;
     get.url = url;
     get.max_buffered_body = 1u << 20;
+    get.refuse_private_addresses = guard;
     if (credential.kind == Credential::Kind::kBasic) get.headers = {{"Authorization", BasicHeader(credential)}};
     response = SendWithRetries(get, "GET " + realm_);
   }

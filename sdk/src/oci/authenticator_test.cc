@@ -10,6 +10,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
+#include "../http/private_address.h"
 #include "berth/error.h"
 
 namespace berth::oci {
@@ -84,6 +88,53 @@ TEST(AuthenticatorTest, ALoopbackRealmOfALoopbackRegistryIsAsked) {
   Error error = FetchError("127.0.0.1:5000", realm);
   EXPECT_NE(error.code(), ErrorCode::kAuth) << error.what();
   EXPECT_TRUE(std::string(error.what()).starts_with("GET " + realm)) << error.what();
+}
+
+// The name rules are the cheap first check: literals in every spelling, and
+// names that are private by definition. Loopback is an address, not a prefix.
+TEST(AuthenticatorTest, PrivateHostsInEverySpelling) {
+  for (const char* host : {"[::ffff:169.254.169.254]", "[::ffff:a9fe:a9fe]:80", "[::]", "[::1]", "0.0.0.0", "LOCALHOST",
+                           "LocalHost.:8080", "app.localhost", "metadata.google.internal", "Metadata.Google.Internal.",
+                           "[fd00:ec2::254]", "[64:ff9b::a9fe:a9fe]", "100.64.0.1", "224.0.0.1", "[ff02::1]"}) {
+    EXPECT_TRUE(Authenticator::IsPrivateHost(host)) << host;
+  }
+  for (const char* host : {"ghcr.io", "127.evil.example", "[::ffff:8.8.8.8]", "[2001:db8::1]"}) {
+    EXPECT_FALSE(Authenticator::IsPrivateHost(host)) << host;
+  }
+  for (const char* host : {"127.0.0.1", "127.1.2.3:80", "[::1]:5000", "[::ffff:127.0.0.1]", "localhost"}) {
+    EXPECT_TRUE(http::IsLoopbackHost(host)) << host;
+  }
+  for (const char* host : {"127.evil.example", "127.0.0.1.nip.io", "10.0.0.1", "[::2]", "localhost.evil.example"}) {
+    EXPECT_FALSE(http::IsLoopbackHost(host)) << host;
+  }
+}
+
+// A name from /etc/hosts that maps to 127.x (not "localhost", which the name
+// rule knows): resolving it reads only that file, never DNS.
+std::string LoopbackNameFromEtcHosts() {
+  std::ifstream hosts("/etc/hosts");
+  std::string line;
+  while (std::getline(hosts, line)) {
+    std::istringstream words(line);
+    std::string address, name;
+    if (!(words >> address) || !address.starts_with("127.")) continue;
+    while (words >> name) {
+      if (name.starts_with('#')) break;
+      if (!Authenticator::IsPrivateHost(name)) return name;
+    }
+  }
+  return "";
+}
+
+// The guard where the connection is made: a public registry's realm is a DNS
+// name that passes the name rules but resolves to a private address.
+TEST(AuthenticatorTest, ARealmNameResolvingToAPrivateAddressIsRefusedWhenConnecting) {
+  std::string name = LoopbackNameFromEtcHosts();
+  if (name.empty()) GTEST_SKIP() << "no name in /etc/hosts maps to 127.x besides localhost";
+  std::string realm = "https://" + name + ":" + std::to_string(ClosedPort()) + "/token";
+  Error error = FetchError("ghcr.io", realm);
+  EXPECT_NE(std::string(error.what()).find("refusing to connect to 127."), std::string::npos) << error.what();
+  EXPECT_NE(std::string(error.what()).find("(SSRF guard)"), std::string::npos) << error.what();
 }
 
 }  // namespace

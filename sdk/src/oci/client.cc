@@ -12,6 +12,7 @@
 #include "berth/oci/reference.h"
 #include "berth/log.h"
 #include "berth/redact.h"
+#include "berth/text.h"
 
 namespace berth::oci {
 namespace {
@@ -36,10 +37,10 @@ const char* ReasonPhrase(int status) {
   }
 }
 
-std::string OneLine(std::string text, size_t max) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
+// Remote text for a message: terminal controls stripped (a registry must not
+// be able to drive the user's terminal), on one line, at most `max` bytes.
+std::string OneLine(std::string_view remote, size_t max) {
+  std::string text = StripControl(remote);
   if (text.size() > max) text = text.substr(0, max) + "…";
   return text;
 }
@@ -74,7 +75,7 @@ std::string DescribeErrorResponse(const http::Response& response) {
     const auto& first = body["errors"][0];
     std::string code = first.is_object() ? first.value("code", "") : "";
     std::string message = first.is_object() && first.contains("message") && first["message"].is_string() ? first["message"].get<std::string>() : "";
-    if (!code.empty()) text += " " + code;
+    if (!code.empty()) text += " " + OneLine(code, 100);
     if (!message.empty()) text += " (" + OneLine(message, 200) + ")";
     return Redact(text);
   }
@@ -111,6 +112,29 @@ void RegistryClient::Fail(const Call& call, ErrorCode code, const std::string& d
   throw Error(code, message);
 }
 
+void RegistryClient::RequireOwnOrigin(const Call& call, const std::string& url, const std::string& what) const {
+  const std::string own = http::UrlOrigin(BaseUrl());
+  const std::string other = http::UrlOrigin(url);
+  if (other == own) return;
+  std::string why = http::UrlScheme(own) == "https" && http::UrlScheme(other) == "http" ? " (a downgrade from https to http)" : "";
+  Fail(call, ErrorCode::kFailure,
+       what + " points to " + (other.empty() ? "'" + url + "'" : other) + ", not to the registry's origin " + own + why +
+           "; refused, so that credentials for " + options_.registry + " go nowhere else");
+}
+
+void RegistryClient::CheckContentDigest(const Call& call, const std::string& header, std::string_view bytes) const {
+  if (!Digest::IsValid(header)) {
+    // Ignoring it would let a registry opt out of the check by naming another algorithm.
+    Fail(call, ErrorCode::kVerification,
+         "the registry sent Docker-Content-Digest '" + OneLine(header, 200) +
+             "', which berth cannot verify (it checks sha256 and sha512 digests); refused");
+  }
+  std::string actual = Digest::OfLike(Digest::Parse(header), bytes).str();
+  if (actual != header) {
+    Fail(call, ErrorCode::kVerification, "digest mismatch: the registry says " + header + ", the bytes are " + actual);
+  }
+}
+
 void RegistryClient::Fail(const Call& call, const http::Response& response) const {
   std::string detail = DescribeErrorResponse(response);
   std::string insufficient;
@@ -138,6 +162,7 @@ http::Response RegistryClient::Execute(const Call& call, const std::function<htt
     std::string reason;
     try {
       http::Request request = build();
+      RequireOwnOrigin(call, request.url, "the request URL");
       std::string authorization;
       try {
         authorization = auth_->Header(call.scopes);
@@ -147,6 +172,15 @@ http::Response RegistryClient::Execute(const Call& call, const std::function<htt
       if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
       http::Response response = http_->Send(request);
       ShowWarnings(response);
+      // A 401 from a redirect target (a storage host) says nothing about the
+      // registry's auth: learning its challenge would send the registry's
+      // credentials to whatever realm that host names.
+      bool from_registry = response.effective_url.empty() || http::UrlOrigin(response.effective_url) == http::UrlOrigin(BaseUrl());
+      if (response.status == 401 && !from_registry) {
+        Fail(call, ErrorCode::kAuth,
+             DescribeErrorResponse(response) + " from " + http::UrlOrigin(response.effective_url) +
+                 ", where the registry redirected (its challenge is ignored: credentials stay with the registry)");
+      }
       if (response.status == 401 && !auth_retried) {
         bool retry = false;
         try {
@@ -236,7 +270,7 @@ void RegistryClient::FetchBlob(const std::string& verb, const std::string& repos
             auto range = head.Header("content-range");
             if (!range || range->find("bytes " + std::to_string(delivered) + "-") != 0) {
               throw Error(ErrorCode::kFailure, call.verb + " " + options_.registry + "/" + repository + ": " + call.what +
-                                                   " failed: resumed at the wrong offset (Content-Range " + range.value_or("none") + ")");
+                                                   " failed: resumed at the wrong offset (Content-Range " + OneLine(range.value_or("none"), 100) + ")");
             }
           } else {
             skip = delivered;  // The registry ignored Range: drop what we have.
@@ -296,7 +330,9 @@ std::pair<std::string, int64_t> RegistryClient::StartUpload(const Call& call, co
   if (!location) Fail(post, ErrorCode::kFailure, "202 without a Location header");
   int64_t min_chunk = 0;
   if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
-  return {http::ResolveUrl(url, *location), min_chunk};
+  std::string resolved = http::ResolveUrl(url, *location);
+  RequireOwnOrigin(post, resolved, "the upload Location");
+  return {resolved, min_chunk};
 }
 
 void RegistryClient::UploadMonolithic(const Call& call, const std::string& location, const Descriptor& blob, BlobSource& source) {
@@ -315,7 +351,7 @@ void RegistryClient::UploadMonolithic(const Call& call, const std::string& locat
   });
   if (response.status != 201) Fail(call, response);
   if (auto digest = response.Header("docker-content-digest"); digest && *digest != blob.digest.str()) {
-    Fail(call, ErrorCode::kVerification, "the registry stored digest " + *digest + ", expected " + blob.digest.str());
+    Fail(call, ErrorCode::kVerification, "the registry stored digest " + OneLine(*digest, 200) + ", expected " + blob.digest.str());
   }
 }
 
@@ -362,6 +398,7 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
       });
       if (response.status == 202) {
         if (auto next = response.Header("location")) location = http::ResolveUrl(location, *next);
+        RequireOwnOrigin(patch, location, "the upload Location");
         sent = filled;
         break;
       }
@@ -378,6 +415,7 @@ void RegistryClient::UploadChunked(const Call& call, std::string location, int64
       if (end < offset + int64_t(sent) || end > offset + int64_t(filled)) Fail(patch, response);
       sent = size_t(end - offset);
       if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
+      RequireOwnOrigin(patch, location, "the upload Location");
     }
     offset += int64_t(filled);
     remember();
@@ -428,6 +466,7 @@ bool RegistryClient::TryResume(const Call& call, const std::string& repository, 
   if (offset < 0 || offset > blob.size) return give_up("the registry has " + std::to_string(offset) + " bytes");
   std::string location = state->location;
   if (auto next = status.Header("location")) location = http::ResolveUrl(location, *next);
+  if (http::UrlOrigin(location) != http::UrlOrigin(BaseUrl())) return give_up("the upload Location points to another origin");
   log::Info("{} {}/{}: resuming the upload of {} at byte {} of {}", call.verb, options_.registry, repository, ShortDigest(blob.digest),
             offset, blob.size);
   try {
@@ -463,7 +502,10 @@ BlobOutcome RegistryClient::PushBlob(const std::string& verb, const std::string&
     });
     if (response.status == 201) return BlobOutcome::kMounted;
     if (response.status != 202) Fail(mount, response);
-    if (auto header = response.Header("location")) location = http::ResolveUrl(url, *header);
+    if (auto header = response.Header("location")) {
+      location = http::ResolveUrl(url, *header);
+      RequireOwnOrigin(mount, location, "the upload Location");
+    }
     if (auto header = response.Header("oci-chunk-min-length")) min_chunk = std::atoll(header->c_str());
   }
   const bool resumable = options_.upload_state && options_.settings.chunk_size > 0;
@@ -517,13 +559,11 @@ std::optional<Manifest> RegistryClient::FetchManifest(const std::string& verb, c
   if (missing_ok && response.status == 404) return std::nullopt;
   if (response.status != 200) Fail(call, response);
   std::string actual = Digest::Of(response.body).str();
-  if (Digest::IsValid(identifier) && actual != identifier) {
-    Fail(call, ErrorCode::kVerification, "digest mismatch: asked for " + identifier + ", got " + actual);
+  if (Digest::IsValid(identifier)) {
+    std::string got = Digest::OfLike(Digest::Parse(identifier), response.body).str();
+    if (got != identifier) Fail(call, ErrorCode::kVerification, "digest mismatch: asked for " + identifier + ", got " + got);
   }
-  if (auto header = response.Header("docker-content-digest"); header && Digest::IsValid(*header) && *header != actual &&
-                                                                 header->starts_with("sha256:")) {
-    Fail(call, ErrorCode::kVerification, "digest mismatch: the registry says " + *header + ", the bytes are " + actual);
-  }
+  if (auto header = response.Header("docker-content-digest")) CheckContentDigest(call, *header, response.body);
   try {
     return Manifest::Parse(std::move(response.body), response.Header("content-type").value_or(""),
                            options_.registry + "/" + repository + "@" + actual);
@@ -545,7 +585,11 @@ std::optional<Descriptor> RegistryClient::HeadManifest(const std::string& verb, 
   if (response.status == 404) return std::nullopt;
   if (response.status != 200) Fail(call, response);
   auto digest = response.Header("docker-content-digest");
-  if (!digest || !Digest::IsValid(*digest)) return GetManifest(verb, repository, identifier).AsDescriptor();
+  // Descriptors are sha256 here; any other header is checked against the
+  // bytes by the GET (which refuses one it cannot verify).
+  if (!digest || !digest->starts_with("sha256:") || !Digest::IsValid(*digest)) {
+    return GetManifest(verb, repository, identifier).AsDescriptor();
+  }
   Descriptor descriptor;
   descriptor.digest = Digest::Parse(*digest);
   descriptor.media_type = response.Header("content-type").value_or("");
@@ -565,9 +609,7 @@ Digest RegistryClient::PutManifest(const std::string& verb, const std::string& r
     return request;
   });
   if (response.status != 201 && response.status != 200) Fail(call, response);
-  if (auto digest = response.Header("docker-content-digest"); digest && *digest != manifest.digest.str()) {
-    Fail(call, ErrorCode::kVerification, "the registry stored digest " + *digest + ", expected " + manifest.digest.str());
-  }
+  if (auto digest = response.Header("docker-content-digest")) CheckContentDigest(call, *digest, manifest.bytes);
   return manifest.digest;
 }
 
@@ -611,6 +653,7 @@ std::vector<std::string> RegistryClient::ListTags(const std::string& verb, const
       size_t open = link.find('<'), close = link.find('>');
       if (open == std::string::npos || close == std::string::npos || link.find("rel=\"next\"", close) == std::string::npos) continue;
       next = http::ResolveUrl(url, link.substr(open + 1, close - open - 1));
+      RequireOwnOrigin(call, next, "the tag list's Link");
     }
     url = next;
   }

@@ -51,8 +51,16 @@ struct Request {
   // Called once before the first on_body call, with the status and headers.
   std::function<void(const Response& head)> on_headers;
   size_t max_buffered_body = 8u << 20;  // A buffered body larger than this fails the request.
-  bool follow_redirects = false;         // Only for GET/HEAD: blob storage redirects.
+  // Only for GET/HEAD: blob storage redirects. At most 5, http(s) only, never
+  // from https down to http; each hop uses its own host's TLS settings, and
+  // Authorization is dropped once a hop leaves the request's origin.
+  bool follow_redirects = false;
   const std::atomic<bool>* cancel = nullptr;
+  // SSRF guard: refuse to connect to a private, loopback, link-local or
+  // metadata address, checked on the address the socket is about to connect
+  // to (a DNS name can resolve anywhere), on a fresh connection. Not checked
+  // when a proxy is configured in the environment: the proxy connects.
+  bool refuse_private_addresses = false;
 };
 
 struct Response {
@@ -88,6 +96,7 @@ class Client {
   Response Send(const Request& request);
 
  private:
+  Response SendOne(const Request& request);  // One exchange, no redirect followed.
   struct Pool;
   std::unique_ptr<Pool> pool_;
   TlsResolver resolver_;

@@ -23,6 +23,11 @@ std::string UrlEncode(std::string_view text);
 std::string UrlHost(std::string_view url);
 std::string UrlScheme(std::string_view url);
 
+// "scheme://host:port" with the scheme and host lowercased and the default
+// port filled in, so two URLs have the same origin exactly when these are
+// equal (what credentials are bound to); empty for a malformed URL.
+std::string UrlOrigin(std::string_view url);
+
 }  // namespace berth::http
 
 #endif  // BERTH_HTTP_URL_H_

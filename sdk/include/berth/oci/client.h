@@ -144,6 +144,13 @@ class RegistryClient {
   bool TryResume(const Call& call, const std::string& repository, const Descriptor& blob, BlobSource& source);
   std::pair<std::string, int64_t> StartUpload(const Call& call, const std::string& repository);
   std::string Url(const std::string& path) const { return BaseUrl() + path; }
+  // Credentials are bound to the registry's origin (scheme, host, port): a
+  // URL the registry hands back (an upload Location, a Link) that points
+  // anywhere else is refused, naming both, rather than sent our Authorization.
+  void RequireOwnOrigin(const Call& call, const std::string& url, const std::string& what) const;
+  // Checks a Docker-Content-Digest header against `bytes` in the header's
+  // own algorithm; an algorithm berth cannot compute is refused, not skipped.
+  void CheckContentDigest(const Call& call, const std::string& header, std::string_view bytes) const;
 
   ClientOptions options_;
   std::unique_ptr<http::Client> http_;
