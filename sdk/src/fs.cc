@@ -65,7 +65,17 @@ void RemoveTreeUnsafe(const char* path, int depth) {
   rmdir(path);
 }
 
+std::atomic<bool> g_interrupting{false};
+std::atomic<int> g_open_windows{0};
+
 void OnInterrupt(int signal_number) {
+  g_interrupting = true;
+  // A thread between creating a temporary file and registering it: wait for
+  // it, so that its file is in the table below.
+  for (int i = 0; i < 1000 && g_open_windows.load() > 0; ++i) {
+    struct timespec millisecond = {0, 1000000};
+    nanosleep(&millisecond, nullptr);
+  }
   for (auto& slot : g_cleanup) {
     int state = slot.state.load();
     if (state == 2) unlink(slot.path);
@@ -116,9 +126,14 @@ void WriteFileAtomic(const fs::path& path, std::string_view content, mode_t mode
   name.insert(0, 1, '.');
   name += ".tmp.XXXXXX";
   std::string pattern = (directory / name).string();
-  int fd = mkstemp(pattern.data());
-  if (fd < 0) throw Error(ErrorCode::kFailure, "cannot write " + path.string() + ": " + ErrnoText());
-  int slot = RegisterCleanup(pattern, false);
+  int fd = -1;
+  int slot = -1;
+  {
+    InterruptWindow window;
+    fd = mkstemp(pattern.data());
+    if (fd < 0) throw Error(ErrorCode::kFailure, "cannot write " + path.string() + ": " + ErrnoText());
+    slot = RegisterCleanup(pattern, false);
+  }
   auto fail = [&](const std::string& what) {
     std::string reason = ErrnoText();
     close(fd);
@@ -153,6 +168,7 @@ void WriteFileAtomic(const fs::path& path, std::string_view content, mode_t mode
 TempDir::TempDir(std::string_view prefix, const fs::path& parent) {
   fs::path base = parent.empty() ? fs::temp_directory_path() : parent;
   std::string pattern = (base / (std::string(prefix) + ".XXXXXX")).string();
+  InterruptWindow window;
   if (mkdtemp(pattern.data()) == nullptr) {
     throw Error(ErrorCode::kFailure, "cannot create a temporary directory in " + base.string() + ": " + ErrnoText());
   }
@@ -176,10 +192,14 @@ void TempDir::Release() {
 PrivateTempFile::PrivateTempFile(std::string_view content, std::string_view suffix) {
   std::string pattern = (fs::temp_directory_path() / ("berth-" + std::string("XXXXXX") + std::string(suffix))).string();
   // umask cannot widen mkstemp's 0600, so the file is private from creation.
-  int fd = mkstemps(pattern.data(), int(suffix.size()));
-  if (fd < 0) throw Error(ErrorCode::kFailure, "cannot create a private temporary file: " + ErrnoText());
-  path_ = pattern;
-  slot_ = RegisterCleanup(path_, false);
+  int fd = -1;
+  {
+    InterruptWindow window;
+    fd = mkstemps(pattern.data(), int(suffix.size()));
+    if (fd < 0) throw Error(ErrorCode::kFailure, "cannot create a private temporary file: " + ErrnoText());
+    path_ = pattern;
+    slot_ = RegisterCleanup(path_, false);
+  }
   size_t written = 0;
   while (written < content.size()) {
     ssize_t n = write(fd, content.data() + written, content.size() - written);
@@ -199,6 +219,24 @@ PrivateTempFile::PrivateTempFile(std::string_view content, std::string_view suff
 PrivateTempFile::~PrivateTempFile() {
   unlink(path_.c_str());
   UnregisterCleanup(slot_);
+}
+
+InterruptWindow::InterruptWindow() {
+  sigset_t interrupts;
+  sigemptyset(&interrupts);
+  sigaddset(&interrupts, SIGINT);
+  sigaddset(&interrupts, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &interrupts, &previous_);
+  ++g_open_windows;
+  if (g_interrupting) {
+    --g_open_windows;
+    while (true) pause();  // The handler is cleaning up and will exit the process.
+  }
+}
+
+InterruptWindow::~InterruptWindow() {
+  --g_open_windows;
+  pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
 RemoveOnInterrupt::RemoveOnInterrupt(const fs::path& path) : slot_(RegisterCleanup(path, false)) {}

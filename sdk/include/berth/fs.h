@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -67,6 +69,22 @@ class RemoveOnInterrupt {
 
  private:
   int slot_ = -1;
+};
+
+// Wrap the creation of a temporary file and its RemoveOnInterrupt in one,
+// so that no interrupt falls between them: while a window is open, the
+// interrupt handler waits for it (up to a second) before it cleans up, never
+// runs on the thread that opened it, and a window opened once the handler
+// has begun never returns (the process is exiting).
+class InterruptWindow {
+ public:
+  InterruptWindow();
+  ~InterruptWindow();
+  InterruptWindow(const InterruptWindow&) = delete;
+  InterruptWindow& operator=(const InterruptWindow&) = delete;
+
+ private:
+  sigset_t previous_;
 };
 
 // Installs SIGINT/SIGTERM handlers that remove every live TempDir,

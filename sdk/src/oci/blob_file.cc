@@ -27,10 +27,13 @@ constexpr size_t kBufferSize = 1u << 20;
 BlobFile::BlobFile(const fs::path& final_path, uint64_t expected_size, bool allow_direct)
     : final_(final_path), buffer_(nullptr, std::free) {
   std::string pattern = (final_path.parent_path() / (".tmp-" + final_path.filename().string() + "-XXXXXX")).string();
-  fd_ = mkostemp(pattern.data(), O_CLOEXEC);
-  if (fd_ < 0) throw Error(ErrorCode::kFailure, "cannot create a file in " + final_path.parent_path().string() + ": " + std::strerror(errno));
-  path_ = pattern;
-  remove_on_interrupt_.emplace(path_);
+  {
+    InterruptWindow window;
+    fd_ = mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd_ < 0) throw Error(ErrorCode::kFailure, "cannot create a file in " + final_path.parent_path().string() + ": " + std::strerror(errno));
+    path_ = pattern;
+    remove_on_interrupt_.emplace(path_);
+  }
   fchmod(fd_, 0644);
   buffer_.reset(static_cast<char*>(std::aligned_alloc(kAlignment, kBufferSize)));
   if (!buffer_) {

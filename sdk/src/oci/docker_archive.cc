@@ -152,12 +152,17 @@ class DockerArchiveSink : public ImageSink {
     if (!fs::is_directory(directory)) throw Error(ErrorCode::kInvalidInput, location_.str() + ": no directory " + directory.string());
     // A unique name: two berth processes writing one archive must not write one temporary file.
     std::string pattern = (directory / ("." + path_.filename().string() + ".berth-tmp-XXXXXX")).string();
-    int fd = mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd < 0) throw Error(ErrorCode::kFailure, location_.str() + ": cannot create a file in " + directory.string() + ": " + std::strerror(errno));
-    fchmod(fd, 0644);
-    close(fd);
-    temp_ = pattern;
-    remove_on_interrupt_.emplace(temp_);
+    {
+      InterruptWindow window;
+      int fd = mkostemp(pattern.data(), O_CLOEXEC);
+      if (fd < 0) {
+        throw Error(ErrorCode::kFailure, location_.str() + ": cannot create a file in " + directory.string() + ": " + std::strerror(errno));
+      }
+      fchmod(fd, 0644);
+      close(fd);
+      temp_ = pattern;
+      remove_on_interrupt_.emplace(temp_);
+    }
     try {
       writer_ = std::make_unique<TarWriter>(temp_);
     } catch (...) {
