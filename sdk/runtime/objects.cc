@@ -103,11 +103,6 @@ const auto& TargetMethods() {
   return methods;
 }
 
-struct SignerWithServices {
-  std::unique_ptr<Signer> signer;
-  Services* services;
-};
-
 // Sign and Verify need the exporting side's Services, so the signer is
 // exported with it.
 class ServicedSigner : public Signer {

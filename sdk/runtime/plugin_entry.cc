@@ -46,7 +46,14 @@ RegisterFn g_register = nullptr;
 class ForwardingOutput : public Output {
  public:
   ForwardingOutput(OutputFormat format, bool color) : format_(format), color_(color) {}
-  ~ForwardingOutput() override { FlushText(); }
+  // Text written before an exception still reaches the user; a failure to
+  // send it then has nowhere to go.
+  ~ForwardingOutput() override {
+    try {
+      FlushText();
+    } catch (...) {
+    }
+  }
   OutputFormat format() const override { return format_; }
   bool color() const override { return color_; }
   std::ostream& stream() override { return text_; }
