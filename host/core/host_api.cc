@@ -1,5 +1,11 @@
 #include "host_api.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <iostream>
+
 #include <functional>
 #include <map>
 
@@ -65,9 +71,21 @@ int32_t Emit(void* host, const char* json, size_t size, berth_buffer* error) {
       error);
 }
 
+// Returns what is there as soon as there is some, as read(2) does, so that a
+// plugin reading a line from a terminal or a pipe is not held until `size`
+// bytes or the end arrive.
 int64_t ReadInput(void* host, char* buffer, size_t size) {
   std::istream* input = Self(host).input();
-  if (input == nullptr || buffer == nullptr) return 0;
+  if (input == nullptr || buffer == nullptr || size == 0) return 0;
+  std::streamsize buffered = input->rdbuf()->in_avail();
+  if (buffered > 0) return input->rdbuf()->sgetn(buffer, std::min<std::streamsize>(buffered, std::streamsize(size)));
+  if (input == &std::cin) {
+    ssize_t count;
+    do {
+      count = ::read(STDIN_FILENO, buffer, size);
+    } while (count < 0 && errno == EINTR);
+    return count;
+  }
   input->read(buffer, static_cast<std::streamsize>(size));
   std::streamsize count = input->gcount();
   if (count == 0 && input->bad()) return -1;
