@@ -46,7 +46,7 @@ int RunCompletion(Host& host, CommandContext& context) {
 }  // namespace
 
 void RegisterMetaCommands(Host& host) {
-  host.table.Add({.path = "version", .summary = "Show berth's version, plugin ABI version and SDK build id"}, RunVersion);
+  host.table.Add({.path = "version", .summary = "Show berth's version and its plugin ABI major and minor versions"}, RunVersion);
   host.table.Add({.path = "completion",
                   .summary = "Print a shell completion script",
                   .options = {{.name = "shell", .help = "Shell (bash)", .value_name = "SHELL", .position = 1}}},

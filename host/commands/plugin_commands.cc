@@ -182,7 +182,7 @@ void RegisterPluginCommands(Host& host) {
   host.table.Add(
       {.path = "plugin install",
        .summary = "Install a plugin from a directory or a .tar.gz package",
-       .description = "The manifest, the ABI version, the SDK build id and the library's sha256 are checked before\n"
+       .description = "The manifest, the plugin ABI major version and the library's sha256 are checked before\n"
                       "anything is copied; the plugin then appears by one rename. Installs into the user's plugin\n"
                       "directory unless --project or --dir is given.",
        .options = {{.name = "source", .help = "Plugin directory or .tar.gz package", .value_name = "PATH", .required = true, .position = 1},
