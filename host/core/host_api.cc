@@ -99,7 +99,7 @@ int32_t Open(void* host, const char* kind, const char* name, const char* setting
         auto parsed = ParseProvidedKind(kind ? kind : "");
         if (!parsed) throw Error(ErrorCode::kPlugin, std::string("unknown kind '") + (kind ? kind : "") + "'");
         nlohmann::json json = abi::ParseJson(settings, settings_size, "settings");
-        *out = Self(host).plugins().CreateObject(*parsed, name ? name : "", json);
+        *out = Self(host).plugins().CreateObject(*parsed, name ? name : "", json).first;
       },
       error);
 }

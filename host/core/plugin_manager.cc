@@ -101,8 +101,10 @@ berth_object PluginManager::Create(LoadedPlugin& plugin, ProvidedKind kind, cons
   return plugin.Create(ProvidedKindName(kind), name, settings).value();
 }
 
-berth_object PluginManager::CreateObject(ProvidedKind kind, const std::string& name, const nlohmann::json& settings) {
-  return Create(LoadProvider(kind, name), kind, name, settings);
+std::pair<berth_object, std::string> PluginManager::CreateObject(ProvidedKind kind, const std::string& name,
+                                                                 const nlohmann::json& settings) {
+  LoadedPlugin& plugin = LoadProvider(kind, name);
+  return {Create(plugin, kind, name, settings), plugin.name()};
 }
 
 std::unique_ptr<Registry> PluginManager::OpenRegistry(DiscoveredPlugin& plugin, const std::string& name,
@@ -111,36 +113,26 @@ std::unique_ptr<Registry> PluginManager::OpenRegistry(DiscoveredPlugin& plugin, 
   return abi::ImportRegistry(Create(loaded, ProvidedKind::kRegistry, name, settings), plugin.name);
 }
 
-namespace {
-
-const std::string& ProviderName(PluginManager& manager, ProvidedKind kind, const std::string& name) {
-  static const std::string kUnknown = "plugin";
-  DiscoveredPlugin* provider = manager.FindProvider(kind, name);
-  return provider ? provider->name : kUnknown;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<SecretStore>> PluginManager::OpenSecretStore(const std::string& kind,
                                                                     const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    berth_object object = CreateObject(ProvidedKind::kSecretStore, kind, settings);
-    return abi::ImportSecretStore(object, ProviderName(*this, ProvidedKind::kSecretStore, kind));
+    auto [object, owner] = CreateObject(ProvidedKind::kSecretStore, kind, settings);
+    return abi::ImportSecretStore(object, owner);
   });
 }
 
 Result<std::unique_ptr<Target>> PluginManager::OpenTarget(const std::string& kind, const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    berth_object object = CreateObject(ProvidedKind::kTarget, kind, settings);
-    return abi::ImportTarget(object, ProviderName(*this, ProvidedKind::kTarget, kind));
+    auto [object, owner] = CreateObject(ProvidedKind::kTarget, kind, settings);
+    return abi::ImportTarget(object, owner);
   });
 }
 
 Result<std::unique_ptr<CredentialProvider>> PluginManager::OpenCredentialProvider(const std::string& name,
                                                                                   const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    berth_object object = CreateObject(ProvidedKind::kCredentialProvider, name, settings);
-    return abi::ImportCredentialProvider(object, ProviderName(*this, ProvidedKind::kCredentialProvider, name));
+    auto [object, owner] = CreateObject(ProvidedKind::kCredentialProvider, name, settings);
+    return abi::ImportCredentialProvider(object, owner);
   });
 }
 
@@ -154,8 +146,8 @@ Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nloh
 
 Result<std::unique_ptr<Signer>> PluginManager::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    berth_object object = CreateObject(ProvidedKind::kSigner, kind, settings);
-    return abi::ImportSigner(object, ProviderName(*this, ProvidedKind::kSigner, kind));
+    auto [object, owner] = CreateObject(ProvidedKind::kSigner, kind, settings);
+    return abi::ImportSigner(object, owner);
   });
 }
 

@@ -33,8 +33,9 @@ class PluginManager : public Services {
   Result<LoadedPlugin*> Load(const std::string& name);
 
   // An object of `kind` named `name` from the plugin whose manifest provides
-  // it, loading only that plugin. The caller owns the object.
-  berth_object CreateObject(ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
+  // it, loading only that plugin, and that plugin's name. The caller owns
+  // the object.
+  std::pair<berth_object, std::string> CreateObject(ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
   // The registry `name` of a plugin that provides it.
   std::unique_ptr<Registry> OpenRegistry(DiscoveredPlugin& plugin, const std::string& name, const nlohmann::json& settings);
   // The table of host services every plugin gets; its output and input are
