@@ -89,10 +89,18 @@ int Run(const std::vector<std::string>& arguments) {
   host.globals = split.globals;
   host.project_dir = FindProjectDir(split.globals.config);
   host.plugins = std::make_unique<PluginManager>(PluginSearchDirs(host.project_dir));
-  host.plugins->host_api().SetProjectSource([&host]() -> nlohmann::json {
+  host.plugins->host_api().SetProjectSource([&host](const std::string& environment) -> nlohmann::json {
     if (!host.HasProject()) return {{"present", false}};
     const ProjectConfig& project = host.Project();
-    return {{"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
+    nlohmann::json answer = {
+        {"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
+    auto it = project.environments.find(environment);
+    if (it == project.environments.end()) return answer;
+    answer["target"] = {{"plugin", it->second.target}, {"settings", it->second.target_settings}};
+    if (it->second.secrets) {
+      answer["secrets"] = {{"store", it->second.secrets->store}, {"settings", it->second.secrets->settings}};
+    }
+    return answer;
   });
   for (CommandGroupRegistration registration : kCommandGroups) registration(host);
 

@@ -129,7 +129,8 @@ typedef struct berth_host_api {
   /* A host service by name, JSON in and out. Services of minor 0:
    *   "registry.client-options" {"reference": REF or HOST} -> {"registry": HOST, "settings": {...}}
    *   "registry.credential" {"registry": HOST, "scopes": [...]} -> {"credential": {...}|null}
-   *   "project.context" {} -> {"present": bool, "dir", "file", "service", "environment"}
+   *   "project.context" {"environment"?: NAME} -> {"present": bool, "dir", "file", "service", "environment",
+   *       "target"?: {"plugin", "settings"}, "secrets"?: {"store", "settings"}} (settings as checked for factories)
    */
   int32_t (*call)(void* host, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error);
