@@ -138,6 +138,12 @@ int Run(const std::vector<std::string>& arguments) {
   remaining.insert(remaining.end(), split.rest.begin(), split.rest.end());
 
   const CommandSpec* spec = &match.entry->spec;
+  CommandSpec with_late_options;
+  if (match.entry->late_options) {
+    with_late_options = match.entry->spec;
+    for (auto& option : match.entry->late_options()) with_late_options.options.push_back(std::move(option));
+    spec = &with_late_options;
+  }
   LoadedPlugin* plugin = nullptr;
   if (!match.entry->plugin.empty()) {
     auto loaded = host.plugins->Load(match.entry->plugin);

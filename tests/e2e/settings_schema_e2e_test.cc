@@ -88,6 +88,21 @@ TEST(SettingsSchemaE2eTest, PathsAreRelativeToTheProject) {
   EXPECT_TRUE(std::filesystem::exists(berth.work_dir() / "state" / "secrets" / "staging.json"));
 }
 
+// --kubeconfig exists because the k8s target declares it, and only for
+// environments whose target declares it.
+TEST(SettingsSchemaE2eTest, TargetFlagsComeFromTheTargetsSchema) {
+  BerthRunner berth;
+  WriteProject(berth,
+               "  prod:\n"
+               "    target: {plugin: micros}\n");
+  auto help = berth.Run({"status", "--help"});
+  EXPECT_NE(help.stdout_data.find("--kubeconfig"), std::string::npos) << help.stdout_data;
+  EXPECT_NE(help.stdout_data.find("[k8s targets]"), std::string::npos) << help.stdout_data;
+  auto result = berth.Run({"status", "prod", "--kubeconfig", "kube.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data, "error: --kubeconfig is a setting of k8s targets; environment 'prod' deploys with micros\n");
+}
+
 TEST(SettingsSchemaE2eTest, SchemaCoversTheInstalledPlugins) {
   BerthRunner berth;
   auto result = berth.Run({"schema"});
