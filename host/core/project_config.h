@@ -46,7 +46,7 @@ struct RegistryConfig {
 };
 
 struct SigningConfig {
-  std::string signer = "cosign";
+  std::string signer;                // Empty: the one installed signer (Host::Project fills it in).
   std::string key;
   std::string public_key;
   bool required = false;             // Refuse to deploy a digest that does not verify.
