@@ -4,6 +4,7 @@
 #include <ctime>
 #include <thread>
 
+#include "berth/time.h"
 #include "berth/http/retry.h"
 #include "berth/http/url.h"
 #include "berth/log.h"
@@ -72,14 +73,7 @@ std::optional<int64_t> HeaderNumber(const http::Response& response, std::string_
   }
 }
 
-std::string UtcTime(int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
+std::string UtcTime(int64_t epoch) { return FormatRfc3339(epoch); }
 
 }  // namespace
 
