@@ -157,7 +157,7 @@ berth::Result<std::vector<berth::SecretDiffEntry>> DirectoryStore::Diff(
 }  // namespace @IDENT@
 )";
 
-constexpr char kPluginSource[] = R"(// The @NAME@ berth plugin: registers a secret store and one subcommand.
+constexpr char kPluginSource[] = R"cc(// The @NAME@ berth plugin: registers a secret store and one subcommand.
 #include <berth/output.h>
 #include <berth/plugin.h>
 
@@ -183,7 +183,10 @@ void Register(berth::Registrar& registrar) {
   registrar.AddSecretStore("@NAME@", "Secrets as one 0600 file each under a directory",
                            [](const nlohmann::json& settings) {
                              return std::make_unique<@IDENT@::DirectoryStore>(RootFrom(settings));
-                           });
+                           },
+                           // berth checks berth.yaml against this before the plugin runs,
+                           // and makes a relative dir absolute (relative to the project).
+                           berth::SettingsSchema{{"dir", berth::Setting::Path("Store directory (default: $XDG_DATA_HOME/berth/@NAME@)")}});
   registrar.AddCommand(
       berth::CommandSpec{
           .path = "@NAME@ count",
@@ -204,7 +207,7 @@ void Register(berth::Registrar& registrar) {
 }  // namespace
 
 BERTH_PLUGIN("@NAME@", "0.1.0", Register)
-)";
+)cc";
 
 constexpr char kTestSource[] = R"(#include "@IDENT@_store.h"
 
