@@ -10,6 +10,7 @@
 #include <exception>
 #include <mutex>
 
+#include "berth/http/host_client.h"
 #include "berth/http/url.h"
 #include "berth/log.h"
 #include "berth/version.h"
@@ -395,7 +396,8 @@ Response Client::SendOne(const Request& request) {
   char error_buffer[CURL_ERROR_SIZE] = {0};
   Curl().easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
 
-  log::Trace("http {} {}", request.method, request.url);
+  // Never a header (credentials), nor the query (signatures, tokens).
+  log::Trace("http {} {}", request.method, UrlForMessages(request.url));
   CURLcode code = Curl().easy_perform(handle);
   Curl().slist_free_all(headers);
   if (transfer.error) {
@@ -442,7 +444,7 @@ Response Client::SendOne(const Request& request) {
   long status = 0;
   Curl().easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   response.status = int(status);
-  log::Trace("http {} {} -> {}", request.method, request.url, response.status);
+  log::Trace("http {} {} -> {}", request.method, UrlForMessages(request.url), response.status);
   return response;
 }
 

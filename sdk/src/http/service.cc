@@ -82,19 +82,28 @@ Exchange Parse(const nlohmann::json& json, const std::atomic<bool>* cancel) {
     throw Invalid("url '" + UrlForMessages(request.url) + "' must start with http:// or https://");
   }
   exchange.what = request.method + " " + UrlForMessages(request.url);
+  // [[name, value], ...], or {name: value} (what a JSON literal of pairs
+  // often turns into; it cannot repeat a name).
   if (auto headers = json.find("headers"); headers != json.end() && !headers->is_null()) {
-    if (!headers->is_array()) throw Invalid("'headers' must be a list of [name, value] pairs");
-    for (const auto& pair : *headers) {
-      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) {
-        throw Invalid("'headers' must be a list of [name, value] pairs");
+    std::vector<std::pair<std::string, nlohmann::json>> pairs;
+    if (headers->is_object()) {
+      for (const auto& [name, value] : headers->items()) pairs.emplace_back(name, value);
+    } else if (headers->is_array()) {
+      for (const auto& pair : *headers) {
+        if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string()) throw Invalid("'headers' must be a list of [name, value] pairs");
+        pairs.emplace_back(pair[0].get<std::string>(), pair[1]);
       }
-      std::string name = pair[0].get<std::string>();
-      std::string value = pair[1].get<std::string>();
+    } else {
+      throw Invalid("'headers' must be a list of [name, value] pairs");
+    }
+    for (auto& [name, value] : pairs) {
+      if (!value.is_string()) throw Invalid("header '" + name + "' must have a string value");
+      std::string text = value.get<std::string>();
       // A line break would start a header (or a request) of its own.
-      if (name.empty() || name.find_first_of(":\r\n") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
+      if (name.empty() || name.find_first_of(":\r\n") != std::string::npos || text.find_first_of("\r\n") != std::string::npos) {
         throw Invalid("header '" + name + "' has a malformed name or value");
       }
-      request.headers.emplace_back(std::move(name), std::move(value));
+      request.headers.emplace_back(std::move(name), std::move(text));
     }
   }
   if (json.contains("body_base64")) {
@@ -193,7 +202,7 @@ nlohmann::json ServeHttpRequest(const nlohmann::json& json, const std::atomic<bo
       continue;
     } catch (const Error& error) {
       if (error.code() == ErrorCode::kInterrupted) throw Error(ErrorCode::kInterrupted, what + ": interrupted");
-      throw;
+      throw Error(error.code(), what + ": " + error.what());  // libcurl missing, say.
     }
     auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
     log::Debug("{} -> HTTP {} ({} ms)", what, response.status, took.count());

@@ -5,7 +5,7 @@
 // code through the C function below, so a plugin's unit tests make real
 // requests without the berth binary.
 //
-// Request: {"method", "url", "headers": [[name, value]...], "body" | "body_base64",
+// Request: {"method", "url", "headers": [[name, value]...] (or {name: value}), "body" | "body_base64",
 //   "timeout_ms", "connect_timeout_ms", "retry": {"attempts", "initial_backoff_ms",
 //   "max_backoff_ms", "statuses"}, "tls": {"insecure_skip_verify", "ca_pem",
 //   "client_cert_pem", "client_key_pem", "server_name"}, "follow_redirects",
