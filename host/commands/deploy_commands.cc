@@ -6,6 +6,7 @@
 #include "core/ledger.h"
 #include "core/registry_flags.h"
 #include "core/signing_policy.h"
+#include "core/target_flags.h"
 
 #include <unistd.h>
 
@@ -23,25 +24,23 @@ struct OpenedTarget {
 };
 
 // berth.yaml's target settings with the command line's on top: --set
-// KEY=VALUE, and --kubeconfig/--context as kubectl spells them.
-nlohmann::json TargetSettings(const EnvironmentConfig& environment, const Args& args) {
+// KEY=VALUE, and the flags the target declares (k8s: --kubeconfig,
+// --context, as kubectl spells them).
+nlohmann::json TargetSettings(Host& host, const EnvironmentConfig& environment, const Args& args) {
   nlohmann::json settings = environment.target_settings.is_object() ? environment.target_settings : nlohmann::json::object();
   for (const auto& pair : args.GetAll("set")) {
     size_t equals = pair.find('=');
     if (equals == std::string::npos || equals == 0) throw Error(ErrorCode::kUsage, "--set expects KEY=VALUE, got '" + pair + "'");
     settings[pair.substr(0, equals)] = pair.substr(equals + 1);
   }
-  if (auto kubeconfig = args.GetOptional("kubeconfig")) {
-    settings["kubeconfig"] = std::filesystem::absolute(*kubeconfig).string();
-  }
-  if (auto kube_context = args.GetOptional("context")) settings["context"] = *kube_context;
+  ApplyTargetFlags(*host.plugins, environment.target, environment.name, args, settings);
   return settings;
 }
 
 OpenedTarget Open(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
   const EnvironmentConfig& environment = project.Environment(context.args.Get("environment"));
-  nlohmann::json settings = TargetSettings(environment, context.args);
+  nlohmann::json settings = TargetSettings(host, environment, context.args);
   TargetQuery query{project.service, environment.name, settings};
   query.project_dir = project.dir;
   host.plugins->host_api().SetEnvironment(environment.name);
@@ -284,11 +283,11 @@ void RegisterDeployCommands(Host& host) {
     options.insert(options.end(), registry_flags.begin(), registry_flags.end());
     return options;
   };
-  // Every target command can override the environment's target settings.
+  // Every target command can override the environment's target settings:
+  // --set KEY=VALUE, and the flags the installed targets declare.
   const std::vector<OptionSpec> target_flags = {
-      {.name = "set", .kind = Kind::kList, .help = "Override a target setting of berth.yaml for this run", .value_name = "KEY=VALUE"},
-      {.name = "kubeconfig", .help = "Kubernetes targets: this kubeconfig file (as kubectl --kubeconfig)", .value_name = "FILE"},
-      {.name = "context", .help = "Kubernetes targets: this kubeconfig context (as kubectl --context)", .value_name = "NAME"}};
+      {.name = "set", .kind = Kind::kList, .help = "Override a target setting of berth.yaml for this run", .value_name = "KEY=VALUE"}};
+  auto declared_flags = [&host] { return TargetFlagOptions(*host.plugins); };
   auto with_target_flags = [&](std::vector<OptionSpec> options) {
     options.insert(options.end(), target_flags.begin(), target_flags.end());
     return options;
@@ -299,15 +298,15 @@ void RegisterDeployCommands(Host& host) {
                               {.name = "image", .help = "Image by digest: REPOSITORY@sha256:... (default: --version's from the ledger)", .value_name = "IMAGE"},
                               {.name = "version", .help = "Release version (recorded in the ledger)", .value_name = "VERSION"},
                               timeout, no_health}))},
-                 [&host](CommandContext& c) { return RunDeploy(host, c); });
+                 [&host](CommandContext& c) { return RunDeploy(host, c); }, declared_flags);
   host.table.Add({.path = "status", .summary = "Show what runs in an environment and whether it is ready", .options = with_target_flags({environment})},
-                 [&host](CommandContext& c) { return RunStatus(host, c); });
+                 [&host](CommandContext& c) { return RunStatus(host, c); }, declared_flags);
   OptionSpec optional_environment = environment;
   optional_environment.required = false;
   optional_environment.help = "Environment (default: the release ledger)";
   host.table.Add({.path = "history", .summary = "List releases from the ledger, or an environment's revisions",
                   .options = with_target_flags({optional_environment})},
-                 [&host](CommandContext& c) { return RunHistory(host, c); });
+                 [&host](CommandContext& c) { return RunHistory(host, c); }, declared_flags);
   host.table.Add({.path = "rollback",
                   .summary = "Roll back: to --to VERSION, --revision N, or the last release that was healthy there",
                   .options = with_target_flags(with_registry_flags({environment,
@@ -316,9 +315,9 @@ void RegisterDeployCommands(Host& host) {
                               {.name = "image", .help = "Or an image by digest (from the release ledger)", .value_name = "IMAGE"},
                               {.name = "version", .help = "The version of --image", .value_name = "VERSION"},
                               timeout, no_health}))},
-                 [&host](CommandContext& c) { return RunRollback(host, c); });
+                 [&host](CommandContext& c) { return RunRollback(host, c); }, declared_flags);
   host.table.Add({.path = "url", .summary = "Print an environment's service URL", .options = with_target_flags({environment})},
-                 [&host](CommandContext& c) { return RunUrl(host, c); });
+                 [&host](CommandContext& c) { return RunUrl(host, c); }, declared_flags);
 }
 
 }  // namespace berth::host

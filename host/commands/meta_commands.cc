@@ -1,9 +1,10 @@
-// berth version, help and completion.
+// berth version, schema and completion.
 #include <iostream>
 
 #include "berth/abi/berth_plugin_api.h"
 #include "berth/version.h"
 #include "berth/output.h"
+#include "core/berth_yaml_schema.h"
 #include "core/host.h"
 
 namespace berth::host {
@@ -43,10 +44,22 @@ int RunCompletion(Host& host, CommandContext& context) {
   return 0;
 }
 
+// The schema is a document, not a result: the same JSON whatever -o says.
+int RunSchema(Host& host, CommandContext& context) {
+  context.output.stream() << BerthYamlSchema(*host.plugins).dump(2) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void RegisterMetaCommands(Host& host) {
   host.table.Add({.path = "version", .summary = "Show berth's version and its plugin ABI major and minor versions"}, RunVersion);
+  host.table.Add({.path = "schema",
+                  .summary = "Print a JSON Schema of berth.yaml, with the settings of the installed plugins",
+                  .description = "For editors: berth schema > berth.schema.json, then put\n"
+                                 "  # yaml-language-server: $schema=berth.schema.json\n"
+                                 "at the top of berth.yaml. Only plugin manifests are read; no plugin code runs."},
+                 [&host](CommandContext& context) { return RunSchema(host, context); });
   host.table.Add({.path = "completion",
                   .summary = "Print a shell completion script",
                   .options = {{.name = "shell", .help = "Shell (bash)", .value_name = "SHELL", .position = 1}}},

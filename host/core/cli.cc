@@ -89,10 +89,18 @@ int Run(const std::vector<std::string>& arguments) {
   host.globals = split.globals;
   host.project_dir = FindProjectDir(split.globals.config);
   host.plugins = std::make_unique<PluginManager>(PluginSearchDirs(host.project_dir));
-  host.plugins->host_api().SetProjectSource([&host]() -> nlohmann::json {
+  host.plugins->host_api().SetProjectSource([&host](const std::string& environment) -> nlohmann::json {
     if (!host.HasProject()) return {{"present", false}};
     const ProjectConfig& project = host.Project();
-    return {{"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
+    nlohmann::json answer = {
+        {"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
+    auto it = project.environments.find(environment);
+    if (it == project.environments.end()) return answer;
+    answer["target"] = {{"plugin", it->second.target}, {"settings", it->second.target_settings}};
+    if (it->second.secrets) {
+      answer["secrets"] = {{"store", it->second.secrets->store}, {"settings", it->second.secrets->settings}};
+    }
+    return answer;
   });
   for (CommandGroupRegistration registration : kCommandGroups) registration(host);
 
@@ -130,6 +138,12 @@ int Run(const std::vector<std::string>& arguments) {
   remaining.insert(remaining.end(), split.rest.begin(), split.rest.end());
 
   const CommandSpec* spec = &match.entry->spec;
+  CommandSpec with_late_options;
+  if (match.entry->late_options) {
+    with_late_options = match.entry->spec;
+    for (auto& option : match.entry->late_options()) with_late_options.options.push_back(std::move(option));
+    spec = &with_late_options;
+  }
   LoadedPlugin* plugin = nullptr;
   if (!match.entry->plugin.empty()) {
     auto loaded = host.plugins->Load(match.entry->plugin);

@@ -8,14 +8,14 @@
 
 namespace berth::host {
 
-void CommandTable::Add(CommandSpec spec, CommandFn run) {
+void CommandTable::Add(CommandSpec spec, CommandFn run, std::function<std::vector<OptionSpec>()> late_options) {
   for (const auto& entry : entries_) {
     // A programming error in the host (a group registered twice), not user input.
     if (entry.path == spec.path) throw Error(ErrorCode::kFailure, "host command '" + spec.path + "' is registered twice");
   }
   std::string path = spec.path;
   std::string summary = spec.summary;
-  entries_.push_back({std::move(path), std::move(summary), "", std::move(spec), std::move(run)});
+  entries_.push_back({std::move(path), std::move(summary), "", std::move(spec), std::move(run), std::move(late_options)});
 }
 
 void CommandTable::AddPluginCommand(const std::string& path, const std::string& summary, const std::string& plugin) {

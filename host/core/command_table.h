@@ -3,6 +3,7 @@
 #ifndef BERTH_HOST_CORE_COMMAND_TABLE_H_
 #define BERTH_HOST_CORE_COMMAND_TABLE_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct CommandEntry {
   std::string plugin;    // Empty for the host's own commands.
   CommandSpec spec;      // Host commands only; a plugin's comes with the plugin.
   CommandFn run;         // Host commands only.
+  // Options known only once plugins' manifests are read (the flags target
+  // plugins declare); asked only when this command runs or shows its help.
+  std::function<std::vector<OptionSpec>()> late_options;
 };
 
 struct CommandMatch {
@@ -27,7 +31,7 @@ struct CommandMatch {
 
 class CommandTable {
  public:
-  void Add(CommandSpec spec, CommandFn run);
+  void Add(CommandSpec spec, CommandFn run, std::function<std::vector<OptionSpec>()> late_options = {});
   void AddPluginCommand(const std::string& path, const std::string& summary, const std::string& plugin);
 
   // Longest registered path that prefixes `words`.

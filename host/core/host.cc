@@ -1,5 +1,7 @@
 #include "host.h"
 
+#include "project_settings.h"
+
 namespace berth::host {
 
 bool Host::HasProject() const {
@@ -16,7 +18,9 @@ const ProjectConfig& Host::Project() {
       throw Error(ErrorCode::kInvalidInput,
                   "no berth.yaml here or in any parent directory (write one with berth init, or pass --config FILE)");
     }
-    project_ = ProjectConfig::Load(file);
+    ProjectConfig project = ProjectConfig::Load(file);
+    if (plugins) CheckProjectSettings(project, *plugins);
+    project_ = std::move(project);
   }
   return *project_;
 }

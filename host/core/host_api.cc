@@ -117,7 +117,7 @@ const std::map<std::string, Service, std::less<>>& Services() {
          std::string registry = request.value("host_only", false) ? reference : registries.HostOf(reference);
          return nlohmann::json{{"registry", registry}, {"settings", oci::SettingsToJson(registries.config().For(registry))}};
        }},
-      {"project.context", [](HostApi& host, const nlohmann::json&) { return host.Project(); }},
+      {"project.context", [](HostApi& host, const nlohmann::json& request) { return host.Project(request.value("environment", "")); }},
       // Plugins make HTTP requests with the host's libcurl: Ctrl-C (the
       // interrupt flag) cancels them; a timeout is a failure of its own.
       {"http.request",
@@ -144,9 +144,10 @@ int32_t Call(void* host, const char* service, const char* request, size_t reques
 
 }  // namespace
 
-nlohmann::json HostApi::Project() const {
-  nlohmann::json project = project_source_ ? project_source_() : nlohmann::json{{"present", false}};
-  project["environment"] = environment_;
+nlohmann::json HostApi::Project(const std::string& asked) const {
+  const std::string& environment = asked.empty() ? environment_ : asked;
+  nlohmann::json project = project_source_ ? project_source_(environment) : nlohmann::json{{"present", false}};
+  project["environment"] = environment;
   return project;
 }
 

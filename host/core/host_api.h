@@ -34,10 +34,13 @@ class HostApi {
 
   // What the "project.context" service answers: {"present": bool, "dir",
   // "file", "service"}, read when a plugin first asks (berth.yaml is loaded
-  // lazily), plus "environment" once a command names it.
-  void SetProjectSource(std::function<nlohmann::json()> source) { project_source_ = std::move(source); }
+  // lazily), plus "environment" once a command names it (or the plugin asks
+  // about one) with its "target" {plugin, settings} and "secrets" {store,
+  // settings}. The source gets the environment's name.
+  using ProjectSource = std::function<nlohmann::json(const std::string& environment)>;
+  void SetProjectSource(ProjectSource source) { project_source_ = std::move(source); }
   void SetEnvironment(const std::string& environment) { environment_ = environment; }
-  nlohmann::json Project() const;
+  nlohmann::json Project(const std::string& environment = "") const;
 
   PluginManager& plugins() { return plugins_; }
   Output* output() { return output_; }
@@ -48,7 +51,7 @@ class HostApi {
   PluginManager& plugins_;
   Output* output_ = nullptr;
   std::istream* input_ = nullptr;
-  std::function<nlohmann::json()> project_source_;
+  ProjectSource project_source_;
   std::string environment_;
 };
 

@@ -9,6 +9,8 @@
 #include "berth/signer.h"
 #include "elf_check.h"
 #include "install_record.h"
+#include "project_settings.h"
+#include "berth/redact.h"
 
 namespace berth::host {
 
@@ -92,13 +94,22 @@ LoadedPlugin& PluginManager::LoadProvider(ProvidedKind kind, const std::string& 
 
 berth_object PluginManager::Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name,
                                    const nlohmann::json& settings) {
-  bool listed = false;
-  for (const auto& provision : plugin.provisions()) listed = listed || (provision.kind == kind && provision.name == name);
-  if (!listed) {
+  const Provision* listed = nullptr;
+  for (const auto& provision : plugin.provisions()) {
+    if (provision.kind == kind && provision.name == name) listed = &provision;
+  }
+  if (listed == nullptr) {
     throw Error(ErrorCode::kPlugin, "plugin " + plugin.path().string() + ": its manifest lists " + ProvidedKindName(kind) +
                                         " '" + name + "' but it did not register one");
   }
-  return plugin.Create(ProvidedKindName(kind), name, settings).value();
+  // Settings from berth.yaml were checked with their places already
+  // (project_settings.h); this check covers every other way in (--set,
+  // another plugin's host.open) and is idempotent on checked settings.
+  SettingsOrigin origin;
+  origin.owner = ProviderPhrase(kind, name);
+  origin.on_secret = [](const std::string& value) { RegisterSecret(value); };
+  nlohmann::json checked = CheckSettings(listed->settings, settings, origin);
+  return plugin.Create(ProvidedKindName(kind), name, checked).value();
 }
 
 std::pair<berth_object, std::string> PluginManager::CreateObject(ProvidedKind kind, const std::string& name,

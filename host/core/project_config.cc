@@ -98,16 +98,27 @@ class Reader {
     return *value;
   }
 
-  nlohmann::json Json(const YAML::Node& node) const {
+  // Settings for a plugin: YAML to JSON, noting where each value was
+  // written in `source` (when given) under its JSON pointer.
+  nlohmann::json Json(const YAML::Node& node, SettingsSource* source = nullptr, const std::string& pointer = "") const {
+    if (source != nullptr) {
+      const YAML::Mark mark = node.Mark();
+      SettingsSource::Place place{mark.line + 1, mark.column + 1, std::nullopt};
+      if (node.IsScalar()) place.scalar = node.as<std::string>();
+      source->places[pointer] = place;
+    }
     switch (node.Type()) {
       case YAML::NodeType::Map: {
         nlohmann::json object = nlohmann::json::object();
-        for (const auto& item : node) object[KeyOf(item.first)] = Json(item.second);
+        for (const auto& item : node) {
+          std::string key = KeyOf(item.first);
+          object[key] = Json(item.second, source, pointer + "/" + EscapePointer(key));
+        }
         return object;
       }
       case YAML::NodeType::Sequence: {
         nlohmann::json array = nlohmann::json::array();
-        for (const auto& item : node) array.push_back(Json(item));
+        for (const auto& item : node) array.push_back(Json(item, source, pointer + "/" + std::to_string(array.size())));
         return array;
       }
       case YAML::NodeType::Scalar: {
@@ -131,13 +142,20 @@ class Reader {
   }
 
   // A map's entries except the listed keys, as JSON settings.
-  nlohmann::json Rest(const YAML::Node& node, const std::set<std::string>& except) const {
+  nlohmann::json Rest(const YAML::Node& node, const std::set<std::string>& except, SettingsSource* source = nullptr) const {
     nlohmann::json rest = nlohmann::json::object();
+    if (source != nullptr) source->places[""] = {node.Mark().line + 1, node.Mark().column + 1, std::nullopt};
     for (const auto& item : node) {
       std::string key = KeyOf(item.first);
-      if (!except.count(key)) rest[key] = Json(item.second);
+      if (!except.count(key)) rest[key] = Json(item.second, source, "/" + EscapePointer(key));
     }
     return rest;
+  }
+
+  static std::string EscapePointer(const std::string& key) {
+    std::string out;
+    for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+    return out;
   }
 
  private:
@@ -170,7 +188,8 @@ EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name,
   if (!target) throw reader.At(node, "missing required field '" + field + ".target'");
   reader.ExpectMap(target, field + ".target");
   environment.target = reader.RequiredString(target, "plugin", field + ".target.plugin");
-  environment.target_settings = reader.Rest(target, {"plugin"});
+  environment.target_source.field = field + ".target";
+  environment.target_settings = reader.Rest(target, {"plugin"}, &environment.target_source);
   if (const YAML::Node secrets = node["secrets"]) {
     reader.ExpectMap(secrets, field + ".secrets");
     reader.OnlyKeys(secrets, field + ".secrets", {"store", "from", "keys", "settings"});
@@ -180,7 +199,8 @@ EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name,
     if (secrets["keys"]) config.keys = reader.Strings(secrets["keys"], field + ".secrets.keys");
     if (secrets["settings"]) {
       reader.ExpectMap(secrets["settings"], field + ".secrets.settings");
-      config.settings = reader.Json(secrets["settings"]);
+      config.source.field = field + ".secrets.settings";
+      config.settings = reader.Json(secrets["settings"], &config.source);
     }
     environment.secrets = std::move(config);
   }
@@ -275,7 +295,8 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
         throw reader.At(build["builder"], "'build.builder' must be one of auto, buildx, podman, buildah, berth");
       }
     }
-    config.build.settings = reader.Rest(build, {"context", "dockerfile", "platforms", "builder"});
+    config.build.source.field = "build";
+    config.build.settings = reader.Rest(build, {"context", "dockerfile", "platforms", "builder"}, &config.build.source);
   }
 
   config.tags = root["tags"] ? ReadTags(reader, root["tags"]) : std::vector<TagTemplate>{{"{version}", false}};
@@ -305,7 +326,8 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
       registry.name = node["name"] ? reader.String(node["name"], "registries[].name")
                                    : registry.repository.substr(0, registry.repository.find('/'));
       if (node["plugin"]) registry.plugin = reader.String(node["plugin"], "registries[].plugin");
-      if (node["settings"]) registry.settings = reader.Json(node["settings"]);
+      registry.source.field = "registries[" + std::to_string(config.registries.size()) + "].settings";
+      if (node["settings"]) registry.settings = reader.Json(node["settings"], &registry.source);
       config.registries.push_back(std::move(registry));
     }
   } else {
@@ -320,7 +342,8 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
     if (signing["key"]) value.key = reader.String(signing["key"], "signing.key");
     if (signing["public_key"]) value.public_key = reader.String(signing["public_key"], "signing.public_key");
     if (signing["required"]) value.required = reader.Bool(signing["required"], "signing.required");
-    if (signing["settings"]) value.settings = reader.Json(signing["settings"]);
+    value.source.field = "signing.settings";
+    if (signing["settings"]) value.settings = reader.Json(signing["settings"], &value.source);
     config.signing = std::move(value);
   }
 

@@ -16,12 +16,25 @@
 
 namespace berth::host {
 
+// Where each value of a plugin's settings block was written, so that the
+// settings check (berth/settings.h) can point at berth.yaml:LINE:COL.
+struct SettingsSource {
+  struct Place {
+    int line = 0;    // 1-based.
+    int column = 0;  // 1-based.
+    std::optional<std::string> scalar;  // The text as written, for scalars.
+  };
+  std::string field;                    // "environments.staging.target".
+  std::map<std::string, Place> places;  // By JSON pointer below `field`; "" is the block itself.
+};
+
 struct BuildConfig {
   std::string context = ".";
   std::string dockerfile;            // Empty: berth's own builder unless a Dockerfile exists.
   std::vector<std::string> platforms;
   std::string builder = "auto";      // auto | buildx | podman | buildah | berth
   nlohmann::json settings = nlohmann::json::object();  // The rest, for the chosen builder.
+  SettingsSource source;
 };
 
 struct RegistryConfig {
@@ -29,6 +42,7 @@ struct RegistryConfig {
   std::string repository;            // host/path, no tag.
   std::string plugin;                // Empty: the plugin claiming the host, else the generic registry.
   nlohmann::json settings = nlohmann::json::object();
+  SettingsSource source;
 };
 
 struct SigningConfig {
@@ -37,6 +51,7 @@ struct SigningConfig {
   std::string public_key;
   bool required = false;             // Refuse to deploy a digest that does not verify.
   nlohmann::json settings = nlohmann::json::object();
+  SettingsSource source;
 };
 
 struct SecretsConfig {
@@ -44,6 +59,7 @@ struct SecretsConfig {
   std::string from;                  // An env file, relative to the project.
   std::vector<std::string> keys;     // Only these keys of it.
   nlohmann::json settings = nlohmann::json::object();
+  SettingsSource source;
 };
 
 // One entry of `tags:`. Release tags are immutable: berth refuses to move a
@@ -59,6 +75,7 @@ struct EnvironmentConfig {
   std::string name;
   std::string target;                // A target kind (k8s, micros).
   nlohmann::json target_settings = nlohmann::json::object();
+  SettingsSource target_source;
   std::optional<SecretsConfig> secrets;
   std::optional<HealthCheck> health;
   bool immutable_tags = false;       // Kept for older files: every release tag is immutable now.

@@ -10,7 +10,16 @@ namespace {
 void Register(Registrar& registrar) {
   registrar.SetDescription("Atlassian ASAP: service-to-service JWTs, minted and verified");
   registrar.AddCredentialProvider("asap", "ASAP tokens from an .asap-config or the ASAP_* environment",
-                                  [](const nlohmann::json& settings) { return AsapProvider::FromSettings(settings, ProcessEnvironment()); });
+                                  [](const nlohmann::json& settings) { return AsapProvider::FromSettings(settings, ProcessEnvironment()); },
+                                  SettingsSchema{
+                                      {"config", Setting::Path("An .asap-config file").CredentialFile()},
+                                      {"private_key_file", Setting::Path("A PEM private key (with issuer and key_id)").CredentialFile()},
+                                      {"issuer", Setting::Text("The token issuer (iss)")},
+                                      {"key_id", Setting::Text("The key id (kid): ISSUER/NAME")},
+                                      {"subject", Setting::Text("The token subject (sub)")},
+                                      {"audience", Setting::Value("Audiences: a list, or text separated by commas")},
+                                      {"expiry", Setting::WholeNumber("Token lifetime in seconds").AtLeast(1).AtMost(3600)},
+                                  });
   registrar.AddCommand(KeygenSpec(), RunKeygen);
   registrar.AddCommand(TokenSpec(), RunToken);
   registrar.AddCommand(VerifySpec(), RunVerify);

@@ -66,7 +66,11 @@ void Register(Registrar& registrar) {
   using Kind = OptionSpec::Kind;
   registrar.SetDescription("Sign and verify images the way cosign does (key pairs, .sig tags)");
   registrar.AddSigner("cosign", "cosign key-based signatures stored under sha256-<digest>.sig tags",
-                      [](const nlohmann::json& settings) { return std::make_unique<CosignSigner>(settings, OpenRegistrySignatureStore); });
+                      [](const nlohmann::json& settings) { return std::make_unique<CosignSigner>(settings, OpenRegistrySignatureStore); },
+                      SettingsSchema{
+                          {"repository", Setting::Text("Where signatures are stored (default: beside the image; $COSIGN_REPOSITORY wins)")},
+                          {"format", Setting::Choice({"simple-signing", "bundle"}, "How signatures are written").Default("simple-signing")},
+                      });
   const OptionSpec force{.name = "force", .kind = Kind::kFlag, .help = "Overwrite existing key files"};
   registrar.AddCommand(
       CommandSpec{.path = "cosign generate-key-pair",

@@ -8,16 +8,10 @@ namespace berth::cosign {
 
 CosignSigner::CosignSigner(const nlohmann::json& settings, StoreFactory store_factory)
     : store_factory_(std::move(store_factory)) {
-  if (settings.is_object() && settings.contains("repository")) {
-    if (!settings["repository"].is_string()) throw Error(ErrorCode::kInvalidInput, "signer cosign: setting 'repository' must be a string");
-    repository_ = settings["repository"].get<std::string>();
-  }
-  if (settings.is_object() && settings.contains("format")) {
-    std::string format = settings["format"].is_string() ? settings["format"].get<std::string>() : "";
-    if (format != "bundle" && format != "simple-signing") {
-      throw Error(ErrorCode::kInvalidInput, "signer cosign: setting 'format' must be simple-signing or bundle");
-    }
-    bundle_ = format == "bundle";
+  // Checked by the host against the schema cosign_plugin.cc declares.
+  if (settings.is_object()) {
+    repository_ = settings.value("repository", "");
+    bundle_ = settings.value("format", "") == "bundle";
   }
 }
 

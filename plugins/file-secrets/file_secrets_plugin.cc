@@ -28,7 +28,8 @@ void Register(Registrar& registrar) {
   registrar.AddSecretStore("file", "One 0600 JSON file per environment, replaced atomically",
                            [](const nlohmann::json& settings) {
                              return std::make_unique<FileStore>(FileStore::DirFromSettings(settings));
-                           });
+                           },
+                           SettingsSchema{{"dir", Setting::Path("Store directory (default: $XDG_DATA_HOME/berth/secrets)")}});
   registrar.AddCommand(
       CommandSpec{.path = "file-secrets where",
                   .summary = "Show the file holding an environment's secrets and how many it holds",

@@ -1,5 +1,7 @@
 #include "gcp_commands.h"
 
+#include "gcp_schema.h"
+
 #include <chrono>
 
 #include "artifact_path.h"
@@ -16,7 +18,8 @@ namespace {
 // The host's registries.yaml settings, then --key-file and --api-url.
 GcpSettings SettingsFor(const std::string& host, const CommandContext& context) {
   oci::RegistrySettings registry = oci::RegistryConfig::LoadDefault().For(host);
-  GcpSettings settings = GcpSettings::Parse(registry.plugin_settings, "registries.yaml " + host + ".settings");
+  GcpSettings settings = GcpSettings::Parse(CheckGcpSettings(registry.plugin_settings, "registries.yaml " + host + ".settings"),
+                                            "registries.yaml " + host + ".settings");
   if (auto key_file = context.args.GetOptional("key-file")) settings.key_file = *key_file;
   if (auto url = context.args.GetOptional("api-url")) {
     CheckApiUrl(*url, "--api-url");

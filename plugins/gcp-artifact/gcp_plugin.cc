@@ -4,6 +4,7 @@
 #include "artifact_registry.h"
 #include "berth/plugin.h"
 #include "gcp_commands.h"
+#include "gcp_schema.h"
 #include "google_api.h"
 #include "secret_manager_store.h"
 
@@ -16,13 +17,15 @@ void Register(Registrar& registrar) {
                         {"*-docker.pkg.dev"}, [](const nlohmann::json& settings) {
                           return std::make_unique<ArtifactRegistry>(
                               std::make_shared<CredentialChain>(GcpSettings::Parse(settings, "gcp-artifact registry settings")));
-                        });
+                        },
+                        GcpSchema());
   registrar.AddSecretStore("gcp-secret-manager", "Google Secret Manager: one secret per name, a new version per set",
                            [](const nlohmann::json& settings) {
                              GcpSettings parsed = GcpSettings::Parse(settings, "gcp-secret-manager settings");
                              auto api = std::make_shared<GoogleApi>(std::make_shared<CredentialChain>(parsed));
                              return std::make_unique<SecretManagerStore>(std::move(parsed), std::move(api));
-                           });
+                           },
+                           GcpSchema());
   registrar.AddCommand(ImagesCommandSpec(), RunImages);
   registrar.AddCommand(WhoamiCommandSpec(), RunWhoami);
 }

@@ -83,9 +83,7 @@ GcpSettings GcpSettings::Parse(const nlohmann::json& settings, std::string_view 
       parsed.prefix = Text(value, at);
     } else if (key == "replication-locations") {
       parsed.replication_locations = List(value, at);
-    } else {
-      throw Error(ErrorCode::kInvalidInput, at + ": unknown setting (see docs/gcp-artifact.md)");
-    }
+    }  // Other keys never arrive: the host checked them against GcpSchema().
   }
   return parsed;
 }

@@ -1,4 +1,5 @@
 #include "gcp_settings.h"
+#include "gcp_schema.h"
 
 #include <gtest/gtest.h>
 
@@ -46,8 +47,12 @@ TEST(GcpSettingsTest, TakesYamlValuesAndSettingStrings) {
 
 TEST(GcpSettingsTest, RefusesUnknownKeysAndCleartextUrls) {
   std::string message;
-  EXPECT_EQ(CodeOf({{"keyfile", "x"}}, &message), ErrorCode::kInvalidInput);
-  EXPECT_EQ(message, "test.keyfile: unknown setting (see docs/gcp-artifact.md)");
+  try {
+    CheckGcpSettings({{"keyfile", "x"}}, "test");
+    ADD_FAILURE() << "an unknown key passed";
+  } catch (const Error& error) {
+    EXPECT_STREQ(error.what(), "settings of the gcp-artifact plugin: test.keyfile: unknown setting (did you mean 'key-file'?)");
+  }
   EXPECT_EQ(CodeOf({{"token-uri", "http://oauth.example/token"}}, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "test.token-uri: 'http://oauth.example/token' is plain http on a non-loopback host; credentials only travel over https");
   EXPECT_EQ(CodeOf({{"secretmanager-url", "ftp://x"}}), ErrorCode::kInvalidInput);

@@ -11,6 +11,7 @@
 #include "berth/redact.h"
 #include "berth/services.h"
 #include "ghcr_registry.h"
+#include "ghcr_schema.h"
 #include "packages.h"
 #include "prune.h"
 
@@ -35,12 +36,9 @@ Target ResolveTarget(CommandContext& context) {
     throw Error(ErrorCode::kInvalidInput, "ghcr: " + host + " is not a GitHub container registry (ghcr.io, or a host with "
                                               "`plugin: ghcr` in registries.yaml)");
   }
-  target.settings = GhcrSettings::Parse(registry.plugin_settings).WithHost(host);
-  if (auto api = context.args.GetOptional("api-url")) {
-    nlohmann::json override_settings = registry.plugin_settings.is_object() ? registry.plugin_settings : nlohmann::json::object();
-    override_settings["api-url"] = *api;
-    target.settings = GhcrSettings::Parse(override_settings).WithHost(host);
-  }
+  nlohmann::json settings = CheckGhcrSettings(registry.plugin_settings, "registries.yaml " + host + ".settings");
+  if (auto api = context.args.GetOptional("api-url")) settings["api-url"] = *api;
+  target.settings = GhcrSettings::Parse(settings).WithHost(host);
   if (auto file = context.args.GetOptional("token-file")) target.settings.token_file = *file;
   CheckGhcrRepository(target.reference.repository);
   target.package = PackageRef::FromRepository(target.reference.repository);

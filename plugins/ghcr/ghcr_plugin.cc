@@ -5,6 +5,7 @@
 #include "berth/plugin.h"
 #include "ghcr_commands.h"
 #include "ghcr_registry.h"
+#include "ghcr_schema.h"
 
 namespace berth::ghcr {
 namespace {
@@ -12,11 +13,13 @@ namespace {
 void Register(Registrar& registrar) {
   registrar.SetDescription("GitHub: the ghcr.io container registry, package versions and pruning, Actions secrets");
   registrar.AddRegistry("ghcr", "GitHub Container Registry: PAT or GITHUB_TOKEN, deletes through the Packages API", {kDefaultHost},
-                        [](const nlohmann::json& settings) { return std::make_unique<GhcrRegistry>(GhcrSettings::Parse(settings)); });
+                        [](const nlohmann::json& settings) { return std::make_unique<GhcrRegistry>(GhcrSettings::Parse(settings)); },
+                        GhcrSchema());
   registrar.AddSecretStore("github-actions", "GitHub Actions repository or environment secrets (sealed boxes)",
                            [](const nlohmann::json& settings) {
                              return std::make_unique<ActionsSecretStore>(GhcrSettings::Parse(settings));
-                           });
+                           },
+                           GhcrSchema());
   RegisterGhcrCommands(registrar);
 }
 

@@ -49,19 +49,10 @@ std::optional<std::string> ProcessEnv(const std::string& name) {
 }
 
 GhcrSettings GhcrSettings::Parse(const nlohmann::json& settings, const EnvFn& env) {
-  static const std::set<std::string> kKnown = {"registry",   "api-url",    "api-base",  "token-file",  "username",
-                                               "owner-type", "rate-limit-wait", "ca-file", "repository", "environment"};
+  // Keys and types were checked against GhcrSchema() (by the host, or by
+  // CheckGhcrSettings for registries.yaml's settings).
   if (!settings.is_null() && !settings.is_object()) throw Error(ErrorCode::kInvalidInput, "ghcr settings must be a mapping");
   GhcrSettings out;
-  if (settings.is_object()) {
-    for (const auto& [key, value] : settings.items()) {
-      if (!kKnown.count(key)) {
-        throw Error(ErrorCode::kInvalidInput, "ghcr settings: unknown key '" + key +
-                                                  "' (known: registry, api-url, token-file, username, owner-type, "
-                                                  "rate-limit-wait, ca-file, repository, environment)");
-      }
-    }
-  }
   const nlohmann::json& s = settings.is_object() ? settings : nlohmann::json::object();
   if (std::string host = StringSetting(s, "registry"); !host.empty()) out.registry_host = oci::NormalizeRegistryHost(host);
   else if (auto host_env = env("BERTH_GHCR_HOST")) out.registry_host = oci::NormalizeRegistryHost(*host_env);

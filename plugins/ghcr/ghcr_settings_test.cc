@@ -1,4 +1,5 @@
 #include "ghcr_settings.h"
+#include "ghcr_schema.h"
 
 #include <gtest/gtest.h>
 
@@ -42,10 +43,12 @@ TEST(GhcrSettingsTest, EnterpriseHostDerivesItsApi) {
 
 TEST(GhcrSettingsTest, RefusesBadSettings) {
   ErrorCode code{};
-  EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"apiurl", "x"}}, Env({})); }, &code),
-            "ghcr settings: unknown key 'apiurl' (known: registry, api-url, token-file, username, owner-type, rate-limit-wait, "
-            "ca-file, repository, environment)");
+  EXPECT_EQ(ErrorMessageOf([] { CheckGhcrSettings({{"apiurl", "x"}}, "registries.yaml ghcr.io.settings"); }, &code),
+            "settings of the ghcr plugin: registries.yaml ghcr.io.settings.apiurl: unknown setting (did you mean 'api-url'?)");
   EXPECT_EQ(code, ErrorCode::kInvalidInput);
+  EXPECT_EQ(ErrorMessageOf([] { CheckGhcrSettings({{"owner-type", "team"}}, "s"); }),
+            "settings of the ghcr plugin: s.owner-type: 'team' is not one of org, user");
+  EXPECT_EQ(GhcrSettings::Parse(CheckGhcrSettings({{"rate-limit-wait", "2m"}}, "s"), Env({})).rate_limit_wait.count(), 120);
   EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"api-url", "http://ghe.example/api/v3"}}, Env({})); }),
             "ghcr settings: api-url 'http://ghe.example/api/v3' is plain HTTP to another machine; use https://");
   EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"owner-type", "team"}}, Env({})); }),

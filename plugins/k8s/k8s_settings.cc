@@ -99,15 +99,7 @@ const std::regex kSecretKey("[-._a-zA-Z0-9]+");
 
 ConnectionSettings ReadConnection(const Reader& reader) {
   ConnectionSettings connection;
-  connection.kubeconfig = reader.String("kubeconfig");
-  if (!connection.kubeconfig.empty()) {
-    if (connection.kubeconfig.rfind("~/", 0) == 0) {
-      const char* home = std::getenv("HOME");
-      connection.kubeconfig = std::string(home ? home : "") + connection.kubeconfig.substr(1);
-    } else if (fs::path(connection.kubeconfig).is_relative()) {
-      connection.kubeconfig = (ProjectDir() / connection.kubeconfig).string();
-    }
-  }
+  connection.kubeconfig = reader.String("kubeconfig");  // Absolute: a declared path (k8s_schema.cc).
   connection.context = reader.String("context");
   connection.namespace_name = reader.String("namespace");
   if (!connection.namespace_name.empty() && !std::regex_match(connection.namespace_name, kDnsLabel)) {
@@ -261,22 +253,11 @@ nlohmann::json ReadResources(const Reader& reader) {
 
 }  // namespace
 
-fs::path ProjectDir() {
-  std::error_code error;
-  fs::path start = fs::current_path(error);
-  if (error) return {};
-  for (fs::path dir = start;; dir = dir.parent_path()) {
-    if (fs::exists(dir / "berth.yaml", error)) return dir;
-    if (dir == dir.root_path() || dir.parent_path() == dir) return start;
-  }
-}
-
 TargetSettings TargetSettings::Parse(const nlohmann::json& json) {
+  // Keys and plain types were checked by the host against TargetSchema();
+  // what is left here is what a schema cannot say (names Kubernetes accepts,
+  // settings of several shapes, settings that exclude each other).
   Reader reader("k8s target setting", json);
-  reader.OnlyKeys({"kubeconfig", "context", "namespace", "in_cluster", "name", "container", "replicas", "port", "ports",
-                   "resources", "env", "env_from", "secret_refs", "service", "labels", "annotations", "pod_labels",
-                   "pod_annotations", "progress_deadline_seconds", "revision_history_limit", "command", "args",
-                   "service_account", "image_pull_secrets", "probes", "force_conflicts", "url"});
   TargetSettings settings;
   settings.connection = ReadConnection(reader);
   settings.name = reader.String("name");
@@ -330,7 +311,6 @@ TargetSettings TargetSettings::Parse(const nlohmann::json& json) {
 
 SecretStoreSettings SecretStoreSettings::Parse(const nlohmann::json& json) {
   Reader reader("k8s secret store setting", json);
-  reader.OnlyKeys({"kubeconfig", "context", "namespace", "in_cluster", "secret"});
   SecretStoreSettings settings;
   settings.connection = ReadConnection(reader);
   settings.secret = reader.String("secret", settings.secret);

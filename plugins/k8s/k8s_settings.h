@@ -90,11 +90,6 @@ struct SecretStoreSettings {
   std::string SecretName(const std::string& environment) const;
 };
 
-// The folder relative paths in berth.yaml are relative to: the nearest one
-// up from the working directory that holds berth.yaml, else the working
-// directory.
-std::filesystem::path ProjectDir();
-
 // A client for the connection, and the namespace to use (the setting, else
 // the context's, else "default").
 struct Cluster {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
+#include "berth/settings.h"
+#include "k8s_schema.h"
 
 namespace berth::k8s {
 namespace {
@@ -110,15 +112,27 @@ TEST(ManifestsTest, VersionLabelValues) {
   EXPECT_EQ(VersionLabelValue("+++"), "");
 }
 
+// As the k8s target gets them: checked by the host against the declared
+// schema first, then read by the plugin.
+TargetSettings ParseChecked(const char* json) {
+  SettingsOrigin origin;
+  origin.owner = "the k8s target";
+  return TargetSettings::Parse(CheckSettings(TargetSchema().ToJson(), nlohmann::json::parse(json), origin));
+}
+
 TEST(SettingsTest, UnknownAndMalformedSettingsAreNamed) {
-  auto error = [](const char* json) { return ErrorOf([&] { TargetSettings::Parse(nlohmann::json::parse(json)); }); };
+  auto error = [](const char* json) { return ErrorOf([&] { ParseChecked(json); }); };
   EXPECT_EQ(error(R"({"replica": 2})"),
-            "k8s target setting 'replica': unknown setting (known: annotations, args, command, container, context, env, "
-            "env_from, force_conflicts, image_pull_secrets, in_cluster, kubeconfig, labels, name, namespace, pod_annotations, "
-            "pod_labels, port, ports, probes, progress_deadline_seconds, replicas, resources, revision_history_limit, "
-            "secret_refs, service, service_account, url)");
-  EXPECT_EQ(error(R"({"replicas": "two"})"), "k8s target setting 'replicas': must be a whole number");
-  EXPECT_EQ(error(R"({"port": 70000})"), "k8s target setting 'port': must be a port number (1-65535)");
+            "settings of the k8s target: replica: unknown setting (did you mean 'replicas'?)");
+  EXPECT_EQ(error(R"({"sidecar": true})"),
+            "settings of the k8s target: sidecar: unknown setting (known: annotations, args, command, container, "
+            "context, env, env_from, force_conflicts, image_pull_secrets, in_cluster, kubeconfig, labels, name, "
+            "namespace, pod_annotations, pod_labels, port, ports, probes, progress_deadline_seconds, replicas, "
+            "resources, revision_history_limit, secret_refs, service, service_account, url)");
+  EXPECT_EQ(error(R"({"replicas": "two"})"), "settings of the k8s target: replicas: must be a whole number");
+  EXPECT_EQ(error(R"({"port": 70000})"), "settings of the k8s target: port: must be at most 65535");
+  EXPECT_EQ(error(R"({"ports": [{"port": 80, "protocol": "tcp"}]})"),
+            "settings of the k8s target: ports[0].protocol: 'tcp' is not one of TCP, UDP, SCTP (did you mean 'TCP'?)");
   EXPECT_EQ(error(R"({"namespace": "Prod"})"), "k8s target setting 'namespace': 'Prod' is not a valid namespace name");
   EXPECT_EQ(error(R"({"secret_refs": {"X": "nokey"}})"), "k8s target setting 'secret_refs.X': must be \"SECRET/KEY\" or {secret, key}");
   EXPECT_EQ(error(R"({"env_from": [{"configMap": "x"}]})"),
@@ -127,8 +141,20 @@ TEST(SettingsTest, UnknownAndMalformedSettingsAreNamed) {
             "k8s target setting 'service' 'type': must be ClusterIP, NodePort or LoadBalancer");
   EXPECT_EQ(error(R"({"service": {"port": 80}})"), "k8s target setting 'service' 'port': needs a container port (set port or ports)");
   EXPECT_EQ(error(R"({"url": "example.com"})"), "k8s target setting 'url': must start with http:// or https://");
-  EXPECT_EQ(ErrorOf([] { SecretStoreSettings::Parse(nlohmann::json::parse(R"({"name": "x"})")); }),
-            "k8s secret store setting 'name': unknown setting (known: context, in_cluster, kubeconfig, namespace, secret)");
+  SettingsOrigin origin;
+  origin.owner = "the k8s secret store";
+  EXPECT_EQ(ErrorOf([&] { CheckSettings(SecretStoreSchema().ToJson(), nlohmann::json::parse(R"({"name": "x"})"), origin); }),
+            "settings of the k8s secret store: name: unknown setting (known: context, in_cluster, kubeconfig, namespace, secret)");
+}
+
+// YAML's typing does not leak: text stays text, numbers written as text are
+// numbers where a number is declared.
+TEST(SettingsTest, ValuesArriveAsDeclared) {
+  TargetSettings settings = ParseChecked(R"({"replicas": "3", "env": {"PORT": 8080, "DEBUG": true}, "probes": "false"})");
+  EXPECT_EQ(settings.replicas, 3);
+  EXPECT_EQ(settings.env.at("PORT"), "8080");
+  EXPECT_EQ(settings.env.at("DEBUG"), "true");
+  EXPECT_FALSE(settings.probes);
 }
 
 TEST(SettingsTest, SecretNames) {

@@ -7,9 +7,10 @@
 #include "berth/fs.h"
 #include "berth/output.h"
 #include "berth/plugin.h"
+#include "berth/project.h"
 #include "descriptor.h"
 #include "micros_target.h"
-#include "project_target.h"
+#include "micros_schema.h"
 #include "stash_store.h"
 
 namespace berth::micros {
@@ -50,19 +51,26 @@ int RunValidate(CommandContext& context) {
   return 0;
 }
 
-std::filesystem::path ProjectFile(const CommandContext& context) {
-  if (auto config = context.args.GetOptional("config")) return *config;
-  if (auto dir = context.args.GetOptional("project-dir")) return std::filesystem::path(*dir) / "berth.yaml";
-  throw Error(ErrorCode::kInvalidInput, "no berth.yaml here or in any parent directory (or pass --config FILE)");
+// The environment's micros target as the host read and checked it.
+ProjectContext MicrosEnvironment(const std::string& environment) {
+  std::optional<ProjectContext> project = CurrentProject(environment);
+  if (!project) throw Error(ErrorCode::kInvalidInput, "no berth.yaml here or in any parent directory (or pass --config FILE)");
+  if (project->target.empty()) {
+    throw Error(ErrorCode::kInvalidInput, project->file.filename().string() + ": no environment '" + environment + "'");
+  }
+  if (project->target != "micros") {
+    throw Error(ErrorCode::kInvalidInput, project->file.filename().string() + ": environment '" + environment +
+                                              "' deploys with " + project->target + ", not micros");
+  }
+  return *project;
 }
 
 // `berth micros descriptor render --env ENV --image REPO@sha256:... [--version V]`:
 // the descriptor a deploy would hand to atlas.
 int RunRender(CommandContext& context) {
-  ProjectTarget project = LoadProjectTarget(ProjectFile(context), context.args.Get("env"));
-  MicrosSettings settings = MicrosSettings::Parse(project.settings, project.service, project.environment);
-  RenderedDescriptor rendered =
-      RenderFor(settings, project.project_dir, context.args.Get("image"), context.args.GetOr("version", ""));
+  ProjectContext project = MicrosEnvironment(context.args.Get("env"));
+  MicrosSettings settings = MicrosSettings::Parse(project.target_settings, project.service, project.environment);
+  RenderedDescriptor rendered = RenderFor(settings, project.dir, context.args.Get("image"), context.args.GetOr("version", ""));
   if (context.output.format() == OutputFormat::kTable) {
     context.output.stream() << rendered.text;
   } else {
@@ -102,12 +110,13 @@ int RunWhoami(CommandContext& context) {
 void Register(Registrar& registrar) {
   registrar.SetDescription("Atlassian Micros: deploys through the atlas CLI, stash secrets, service descriptors, the Artifactory registry");
   registrar.AddTarget("micros", "Atlassian Micros, driven through the atlas CLI",
-                      [](const nlohmann::json& settings) { return std::make_unique<MicrosTarget>(settings); });
+                      [](const nlohmann::json& settings) { return std::make_unique<MicrosTarget>(settings); }, TargetSchema());
   registrar.AddRegistry("micros", "Artifactory's docker registry: staff id + identity token, app-<version> tags",
                         {kDefaultRegistryHost},
                         [](const nlohmann::json&) { return std::make_unique<ArtifactoryRegistry>(DefaultCredentialSources()); });
   registrar.AddSecretStore("micros-stash", "Micros stash entries, set through atlas with 0600 temporary files",
-                           [](const nlohmann::json& settings) { return std::make_unique<StashStore>(StashSettings::Parse(settings)); });
+                           [](const nlohmann::json& settings) { return std::make_unique<StashStore>(StashSettings::Parse(settings)); },
+                           StashSchema());
   registrar.AddCommand(
       CommandSpec{.path = "micros descriptor validate",
                   .summary = "Check a Micros service descriptor and report problems with line numbers",

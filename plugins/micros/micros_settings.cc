@@ -23,13 +23,6 @@ class SettingsReader {
     return Error(ErrorCode::kInvalidInput, what_ + " setting '" + key + "' " + problem);
   }
 
-  void OnlyKeys(const std::set<std::string>& allowed) const {
-    for (const auto& [key, value] : settings_.items()) {
-      if (allowed.count(key)) continue;
-      throw Error(ErrorCode::kInvalidInput, what_ + ": unknown setting '" + key + "'" + DidYouMean(key, allowed));
-    }
-  }
-
   bool Has(const std::string& key) const { return settings_.contains(key); }
   const nlohmann::json& At(const std::string& key) const { return settings_.at(key); }
 
@@ -87,10 +80,9 @@ bool IsMicrosName(const std::string& name) {
 
 MicrosSettings MicrosSettings::Parse(const nlohmann::json& json, const std::string& default_service,
                                      const std::string& default_env) {
+  // Keys and plain types were checked by the host (micros_schema.cc); what
+  // is checked here is what Micros itself requires of the values.
   SettingsReader reader(json, "micros target");
-  reader.OnlyKeys({"service", "env", "atlas", "atlas_timeout", "create_service", "service_discovery", "descriptor",
-                   "health_path", "container", "ports", "environment", "secrets", "scaling", "description",
-                   "organization", "notifications_email", "source_url"});
   MicrosSettings settings;
   settings.service = reader.String("service", default_service);
   settings.env = reader.String("env", default_env);
@@ -186,7 +178,6 @@ std::optional<fs::path> MicrosSettings::TemplateIn(const fs::path& project_dir) 
 
 StashSettings StashSettings::Parse(const nlohmann::json& json) {
   SettingsReader reader(json, "micros-stash");
-  reader.OnlyKeys({"service", "env", "atlas", "atlas_timeout", "create_service"});
   StashSettings settings;
   // The service defaults to the project's (berth.yaml's `service`).
   std::optional<ProjectContext> project = CurrentProject();

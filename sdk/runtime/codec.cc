@@ -40,6 +40,7 @@ void to_json(nlohmann::json& json, const Provision& provision) {
           {"name", provision.name},
           {"summary", provision.summary},
           {"hosts", provision.hosts}};
+  if (!provision.settings.is_null()) json["settings"] = provision.settings;
 }
 void from_json(const nlohmann::json& json, Provision& provision) {
   auto kind = ParseProvidedKind(json.value("kind", ""));
@@ -48,6 +49,7 @@ void from_json(const nlohmann::json& json, Provision& provision) {
   Read(json, "name", provision.name);
   Read(json, "summary", provision.summary);
   Read(json, "hosts", provision.hosts);
+  provision.settings = json.value("settings", nlohmann::json());
 }
 
 void to_json(nlohmann::json& json, const OptionSpec& option) {

@@ -19,17 +19,28 @@ void NotifySecret(const std::string& value) noexcept {
 
 }  // namespace internal
 
-std::optional<ProjectContext> CurrentProject() {
+std::optional<ProjectContext> CurrentProject(const std::string& environment) {
   nlohmann::json answer;
+  nlohmann::json request = nlohmann::json::object();
+  if (!environment.empty()) request["environment"] = environment;
   try {
-    answer = abi::CallHost("project.context", nlohmann::json::object());
+    answer = abi::CallHost("project.context", request);
   } catch (const Error& error) {
     if (error.code() == ErrorCode::kPlugin) return std::nullopt;  // No host, or one without the service.
     throw;
   }
   if (!answer.value("present", false)) return std::nullopt;
-  return ProjectContext{answer.value("dir", ""), answer.value("file", ""), answer.value("service", ""),
-                        answer.value("environment", "")};
+  ProjectContext project{answer.value("dir", ""), answer.value("file", ""), answer.value("service", ""),
+                         answer.value("environment", "")};
+  if (answer.contains("target") && answer["target"].is_object()) {
+    project.target = answer["target"].value("plugin", "");
+    project.target_settings = answer["target"].value("settings", nlohmann::json::object());
+  }
+  if (answer.contains("secrets") && answer["secrets"].is_object()) {
+    project.secret_store = answer["secrets"].value("store", "");
+    project.secret_store_settings = answer["secrets"].value("settings", nlohmann::json::object());
+  }
+  return project;
 }
 
 namespace abi {

@@ -8,6 +8,7 @@
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
 #include "berth/http/service.h"
+#include "berth/settings.h"
 
 namespace berth::testing {
 namespace {
@@ -113,8 +114,18 @@ CommandRun PluginHarness::Run(const std::string& path, const std::map<std::strin
   return run;
 }
 
+// Settings are checked against the declared schema as berth would check
+// them, so the factory sees what it would see under berth.
 berth_object PluginHarness::Create(const char* kind, const std::string& name, const nlohmann::json& settings) {
-  std::string text = (settings.is_null() ? nlohmann::json::object() : settings).dump();
+  nlohmann::json schema;
+  for (const auto& provision : description_.value("provides", nlohmann::json::array())) {
+    if (provision.value("kind", "") == kind && provision.value("name", "") == name) {
+      schema = provision.value("settings", nlohmann::json());
+    }
+  }
+  SettingsOrigin origin;
+  origin.owner = std::string("the ") + name + " " + kind;
+  std::string text = CheckSettings(schema, settings.is_null() ? nlohmann::json::object() : settings, origin).dump();
   berth_object object{};
   berth_buffer error{};
   int32_t status = plugin_->create(instance_, kind, name.c_str(), text.data(), text.size(), &object, &error);

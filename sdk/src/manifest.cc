@@ -96,7 +96,10 @@ PluginManifest FromJsonChecked(const nlohmann::json& json, const std::filesystem
   for (const auto& item : json.value("provides", nlohmann::json::array())) {
     auto kind = ParseProvidedKind(item.value("kind", ""));
     if (!kind) throw ManifestError(file, "unknown kind '" + item.value("kind", "") + "' in 'provides'");
-    Provision provision{*kind, item.value("name", ""), item.value("summary", ""), {}};
+    Provision provision{*kind, item.value("name", ""), item.value("summary", ""), {}, item.value("settings", nlohmann::json())};
+    if (!provision.settings.is_null() && !provision.settings.is_object()) {
+      throw ManifestError(file, "the settings schema of " + std::string(ProvidedKindName(*kind)) + " '" + provision.name + "' is not an object");
+    }
     for (const auto& host : item.value("hosts", nlohmann::json::array())) provision.hosts.push_back(host.get<std::string>());
     manifest.provides.push_back(std::move(provision));
   }
@@ -113,6 +116,7 @@ nlohmann::json PluginManifest::ToJson() const {
   for (const auto& provision : provides) {
     nlohmann::json item = {{"kind", ProvidedKindName(provision.kind)}, {"name", provision.name}, {"summary", provision.summary}};
     if (!provision.hosts.empty()) item["hosts"] = provision.hosts;
+    if (!provision.settings.is_null()) item["settings"] = provision.settings;
     provides_json.push_back(std::move(item));
   }
   nlohmann::json commands_json = nlohmann::json::array();

@@ -5,6 +5,6 @@
 
 namespace berth {
 
-std::optional<ProjectContext> CurrentProject() { return std::nullopt; }
+std::optional<ProjectContext> CurrentProject(const std::string&) { return std::nullopt; }
 
 }  // namespace berth

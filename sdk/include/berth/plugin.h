@@ -25,6 +25,7 @@
 #include "berth/abi/berth_plugin_api.h"
 #include "berth/command.h"
 #include "berth/error.h"
+#include "berth/settings.h"
 
 namespace berth {
 
@@ -46,10 +47,12 @@ struct Provision {
   std::string name;
   std::string summary;
   std::vector<std::string> hosts;  // Registries: the hosts they claim ("ghcr.io", "*-docker.pkg.dev").
+  nlohmann::json settings;         // The declared settings' JSON Schema (berth/settings.h); null: none declared.
 };
 
 // Settings come from berth.yaml (an environment's target or secret store
-// block, a registry's block) as JSON.
+// block, a registry's block) as JSON, checked and normalized by the host
+// against the schema given with the factory (berth/settings.h).
 template <typename Interface>
 using Factory = std::function<Result<std::unique_ptr<Interface>>(const nlohmann::json& settings)>;
 
@@ -71,24 +74,29 @@ class Registrar {
     });
   }
   template <typename Fn>
-  void AddSecretStore(std::string name, std::string summary, Fn make) {
-    AddSecretStoreFactory({ProvidedKind::kSecretStore, std::move(name), std::move(summary), {}}, Guard<SecretStore>(std::move(make)));
+  void AddSecretStore(std::string name, std::string summary, Fn make, const SettingsSchema& settings = {}) {
+    AddSecretStoreFactory({ProvidedKind::kSecretStore, std::move(name), std::move(summary), {}, settings.ToJson()},
+                     Guard<SecretStore>(std::move(make)));
   }
   template <typename Fn>
-  void AddRegistry(std::string name, std::string summary, std::vector<std::string> hosts, Fn make) {
-    AddRegistryFactory({ProvidedKind::kRegistry, std::move(name), std::move(summary), std::move(hosts)}, Guard<Registry>(std::move(make)));
+  void AddRegistry(std::string name, std::string summary, std::vector<std::string> hosts, Fn make,
+                   const SettingsSchema& settings = {}) {
+    AddRegistryFactory({ProvidedKind::kRegistry, std::move(name), std::move(summary), std::move(hosts), settings.ToJson()},
+                       Guard<Registry>(std::move(make)));
   }
   template <typename Fn>
-  void AddTarget(std::string name, std::string summary, Fn make) {
-    AddTargetFactory({ProvidedKind::kTarget, std::move(name), std::move(summary), {}}, Guard<Target>(std::move(make)));
+  void AddTarget(std::string name, std::string summary, Fn make, const SettingsSchema& settings = {}) {
+    AddTargetFactory({ProvidedKind::kTarget, std::move(name), std::move(summary), {}, settings.ToJson()},
+                     Guard<Target>(std::move(make)));
   }
   template <typename Fn>
-  void AddSigner(std::string name, std::string summary, Fn make) {
-    AddSignerFactory({ProvidedKind::kSigner, std::move(name), std::move(summary), {}}, Guard<Signer>(std::move(make)));
+  void AddSigner(std::string name, std::string summary, Fn make, const SettingsSchema& settings = {}) {
+    AddSignerFactory({ProvidedKind::kSigner, std::move(name), std::move(summary), {}, settings.ToJson()},
+                     Guard<Signer>(std::move(make)));
   }
   template <typename Fn>
-  void AddCredentialProvider(std::string name, std::string summary, Fn make) {
-    AddCredentialProviderFactory({ProvidedKind::kCredentialProvider, std::move(name), std::move(summary), {}},
+  void AddCredentialProvider(std::string name, std::string summary, Fn make, const SettingsSchema& settings = {}) {
+    AddCredentialProviderFactory({ProvidedKind::kCredentialProvider, std::move(name), std::move(summary), {}, settings.ToJson()},
                                  Guard<CredentialProvider>(std::move(make)));
   }
 

@@ -1,8 +1,11 @@
 // The project berth runs in, as the host read it: berth.yaml's directory and
-// file, the service name, and the environment the command acts on. Plugins
-// ask for it instead of parsing berth.yaml again.
+// file, the service name, and the environment the command acts on with its
+// target and secret store settings (checked and normalized as a factory
+// would get them). Plugins ask for it instead of parsing berth.yaml again.
 #ifndef BERTH_PROJECT_H_
 #define BERTH_PROJECT_H_
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -15,11 +18,18 @@ struct ProjectContext {
   std::filesystem::path file;   // berth.yaml itself.
   std::string service;
   std::string environment;      // The environment being acted on; empty when the command names none.
+  // Of `environment`, when berth.yaml defines it:
+  std::string target;                   // Its target kind ("micros").
+  nlohmann::json target_settings;       // The target block without `plugin`.
+  std::string secret_store;             // Its secrets.store, if any.
+  nlohmann::json secret_store_settings;
 };
 
 // nullopt when berth runs outside a project (or in a host that predates the
 // "project.context" service). In the host's own code, also nullopt.
-std::optional<ProjectContext> CurrentProject();
+// `environment` asks about that environment instead of the one the command
+// acts on (a plugin command's --env).
+std::optional<ProjectContext> CurrentProject(const std::string& environment = "");
 
 }  // namespace berth
 

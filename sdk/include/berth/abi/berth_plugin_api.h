@@ -129,7 +129,8 @@ typedef struct berth_host_api {
   /* A host service by name, JSON in and out. Services of minor 0:
    *   "registry.client-options" {"reference": REF or HOST} -> {"registry": HOST, "settings": {...}}
    *   "registry.credential" {"registry": HOST, "scopes": [...]} -> {"credential": {...}|null}
-   *   "project.context" {} -> {"present": bool, "dir", "file", "service", "environment"}
+   *   "project.context" {"environment"?: NAME} -> {"present": bool, "dir", "file", "service", "environment",
+   *       "target"?: {"plugin", "settings"}, "secrets"?: {"store", "settings"}} (settings as checked for factories)
    * Added in minor 1 (an older host answers BERTH_STATUS_UNSUPPORTED):
    *   "http.request" {"method", "url", "headers": [[name, value]...], "body" (UTF-8) or
    *       "body_base64", "timeout_ms" (whole exchange, per try), "connect_timeout_ms",

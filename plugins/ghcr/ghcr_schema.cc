@@ -1,0 +1,30 @@
+#include "ghcr_schema.h"
+
+namespace berth::ghcr {
+
+// The API URL receives the token with every request, and the token file is
+// read for it: both are marked for the trust rules.
+SettingsSchema GhcrSchema() {
+  Setting api_url = Setting::Text("The GitHub API (default: $GITHUB_API_URL, then https://api.github.com)").Endpoint();
+  return SettingsSchema{
+      {"registry", Setting::Text("The registry host (default: ghcr.io, or $BERTH_GHCR_HOST)")},
+      {"api-url", api_url},
+      {"api-base", Setting(api_url)},
+      {"token-file", Setting::Path("A file holding the token (default: $GH_TOKEN, then $GITHUB_TOKEN)").CredentialFile()},
+      {"username", Setting::Text("The user name sent with the token (default: $GITHUB_ACTOR)")},
+      {"owner-type", Setting::Choice({"org", "user"}, "Whether the package owner is an organization or a user")},
+      {"rate-limit-wait", Setting::Duration("The longest wait for GitHub's rate limit to reset").AtMost(3600)},
+      {"ca-file", Setting::Path("A PEM bundle to trust for the API (GitHub Enterprise)")},
+      {"repository", Setting::Text("OWNER/REPO whose Actions secrets are set (default: from git remote)")},
+      {"environment", Setting::Text("An Actions environment: its secrets instead of the repository's")},
+  };
+}
+
+nlohmann::json CheckGhcrSettings(const nlohmann::json& settings, const std::string& where) {
+  SettingsOrigin origin;
+  origin.owner = "the ghcr plugin";
+  origin.field = where;
+  return CheckSettings(GhcrSchema().ToJson(), settings, origin);
+}
+
+}  // namespace berth::ghcr
