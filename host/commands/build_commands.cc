@@ -11,7 +11,7 @@ int RunBuild(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
   oci::ImageLocation output = builder::DefaultBuildOutput(project);
   if (auto text = context.args.GetOptional("layout")) output = oci::ImageLocation::Parse(*text);
-  builder::ProjectBuild built = builder::BuildProject(project, output, context.args.GetOptional("builder"), builder::BuilderProbe::System());
+  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, output, context.args.GetOptional("builder"));
   nlohmann::json json = built.ToJson();
   context.output.Emit(json);
   return 0;
@@ -23,7 +23,7 @@ void RegisterBuildCommands(Host& host) {
   host.table.Add({.path = "build",
                   .summary = "Build the project's image into an OCI layout",
                   .options = {{.name = "layout", .help = "Where to write the image (default oci:.berth/image:build); --output is the global output format", .value_name = "oci:DIR:TAG"},
-                              {.name = "builder", .help = "auto, buildx, podman, buildah or berth (default: build.builder)", .value_name = "NAME"}}},
+                              {.name = "builder", .help = "auto, or an installed builder: berth, buildx, podman, buildah, ... (default: build.builder)", .value_name = "NAME"}}},
                  [&host](CommandContext& c) { return RunBuild(host, c); });
 }
 

@@ -142,10 +142,10 @@ int RunRelease(Host& host, CommandContext& context) {
   std::optional<std::string> builder_flag = context.args.GetOptional("builder");
 
   if (context.args.Flag("dry-run")) {
-    builder::BuilderKind kind = builder::PlannedBuilder(project, builder_flag, builder::BuilderProbe::System());
+    std::string planned_builder = builder::PlannedBuilder(project, *host.plugins, builder_flag);
     json destinations = json::array();
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({"build", "with " + builder::BuilderName(kind) + " from " + (project.dir / project.build.context).lexically_normal().string()});
+    rows.push_back({"build", "with " + planned_builder + " from " + (project.dir / project.build.context).lexically_normal().string()});
     for (const auto& repository : repositories) {
       for (const auto& tag : tags) {
         destinations.push_back(repository + ":" + tag);
@@ -159,7 +159,7 @@ int RunRelease(Host& host, CommandContext& context) {
       if (auto verify = SigningPolicyAction(project)) rows.push_back({"verify", *verify});
       rows.push_back({"deploy", "to " + environment->name + " with " + environment->target});
     }
-    json plan = {{"version", version}, {"git_sha", git.sha}, {"git_dirty", git.dirty}, {"builder", builder::BuilderName(kind)},
+    json plan = {{"version", version}, {"git_sha", git.sha}, {"git_dirty", git.dirty}, {"builder", planned_builder},
                  {"tags", tags}, {"mutable_tags", mutable_tags}, {"destinations", destinations}, {"ledger", project.ledger.string()},
                  {"environment", environment ? json(environment->name) : json(nullptr)}, {"dry_run", true}};
     context.output.Emit(plan, Table{{"STEP", "WHAT"}, rows});
@@ -170,7 +170,7 @@ int RunRelease(Host& host, CommandContext& context) {
   Step("building " + project.service + " " + version);
   TempDir work("berth-release");
   oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + (work.path() / "image").string() + ":" + tags.front());
-  builder::ProjectBuild built = builder::BuildProject(project, layout, builder_flag, builder::BuilderProbe::System());
+  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, layout, builder_flag);
 
   // 2. Refuse to move a release tag, on any registry, before anything is pushed.
   auto& router = host.plugins->registries();
@@ -272,7 +272,7 @@ int RunRelease(Host& host, CommandContext& context) {
     if (item.value("version", "") == version) entry = item;
   }
   entry["pushes"] = pushed.copies;
-  entry["builder"] = builder::BuilderName(built.builder);
+  entry["builder"] = built.builder;
   entry["mutable_tags"] = mutable_tags;
   context.output.Emit(entry, ReleaseTable(entry));
   return exit_code;

@@ -123,7 +123,10 @@ Json BerthYamlSchema(PluginManager& plugins) {
                  {{"context", Text("The build context folder, in the project")},
                   {"dockerfile", Text("The Dockerfile, in the project")},
                   {"platforms", {{"type", "array"}, {"items", {{"type", "string"}}}}},
-                  {"builder", {{"type", "string"}, {"enum", {"auto", "buildx", "podman", "buildah", "berth"}}}}}}};
+                  {"builder", Text("auto, or an installed builder (berth plugin list)")}}}};
+  Json builders = Json::array({"auto"});
+  for (const auto& [name, settings] : Declared(plugins, ProvidedKind::kBuilder)) builders.push_back(name);
+  build["properties"]["builder"]["enum"] = builders;
   Json schema = Closed(
       {{"service", {{"type", "string"}, {"pattern", "^[a-z][a-z0-9-]{0,62}$"}, {"description", "The service's name"}}},
        {"image", Text("The image repository (host/path), without tag or digest")},

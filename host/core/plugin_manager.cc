@@ -147,6 +147,22 @@ Result<std::unique_ptr<CredentialProvider>> PluginManager::OpenCredentialProvide
   });
 }
 
+std::unique_ptr<Builder> PluginManager::OpenBuilder(const std::string& name, const nlohmann::json& settings) {
+  auto [object, owner] = CreateObject(ProvidedKind::kBuilder, name, settings);
+  return abi::ImportBuilder(object, owner);
+}
+
+std::vector<std::string> PluginManager::BuilderNames() {
+  std::vector<std::string> names;
+  for (const auto& plugin : Plugins()) {
+    if (!plugin.manifest) continue;
+    for (const auto& provision : plugin.manifest->provides) {
+      if (provision.kind == ProvidedKind::kBuilder) names.push_back(provision.name);
+    }
+  }
+  return names;
+}
+
 Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nlohmann::json& settings,
                                              const TokenRequest& request) noexcept {
   return CaptureResult([&]() -> IssuedToken {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/builder.h"
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
 #include "host_api.h"
@@ -54,6 +55,9 @@ class PluginManager : public Services {
                                 const TokenRequest& request) noexcept override;
   Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
   Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
+  std::unique_ptr<Builder> OpenBuilder(const std::string& name, const nlohmann::json& settings);
+  // Every builder the installed plugins provide, from manifests.
+  std::vector<std::string> BuilderNames();
   RegistryRouter& registries();
 
  private:

@@ -290,9 +290,9 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
     if (build["platforms"]) config.build.platforms = reader.Strings(build["platforms"], "build.platforms");
     if (build["builder"]) {
       config.build.builder = reader.String(build["builder"], "build.builder");
-      static const std::set<std::string> kBuilders = {"auto", "buildx", "podman", "buildah", "berth"};
-      if (!kBuilders.count(config.build.builder)) {
-        throw reader.At(build["builder"], "'build.builder' must be one of auto, buildx, podman, buildah, berth");
+      // Builders are plugins: whether one is installed is checked when it builds.
+      if (!std::regex_match(config.build.builder, std::regex("[a-z][a-z0-9-]{0,63}"))) {
+        throw reader.At(build["builder"], "'build.builder' must be auto or a builder's name (berth plugin list)");
       }
     }
     config.build.source.field = "build";

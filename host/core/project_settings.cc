@@ -12,6 +12,7 @@ const char* KindPhrase(ProvidedKind kind) {
     case ProvidedKind::kSecretStore: return "secret store";
     case ProvidedKind::kSigner: return "signer";
     case ProvidedKind::kCredentialProvider: return "credential provider";
+    case ProvidedKind::kBuilder: return "builder";
   }
   return "plugin";
 }

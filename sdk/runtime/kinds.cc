@@ -14,13 +14,14 @@ const char* ProvidedKindName(ProvidedKind kind) noexcept {
     case ProvidedKind::kSecretStore: return "secret-store";
     case ProvidedKind::kSigner: return "signer";
     case ProvidedKind::kCredentialProvider: return "credential";
+    case ProvidedKind::kBuilder: return "builder";
   }
   return "unknown";
 }
 
 std::optional<ProvidedKind> ParseProvidedKind(std::string_view name) noexcept {
   for (auto kind : {ProvidedKind::kRegistry, ProvidedKind::kTarget, ProvidedKind::kSecretStore, ProvidedKind::kSigner,
-                    ProvidedKind::kCredentialProvider}) {
+                    ProvidedKind::kCredentialProvider, ProvidedKind::kBuilder}) {
     if (name == ProvidedKindName(kind)) return kind;
   }
   return std::nullopt;

@@ -176,6 +176,43 @@ const auto& RegistryMethods() {
   return methods;
 }
 
+nlohmann::json BuildRequestJson(const BuildRequest& request) {
+  return {{"service", request.service},   {"project_dir", request.project_dir}, {"context", request.context},
+          {"dockerfile", request.dockerfile}, {"platforms", request.platforms},   {"output", request.output},
+          {"source_date_epoch", request.source_date_epoch}};
+}
+
+BuildRequest BuildRequestFrom(const nlohmann::json& json) {
+  BuildRequest request;
+  request.service = json.value("service", "");
+  request.project_dir = json.value("project_dir", "");
+  request.context = json.value("context", "");
+  request.dockerfile = json.value("dockerfile", "");
+  request.platforms = json.value("platforms", std::vector<std::string>{});
+  request.output = json.value("output", "");
+  request.source_date_epoch = json.value("source_date_epoch", int64_t{0});
+  return request;
+}
+
+const auto& BuilderMethods() {
+  using Method = Exported<Builder>::Method;
+  static const std::map<std::string, Method, std::less<>> methods = {
+      {"check",
+       [](Builder& builder, const nlohmann::json& request) {
+         BuilderFit fit = builder.Check(BuildRequestFrom(request)).value();
+         return nlohmann::json{{"usable", fit.usable},
+                               {"preference", fit.preference},
+                               {"problem", fit.problem},
+                               {"problem_code", static_cast<int>(fit.problem_code)}};
+       }},
+      {"build",
+       [](Builder& builder, const nlohmann::json& request) {
+         return nlohmann::json{{"digest", builder.Build(BuildRequestFrom(request)).value().digest}};
+       }},
+  };
+  return methods;
+}
+
 CallObserver g_call_observer = nullptr;
 
 }  // namespace
@@ -189,6 +226,7 @@ berth_object ExportCredentialProvider(std::unique_ptr<CredentialProvider> provid
   return Export(std::move(provider), CredentialProviderMethods());
 }
 berth_object ExportRegistry(std::unique_ptr<Registry> registry) { return Export(std::move(registry), RegistryMethods()); }
+berth_object ExportBuilder(std::unique_ptr<Builder> builder) { return Export(std::move(builder), BuilderMethods()); }
 
 void SetCallObserver(CallObserver observer) { g_call_observer = observer; }
 CallObserver GetCallObserver() { return g_call_observer; }
@@ -340,8 +378,33 @@ class RegistryProxy : public Registry {
   ImportedObject object_;
 };
 
+class BuilderProxy : public Builder {
+ public:
+  explicit BuilderProxy(berth_object object, std::string owner) : object_(object, std::move(owner)) {}
+  Result<BuilderFit> Check(const BuildRequest& request) noexcept override {
+    return CaptureResult([&] {
+      nlohmann::json reply = object_.Call("check", BuildRequestJson(request));
+      BuilderFit fit;
+      fit.usable = reply.value("usable", false);
+      fit.preference = reply.value("preference", 0);
+      fit.problem = reply.value("problem", "");
+      fit.problem_code = ErrorCodeOf(reply.value("problem_code", static_cast<int>(ErrorCode::kNotFound)));
+      return fit;
+    });
+  }
+  Result<BuildOutcome> Build(const BuildRequest& request) noexcept override {
+    return CaptureResult([&] { return BuildOutcome{object_.Call("build", BuildRequestJson(request)).value("digest", "")}; });
+  }
+
+ private:
+  ImportedObject object_;
+};
+
 }  // namespace
 
+std::unique_ptr<Builder> ImportBuilder(berth_object object, std::string owner) {
+  return std::make_unique<BuilderProxy>(object, std::move(owner));
+}
 std::unique_ptr<SecretStore> ImportSecretStore(berth_object object, std::string owner) {
   return std::make_unique<SecretStoreProxy>(object, std::move(owner));
 }

@@ -170,6 +170,9 @@ int32_t Create(void* instance, const char* kind_text, const char* name_text, con
           case ProvidedKind::kRegistry:
             *out = ExportRegistry(Make(registrar.FindRegistry(name), kind_text, name, settings));
             break;
+          case ProvidedKind::kBuilder:
+            *out = ExportBuilder(Make(registrar.FindBuilder(name), kind_text, name, settings));
+            break;
         }
       },
       error);

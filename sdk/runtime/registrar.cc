@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "berth/builder.h"
 #include "berth/plugin.h"
 
 namespace berth {
@@ -49,6 +50,10 @@ void Registrar::AddCredentialProviderFactory(Provision provision, Factory<Creden
   credential_providers_[AddProvision(provision)] = std::move(factory);
 }
 
+void Registrar::AddBuilderFactory(Provision provision, Factory<Builder> factory) {
+  builders_[AddProvision(provision)] = std::move(factory);
+}
+
 const Factory<Registry>* Registrar::FindRegistry(const std::string& name) const { return FindIn(registries_, name); }
 const Factory<Target>* Registrar::FindTarget(const std::string& name) const { return FindIn(targets_, name); }
 const Factory<SecretStore>* Registrar::FindSecretStore(const std::string& name) const {
@@ -58,5 +63,7 @@ const Factory<Signer>* Registrar::FindSigner(const std::string& name) const { re
 const Factory<CredentialProvider>* Registrar::FindCredentialProvider(const std::string& name) const {
   return FindIn(credential_providers_, name);
 }
+
+const Factory<Builder>* Registrar::FindBuilder(const std::string& name) const { return FindIn(builders_, name); }
 
 }  // namespace berth

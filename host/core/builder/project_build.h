@@ -1,5 +1,5 @@
-// Builds berth.yaml's image with the chosen builder into an OCI layout: what
-// `berth build` and `berth release` share.
+// Builds berth.yaml's image with the chosen builder plugin into an OCI
+// layout: what `berth build` and `berth release` share.
 #ifndef BERTH_HOST_CORE_BUILDER_PROJECT_BUILD_H_
 #define BERTH_HOST_CORE_BUILDER_PROJECT_BUILD_H_
 
@@ -10,13 +10,13 @@
 
 #include "berth/digest.h"
 #include "berth/oci/reference.h"
-#include "core/builder/builder_select.h"
+#include "core/plugin_manager.h"
 #include "core/project_config.h"
 
 namespace berth::host::builder {
 
 struct ProjectBuild {
-  BuilderKind builder = BuilderKind::kBerth;
+  std::string builder;
   oci::ImageLocation output;
   Digest digest = Digest::Of("");
   nlohmann::json ToJson() const;
@@ -25,12 +25,14 @@ struct ProjectBuild {
 // The layout `berth build` writes when no --output is given.
 oci::ImageLocation DefaultBuildOutput(const ProjectConfig& project);
 
-// `builder_override` replaces build.builder (the --builder flag).
-ProjectBuild BuildProject(const ProjectConfig& project, const oci::ImageLocation& output,
-                          const std::optional<std::string>& builder_override, const BuilderProbe& probe);
+// `builder_override` replaces build.builder (the --builder flag). The digest
+// the builder reports is checked against the layout it wrote.
+ProjectBuild BuildProject(const ProjectConfig& project, PluginManager& plugins, const oci::ImageLocation& output,
+                          const std::optional<std::string>& builder_override);
 
 // The builder that would run, for plans (--dry-run).
-BuilderKind PlannedBuilder(const ProjectConfig& project, const std::optional<std::string>& builder_override, const BuilderProbe& probe);
+std::string PlannedBuilder(const ProjectConfig& project, PluginManager& plugins,
+                           const std::optional<std::string>& builder_override);
 
 }  // namespace berth::host::builder
 

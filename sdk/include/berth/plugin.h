@@ -34,11 +34,12 @@ class Target;
 class SecretStore;
 class Signer;
 class CredentialProvider;
+class Builder;
 
-enum class ProvidedKind { kRegistry, kTarget, kSecretStore, kSigner, kCredentialProvider };
+enum class ProvidedKind { kRegistry, kTarget, kSecretStore, kSigner, kCredentialProvider, kBuilder };
 
-// "registry", "target", "secret-store", "signer", "credential": the words the
-// manifest and `berth plugin list` use.
+// "registry", "target", "secret-store", "signer", "credential", "builder": the
+// words the manifest and `berth plugin list` use.
 const char* ProvidedKindName(ProvidedKind kind) noexcept;
 std::optional<ProvidedKind> ParseProvidedKind(std::string_view name) noexcept;
 
@@ -100,6 +101,12 @@ class Registrar {
                                  Guard<CredentialProvider>(std::move(make)));
   }
 
+  template <typename Fn>
+  void AddBuilder(std::string name, std::string summary, Fn make, const SettingsSchema& settings = {}) {
+    AddBuilderFactory({ProvidedKind::kBuilder, std::move(name), std::move(summary), {}, settings.ToJson()},
+                      Guard<Builder>(std::move(make)));
+  }
+
   // What was registered (read by the SDK's entry point code).
   const std::string& description() const { return description_; }
   const std::vector<Provision>& provisions() const { return provisions_; }
@@ -109,6 +116,7 @@ class Registrar {
   const Factory<SecretStore>* FindSecretStore(const std::string& name) const;
   const Factory<Signer>* FindSigner(const std::string& name) const;
   const Factory<CredentialProvider>* FindCredentialProvider(const std::string& name) const;
+  const Factory<Builder>* FindBuilder(const std::string& name) const;
 
  private:
   template <typename Interface, typename Fn>
@@ -125,6 +133,7 @@ class Registrar {
   void AddSecretStoreFactory(Provision provision, Factory<SecretStore> factory);
   void AddSignerFactory(Provision provision, Factory<Signer> factory);
   void AddCredentialProviderFactory(Provision provision, Factory<CredentialProvider> factory);
+  void AddBuilderFactory(Provision provision, Factory<Builder> factory);
   // Records what the plugin provides, refusing a duplicate; returns its name.
   const std::string& AddProvision(const Provision& provision);
 
@@ -136,6 +145,7 @@ class Registrar {
   std::map<std::string, Factory<SecretStore>> secret_stores_;
   std::map<std::string, Factory<Signer>> signers_;
   std::map<std::string, Factory<CredentialProvider>> credential_providers_;
+  std::map<std::string, Factory<Builder>> builders_;
 };
 
 }  // namespace berth

@@ -88,6 +88,7 @@ typedef struct berth_buffer {
  *   signer:       generate_key_pair, sign, verify
  *   credential:   token
  *   registry:     get_credential, validate_reference, delete_manifest
+ *   builder:      check, build (minor 1)
  */
 typedef struct berth_object {
   void* self;
@@ -122,7 +123,7 @@ typedef struct berth_host_api {
    * count, 0 at the end, -1 on an error. */
   int64_t (*read_input)(void* host, char* buffer, size_t size);
   /* Opens an object another plugin (or this one) provides: kind is
-   * "secret-store", "target", "signer", "credential" or "registry"; settings
+   * "secret-store", "target", "signer", "credential", "registry" or "builder"; settings
    * is a JSON object. The caller owns *out and destroys it. */
   int32_t (*open)(void* host, const char* kind, const char* name, const char* settings, size_t settings_size,
                   berth_object* out, berth_buffer* error);

@@ -1,4 +1,4 @@
-// The five provided kinds across the C boundary, in both directions:
+// The provided kinds across the C boundary, in both directions:
 //   Export*: a C++ object this side made becomes a berth_object whose call()
 //            decodes the JSON request, calls the C++ method and encodes the
 //            reply (a plugin exports what its factories make);
@@ -16,6 +16,7 @@
 #include <string>
 
 #include "berth/abi/berth_plugin_api.h"
+#include "berth/builder.h"
 #include "berth/credential_provider.h"
 #include "berth/registry.h"
 #include "berth/secret_store.h"
@@ -34,6 +35,7 @@ berth_object ExportTarget(std::unique_ptr<Target> target);
 berth_object ExportSigner(std::unique_ptr<Signer> signer, Services* services);
 berth_object ExportCredentialProvider(std::unique_ptr<CredentialProvider> provider);
 berth_object ExportRegistry(std::unique_ptr<Registry> registry);
+berth_object ExportBuilder(std::unique_ptr<Builder> builder);
 
 // Owns a berth_object from the other side and calls it. `owner` names the
 // plugin in every error ("k8s: target.deploy: ...").
@@ -68,6 +70,7 @@ std::unique_ptr<Target> ImportTarget(berth_object object, std::string owner);
 std::unique_ptr<Signer> ImportSigner(berth_object object, std::string owner);
 std::unique_ptr<CredentialProvider> ImportCredentialProvider(berth_object object, std::string owner);
 std::unique_ptr<Registry> ImportRegistry(berth_object object, std::string owner);
+std::unique_ptr<Builder> ImportBuilder(berth_object object, std::string owner);
 
 }  // namespace berth::abi
 

@@ -2,8 +2,8 @@
 // made from the context directory on a base image (an OCI layout, a
 // docker-archive, or nothing) with a config from berth.yaml's build settings,
 // and writes the result as an OCI image layout.
-#ifndef BERTH_HOST_CORE_BUILDER_IMAGE_BUILDER_H_
-#define BERTH_HOST_CORE_BUILDER_IMAGE_BUILDER_H_
+#ifndef BERTH_PLUGINS_BUILDERS_BERTH_IMAGE_H_
+#define BERTH_PLUGINS_BUILDERS_BERTH_IMAGE_H_
 
 #include <nlohmann/json.hpp>
 
@@ -14,7 +14,7 @@
 #include "berth/digest.h"
 #include "berth/oci/reference.h"
 
-namespace berth::host::builder {
+namespace berth::builders {
 
 struct ImageSpec {
   std::filesystem::path context;
@@ -41,6 +41,6 @@ struct BuiltImage {
 // into place, so a failure leaves what was there before.
 BuiltImage BuildImage(const ImageSpec& spec, const oci::ImageLocation& output);
 
-}  // namespace berth::host::builder
+}  // namespace berth::builders
 
-#endif  // BERTH_HOST_CORE_BUILDER_IMAGE_BUILDER_H_
+#endif  // BERTH_PLUGINS_BUILDERS_BERTH_IMAGE_H_

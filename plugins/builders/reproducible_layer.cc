@@ -1,4 +1,4 @@
-#include "core/builder/reproducible_layer.h"
+#include "reproducible_layer.h"
 
 #include <sys/stat.h>
 #include <zlib.h>
@@ -12,7 +12,7 @@
 
 #include "berth/error.h"
 
-namespace berth::host::builder {
+namespace berth::builders {
 namespace fs = std::filesystem;
 namespace {
 
@@ -233,4 +233,4 @@ LayerBlob BuildLayer(const fs::path& context, const fs::path& output, const Laye
   return blob;
 }
 
-}  // namespace berth::host::builder
+}  // namespace berth::builders

@@ -1,4 +1,4 @@
-#include "core/builder/image_builder.h"
+#include "berth_image.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,9 +12,9 @@
 #include "berth/fs.h"
 #include "berth/oci/image.h"
 #include "berth/process.h"
-#include "core/builder/reproducible_layer.h"
+#include "reproducible_layer.h"
 
-namespace berth::host::builder {
+namespace berth::builders {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -178,4 +178,4 @@ TEST_F(ImageBuilderTest, RebuildReplacesTheLayout) {
 }
 
 }  // namespace
-}  // namespace berth::host::builder
+}  // namespace berth::builders

@@ -1,8 +1,8 @@
 // One image layer made from a directory so the same files always give the
 // same bytes: entries sorted, mtimes fixed, owners root, modes normalised,
 // gzip without a timestamp or file name in its header.
-#ifndef BERTH_HOST_CORE_BUILDER_REPRODUCIBLE_LAYER_H_
-#define BERTH_HOST_CORE_BUILDER_REPRODUCIBLE_LAYER_H_
+#ifndef BERTH_PLUGINS_BUILDERS_REPRODUCIBLE_LAYER_H_
+#define BERTH_PLUGINS_BUILDERS_REPRODUCIBLE_LAYER_H_
 
 #include <cstdint>
 #include <filesystem>
@@ -11,7 +11,7 @@
 
 #include "berth/digest.h"
 
-namespace berth::host::builder {
+namespace berth::builders {
 
 struct LayerOptions {
   // Where the context's files land in the image ("/app"; "/" for the root).
@@ -38,6 +38,6 @@ LayerBlob BuildLayer(const std::filesystem::path& context, const std::filesystem
 // SOURCE_DATE_EPOCH when set and numeric, else 0.
 int64_t SourceDateEpoch();
 
-}  // namespace berth::host::builder
+}  // namespace berth::builders
 
-#endif  // BERTH_HOST_CORE_BUILDER_REPRODUCIBLE_LAYER_H_
+#endif  // BERTH_PLUGINS_BUILDERS_REPRODUCIBLE_LAYER_H_

@@ -1,4 +1,4 @@
-#include "core/builder/image_builder.h"
+#include "berth_image.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,9 +13,9 @@
 #include "berth/oci/copy.h"
 #include "berth/oci/image.h"
 #include "berth/oci/manifest.h"
-#include "core/builder/reproducible_layer.h"
+#include "reproducible_layer.h"
 
-namespace berth::host::builder {
+namespace berth::builders {
 namespace fs = std::filesystem;
 using nlohmann::json;
 namespace {
@@ -235,4 +235,4 @@ BuiltImage BuildImage(const ImageSpec& spec, const oci::ImageLocation& output) {
   return built;
 }
 
-}  // namespace berth::host::builder
+}  // namespace berth::builders

@@ -1,0 +1,141 @@
+#include "external_builder.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "berth/error.h"
+#include "berth/fs.h"
+#include "berth/log.h"
+#include "berth/oci/image.h"
+#include "berth/oci/reference.h"
+#include "berth/process.h"
+
+namespace berth::builders {
+namespace fs = std::filesystem;
+namespace {
+
+enum class Auth { kUser, kNone };
+
+void Run(const std::vector<std::string>& argv, const std::string& what, Auth auth = Auth::kUser) {
+  log::Info("{}: {}", what, argv[0] + " " + argv[1]);
+  ProcessOptions options;
+  // The builder's own output is progress: people see it live, except with -q
+  // (errors only), where it is kept and shown only if the builder fails.
+  const bool quiet = !log::Enabled(log::Level::kWarn);
+  options.inherit_stderr = !quiet;
+  // Writing to a local layout needs no login, and buildah/podman refuse to
+  // start when DOCKER_CONFIG names a folder without a config.json.
+  if (auth == Auth::kNone) options.env_unset = {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE"};
+  ProcessResult result = RunProcess(argv, options);
+  if (result.exit_code != 0) {
+    if (quiet) std::cerr << result.stderr_data << std::flush;
+    throw Error(ErrorCode::kFailure, what + " failed (" + argv[0] + " exited with " + std::to_string(result.exit_code) + ")");
+  }
+}
+
+std::string LayoutArgument(const oci::ImageLocation& output) {
+  return "oci:" + output.path + (output.tag.empty() ? "" : ":" + output.tag);
+}
+
+const char* ProgramOf(Program program) {
+  switch (program) {
+    case Program::kBuildx: return "docker";
+    case Program::kPodman: return "podman";
+    case Program::kBuildah: return "buildah";
+  }
+  return "docker";
+}
+
+// A daemon with its build cache first, then the daemonless ones; berth's own
+// builder (preference 0) is the fallback.
+int PreferenceOf(Program program) {
+  switch (program) {
+    case Program::kBuildx: return 30;
+    case Program::kPodman: return 20;
+    case Program::kBuildah: return 10;
+  }
+  return 0;
+}
+
+void RunProgram(Program program, const BuildRequest& request, const oci::ImageLocation& output) {
+  std::string platform;
+  for (const auto& item : request.platforms) platform += (platform.empty() ? "" : ",") + item;
+  CreateDirectories(fs::absolute(output.path).parent_path());
+  // A local name only the builder's store sees; the layout is what berth keeps.
+  std::string name = "localhost/berth-build:" + (output.tag.empty() ? std::string("latest") : output.tag);
+  switch (program) {
+    case Program::kBuildx: {
+      std::vector<std::string> argv = {"docker", "buildx", "build", "-f", request.dockerfile,
+                                       "--output", "type=oci,dest=" + output.path + ",tar=false,name=" + name};
+      if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
+      argv.push_back(request.context);
+      Run(argv, "docker buildx");
+      return;
+    }
+    case Program::kPodman: {
+      // Daemonless like buildah: vfs works without overlay or fuse, chroot without user namespaces.
+      std::vector<std::string> argv = {"podman", "--storage-driver", "vfs", "build", "--isolation", "chroot",
+                                       "-f", request.dockerfile, "-t", name};
+      if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
+      argv.push_back(request.context);
+      Run(argv, "podman build");
+      Run({"podman", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "podman push", Auth::kNone);
+      return;
+    }
+    case Program::kBuildah: {
+      // Daemonless and rootless-friendly: vfs storage, chroot isolation.
+      std::vector<std::string> argv = {"buildah", "--storage-driver", "vfs", "bud", "--isolation", "chroot",
+                                       "-f", request.dockerfile, "-t", name};
+      if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
+      argv.push_back(request.context);
+      Run(argv, "buildah bud");
+      Run({"buildah", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "buildah push", Auth::kNone);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+MachineProbe MachineProbe::System() {
+  MachineProbe probe;
+  probe.has_program = [](const std::string& program) { return FindProgram(program).has_value(); };
+  probe.docker_answers = [] {
+    if (!FindProgram("docker")) return false;
+    ProcessOptions options;
+    options.timeout = std::chrono::milliseconds(5000);
+    return RunProcess({"docker", "info", "--format", "{{.ServerVersion}}"}, options).exit_code == 0;
+  };
+  return probe;
+}
+
+Result<BuilderFit> ExternalBuilder::Check(const BuildRequest& request) noexcept {
+  return CaptureResult([&] {
+    BuilderFit fit;
+    fit.preference = PreferenceOf(program_);
+    const std::string program = ProgramOf(program_);
+    if (!probe_.has_program(program)) {
+      fit.problem = program + " is not on PATH";
+      fit.problem_code = ErrorCode::kNotFound;
+    } else if (request.dockerfile.empty()) {
+      fit.problem = "it needs a Dockerfile; none in the build context";
+      fit.problem_code = ErrorCode::kInvalidInput;
+    } else if (program_ == Program::kBuildx && !probe_.docker_answers()) {
+      fit.problem = "no Docker daemon answers (docker info failed)";
+      fit.problem_code = ErrorCode::kNotFound;
+    } else {
+      fit.usable = true;
+    }
+    return fit;
+  });
+}
+
+Result<BuildOutcome> ExternalBuilder::Build(const BuildRequest& request) noexcept {
+  return CaptureResult([&] {
+    oci::ImageLocation output = oci::ImageLocation::Parse(request.output);
+    RunProgram(program_, request, output);
+    return BuildOutcome{oci::OpenOciLayoutSource(output)->TopManifest().digest.str()};
+  });
+}
+
+}  // namespace berth::builders

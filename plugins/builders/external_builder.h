@@ -1,0 +1,36 @@
+// The builders berth drives as programs: docker buildx, podman and buildah,
+// each writing the image into an OCI layout. They need a Dockerfile; build
+// secrets, if any, reach them through files, never argv.
+#ifndef BERTH_PLUGINS_BUILDERS_EXTERNAL_BUILDER_H_
+#define BERTH_PLUGINS_BUILDERS_EXTERNAL_BUILDER_H_
+
+#include <functional>
+#include <string>
+
+#include "berth/builder.h"
+
+namespace berth::builders {
+
+enum class Program { kBuildx, kPodman, kBuildah };
+
+// What the machine offers (a seam for tests).
+struct MachineProbe {
+  std::function<bool(const std::string& program)> has_program;
+  std::function<bool()> docker_answers;  // `docker info` exits 0.
+  static MachineProbe System();
+};
+
+class ExternalBuilder : public Builder {
+ public:
+  ExternalBuilder(Program program, MachineProbe probe) : program_(program), probe_(std::move(probe)) {}
+  Result<BuilderFit> Check(const BuildRequest& request) noexcept override;
+  Result<BuildOutcome> Build(const BuildRequest& request) noexcept override;
+
+ private:
+  Program program_;
+  MachineProbe probe_;
+};
+
+}  // namespace berth::builders
+
+#endif  // BERTH_PLUGINS_BUILDERS_EXTERNAL_BUILDER_H_
