@@ -1,5 +1,5 @@
 // berth sign|verify|keygen: the host's side of image signing. The work is a
-// Signer's (signer "cosign" by default, from the cosign plugin); the host
+// Signer's (the installed one unless --signer names another); the host
 // parses options, picks the signer and turns results into output and exit
 // codes.
 #include "berth/gitignore.h"
@@ -11,8 +11,6 @@
 namespace berth::host {
 namespace {
 
-constexpr const char* kDefaultSigner = "cosign";
-
 std::map<std::string, std::string> KeyValues(const std::vector<std::string>& pairs, const std::string& option) {
   std::map<std::string, std::string> values;
   for (const auto& pair : pairs) {
@@ -23,10 +21,15 @@ std::map<std::string, std::string> KeyValues(const std::vector<std::string>& pai
   return values;
 }
 
-std::unique_ptr<Signer> OpenSigner(CommandContext& context) {
+std::string SignerName(Host& host, const CommandContext& context) {
+  std::string name = context.args.GetOr("signer", "");
+  return name.empty() ? host.plugins->DefaultSigner() : name;
+}
+
+std::unique_ptr<Signer> OpenSigner(Host& host, CommandContext& context) {
   nlohmann::json settings = nlohmann::json::object();
   for (const auto& [key, value] : KeyValues(context.args.GetAll("setting"), "--setting")) settings[key] = value;
-  return context.services.OpenSigner(context.args.GetOr("signer", kDefaultSigner), settings).value();
+  return context.services.OpenSigner(SignerName(host, context), settings).value();
 }
 
 int RunSign(Host& host, CommandContext& context) {
@@ -36,7 +39,7 @@ int RunSign(Host& host, CommandContext& context) {
   request.key = context.args.GetOr("key", "");
   request.annotations = KeyValues(context.args.GetAll("annotation"), "--annotation");
   request.dry_run = context.args.Flag("dry-run");
-  SignResult result = OpenSigner(context)->Sign(context.services, request).value();
+  SignResult result = OpenSigner(host, context)->Sign(context.services, request).value();
   std::string action = result.already_signed ? "already signed" : (result.pushed ? "signed" : "would sign");
   context.output.Emit({{"image", result.image},
                        {"digest", result.digest},
@@ -55,7 +58,7 @@ int RunVerify(Host& host, CommandContext& context) {
   request.image = context.args.Get("image");
   request.key = context.args.GetOr("key", "");
   request.annotations = KeyValues(context.args.GetAll("annotation"), "--annotation");
-  VerifyResult result = OpenSigner(context)->Verify(context.services, request).value();
+  VerifyResult result = OpenSigner(host, context)->Verify(context.services, request).value();
 
   nlohmann::json signatures = nlohmann::json::array();
   Table table{{"SIGNATURE", "FORMAT", "RESULT", "DETAIL"}, {}};
@@ -81,9 +84,10 @@ int RunVerify(Host& host, CommandContext& context) {
   return 0;
 }
 
-int RunKeygen(CommandContext& context) {
-  KeyGenRequest request{context.args.GetOr("output-key-prefix", "cosign"), context.args.Flag("force")};
-  KeyGenResult result = OpenSigner(context)->GenerateKeyPair(request).value();
+// The key files are named after the signer unless told (cosign.key, cosign.pub).
+int RunKeygen(Host& host, CommandContext& context) {
+  KeyGenRequest request{context.args.GetOr("output-key-prefix", SignerName(host, context)), context.args.Flag("force")};
+  KeyGenResult result = OpenSigner(host, context)->GenerateKeyPair(request).value();
   // The signer keeps its private key out of git (cosign's WriteKeyPair does); this names the
   // .gitignore, and covers a signer that does not.
   std::optional<std::filesystem::path> ignored = KeepOutOfGit(result.private_key);
@@ -99,7 +103,7 @@ void RegisterSignCommands(Host& host) {
   const OptionSpec image{.name = "image", .help = "Image reference (tag or digest)", .value_name = "IMAGE", .required = true, .position = 1};
   const OptionSpec annotation{.name = "annotation", .short_name = "a", .kind = Kind::kList,
                               .help = "Annotation KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
-  const OptionSpec signer{.name = "signer", .help = "Signer kind (see berth plugin list)", .value_name = "KIND", .default_value = kDefaultSigner};
+  const OptionSpec signer{.name = "signer", .help = "Signer kind (default: the installed signer; see berth plugin list)", .value_name = "KIND"};
   const OptionSpec setting{.name = "setting", .kind = Kind::kList, .help = "Signer setting KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
   Host* h = &host;
   auto with_registry_flags = [](std::vector<OptionSpec> options) {
@@ -122,11 +126,11 @@ void RegisterSignCommands(Host& host) {
                  [h](CommandContext& c) { return RunVerify(*h, c); });
   host.table.Add({.path = "keygen",
                   .summary = "Generate a signing key pair with the signer (cosign.key, cosign.pub)",
-                  .options = {{.name = "output-key-prefix", .help = "Write PREFIX.key and PREFIX.pub", .value_name = "PREFIX",
-                               .default_value = "cosign"},
+                  .options = {{.name = "output-key-prefix", .help = "Write PREFIX.key and PREFIX.pub (default: the signer's name)",
+                               .value_name = "PREFIX"},
                               {.name = "force", .kind = Kind::kFlag, .help = "Overwrite existing key files"},
                               signer, setting}},
-                 RunKeygen);
+                 [h](CommandContext& c) { return RunKeygen(*h, c); });
 }
 
 }  // namespace berth::host

@@ -19,7 +19,17 @@ const ProjectConfig& Host::Project() {
                   "no berth.yaml here or in any parent directory (write one with berth init, or pass --config FILE)");
     }
     ProjectConfig project = ProjectConfig::Load(file);
-    if (plugins) CheckProjectSettings(project, *plugins);
+    if (plugins) {
+      // signing.signer defaults to the installed signer; when that is not
+      // one, OpenSigner("") says so where a signer is needed.
+      if (project.signing && project.signing->signer.empty()) {
+        try {
+          project.signing->signer = plugins->DefaultSigner();
+        } catch (const Error&) {
+        }
+      }
+      CheckProjectSettings(project, *plugins);
+    }
     project_ = std::move(project);
   }
   return *project_;

@@ -20,15 +20,6 @@ std::string Str(const nlohmann::json& object, const char* key) {
 
 }  // namespace
 
-std::string NowRfc3339() {
-  time_t now = time(nullptr);
-  struct tm utc {};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
 std::string LedgerRelease::ImageByDigest() const {
   if (images.empty() || digest.empty()) return "";
   const std::string& image = images.front();

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "berth/time.h"
+
 namespace berth::host {
 
 struct LedgerDeployment {
@@ -75,8 +77,6 @@ class Ledger {
   std::vector<LedgerRelease> releases_;  // Oldest first.
 };
 
-// Now as RFC 3339 UTC, to the second.
-std::string NowRfc3339();
 
 }  // namespace berth::host
 

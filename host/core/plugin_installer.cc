@@ -5,6 +5,7 @@
 
 #include <ctime>
 
+#include "berth/time.h"
 #include "berth/fs.h"
 #include "berth/log.h"
 #include "berth/plugin_loader.h"
@@ -53,15 +54,6 @@ void Swap(const fs::path& staged, const fs::path& target) {
   if (renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
     throw Error(ErrorCode::kFailure, "cannot replace " + target.string() + ": " + std::strerror(errno));
   }
-}
-
-std::string NowRfc3339() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 }  // namespace

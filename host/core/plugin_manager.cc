@@ -163,6 +163,21 @@ std::vector<std::string> PluginManager::BuilderNames() {
   return names;
 }
 
+std::string PluginManager::DefaultSigner() {
+  std::vector<std::string> names;
+  for (const auto& plugin : Plugins()) {
+    if (!plugin.manifest) continue;
+    for (const auto& provision : plugin.manifest->provides) {
+      if (provision.kind == ProvidedKind::kSigner) names.push_back(provision.name);
+    }
+  }
+  if (names.size() == 1) return names.front();
+  if (names.empty()) throw Error(ErrorCode::kPlugin, "no installed plugin provides a signer (see berth plugin list)");
+  std::string list;
+  for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+  throw Error(ErrorCode::kUsage, "several signers are installed (" + list + "): name one with --signer or berth.yaml's signing.signer");
+}
+
 Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nlohmann::json& settings,
                                              const TokenRequest& request) noexcept {
   return CaptureResult([&]() -> IssuedToken {
@@ -173,7 +188,8 @@ Result<IssuedToken> PluginManager::MintToken(const std::string& name, const nloh
 
 Result<std::unique_ptr<Signer>> PluginManager::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
   return CaptureResult([&] {
-    auto [object, owner] = CreateObject(ProvidedKind::kSigner, kind, settings);
+    // An empty kind is "the signer": the one installed (berth names none).
+    auto [object, owner] = CreateObject(ProvidedKind::kSigner, kind.empty() ? DefaultSigner() : kind, settings);
     return abi::ImportSigner(object, owner);
   });
 }

@@ -58,6 +58,9 @@ class PluginManager : public Services {
   std::unique_ptr<Builder> OpenBuilder(const std::string& name, const nlohmann::json& settings);
   // Every builder the installed plugins provide, from manifests.
   std::vector<std::string> BuilderNames();
+  // The signer to use when none is named: the one installed signer. Throws
+  // Error naming the choice when there are several, or none.
+  std::string DefaultSigner();
   RegistryRouter& registries();
 
  private:

@@ -8,6 +8,7 @@
 
 #include "berth/error.h"
 #include "berth/fs.h"
+#include "berth/settings.h"
 #include "berth/text.h"
 
 namespace berth::host {
@@ -237,13 +238,9 @@ std::vector<TagTemplate> ReadTags(const Reader& reader, const YAML::Node& node) 
 }  // namespace
 
 std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
-  std::smatch match;
-  if (!std::regex_match(text, match, std::regex("([0-9]{1,7})(s|m|h)?"))) return std::nullopt;
-  long long value = std::stoll(match[1]);
-  std::string unit = match[2];
-  if (unit == "m") value *= 60;
-  if (unit == "h") value *= 3600;
-  return std::chrono::seconds(value);
+  auto seconds = ParseDurationSeconds(text);
+  if (!seconds) return std::nullopt;
+  return std::chrono::seconds(*seconds);
 }
 
 ProjectConfig ProjectConfig::Load(const fs::path& file) {

@@ -46,7 +46,7 @@ struct RegistryConfig {
 };
 
 struct SigningConfig {
-  std::string signer = "cosign";
+  std::string signer;                // Empty: the one installed signer (Host::Project fills it in).
   std::string key;
   std::string public_key;
   bool required = false;             // Refuse to deploy a digest that does not verify.
@@ -103,7 +103,8 @@ struct ProjectConfig {
   const EnvironmentConfig& Environment(const std::string& name) const;
 };
 
-// "90", "90s", "5m", "1h" -> seconds. nullopt when malformed.
+// "90", "90s", "5m", "1h" -> seconds (berth::ParseDurationSeconds, the dialect of
+// declared settings). nullopt when malformed.
 std::optional<std::chrono::seconds> ParseDuration(const std::string& text);
 
 }  // namespace berth::host

@@ -1,16 +1,10 @@
 #include "signature_tags.h"
 
 #include "berth/log.h"
+#include "berth/oci/attachment_tags.h"
 #include "berth/oci/copy.h"
 
 namespace berth::host {
-
-std::vector<std::string> AttachmentTags(const Digest& digest) {
-  std::string base = digest.algorithm() + "-" + digest.hex();
-  // The bare tag is the referrers index of registries without the
-  // referrers API (cosign v3's Sigstore bundles, other OCI 1.1 artifacts).
-  return {base + ".sig", base + ".att", base + ".sbom", base};
-}
 
 nlohmann::json CopyAttachmentTags(const oci::ClientFactory& clients, const oci::Reference& from, const oci::Reference& to,
                                   const oci::Manifest& top) {
@@ -20,7 +14,7 @@ nlohmann::json CopyAttachmentTags(const oci::ClientFactory& clients, const oci::
   auto destination_client = clients(to);
   nlohmann::json copied = nlohmann::json::array();
   for (const Digest& digest : digests) {
-    for (const std::string& tag : AttachmentTags(digest)) {
+    for (const std::string& tag : oci::AttachmentTags(digest)) {
       if (!source_client->HeadManifest("copy", from.repository, tag)) continue;
       oci::Reference source = from.WithTag(tag);
       oci::Reference destination = to.WithTag(tag);

@@ -18,10 +18,6 @@
 
 namespace berth::host {
 
-// "sha256-<hex>.sig", ".att", ".sbom", and the referrers fallback tag
-// "sha256-<hex>" for digest.
-std::vector<std::string> AttachmentTags(const Digest& digest);
-
 // Copies the attachment tags of the image `digest` (and, for an index, of
 // each manifest it lists) that exist in `from`'s repository to `to`'s,
 // overwriting the destination's tags. Returns [{"tag", "digest"}] of what

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <fstream>
 
+#include "berth/time.h"
 #include "berth/error.h"
 #include "berth/fs.h"
 #include "berth/oci/copy.h"
@@ -41,15 +42,6 @@ json StringList(const json& value, const std::string& key) {
 }
 
 std::string Scalar(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
-
-std::string Rfc3339(int64_t seconds) {
-  std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 // Applies berth.yaml's settings over the base's container config.
 void ApplySettings(json& config, const json& settings) {
@@ -201,7 +193,7 @@ BuiltImage BuildImage(const ImageSpec& spec, const oci::ImageLocation& output) {
   layers.push_back(layer_descriptor);
 
   ApplySettings(config["config"], spec.settings);
-  std::string created = Rfc3339(spec.mtime);
+  std::string created = FormatRfc3339(spec.mtime);
   config["created"] = created;
   config["rootfs"]["diff_ids"].push_back(layer.diff_id.str());
   if (!config.contains("history") || !config["history"].is_array()) config["history"] = json::array();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "berth/time.h"
 #include "berth/error.h"
 #include "berth/log.h"
 #include "signature_check.h"
@@ -39,15 +40,6 @@ std::optional<std::pair<SignatureManifest, Digest>> ReadSignatures(SignatureStor
     }
   }
   return std::make_pair(SignatureManifest::Parse(stored->bytes, source, config), stored->digest);
-}
-
-std::string NowRfc3339() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 // The bundle layer of a referrer manifest, fetched; nullopt when the

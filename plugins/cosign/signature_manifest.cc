@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "berth/oci/attachment_tags.h"
 #include "berth/base64.h"
 #include "berth/error.h"
 #include "keys.h"
@@ -36,7 +37,7 @@ Error Invalid(const std::string& source, const std::string& what) {
 
 }  // namespace
 
-std::string SignatureTag(const Digest& image_digest) { return image_digest.algorithm() + "-" + image_digest.hex() + ".sig"; }
+std::string SignatureTag(const Digest& image_digest) { return oci::AttachmentTag(image_digest, ".sig"); }
 
 std::optional<std::string> SignatureLayer::SignatureBase64() const {
   auto it = annotations.find(std::string(kSignatureAnnotation));

@@ -10,6 +10,7 @@
 #include "berth/log.h"
 #include "berth/redact.h"
 #include "berth/text.h"
+#include "berth/time.h"
 
 namespace berth::ghcr {
 namespace {
@@ -73,14 +74,7 @@ std::optional<int64_t> HeaderNumber(const http::HostResponse& response, std::str
   }
 }
 
-std::string UtcTime(int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
+std::string UtcTime(int64_t epoch) { return FormatRfc3339(epoch); }
 
 }  // namespace
 

@@ -5,14 +5,11 @@
 #include <map>
 #include <set>
 
+#include "berth/oci/attachment_tags.h"
 #include "berth/oci/client.h"
 
 namespace berth::ghcr {
 namespace {
-
-bool IsHex(const std::string& text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 std::string Short(const std::string& digest) { return digest.size() > 19 ? digest.substr(0, 19) + "…" : digest; }
 
@@ -28,14 +25,7 @@ Kind KindOf(const PackageVersion& version) {
 
 }  // namespace
 
-std::optional<std::string> AttachmentSubject(const std::string& tag) {
-  // cosign: sha256-<hex>.sig / .att / .sbom; the referrers tag schema: sha256-<hex>.
-  if (!tag.starts_with("sha256-") || tag.size() < 7 + 64) return std::nullopt;
-  std::string hex = tag.substr(7, 64);
-  if (!IsHex(hex)) return std::nullopt;
-  if (tag.size() > 71 && tag[71] != '.') return std::nullopt;
-  return "sha256:" + hex;
-}
+std::optional<std::string> AttachmentSubject(const std::string& tag) { return oci::AttachmentSubject(tag); }
 
 std::vector<PruneEntry> PlanPrune(std::vector<PackageVersion> versions, int keep, bool untagged, const ManifestLinks& links) {
   // Newest first. RFC 3339 times in UTC compare as text; the API's order breaks ties.

@@ -7,7 +7,7 @@
 #include "berth/log.h"
 #include "berth/process.h"
 #include "berth/redact.h"
-#include "rfc3339.h"
+#include "berth/time.h"
 
 namespace berth::k8s {
 namespace {

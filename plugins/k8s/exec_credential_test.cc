@@ -5,7 +5,7 @@
 
 #include "berth/error.h"
 #include "berth/fs.h"
-#include "rfc3339.h"
+#include "berth/time.h"
 
 namespace berth::k8s {
 namespace {

@@ -1,3 +1,4 @@
+#include "berth/time.h"
 #include "berth/jwt.h"
 
 #include <openssl/bio.h>
@@ -624,14 +625,7 @@ int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string FormatTime(int64_t seconds) {
-  std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm parts{};
-  if (gmtime_r(&time, &parts) == nullptr) return std::to_string(seconds);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return buffer;
-}
+std::string FormatTime(int64_t seconds) { return FormatRfc3339(seconds); }
 
 std::string NewTokenId() {
   unsigned char bytes[16];

@@ -1,10 +1,10 @@
-#include "rfc3339.h"
+#include "berth/time.h"
 
 #include <cstdio>
 #include <ctime>
 #include <regex>
 
-namespace berth::k8s {
+namespace berth {
 
 std::optional<std::chrono::system_clock::time_point> ParseRfc3339(const std::string& text) {
   static const std::regex kPattern(
@@ -43,4 +43,10 @@ std::string FormatRfc3339(std::chrono::system_clock::time_point time) {
   return buffer;
 }
 
-}  // namespace berth::k8s
+std::string FormatRfc3339(int64_t unix_seconds) {
+  return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::seconds(unix_seconds)));
+}
+
+std::string NowRfc3339() { return FormatRfc3339(std::chrono::system_clock::now()); }
+
+}  // namespace berth
