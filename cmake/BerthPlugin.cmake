@@ -93,7 +93,8 @@ endfunction()
 #
 # A GoogleTest executable that loads the plugin's library in-process through
 # berth::testing::PluginHarness (<berth/testing/plugin_harness.h>): it runs
-# the plugin's commands and calls its objects with no berth binary. The
+# the plugin's commands and calls its objects with no berth binary (HTTP
+# requests through the host service are made by libberth-sdk's code). The
 # library's path is BERTH_PLUGIN_LIBRARY.
 function(berth_add_plugin_test name)
   cmake_parse_arguments(ARG "" "PLUGIN;TARGET" "SOURCES;LIBRARIES" ${ARGN})
@@ -109,7 +110,9 @@ function(berth_add_plugin_test name)
     target_sources(${name} PRIVATE ${BERTH_SDK_RUNTIME_DIR}/plugin_harness.cc)
   endif()
   find_package(GTest REQUIRED)
-  target_link_libraries(${name} PRIVATE ${runtime} GTest::gtest_main ${CMAKE_DL_LIBS} ${ARG_LIBRARIES})
+  # Berth::sdk: the harness serves http.request with berth's implementation
+  # (a C function, so a plugin built with another compiler links it too).
+  target_link_libraries(${name} PRIVATE ${runtime} Berth::sdk GTest::gtest_main ${CMAKE_DL_LIBS} ${ARG_LIBRARIES})
   target_compile_definitions(${name} PRIVATE BERTH_PLUGIN_LIBRARY="$<TARGET_FILE:${ARG_TARGET}>")
   add_dependencies(${name} ${ARG_TARGET})
   include(GoogleTest)

@@ -11,6 +11,8 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
+#include "berth/fs.h"
+#include "berth/http/service.h"
 #include "berth/log.h"
 #include "berth/oci/settings_json.h"
 #include "berth/redact.h"
@@ -116,6 +118,10 @@ const std::map<std::string, Service, std::less<>>& Services() {
          return nlohmann::json{{"registry", registry}, {"settings", oci::SettingsToJson(registries.config().For(registry))}};
        }},
       {"project.context", [](HostApi& host, const nlohmann::json& request) { return host.Project(request.value("environment", "")); }},
+      // Plugins make HTTP requests with the host's libcurl: Ctrl-C (the
+      // interrupt flag) cancels them; a timeout is a failure of its own.
+      {"http.request",
+       [](HostApi&, const nlohmann::json& request) { return http::ServeHttpRequest(request, InterruptFlag()); }},
       {"registry.credential",
        [](HostApi& host, const nlohmann::json& request) {
          oci::Credential credential = host.plugins().registries().CredentialFor(

@@ -1,6 +1,5 @@
-// A minimal libcurl request for the asap plugin (the key repository fetch and
-// `berth asap curl`). Kept inside the plugin on purpose: the SDK's full HTTP
-// client is written elsewhere, and this can move onto it unchanged in shape.
+// One HTTP request for the asap plugin (the key repository fetch and
+// `berth asap curl`), made by berth's HTTP service (http::HostClient).
 #ifndef BERTH_PLUGINS_ASAP_HTTP_FETCH_H_
 #define BERTH_PLUGINS_ASAP_HTTP_FETCH_H_
 
@@ -16,7 +15,7 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
-  HttpHeaders headers;   // Logged at debug level through the redacting logger.
+  HttpHeaders headers;   // Logged at debug level, credentials as ***.
   std::string body;
   long timeout_seconds = 30;
   size_t max_response_bytes = 0;  // 0: no limit.
@@ -25,12 +24,12 @@ struct HttpRequest {
 
 struct HttpResponse {
   long status = 0;
-  HttpHeaders headers;   // Names as the server sent them.
+  HttpHeaders headers;   // Names lowercased.
   std::string body;
 };
 
 // Only http and https. Loopback addresses never go through a proxy. Throws
-// Error(kFailure, "<url>: <reason>") when no HTTP answer arrives.
+// Error(kFailure, "<METHOD> <url>: <reason>") when no HTTP answer arrives.
 HttpResponse HttpFetch(const HttpRequest& request);
 
 // http://127.0.0.1..., http://localhost..., http://[::1]...

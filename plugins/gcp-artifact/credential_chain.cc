@@ -51,7 +51,7 @@ std::string Trimmed(const std::string& text) {
   return text.substr(begin, end - begin + 1);
 }
 
-AccessToken TokenFromAnswer(const http::Response& response, const std::string& what, std::string source,
+AccessToken TokenFromAnswer(const http::HostResponse& response, const std::string& what, std::string source,
                             std::string account, std::chrono::seconds* lifetime) {
   nlohmann::json body = ParseJsonBody(response, what);
   auto token = body.find("access_token");
@@ -177,17 +177,18 @@ AccessToken CredentialChain::FromKeyFile(const std::string& path) {
   const std::string token_uri = settings_.token_uri.empty() ? key.token_uri : settings_.token_uri;
   CheckApiUrl(token_uri, path + ": token_uri");
   const std::string what = "token endpoint " + token_uri;
-  http::Request request;
+  http::HostRequest request;
   request.method = "POST";
   request.url = token_uri;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   // A retried request carries the same assertion: it stays valid for an hour.
   SecretValue assertion(MakeJwtAssertion(key, settings_.scopes, token_uri, jwt::NowSeconds()));
   request.body = std::string("grant_type=") + http::UrlEncode(kJwtBearerGrant) + "&assertion=" + assertion.Reveal();
-  http::Response response;
+  http::HostResponse response;
   try {
-    response = SendWithRetry(client_, request, retry_, what);
-  } catch (const http::TransportError& error) {
+    response = SendWithRetry(request, retry_);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kFailure) throw;
     throw Error(ErrorCode::kAuth, what + ": " + Redact(error.what()));
   }
   if (response.status / 100 != 2) {
@@ -230,16 +231,17 @@ AccessToken CredentialChain::FromCredentialHelper(const std::filesystem::path& h
 
 AccessToken CredentialChain::FromMetadata(const std::string& host) {
   const std::string what = "metadata server " + host;
-  http::Request request;
+  http::HostRequest request;
   request.url = "http://" + host + "/computeMetadata/v1/instance/service-accounts/default/token";
   if (settings_.scopes != std::vector<std::string>{kCloudPlatformScope}) {
     request.url = http::AddQuery(request.url, "scopes", JoinScopes(settings_.scopes, ','));
   }
   request.headers = {{"Metadata-Flavor", "Google"}};
-  http::Response response;
+  http::HostResponse response;
   try {
-    response = SendWithRetry(client_, request, retry_, what);
-  } catch (const http::TransportError& error) {
+    response = SendWithRetry(request, retry_);
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kFailure) throw;
     throw Error(ErrorCode::kAuth, what + ": " + Redact(error.what()));
   }
   if (response.status != 200) {

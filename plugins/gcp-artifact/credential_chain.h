@@ -23,7 +23,6 @@
 #include <string>
 #include <vector>
 
-#include "berth/http/client.h"
 #include "berth/http/retry.h"
 #include "berth/secret.h"
 #include "gcp_settings.h"
@@ -100,7 +99,6 @@ class CredentialChain {
   CredentialEnvironment environment_;
   std::shared_ptr<TokenCache> cache_;
   http::RetryPolicy retry_;
-  http::Client client_;
 };
 
 // The metadata server's host when the chain may ask it (GCE_METADATA_HOST,

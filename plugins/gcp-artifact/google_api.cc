@@ -11,7 +11,7 @@ ApiAnswer GoogleApi::Send(const std::string& method, const std::string& url, con
                           const std::string& what) {
   for (int round = 0;; ++round) {
     AccessToken token = credentials_->Get();
-    http::Request request;
+    http::HostRequest request;
     request.method = method;
     request.url = url;
     request.headers = {{"Authorization", "Bearer " + token.token.Reveal()}, {"Accept", "application/json"}};
@@ -19,10 +19,11 @@ ApiAnswer GoogleApi::Send(const std::string& method, const std::string& url, con
       request.headers.push_back({"Content-Type", "application/json"});
       request.body = body->dump();
     }
-    http::Response response;
+    http::HostResponse response;
     try {
-      response = SendWithRetry(client_, request, retry_, what);
-    } catch (const http::TransportError& error) {
+      response = SendWithRetry(request, retry_);
+    } catch (const Error& error) {
+      if (error.code() != ErrorCode::kFailure) throw;
       throw Error(ErrorCode::kFailure, what + ": " + Redact(error.what()));
     }
     // An expired or revoked token: one more try with a fresh one.
@@ -36,7 +37,7 @@ ApiAnswer GoogleApi::Send(const std::string& method, const std::string& url, con
     if (answer.body.is_discarded()) answer.body = nullptr;
     if (response.status / 100 != 2) {
       answer.message = GoogleErrorMessage(response);
-      if (response.status == 429 || response.status >= 500) answer.message += " (after " + std::to_string(retry_.attempts) + " attempts)";
+      if (response.status == 429 || response.status >= 500) answer.message += " (after " + std::to_string(response.attempts) + " attempts)";
     }
     return answer;
   }

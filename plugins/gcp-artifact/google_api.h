@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "berth/http/client.h"
+#include "berth/error.h"
 #include "berth/http/retry.h"
 #include "credential_chain.h"
 
@@ -39,7 +39,6 @@ class GoogleApi {
  private:
   std::shared_ptr<CredentialChain> credentials_;
   http::RetryPolicy retry_;
-  http::Client client_;
 };
 
 // 400 -> kInvalidInput, 401/403 -> kAuth, 404 -> kNotFound, else kFailure;

@@ -144,7 +144,7 @@ ApiOptions MakeApiOptions(const GhcrSettings& settings, const std::optional<Foun
     options.token = token->token;
     options.token_origin = token->origin;
   }
-  options.tls.ca_file = settings.ca_file;
+  options.ca_file = settings.ca_file;
   options.max_rate_limit_wait = settings.rate_limit_wait;
   return options;
 }

@@ -4,12 +4,13 @@
 #include <ctime>
 #include <thread>
 
-#include "berth/time.h"
+#include "berth/fs.h"
 #include "berth/http/retry.h"
 #include "berth/http/url.h"
 #include "berth/log.h"
 #include "berth/redact.h"
 #include "berth/text.h"
+#include "berth/time.h"
 
 namespace berth::ghcr {
 namespace {
@@ -34,7 +35,7 @@ std::string StatusText(int status) {
 }
 
 // "404 Not Found (Package not found.)" from GitHub's {message, errors} body.
-std::string Describe(const http::Response& response) {
+std::string Describe(const http::HostResponse& response) {
   std::string text = std::to_string(response.status);
   if (std::string reason = StatusText(response.status); !reason.empty()) text += " " + reason;
   nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
@@ -60,7 +61,7 @@ std::string Describe(const http::Response& response) {
   return text;
 }
 
-std::optional<int64_t> HeaderNumber(const http::Response& response, std::string_view name) {
+std::optional<int64_t> HeaderNumber(const http::HostResponse& response, std::string_view name) {
   auto value = response.Header(name);
   if (!value) return std::nullopt;
   try {
@@ -98,10 +99,10 @@ std::string PathSegment(const std::string& text) { return http::UrlEncode(text);
 
 GitHubApi::GitHubApi(ApiOptions options)
     : options_(std::move(options)),
-      http_(std::make_unique<http::Client>([tls = options_.tls](const std::string&) { return tls; })),
       sleep_([](milliseconds wait) { std::this_thread::sleep_for(wait); }) {
   while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
   if (!options_.token.empty()) RegisterSecret(options_.token.Reveal());
+  if (!options_.ca_file.empty()) ca_pem_ = ReadFile(options_.ca_file);
 }
 
 GitHubApi::~GitHubApi() = default;
@@ -111,7 +112,7 @@ std::string GitHubApi::Url(const std::string& path) const {
   return options_.base_url + path;
 }
 
-std::optional<milliseconds> GitHubApi::RateLimitWait(const http::Response& response) const {
+std::optional<milliseconds> GitHubApi::RateLimitWait(const http::HostResponse& response) const {
   if (response.status != 403 && response.status != 429) return std::nullopt;
   if (auto retry_after = response.Header("retry-after")) {
     if (auto parsed = http::ParseRetryAfter(*retry_after)) return *parsed;
@@ -130,7 +131,7 @@ std::optional<milliseconds> GitHubApi::RateLimitWait(const http::Response& respo
   return std::nullopt;
 }
 
-void GitHubApi::Fail(const std::string& what, const http::Response& response) const {
+void GitHubApi::Fail(const std::string& what, const http::HostResponse& response) const {
   std::string described = Describe(response);
   std::string token_note = options_.token.empty() ? " without a token (set GH_TOKEN or GITHUB_TOKEN)"
                                                   : " with the token from " + options_.token_origin;
@@ -158,31 +159,33 @@ ApiResponse GitHubApi::Call(const std::string& method, const std::string& path, 
   // Messages name the path, not the host: it may be long and says nothing new.
   std::string shown = url.starts_with(options_.base_url) ? url.substr(options_.base_url.size()) : url;
   const std::string what = method + " " + shown;
-  http::RetryPolicy backoff;
-  backoff.initial_backoff = options_.initial_backoff;
+  // The service tries network errors and 5xx again; 403 and 429 are
+  // GitHub's rate limits, waited out below (up to max_rate_limit_wait).
+  http::HostRequest request;
+  request.method = method;
+  request.url = url;
+  request.headers = {{"Accept", "application/vnd.github+json"},
+                     {"X-GitHub-Api-Version", kApiVersion},
+                     {"User-Agent", "berth-ghcr"}};
+  if (!options_.token.empty()) request.headers.push_back({"Authorization", "Bearer " + options_.token.Reveal()});
+  if (body) {
+    request.body = body->dump();
+    request.headers.push_back({"Content-Type", "application/json"});
+  }
+  request.retry = {.attempts = options_.attempts, .initial_backoff = options_.initial_backoff,
+                   .statuses = {408, 500, 502, 503, 504}};
+  request.tls.ca_pem = ca_pem_;
   for (int attempt = 1;; ++attempt) {
-    http::Request request;
-    request.method = method;
-    request.url = url;
-    request.headers = {{"Accept", "application/vnd.github+json"},
-                       {"X-GitHub-Api-Version", kApiVersion},
-                       {"User-Agent", "berth-ghcr"}};
-    if (!options_.token.empty()) request.headers.push_back({"Authorization", "Bearer " + options_.token.Reveal()});
-    if (body) {
-      request.body = body->dump();
-      request.headers.push_back({"Content-Type", "application/json"});
-    }
-    http::Response response;
+    http::HostResponse response;
     try {
-      response = http_->Send(request);
-    } catch (const http::TransportError& e) {
-      if (!e.retryable() || attempt >= options_.attempts) {
-        throw Error(ErrorCode::kFailure, "GitHub API " + what + " failed" +
-                                             (attempt > 1 ? " after " + std::to_string(attempt) + " attempts" : "") + ": " + e.what());
-      }
-      log::Debug("GitHub API {}: {} (try {} of {}), retrying", what, e.what(), attempt, options_.attempts);
-      sleep_(backoff.Backoff(attempt));
-      continue;
+      response = http_.Send(request);
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::kFailure) throw;
+      // The service's message names the method and the full URL: this one names the path.
+      std::string detail = e.what();
+      std::string call = method + " " + http::UrlForMessages(url) + ": ";
+      if (detail.starts_with(call)) detail.erase(0, call.size());
+      throw Error(ErrorCode::kFailure, "GitHub API " + what + " failed: " + detail);
     }
     if ((response.status >= 200 && response.status < 300) ||
         std::find(allowed.begin(), allowed.end(), response.status) != allowed.end()) {
@@ -213,11 +216,6 @@ ApiResponse GitHubApi::Call(const std::string& method, const std::string& path, 
       }
       log::Info("GitHub API {}: {} rate limit, waiting {} s (try {} of {})", what, kind, wait_seconds, attempt, options_.attempts);
       sleep_(*wait);
-      continue;
-    }
-    if (http::IsRetryableStatus(response.status) && attempt < options_.attempts) {
-      log::Debug("GitHub API {}: {} (try {} of {}), retrying", what, response.status, attempt, options_.attempts);
-      sleep_(backoff.Backoff(attempt));
       continue;
     }
     Fail(what, response);

@@ -1,8 +1,10 @@
 // A small client for the GitHub REST API (api.github.com, GitHub Enterprise's
-// https://HOST/api/v3, or a test stand-in): the headers GitHub requires,
-// JSON error bodies turned into one-line berth errors, Link pagination, and
-// waiting out rate limits (403 with X-RateLimit-Remaining: 0 until
-// X-RateLimit-Reset, 429/403 with Retry-After) up to a bound.
+// https://HOST/api/v3, or a test stand-in) over berth's HTTP service: the
+// headers GitHub requires, JSON error bodies turned into one-line berth
+// errors, Link pagination, and waiting out rate limits (403 with
+// X-RateLimit-Remaining: 0 until X-RateLimit-Reset, 429/403 with
+// Retry-After) up to a bound. Network errors and 5xx answers are tried again
+// by the service's retry option.
 #ifndef BERTH_PLUGINS_GHCR_GITHUB_API_H_
 #define BERTH_PLUGINS_GHCR_GITHUB_API_H_
 
@@ -16,7 +18,7 @@
 #include <vector>
 
 #include "berth/error.h"
-#include "berth/http/client.h"
+#include "berth/http/host_client.h"
 #include "berth/secret.h"
 
 namespace berth::ghcr {
@@ -27,7 +29,7 @@ struct ApiOptions {
   std::string base_url = "https://api.github.com";  // No trailing slash.
   SecretValue token;                                // Empty: unauthenticated.
   std::string token_origin;                         // For messages: "GH_TOKEN", "/path/to/file".
-  http::TlsSettings tls;
+  std::string ca_file;                              // PEM trust store for the API; empty: the system's.
   int attempts = 5;                                 // Tries per request, the first included.
   // The longest berth waits for a rate limit to lift (per wait); a longer
   // one fails at once with the time it lifts.
@@ -60,17 +62,18 @@ class GitHubApi {
   // ("secrets"); empty for an array answer.
   std::vector<nlohmann::json> ListAll(const std::string& path, const std::string& items_key = "");
 
-  // Hook for tests: replaces sleeping.
+  // Hook for tests: replaces sleeping while a rate limit lifts.
   void SetSleeper(std::function<void(std::chrono::milliseconds)> sleeper) { sleep_ = std::move(sleeper); }
 
  private:
   std::string Url(const std::string& path) const;
   // Seconds to wait before trying again, or nullopt when the answer is not a rate limit.
-  std::optional<std::chrono::milliseconds> RateLimitWait(const http::Response& response) const;
-  [[noreturn]] void Fail(const std::string& what, const http::Response& response) const;
+  std::optional<std::chrono::milliseconds> RateLimitWait(const http::HostResponse& response) const;
+  [[noreturn]] void Fail(const std::string& what, const http::HostResponse& response) const;
 
   ApiOptions options_;
-  std::unique_ptr<http::Client> http_;
+  std::string ca_pem_;  // options_.ca_file's contents.
+  http::HostClient http_;
   std::function<void(std::chrono::milliseconds)> sleep_;
 };
 

@@ -1,41 +1,35 @@
 #include "health_check.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <thread>
 
 #include "berth/error.h"
+#include "berth/http/host_client.h"
 #include "berth/version.h"
 
 namespace berth::k8s {
 namespace {
 
-size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
-
-// One GET: the HTTP status, or 0 and what went wrong.
+// One GET through berth's HTTP service: the HTTP status, or 0 and what went wrong.
 long Probe(const std::string& url, std::chrono::milliseconds timeout, std::string& problem) {
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) throw Error("cannot initialise libcurl");
-  char error_buffer[CURL_ERROR_SIZE] = "";
-  std::string user_agent = std::string("berth/") + BERTH_SDK_VERSION + " (health check)";
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, long(timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-  CURLcode code = curl_easy_perform(curl);
-  long status = 0;
-  if (code == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    problem = "HTTP " + std::to_string(status);
-  } else {
-    problem = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+  http::HostRequest request;
+  request.url = url;
+  request.timeout = timeout;
+  request.connect_timeout = timeout;
+  request.max_body_bytes = 1 << 20;
+  request.headers = {{"User-Agent", std::string("berth/") + BERTH_SDK_VERSION + " (health check)"}};
+  try {
+    http::HostResponse response = http::HostClient().Send(request);
+    problem = "HTTP " + std::to_string(response.status);
+    return response.status;
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kFailure) throw;  // Ctrl-C, or no HTTP service at all.
+    problem = error.what();
+    // The message names the call; the poll's own messages already name the URL.
+    std::string call = "GET " + http::UrlForMessages(url) + ": ";
+    if (problem.starts_with(call)) problem.erase(0, call.size());
+    return 0;
   }
-  curl_easy_cleanup(curl);
-  return status;
 }
 
 }  // namespace

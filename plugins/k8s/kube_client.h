@@ -1,7 +1,8 @@
-// A small Kubernetes API client on libcurl: HTTPS with the cluster's CA,
-// client certificates, bearer tokens (also from files and exec plugins) and
-// basic auth. Credentials are never logged; request and response bodies are
-// never logged either (Secrets travel in them).
+// A small Kubernetes API client over berth's HTTP service (the host makes
+// the requests): HTTPS with the cluster's CA, client certificates (in
+// memory), bearer tokens (also from files and exec plugins) and basic auth.
+// Credentials are never logged; request and response bodies are never logged
+// either (Secrets travel in them).
 #ifndef BERTH_PLUGINS_K8S_KUBE_CLIENT_H_
 #define BERTH_PLUGINS_K8S_KUBE_CLIENT_H_
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "berth/error.h"
+#include "berth/http/host_client.h"
 #include "exec_credential.h"
 #include "kube_config.h"
 
@@ -66,18 +68,14 @@ class KubeClient {
 
  private:
   struct Credentials;
-  struct TransportFailure {
-    std::string message;
-    bool transient;  // Worth another try (connection refused or reset).
-  };
+  // Throws Error(kFailure) naming the cluster when the server cannot be reached.
   KubeResponse SendOnce(const std::string& method, const std::string& path, const std::string& body,
-                        const std::string& content_type, const Credentials& credentials,
-                        std::optional<TransportFailure>& failure);
+                        const std::string& content_type, const Credentials& credentials);
   Credentials Resolve(bool refresh);
 
   KubeAccess access_;
   ExecCredentialCache& exec_credentials_;
-  void* curl_ = nullptr;  // CURL*, reused so the TLS connection is kept alive.
+  http::HostClient http_;
 };
 
 // The error for a non-2xx answer: the server's Status message, the call, and

@@ -1,25 +1,13 @@
 #include "health_probe.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
-#include <memory>
 #include <thread>
 
 #include "berth/error.h"
+#include "berth/http/host_client.h"
 #include "berth/log.h"
 
 namespace berth::micros {
-namespace {
-
-size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
-
-void GlobalInit() {
-  static const bool initialized = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  if (!initialized) throw Error(ErrorCode::kFailure, "cannot initialise libcurl");
-}
-
-}  // namespace
 
 std::string ProbeResult::Describe() const { return status != 0 ? "HTTP " + std::to_string(status) : error; }
 
@@ -27,29 +15,23 @@ ProbeResult ProbeOnce(const std::string& url, std::chrono::milliseconds timeout)
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
     throw Error(ErrorCode::kInvalidInput, "health URL '" + url + "' must start with http:// or https://");
   }
-  GlobalInit();
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) throw Error(ErrorCode::kFailure, "cannot create a libcurl handle");
-  char error[CURL_ERROR_SIZE] = {0};
-  CURL* handle = curl.get();
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, long(std::max<long long>(timeout.count(), 1)));
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, long(std::max<long long>(timeout.count(), 1)));
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, "berth-micros-health");
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, Discard);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error);
+  http::HostRequest request;
+  request.url = url;
+  request.timeout = std::max(timeout, std::chrono::milliseconds(1));
+  request.connect_timeout = request.timeout;
+  request.follow_redirects = true;
+  request.max_body_bytes = 1 << 20;
+  request.headers = {{"User-Agent", "berth-micros-health"}};
   ProbeResult result;
-  CURLcode code = curl_easy_perform(handle);
-  if (code != CURLE_OK) {
-    result.error = error[0] != '\0' ? error : curl_easy_strerror(code);
-    return result;
+  try {
+    result.status = http::HostClient().Send(request).status;
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kFailure) throw;  // Ctrl-C, or no HTTP service at all.
+    result.error = error.what();
+    // The message names the call; the probe's log line already names the URL.
+    std::string call = "GET " + http::UrlForMessages(url) + ": ";
+    if (result.error.starts_with(call)) result.error.erase(0, call.size());
   }
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &result.status);
   return result;
 }
 

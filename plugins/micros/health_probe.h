@@ -1,5 +1,5 @@
-// Waits for a service's health URL to answer 2xx, with libcurl. Small on
-// purpose: one GET at a time, no body kept.
+// Waits for a service's health URL to answer 2xx, through berth's HTTP
+// service. Small on purpose: one GET at a time, no body kept.
 #ifndef BERTH_PLUGINS_MICROS_HEALTH_PROBE_H_
 #define BERTH_PLUGINS_MICROS_HEALTH_PROBE_H_
 
@@ -10,7 +10,7 @@ namespace berth::micros {
 
 struct ProbeResult {
   long status = 0;       // HTTP status; 0 when no answer.
-  std::string error;     // curl's reason when there was no answer.
+  std::string error;     // Why there was no answer.
   bool healthy() const { return status >= 200 && status < 300; }
   std::string Describe() const;  // "HTTP 503" or "connection refused ...".
 };

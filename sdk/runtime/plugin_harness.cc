@@ -7,6 +7,7 @@
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
+#include "berth/http/service.h"
 #include "berth/settings.h"
 
 namespace berth::testing {
@@ -67,8 +68,15 @@ PluginHarness::PluginHarness(const std::string& library) {
     PluginHarness& self = Self(host);
     return self.plugin_->create(self.instance_, kind, name, settings, settings_size, out, error);
   };
-  host_.call = [](void*, const char* service, const char*, size_t, berth_buffer*, berth_buffer* error) -> int32_t {
-    abi::Fill(error, std::string("the test harness offers no service '") + service + "'");
+  // http.request is served by berth's own implementation (libberth-sdk,
+  // through its C function), so a plugin's tests make the requests berth
+  // would make, against servers the test starts.
+  host_.call = [](void*, const char* service, const char* request, size_t request_size, berth_buffer* reply,
+                  berth_buffer* error) -> int32_t {
+    if (service != nullptr && std::strcmp(service, "http.request") == 0) {
+      return berth_http_request(request, request_size, reply, error);
+    }
+    abi::Fill(error, std::string("the test harness offers no service '") + (service ? service : "") + "'");
     return BERTH_STATUS_UNSUPPORTED;
   };
   berth_buffer error{};

@@ -243,6 +243,8 @@ RemoveOnInterrupt::RemoveOnInterrupt(const fs::path& path) : slot_(RegisterClean
 
 RemoveOnInterrupt::~RemoveOnInterrupt() { UnregisterCleanup(slot_); }
 
+const std::atomic<bool>* InterruptFlag() noexcept { return &g_interrupting; }
+
 void InstallInterruptCleanup() {
   struct sigaction action {};
   action.sa_handler = OnInterrupt;

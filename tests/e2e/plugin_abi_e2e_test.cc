@@ -6,6 +6,7 @@
 
 #include "berth/fs.h"
 #include "berth_runner.h"
+#include "test_peer.h"
 
 namespace berth::testing {
 namespace {
@@ -71,6 +72,33 @@ TEST(PluginAbiE2eTest, AnUnhealthyDeployOfAPluginTargetSaysWhatFailed) {
   EXPECT_EQ(result.stderr_data,
             "error: staging: target test-target reports the deployment unhealthy without a reason (see berth status staging)\n");
   EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["healthy"], false);
+}
+
+}  // namespace
+}  // namespace berth::testing
+
+namespace berth::testing {
+namespace {
+
+// A plugin without libcurl (STANDALONE: the C table only) makes its requests
+// through berth's http.request service; HTTP statuses and timeouts come back
+// as berth's exit codes and one-line messages naming the call.
+TEST(PluginAbiE2eTest, APluginMakesHttpRequestsThroughBerth) {
+  TestPeer server("tests/peers/http/http_service_peer.py", {});
+  const std::string base = server.ready()["url"].get<std::string>();
+  BerthRunner berth;
+  berth.SetEnv("BERTH_PLUGIN_PATH", (kFixtures / "http-fetch").string());
+  auto result = berth.Run({"http-fetch", "get", base + "/echo", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["json"]["method"], "GET");
+
+  result = berth.Run({"http-fetch", "get", base + "/status/404?key=query-secret"});
+  EXPECT_EQ(result.exit_code, 6) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "error: http-fetch get: GET " + base + "/status/404: status 404 from the test server (HTTP 404)\n");
+
+  result = berth.Run({"http-fetch", "get", base + "/delay/3000", "--timeout-ms", "200"});
+  EXPECT_EQ(result.exit_code, 1) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "error: http-fetch get: GET " + base + "/delay/3000: timed out after 0.2 s\n");
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 # berth maps libcurl (and its ~30 dependencies) only when a command makes an
 # HTTP request: start-up is most of the time of `berth --version` and
 # `berth plugin list` (docs/benchmarks.md). Fails if the binary or the SDK
-# links libcurl again, or if a command without HTTP loads it; checks the
-# other side too, that a command doing HTTP does load it.
+# links libcurl again (or a bundled plugin does), or if a command without
+# HTTP loads it; checks the other side too, that a command doing HTTP does
+# load it.
 # Usage: lazy_libcurl_test.sh BUILD_DIR
 set -euo pipefail
 build=$1
@@ -13,6 +14,12 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 for file in "$berth" "$build"/lib/libberth-sdk.so; do
   if readelf -d "$file" | grep -q 'NEEDED.*libcurl'; then fail "$file links libcurl (NEEDED)"; fi
+done
+# Plugins make HTTP requests through berth's http.request service: none links libcurl itself.
+plugins=("$build"/lib/berth/plugins/*/libberth-*.so)
+if [[ ! -e ${plugins[0]} ]]; then fail "no bundled plugins under $build/lib/berth/plugins"; fi
+for file in "${plugins[@]}"; do
+  if readelf -d "$file" | grep -q 'NEEDED.*libcurl'; then fail "plugin $file links libcurl (use http::HostClient)"; fi
 done
 
 loaded() {  # The shared objects the dynamic loader opened for "berth $*".

@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -91,6 +92,11 @@ class InterruptWindow {
 // PrivateTempFile and RemoveOnInterrupt path, then exit with 130 (143 on
 // SIGTERM). The host calls it once at start-up.
 void InstallInterruptCleanup();
+
+// Set once SIGINT/SIGTERM arrived (the handler then cleans up and exits):
+// long waits and transfers watch it, so that Ctrl-C is reported as an
+// interruption, never mistaken for a timeout.
+const std::atomic<bool>* InterruptFlag() noexcept;
 
 }  // namespace berth
 

@@ -10,6 +10,7 @@
 #include <exception>
 #include <mutex>
 
+#include "berth/http/host_client.h"
 #include "berth/http/url.h"
 #include "berth/log.h"
 #include "berth/version.h"
@@ -18,6 +19,7 @@ namespace berth::http {
 namespace {
 
 constexpr int kMaxRedirects = 5;
+constexpr std::chrono::milliseconds kDefaultConnectTimeout{30000};
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -72,6 +74,49 @@ curl_socket_t OnOpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
     return CURL_SOCKET_BAD;  // curl tries the name's next address, if any.
   }
   return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+}
+
+// Loopback never goes through a proxy, whatever no_proxy says.
+std::string NoProxyList() {
+  std::string list = "localhost,127.0.0.1,::1";
+  for (const char* name : {"no_proxy", "NO_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return std::string(value) + "," + list;
+  }
+  return list;
+}
+
+// "2.5" or "10": a duration in seconds for messages.
+std::string Seconds(std::chrono::milliseconds duration) {
+  int64_t ms = duration.count();
+  std::string text = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) {
+    std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
+    while (fraction.back() == '0') fraction.pop_back();
+    text += "." + fraction;
+  }
+  return text;
+}
+
+// "host:port" or "[v6]:port" -> the host part as curl's CONNECT_TO wants it.
+std::string HostWithoutPort(const std::string& host) {
+  if (host.starts_with("[")) return host.substr(0, host.find(']') + 1);
+  return host.substr(0, host.find(':'));
+}
+
+std::string PortOf(const std::string& host, const std::string& scheme) {
+  size_t colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']', colon) == std::string::npos) return host.substr(colon + 1);
+  return scheme == "https" ? "443" : "80";
+}
+
+// The URL with its authority's host:port replaced (no userinfo is kept).
+std::string WithHost(const std::string& url, const std::string& host_port) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  size_t start = scheme_end + 3;
+  size_t end = url.find_first_of("/?#", start);
+  return url.substr(0, start) + host_port + (end == std::string::npos ? "" : url.substr(end));
 }
 
 bool ProxyConfigured() {
@@ -227,6 +272,7 @@ Response Client::Send(const Request& request) {
     }
     if (UrlOrigin(next) != origin) {
       std::erase_if(hop.headers, [](const auto& header) { return Lower(header.first) == "authorization"; });
+      hop.tls.reset();  // A request's own CA and client certificate are for its own host.
     }
     hop.url = std::move(next);
   }
@@ -253,9 +299,23 @@ Response Client::SendOne(const Request& request) {
   transfer.response = &response;
 
   const std::string host = UrlHost(request.url);
-  TlsSettings tls = resolver_ ? resolver_(host) : TlsSettings{};
+  TlsSettings tls = request.tls ? *request.tls : resolver_ ? resolver_(host) : TlsSettings{};
+  // server_name: the URL names the certificate's host, CONNECT_TO the address.
+  std::string url = request.url;
+  curl_slist* connect_to = nullptr;
+  if (!tls.server_name.empty()) {
+    std::string port = PortOf(host, UrlScheme(url));
+    std::string address = HostWithoutPort(host);
+    url = WithHost(url, tls.server_name + ":" + port);
+    connect_to = Curl().slist_append(nullptr, (tls.server_name + ":" + port + ":" + address + ":" + port).c_str());
+    Curl().easy_setopt(handle, CURLOPT_CONNECT_TO, connect_to);
+  }
+  struct FreeList {
+    curl_slist* list;
+    ~FreeList() { Curl().slist_free_all(list); }
+  } free_connect_to{connect_to};
 
-  Curl().easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(handle, CURLOPT_URL, url.c_str());
   Curl().easy_setopt(handle, CURLOPT_OPENSOCKETFUNCTION, OnOpenSocket);
   Curl().easy_setopt(handle, CURLOPT_OPENSOCKETDATA, &transfer);
   transfer.guard_addresses = request.refuse_private_addresses && !ProxyConfigured();
@@ -263,7 +323,12 @@ Response Client::SendOne(const Request& request) {
   Curl().easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
   Curl().easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
   Curl().easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  Curl().easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 30L);
+  Curl().easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
+                     long((request.connect_timeout.count() > 0 ? request.connect_timeout : kDefaultConnectTimeout).count()));
+  if (request.timeout.count() > 0) Curl().easy_setopt(handle, CURLOPT_TIMEOUT_MS, long(request.timeout.count()));
+  if (!request.proxy.empty()) Curl().easy_setopt(handle, CURLOPT_PROXY, request.proxy.c_str());
+  std::string no_proxy = NoProxyList();
+  Curl().easy_setopt(handle, CURLOPT_NOPROXY, no_proxy.c_str());
   // A stalled transfer (under 1 byte/s for a minute) fails instead of hanging.
   Curl().easy_setopt(handle, CURLOPT_LOW_SPEED_LIMIT, 1L);
   Curl().easy_setopt(handle, CURLOPT_LOW_SPEED_TIME, 60L);
@@ -276,6 +341,24 @@ Response Client::SendOne(const Request& request) {
   if (!tls.ca_file.empty()) Curl().easy_setopt(handle, CURLOPT_CAINFO, tls.ca_file.c_str());
   if (!tls.client_cert.empty()) Curl().easy_setopt(handle, CURLOPT_SSLCERT, tls.client_cert.c_str());
   if (!tls.client_key.empty()) Curl().easy_setopt(handle, CURLOPT_SSLKEY, tls.client_key.c_str());
+  // Blobs are copied by curl (CURL_BLOB_COPY): these strings may go after setopt.
+  curl_blob ca_blob{const_cast<char*>(tls.ca_pem.data()), tls.ca_pem.size(), CURL_BLOB_COPY};
+  curl_blob cert_blob{const_cast<char*>(tls.client_cert_pem.data()), tls.client_cert_pem.size(), CURL_BLOB_COPY};
+  curl_blob key_blob{const_cast<char*>(tls.client_key_pem.data()), tls.client_key_pem.size(), CURL_BLOB_COPY};
+  if (!tls.ca_pem.empty()) {
+    // Only this CA, not the system's as well (what kubectl does with a cluster's CA).
+    Curl().easy_setopt(handle, CURLOPT_CAINFO, nullptr);
+    Curl().easy_setopt(handle, CURLOPT_CAPATH, nullptr);
+    Curl().easy_setopt(handle, CURLOPT_CAINFO_BLOB, &ca_blob);
+  }
+  if (!tls.client_cert_pem.empty()) {
+    Curl().easy_setopt(handle, CURLOPT_SSLCERT_BLOB, &cert_blob);
+    Curl().easy_setopt(handle, CURLOPT_SSLCERTTYPE, "PEM");
+  }
+  if (!tls.client_key_pem.empty()) {
+    Curl().easy_setopt(handle, CURLOPT_SSLKEY_BLOB, &key_blob);
+    Curl().easy_setopt(handle, CURLOPT_SSLKEYTYPE, "PEM");
+  }
 
   bool is_head = request.method == "HEAD";
   bool has_body = !request.body.empty() || request.body_reader || request.method == "PUT" || request.method == "POST" ||
@@ -313,7 +396,8 @@ Response Client::SendOne(const Request& request) {
   char error_buffer[CURL_ERROR_SIZE] = {0};
   Curl().easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
 
-  log::Trace("http {} {}", request.method, request.url);
+  // Never a header (credentials), nor the query (signatures, tokens).
+  log::Trace("http {} {}", request.method, UrlForMessages(request.url));
   CURLcode code = Curl().easy_perform(handle);
   Curl().slist_free_all(headers);
   if (transfer.error) {
@@ -333,6 +417,21 @@ Response Client::SendOne(const Request& request) {
                                ": a private, loopback or link-local address (SSRF guard)",
                            false);
     }
+    if (code == CURLE_OPERATION_TIMEDOUT) {
+      // Said as a timeout with the limit that ran out: never "interrupted",
+      // and not curl's "Operation timed out after 10001 milliseconds".
+      std::string_view what(error_buffer);
+      bool connecting = what.find("onnection timed out") != std::string_view::npos ||
+                        what.find("esolving timed out") != std::string_view::npos;
+      std::chrono::milliseconds limit = request.timeout;
+      if (connecting) {
+        std::chrono::milliseconds connect = request.connect_timeout.count() > 0 ? request.connect_timeout : kDefaultConnectTimeout;
+        if (limit.count() == 0 || connect < limit) limit = connect;
+      }
+      if (limit.count() > 0 && (connecting || what.starts_with("Operation timed out"))) {
+        throw TransportError(std::string(connecting ? "connecting " : "") + "timed out after " + Seconds(limit) + " s", true);
+      }
+    }
     std::string detail = error_buffer[0] != '\0' ? error_buffer : Curl().easy_strerror(code);
     if (code == CURLE_SSL_CONNECT_ERROR && detail.find("wrong version number") != std::string::npos) {
       detail += " (the server speaks plain HTTP? see --plain-http HOST)";
@@ -345,7 +444,7 @@ Response Client::SendOne(const Request& request) {
   long status = 0;
   Curl().easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
   response.status = int(status);
-  log::Trace("http {} {} -> {}", request.method, request.url, response.status);
+  log::Trace("http {} {} -> {}", request.method, UrlForMessages(request.url), response.status);
   return response;
 }
 

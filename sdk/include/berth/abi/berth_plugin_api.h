@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BERTH_ABI_MAJOR 2
-#define BERTH_ABI_MINOR 0
+#define BERTH_ABI_MINOR 1
 
 /* The symbol every plugin exports: const berth_plugin* berth_plugin_entry(void). */
 #define BERTH_PLUGIN_ENTRY_SYMBOL "berth_plugin_entry"
@@ -132,6 +132,20 @@ typedef struct berth_host_api {
    *   "registry.credential" {"registry": HOST, "scopes": [...]} -> {"credential": {...}|null}
    *   "project.context" {"environment"?: NAME} -> {"present": bool, "dir", "file", "service", "environment",
    *       "target"?: {"plugin", "settings"}, "secrets"?: {"store", "settings"}} (settings as checked for factories)
+   * Added in minor 1 (an older host answers BERTH_STATUS_UNSUPPORTED):
+   *   "http.request" {"method", "url", "headers": [[name, value]...], "body" (UTF-8) or
+   *       "body_base64", "timeout_ms" (whole exchange, per try), "connect_timeout_ms",
+   *       "retry": {"attempts", "initial_backoff_ms", "max_backoff_ms", "statuses"},
+   *       "tls": {"insecure_skip_verify", "ca_pem", "client_cert_pem", "client_key_pem",
+   *       "server_name"}, "follow_redirects", "max_body_bytes", "proxy"}
+   *     -> {"status", "headers": [[name, value]...], "body" or "body_base64" (when not
+   *       UTF-8), "effective_url", "attempts"}
+   *     Any HTTP status is a reply. No answer (refused, TLS, timed out) is
+   *     BERTH_STATUS_FAILURE with one line naming the method and the URL
+   *     without its query ("GET https://h/p: timed out after 10 s"); Ctrl-C is
+   *     BERTH_STATUS_INTERRUPTED; a malformed request BERTH_STATUS_INVALID_INPUT.
+   *     Retries follow 408, 429 and 5xx (or "statuses") and transport errors
+   *     worth repeating, with backoff and Retry-After. berth logs no header.
    */
   int32_t (*call)(void* host, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error);

@@ -8,6 +8,7 @@
 #define BERTH_HTTP_CLIENT_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,15 @@ struct TlsSettings {
   std::string client_cert;  // PEM client certificate (mutual TLS).
   std::string client_key;   // PEM key of client_cert.
   bool http2 = false;       // HTTP/1.1 unless asked: faster for big uploads to distribution.
+  // The same in memory (a kubeconfig's certificate-authority-data, ...),
+  // never written to a file. ca_pem replaces the system's trust store, as
+  // kubectl trusts only the cluster's CA; the blobs win over the files.
+  std::string ca_pem;
+  std::string client_cert_pem;
+  std::string client_key_pem;
+  // Connect to the URL's host but name and verify the certificate as this
+  // (kubeconfig's tls-server-name, Go's tls.Config.ServerName).
+  std::string server_name;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -56,6 +66,17 @@ struct Request {
   // Authorization is dropped once a hop leaves the request's origin.
   bool follow_redirects = false;
   const std::atomic<bool>* cancel = nullptr;
+  // Zero: none. `timeout` bounds the whole exchange; running out throws a
+  // retryable TransportError saying "timed out after N s" (not kInterrupted,
+  // which is Ctrl-C). `connect_timeout` defaults to 30 s.
+  std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds connect_timeout{0};
+  // TLS for the request's own host instead of the client's resolver (hops
+  // of a redirect to another host still ask the resolver).
+  std::optional<TlsSettings> tls;
+  // A proxy URL for this request (kubeconfig's proxy-url); empty: curl's
+  // environment variables. Loopback addresses never go through a proxy.
+  std::string proxy;
   // SSRF guard: refuse to connect to a private, loopback, link-local or
   // metadata address, checked on the address the socket is about to connect
   // to (a DNS name can resolve anywhere), on a fresh connection. Not checked

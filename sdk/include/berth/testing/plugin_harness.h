@@ -9,7 +9,9 @@
 //   auto store = harness.OpenSecretStore("team-vault", {{"dir", dir}});
 //
 // Compiled into the test with the plugin's own compiler (like the SDK's
-// plugin runtime), so it needs nothing of berth's but the C boundary.
+// plugin runtime). It serves the host service "http.request" with berth's
+// own implementation, a C function of libberth-sdk, which the test links
+// (berth_add_plugin_test does); every other service answers UNSUPPORTED.
 #ifndef BERTH_TESTING_PLUGIN_HARNESS_H_
 #define BERTH_TESTING_PLUGIN_HARNESS_H_
 
