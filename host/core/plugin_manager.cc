@@ -2,6 +2,7 @@
 
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
+#include "berth/digest.h"
 #include "berth/log.h"
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
@@ -36,22 +37,47 @@ DiscoveredPlugin* PluginManager::Find(const std::string& name) {
   return nullptr;
 }
 
-const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
-  if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
-  plugin.checked = true;
+const Result<InstallRecord>& PluginManager::Installs() {
+  if (!installs_) installs_ = CaptureResult([] { return InstallRecord::Read(); });
+  return *installs_;
+}
+
+std::optional<InstalledPlugin> PluginManager::InstalledAs(const DiscoveredPlugin& plugin) {
+  const Result<InstallRecord>& installs = Installs();
+  if (!installs.ok()) return std::nullopt;
+  return installs.value().Find(plugin.manifest_path.parent_path());
+}
+
+Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin) {
+  const std::filesystem::path dir = plugin.manifest_path.parent_path();
+  // The install record and the manifest name the same library: it is read
+  // once for both.
+  std::map<std::filesystem::path, std::string> hashed;
+  LibrarySha256 sha256_of = [&](const std::filesystem::path& library) {
+    auto it = hashed.find(library);
+    return it != hashed.end() ? it->second : hashed[library] = Sha256FileHex(library);
+  };
   // What `berth plugin install` recorded comes first: a library swapped
   // together with its manifest still differs from the record. Bundled
   // plugins ship with berth and are never in it.
-  if (plugin.source != PluginSource::kBundled) plugin.state = CheckInstalledLibrary(plugin.manifest_path.parent_path());
+  if (plugin.source != PluginSource::kBundled) {
+    if (!Installs().ok()) return Installs().status();
+    if (Status status = Installs().value().CheckLibrary(dir, sha256_of); !status.ok()) return status;
+  }
   // A plugin that came with a cloned repository is a stranger's native code:
   // it loads only once the user installed it on this machine.
-  if (plugin.state.ok() && plugin.source == PluginSource::kProject && !FindInstall(plugin.manifest_path.parent_path())) {
-    std::string dir = plugin.manifest_path.parent_path().string();
-    plugin.state = Status(ErrorCode::kPlugin, "plugin " + dir + " came with this project and was not installed on this machine; review it, then: "
-                                              "berth plugin install --project " + dir + " (add --allow-unsigned if it has no signature)");
+  if (plugin.source == PluginSource::kProject && !Installs().value().Find(dir)) {
+    return Status(ErrorCode::kPlugin, "plugin " + dir.string() + " came with this project and was not installed on this machine; review it, then: "
+                                      "berth plugin install --project " + dir.string() + " (add --allow-unsigned if it has no signature)");
   }
-  if (plugin.state.ok()) plugin.state = CheckManifest(*plugin.manifest, plugin.manifest_path);
-  if (plugin.state.ok()) plugin.state = CheckPluginElf(plugin.library_path());
+  if (Status status = CheckManifest(*plugin.manifest, plugin.manifest_path, sha256_of); !status.ok()) return status;
+  return CheckPluginElf(plugin.library_path());
+}
+
+const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
+  if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
+  plugin.checked = true;
+  plugin.state = CheckFiles(plugin);
   return plugin.state;
 }
 

@@ -12,6 +12,7 @@
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
 #include "host_api.h"
+#include "install_record.h"
 #include "plugin_discovery.h"
 #include "registry_router.h"
 
@@ -31,6 +32,9 @@ class PluginManager : public Services {
   const Status& Check(DiscoveredPlugin& plugin);
   // Checks, loads and opens (runs its registration); the error names the file.
   Result<LoadedPlugin*> Load(const std::string& name);
+  // What `berth plugin install` recorded for the plugin, if anything (nothing
+  // when the record cannot be read either).
+  std::optional<InstalledPlugin> InstalledAs(const DiscoveredPlugin& plugin);
 
   // An object of `kind` named `name` from the plugin whose manifest provides
   // it, loading only that plugin, and that plugin's name. The caller owns
@@ -60,9 +64,14 @@ class PluginManager : public Services {
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
   LoadedPlugin& LoadProvider(ProvidedKind kind, const std::string& name);
   static berth_object Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
+  // Every check of Check, in its order, hashing the library once.
+  Status CheckFiles(const DiscoveredPlugin& plugin);
+  // The install record, read on first use; an error when it is unreadable.
+  const Result<InstallRecord>& Installs();
 
   HostApi host_api_;
   std::vector<SearchDir> search_dirs_;
+  std::optional<Result<InstallRecord>> installs_;
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;
