@@ -2,7 +2,6 @@
 
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
-#include "berth/digest.h"
 #include "berth/log.h"
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
@@ -13,13 +12,15 @@
 
 namespace berth::host {
 
-PluginManager::PluginManager(std::vector<SearchDir> search_dirs) : host_api_(*this), search_dirs_(std::move(search_dirs)) {}
+PluginManager::PluginManager(std::vector<SearchDir> search_dirs, std::filesystem::path hash_cache_file)
+    : host_api_(*this), search_dirs_(std::move(search_dirs)), hashes_(std::move(hash_cache_file)) {}
 
 PluginManager::~PluginManager() {
   // Objects plugins made go before the plugins are closed; the libraries
   // themselves stay mapped (RTLD_NODELETE) until the process exits.
   registries_.reset();  // Plugin registries it holds go before their plugins.
   loaded_.clear();
+  hashes_.Save();
 }
 
 std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
@@ -48,14 +49,14 @@ std::optional<InstalledPlugin> PluginManager::InstalledAs(const DiscoveredPlugin
   return installs.value().Find(plugin.manifest_path.parent_path());
 }
 
-Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin) {
+Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode) {
   const std::filesystem::path dir = plugin.manifest_path.parent_path();
   // The install record and the manifest name the same library: it is read
   // once for both.
   std::map<std::filesystem::path, std::string> hashed;
   LibrarySha256 sha256_of = [&](const std::filesystem::path& library) {
     auto it = hashed.find(library);
-    return it != hashed.end() ? it->second : hashed[library] = Sha256FileHex(library);
+    return it != hashed.end() ? it->second : hashed[library] = hashes_.Sha256(library, mode);
   };
   // What `berth plugin install` recorded comes first: a library swapped
   // together with its manifest still differs from the record. Bundled
@@ -77,7 +78,7 @@ Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin) {
 const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
   if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
   plugin.checked = true;
-  plugin.state = CheckFiles(plugin);
+  plugin.state = CheckFiles(plugin, LibraryHashCache::Mode::kCached);
   return plugin.state;
 }
 
@@ -85,7 +86,13 @@ Result<LoadedPlugin*> PluginManager::Load(const std::string& name) {
   if (auto it = loaded_.find(name); it != loaded_.end()) return it->second.get();
   DiscoveredPlugin* plugin = Find(name);
   if (plugin == nullptr) return Status(ErrorCode::kPlugin, "no plugin named '" + name + "' is installed (see berth plugin list)");
-  if (const Status& state = Check(*plugin); !state.ok()) return state;
+  if (!plugin->state.ok()) return plugin->state;  // Its manifest, or its name found twice.
+  // Every check again, even after a listing checked it: that may have taken
+  // the library's hash from the cache, and what is about to be mapped is
+  // hashed from the file now.
+  plugin->checked = true;
+  plugin->state = CheckFiles(*plugin, LibraryHashCache::Mode::kFresh);
+  if (!plugin->state.ok()) return plugin->state;
   log::Debug("loading plugin {} from {}", name, plugin->library_path().string());
   auto loaded = LoadPluginLibrary(plugin->library_path(), plugin->manifest->name, host_api_.table());
   if (!loaded.ok()) {
