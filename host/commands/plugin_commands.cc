@@ -66,8 +66,8 @@ int RunList(Host& host, CommandContext& context) {
   bool load = context.args.Flag("load");
   nlohmann::json list = nlohmann::json::array();
   Table table{{"NAME", "VERSION", "KINDS", "COMMANDS", "STATE", "PATH"}, {}};
+  host.plugins->CheckAll();
   for (auto& plugin : host.plugins->Plugins()) {
-    host.plugins->Check(plugin);
     if (load && plugin.state.ok()) (void)host.plugins->Load(plugin.name);
     nlohmann::json item = Describe(*host.plugins, plugin);
     table.rows.push_back({item["name"], item["version"], Joined(item["kinds"]), Joined(item["commands"]),

@@ -1,21 +1,21 @@
 #include "library_hash_cache.h"
 
 #include <fcntl.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <ctime>
+#include <optional>
 #include <string_view>
+#include <thread>
 #include <vector>
 
-#include "berth/digest.h"
-#include "berth/error.h"
 #include "berth/fs.h"
+#include "file_sha256.h"
 #include "host_paths.h"
 
 namespace berth::host {
@@ -29,8 +29,6 @@ constexpr size_t kMaxFileSize = 4 << 20;
 // did not use are dropped first.
 constexpr size_t kMaxEntries = 4096;
 
-int64_t Nanoseconds(const timespec& time) { return int64_t(time.tv_sec) * 1'000'000'000 + time.tv_nsec; }
-
 LibraryHashCache::Entry Identity(const struct stat& st) {
   LibraryHashCache::Entry entry;
   entry.device = uint64_t(st.st_dev);
@@ -43,27 +41,6 @@ LibraryHashCache::Entry Identity(const struct stat& st) {
 
 bool SameFile(const LibraryHashCache::Entry& a, const LibraryHashCache::Entry& b) {
   return a.device == b.device && a.inode == b.inode && a.size == b.size && a.mtime_ns == b.mtime_ns && a.ctime_ns == b.ctime_ns;
-}
-
-// Filesystems whose ctime changes on every write and cannot be set by a
-// user. Elsewhere (NFS with its attribute cache, FUSE, vfat) the stat of a
-// file does not prove its content unchanged.
-bool KeepsChangeTime(const struct statfs& info) {
-  constexpr unsigned long kZfs = 0x2fc12fc1;       // Not in linux/magic.h.
-  constexpr unsigned long kBcachefs = 0xca451a4e;  // Not in Debian 12's linux/magic.h.
-  switch (static_cast<unsigned long>(info.f_type)) {
-    case EXT4_SUPER_MAGIC:  // Also ext2 and ext3.
-    case XFS_SUPER_MAGIC:
-    case BTRFS_SUPER_MAGIC:
-    case TMPFS_MAGIC:
-    case OVERLAYFS_SUPER_MAGIC:
-    case F2FS_SUPER_MAGIC:
-    case kZfs:
-    case kBcachefs:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Only this user's own cache, which no one else could have written: another
@@ -131,12 +108,6 @@ std::string ReadPrivateFile(const fs::path& file) {
   return text;
 }
 
-int64_t NowNanoseconds() {
-  timespec now {};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return Nanoseconds(now);
-}
-
 }  // namespace
 
 fs::path LibraryHashCache::DefaultFile() {
@@ -171,63 +142,88 @@ void LibraryHashCache::LoadOnce() {
   entries_ = std::move(entries);
 }
 
-std::string LibraryHashCache::Sha256(const fs::path& library, Mode mode) {
-  const std::string path = library.string();
+bool LibraryHashCache::Cacheable(const fs::path& library) const {
   // A relative path names different files from different directories, and a
-  // newline would break the file's lines: neither is cached.
-  const bool cacheable = !file_.empty() && library.is_absolute() && path.find('\n') == std::string::npos;
-  if (cacheable) LoadOnce();
-  if (cacheable && mode == Mode::kCached) {
-    struct stat st {};
-    struct statfs info {};
-    auto it = entries_.find(path);
-    if (it != entries_.end() && stat(library.c_str(), &st) == 0 && SameFile(it->second, Identity(st)) &&
-        statfs(library.c_str(), &info) == 0 && KeepsChangeTime(info)) {
-      it->second.used = true;
-      return it->second.sha256;
-    }
-  }
-  // Hashed through the descriptor, so the identity recorded below is that of
-  // the bytes that were read.
-  int fd = open(library.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(ErrorCode::kInvalidInput, "cannot read " + path + ": " + std::strerror(errno));
-  struct stat before {};
-  bool known = fstat(fd, &before) == 0;
-  const int64_t started = NowNanoseconds();
-  if (!buffer_) buffer_.reset(new char[kBufferSize]);
-  berth::Sha256 sha;
-  while (true) {
-    ssize_t n = read(fd, buffer_.get(), kBufferSize);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string reason = std::strerror(errno);
-      close(fd);
-      throw Error(ErrorCode::kFailure, "error reading " + path + ": " + reason);
-    }
-    if (n == 0) break;
-    sha.Update(buffer_.get(), size_t(n));
-  }
-  struct stat after {};
+  // newline would break the file's lines: neither is cached. (Without a file,
+  // what is hashed is still kept for the rest of the run.)
+  return library.is_absolute() && library.native().find('\n') == std::string::npos;
+}
+
+const std::string* LibraryHashCache::Lookup(const fs::path& library) {
+  struct stat st {};
+  if (stat(library.c_str(), &st) != 0) return nullptr;
+  const Entry now = Identity(st);
+  // Hashed earlier in this run (Prefetch), whether or not it may be recorded.
+  if (auto it = this_run_.find(library.native()); it != this_run_.end() && SameFile(it->second, now)) return &it->second.sha256;
+  auto it = entries_.find(library.native());
   struct statfs info {};
-  known = known && fstat(fd, &after) == 0 && fstatfs(fd, &info) == 0 && KeepsChangeTime(info);
-  close(fd);
-  ++files_hashed_;
-  std::string hex = sha.FinishHex();
-  Entry entry = Identity(before);
+  if (it == entries_.end() || !SameFile(it->second, now) || statfs(library.c_str(), &info) != 0 || !KeepsChangeTime(info)) {
+    return nullptr;
+  }
+  it->second.used = true;
+  return &it->second.sha256;
+}
+
+void LibraryHashCache::Remember(const fs::path& library, const FileSha256& hashed) {
+  Entry entry = Identity(hashed.before);
+  entry.sha256 = hashed.hex;
+  entry.used = true;
+  if (hashed.stable) this_run_[library.native()] = entry;
   // Unchanged while it was read, and changed last long enough ago that a
   // later write must give it another ctime (see kRacyWindow). mtime says
   // nothing here: anyone who may write the file may set it.
-  const bool settled = known && SameFile(entry, Identity(after)) && started - entry.ctime_ns >= racy_window_.count();
-  if (cacheable && settled) {
-    entry.sha256 = hex;
-    entry.used = true;
-    Entry& slot = entries_[path];
+  if (hashed.stable && hashed.keeps_ctime && hashed.started_ns - entry.ctime_ns >= racy_window_.count()) {
+    Entry& slot = entries_[library.native()];
     if (slot.sha256 != entry.sha256 || !SameFile(slot, entry)) dirty_ = true;
     slot = entry;
-  } else if (cacheable && entries_.erase(path) > 0) {
+  } else if (entries_.erase(library.native()) > 0) {
     dirty_ = true;  // Whatever it said, it is not this file's hash.
   }
-  return hex;
+}
+
+std::string LibraryHashCache::Sha256(const fs::path& library, Mode mode) {
+  const bool cacheable = Cacheable(library);
+  if (cacheable) LoadOnce();
+  if (cacheable && mode == Mode::kCached) {
+    if (const std::string* known = Lookup(library)) return *known;
+  }
+  if (!buffer_) buffer_.reset(new char[kBufferSize]);
+  FileSha256 hashed = HashFile(library, buffer_.get(), kBufferSize);
+  ++files_hashed_;
+  if (cacheable) Remember(library, hashed);
+  return hashed.hex;
+}
+
+void LibraryHashCache::Prefetch(const std::vector<fs::path>& libraries, unsigned threads) {
+  std::vector<fs::path> missing;
+  for (const auto& library : libraries) {
+    if (!Cacheable(library)) continue;
+    LoadOnce();
+    if (Lookup(library) == nullptr) missing.push_back(library);
+  }
+  threads = std::min<unsigned>(threads, unsigned(missing.size()));
+  if (threads < 2) return;  // Sha256 hashes a single one as fast.
+  std::vector<std::optional<FileSha256>> results(missing.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    std::unique_ptr<char[]> buffer(new char[kBufferSize]);
+    for (size_t i = next++; i < missing.size(); i = next++) {
+      try {
+        results[i] = HashFile(missing[i], buffer.get(), kBufferSize);
+      } catch (const std::exception&) {
+        // Left for Sha256, which reports it with the check that asked.
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned i = 1; i < threads; ++i) helpers.emplace_back(work);
+  work();
+  for (auto& helper : helpers) helper.join();
+  for (size_t i = 0; i < missing.size(); ++i) {
+    if (!results[i]) continue;
+    ++files_hashed_;
+    Remember(missing[i], *results[i]);
+  }
 }
 
 void LibraryHashCache::Save() noexcept {

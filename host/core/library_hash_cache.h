@@ -33,6 +33,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "file_sha256.h"
 
 namespace berth::host {
 
@@ -47,7 +50,7 @@ class LibraryHashCache {
   // The user's cache file; empty (no cache) without a home directory.
   static std::filesystem::path DefaultFile();
 
-  // An empty `file` disables the cache: every library is hashed every time.
+  // An empty `file`: nothing is kept between runs.
   explicit LibraryHashCache(std::filesystem::path file = DefaultFile(),
                             std::chrono::nanoseconds racy_window = kRacyWindow);
   ~LibraryHashCache();
@@ -57,6 +60,11 @@ class LibraryHashCache {
   // The library's sha256 in lowercase hex. Throws Error(kInvalidInput) when
   // it cannot be opened, Error(kFailure) when reading it fails.
   std::string Sha256(const std::filesystem::path& library, Mode mode = Mode::kCached);
+
+  // Hashes those of `libraries` that no entry answers for, on up to
+  // `threads` threads, so that Sha256(kCached) finds them: a first listing
+  // hashes every library. Failures are left for Sha256 to report.
+  void Prefetch(const std::vector<std::filesystem::path>& libraries, unsigned threads);
 
   // Writes the file when an entry was added or changed. A cache that cannot
   // be written is no error: the next run hashes again.
@@ -78,13 +86,19 @@ class LibraryHashCache {
 
  private:
   void LoadOnce();
+  bool Cacheable(const std::filesystem::path& library) const;
+  // The hash of the library as it is now, if this run or the file knows it.
+  const std::string* Lookup(const std::filesystem::path& library);
+  // Keeps what was hashed for this run, and records it when it may be.
+  void Remember(const std::filesystem::path& library, const FileSha256& hashed);
 
   std::filesystem::path file_;
   std::chrono::nanoseconds racy_window_;
   bool loaded_ = false;
   bool dirty_ = false;
   int files_hashed_ = 0;
-  std::map<std::string, Entry> entries_;  // By path.
+  std::map<std::string, Entry> entries_;   // By path: the file's, and what this run recorded.
+  std::map<std::string, Entry> this_run_;  // By path: hashed in this run, recordable or not.
   std::unique_ptr<char[]> buffer_;
 };
 

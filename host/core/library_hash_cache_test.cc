@@ -157,6 +157,32 @@ TEST_F(LibraryHashCacheTest, AMalformedFileIsIgnoredAndReplaced) {
   EXPECT_EQ(next_run.files_hashed(), 0) << ReadFile(cache_);
 }
 
+TEST_F(LibraryHashCacheTest, PrefetchHashesWhatTheChecksWillAskFor) {
+  fs::path other = temp_.path() / "plugins" / "other" / "libother.so";
+  WriteFileAtomic(other, std::string(200000, 'y'), 0755);
+  LibraryHashCache cache(cache_);  // The real window: neither may be recorded, both are known for this run.
+  cache.Prefetch({library_, other, temp_.path() / "absent.so"}, 2);
+  EXPECT_EQ(cache.files_hashed(), 2);
+  EXPECT_EQ(cache.Sha256(library_), Sha256FileHex(library_));
+  EXPECT_EQ(cache.Sha256(other), Sha256FileHex(other));
+  EXPECT_EQ(cache.files_hashed(), 2);
+  EXPECT_THROW(cache.Sha256(temp_.path() / "absent.so"), Error);  // Reported by the check that asks.
+  EXPECT_EQ(cache.Sha256(library_, Mode::kFresh), Sha256FileHex(library_));
+  EXPECT_EQ(cache.files_hashed(), 3);
+  cache.Save();
+  EXPECT_FALSE(fs::exists(cache_));
+}
+
+TEST_F(LibraryHashCacheTest, AFifoOrADeviceIsNoLibraryAndHangsNothing) {
+  fs::path fifo = temp_.path() / "plugins" / "fifo.so";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  LibraryHashCache cache(cache_, kNoWindow);
+  cache.Prefetch({fifo, "/dev/zero", library_}, 2);
+  EXPECT_THROW(cache.Sha256(fifo), Error);
+  EXPECT_THROW(cache.Sha256("/dev/zero"), Error);
+  EXPECT_EQ(cache.Sha256(library_), Sha256FileHex(library_));
+}
+
 TEST_F(LibraryHashCacheTest, AMissingLibraryThrowsAndNoCacheStillHashes) {
   EXPECT_THROW(LibraryHashCache(cache_, kNoWindow).Sha256(temp_.path() / "absent.so"), Error);
   LibraryHashCache none{fs::path()};

@@ -1,5 +1,8 @@
 #include "plugin_manager.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
 #include "berth/log.h"
@@ -80,6 +83,19 @@ const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
   plugin.checked = true;
   plugin.state = CheckFiles(plugin, LibraryHashCache::Mode::kCached);
   return plugin.state;
+}
+
+void PluginManager::CheckAll() {
+  std::vector<std::filesystem::path> libraries;
+  for (auto& plugin : Plugins()) {
+    // Only libraries Check would hash: not those refused before it reads
+    // them (another ABI, a project's plugin not installed here).
+    if (plugin.checked || !plugin.state.ok() || !plugin.manifest || plugin.manifest->abi_major != BERTH_ABI_MAJOR) continue;
+    if (plugin.source == PluginSource::kProject && !InstalledAs(plugin)) continue;
+    libraries.push_back(plugin.library_path());
+  }
+  hashes_.Prefetch(libraries, std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  for (auto& plugin : Plugins()) Check(plugin);
 }
 
 Result<LoadedPlugin*> PluginManager::Load(const std::string& name) {

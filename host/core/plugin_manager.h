@@ -33,6 +33,9 @@ class PluginManager : public Services {
   // point) without loading it; records the outcome in plugin.state. The
   // library's hash may come from the cache (library_hash_cache.h).
   const Status& Check(DiscoveredPlugin& plugin);
+  // Check of every plugin; the libraries the cache cannot answer for are
+  // hashed first, on as many threads as there are cores.
+  void CheckAll();
   // Checks, loads and opens (runs its registration); the error names the file.
   // The library is hashed from the file right before dlopen, whatever the
   // cache says.
