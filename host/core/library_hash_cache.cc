@@ -11,6 +11,7 @@
 #include <charconv>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -216,7 +217,13 @@ void LibraryHashCache::Prefetch(const std::vector<fs::path>& libraries, unsigned
     }
   };
   std::vector<std::thread> helpers;
-  for (unsigned i = 1; i < threads; ++i) helpers.emplace_back(work);
+  for (unsigned i = 1; i < threads; ++i) {
+    try {
+      helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // No more threads to be had: fewer do the same work.
+    }
+  }
   work();
   for (auto& helper : helpers) helper.join();
   for (size_t i = 0; i < missing.size(); ++i) {
