@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // The stable JSON shape of one plugin (docs/commands.md#plugin-list).
-nlohmann::json Describe(const DiscoveredPlugin& plugin) {
+nlohmann::json Describe(PluginManager& plugins, const DiscoveredPlugin& plugin) {
   nlohmann::json kinds = nlohmann::json::array(), provides = nlohmann::json::array(), commands = nlohmann::json::array();
   if (plugin.manifest) {
     for (const auto& provision : plugin.manifest->provides) {
@@ -47,11 +47,7 @@ nlohmann::json Describe(const DiscoveredPlugin& plugin) {
     description["sha256"] = plugin.manifest->sha256;
   }
   // Who signed what `berth plugin install` put here; null for plugins it did not install.
-  std::optional<InstalledPlugin> installed;
-  try {
-    installed = FindInstall(plugin.manifest_path.parent_path());
-  } catch (const Error&) {
-  }
+  std::optional<InstalledPlugin> installed = plugins.InstalledAs(plugin);
   description["installed"] = installed ? nlohmann::json{{"signer", installed->signer},
                                                          {"signer_name", installed->signer_name},
                                                          {"sha256", installed->sha256},
@@ -70,10 +66,10 @@ int RunList(Host& host, CommandContext& context) {
   bool load = context.args.Flag("load");
   nlohmann::json list = nlohmann::json::array();
   Table table{{"NAME", "VERSION", "KINDS", "COMMANDS", "STATE", "PATH"}, {}};
+  host.plugins->CheckAll();
   for (auto& plugin : host.plugins->Plugins()) {
-    host.plugins->Check(plugin);
     if (load && plugin.state.ok()) (void)host.plugins->Load(plugin.name);
-    nlohmann::json item = Describe(plugin);
+    nlohmann::json item = Describe(*host.plugins, plugin);
     table.rows.push_back({item["name"], item["version"], Joined(item["kinds"]), Joined(item["commands"]),
                           plugin.state.ok() ? "ok" : "refused: " + plugin.state.message(), item["path"]});
     list.push_back(std::move(item));
@@ -89,7 +85,7 @@ int RunInfo(Host& host, CommandContext& context) {
   if (plugin == nullptr) throw Error(ErrorCode::kNotFound, "no plugin named '" + name + "' (see berth plugin list)");
   host.plugins->Check(*plugin);
   if (context.args.Flag("load") && plugin->state.ok()) (void)host.plugins->Load(name);
-  context.output.Emit(Describe(*plugin));
+  context.output.Emit(Describe(*host.plugins, *plugin));
   return plugin->state.ok() ? 0 : static_cast<int>(ErrorCode::kPlugin);
 }
 

@@ -29,6 +29,13 @@ fs::path UserConfigFile() {
   return fs::path(home != nullptr ? home : "/") / ".config" / "berth" / "config.yaml";
 }
 
+fs::path UserCacheDir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/') return fs::path(xdg) / "berth";
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || home[0] != '/') return {};
+  return fs::path(home) / ".cache" / "berth";
+}
+
 std::optional<std::string> UntrustedProjectFile(const fs::path& candidate) {
   struct stat link {};
   if (lstat(candidate.c_str(), &link) != 0) return "cannot be examined";

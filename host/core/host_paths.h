@@ -14,6 +14,10 @@ std::filesystem::path UserDataDir();
 // $XDG_CONFIG_HOME/berth/config.yaml (default ~/.config/berth/config.yaml):
 // the user's own settings, e.g. trusted-plugin-keys.
 std::filesystem::path UserConfigFile();
+// $XDG_CACHE_HOME/berth (default ~/.cache/berth): what berth may forget at
+// any time. Empty when neither is set: a cache in / would be shared by
+// every user without a home.
+std::filesystem::path UserCacheDir();
 // The directory of --config, else the nearest ancestor of the working
 // directory holding berth.yaml or .berth/ that this user controls (see
 // UntrustedProjectFile; the others are skipped with a warning naming them).

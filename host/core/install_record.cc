@@ -86,28 +86,45 @@ void RecordInstall(const InstalledPlugin& plugin, const fs::path& file) { Update
 void ForgetInstall(const fs::path& plugin_dir, const fs::path& file) { Update(file, plugin_dir, std::nullopt); }
 
 std::optional<InstalledPlugin> FindInstall(const fs::path& plugin_dir, const fs::path& file) {
-  const nlohmann::json record = Load(file);
-  for (const auto& item : record["plugins"]) {
-    InstalledPlugin plugin = FromJson(item);
-    if (plugin.path == Key(plugin_dir)) return plugin;
-  }
-  return std::nullopt;
+  return InstallRecord::Read(file).Find(plugin_dir);
 }
 
 Status CheckInstalledLibrary(const fs::path& plugin_dir, const fs::path& file) {
+  return Capture([&] { InstallRecord::Read(file).CheckLibrary(plugin_dir, Sha256FileHex).ThrowIfError(); });
+}
+
+InstallRecord InstallRecord::Read(const fs::path& file) {
+  InstallRecord record;
+  record.file_ = file;
+  const nlohmann::json json = Load(file);
+  for (const auto& item : json["plugins"]) {
+    InstalledPlugin plugin = FromJson(item);
+    record.by_path_.emplace(plugin.path, std::move(plugin));  // The first entry of a path wins, as it always did.
+  }
+  return record;
+}
+
+std::optional<InstalledPlugin> InstallRecord::Find(const fs::path& plugin_dir) const {
+  if (by_path_.empty()) return std::nullopt;
+  auto it = by_path_.find(Key(plugin_dir));
+  if (it == by_path_.end()) return std::nullopt;
+  return it->second;
+}
+
+Status InstallRecord::CheckLibrary(const fs::path& plugin_dir, const LibrarySha256& sha256_of) const {
   return Capture([&] {
-    std::optional<InstalledPlugin> installed = FindInstall(plugin_dir, file);
+    std::optional<InstalledPlugin> installed = Find(plugin_dir);
     if (!installed) return;
     fs::path library = plugin_dir / installed->library;
     std::string actual;
     try {
-      actual = Sha256FileHex(library);
+      actual = sha256_of(library);
     } catch (const Error&) {
-      throw Error(ErrorCode::kPlugin, "plugin " + library.string() + ": library is missing (recorded in " + file.string() + ")");
+      throw Error(ErrorCode::kPlugin, "plugin " + library.string() + ": library is missing (recorded in " + file_.string() + ")");
     }
     if (actual != installed->sha256) {
       throw Error(ErrorCode::kPlugin, "plugin " + library.string() + ": sha256 " + actual + " is not the " + installed->sha256 +
-                                          " recorded at install (" + file.string() + "); reinstall the plugin");
+                                          " recorded at install (" + file_.string() + "); reinstall the plugin");
     }
   });
 }

@@ -7,10 +7,12 @@
 #define BERTH_HOST_CORE_INSTALL_RECORD_H_
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
 #include "berth/error.h"
+#include "berth/plugin_loader.h"  // LibrarySha256
 
 namespace berth::host {
 
@@ -38,6 +40,25 @@ std::optional<InstalledPlugin> FindInstall(const std::filesystem::path& plugin_d
 // Ok when plugin_dir was not installed by `berth plugin install` or its
 // library still has the recorded sha256; else a refusal naming the library.
 Status CheckInstalledLibrary(const std::filesystem::path& plugin_dir, const std::filesystem::path& file = InstallRecordFile());
+
+// The record as read once: discovery asks it about every plugin, and reading
+// and parsing the file for each of them grew with the square of the number
+// of plugins installed.
+class InstallRecord {
+ public:
+  // Throws Error(kInvalidInput) naming the file when it is not a record;
+  // a missing file is an empty record.
+  static InstallRecord Read(const std::filesystem::path& file = InstallRecordFile());
+  const std::filesystem::path& file() const { return file_; }
+  std::optional<InstalledPlugin> Find(const std::filesystem::path& plugin_dir) const;
+  // CheckInstalledLibrary against this record, with the library's sha256
+  // from `sha256_of` (which may remember it between runs).
+  Status CheckLibrary(const std::filesystem::path& plugin_dir, const LibrarySha256& sha256_of) const;
+
+ private:
+  std::filesystem::path file_;
+  std::map<std::string, InstalledPlugin> by_path_;
+};
 
 }  // namespace berth::host
 

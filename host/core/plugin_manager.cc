@@ -1,5 +1,8 @@
 #include "plugin_manager.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
 #include "berth/log.h"
@@ -14,13 +17,15 @@
 
 namespace berth::host {
 
-PluginManager::PluginManager(std::vector<SearchDir> search_dirs) : host_api_(*this), search_dirs_(std::move(search_dirs)) {}
+PluginManager::PluginManager(std::vector<SearchDir> search_dirs, std::filesystem::path hash_cache_file)
+    : host_api_(*this), search_dirs_(std::move(search_dirs)), hashes_(std::move(hash_cache_file)) {}
 
 PluginManager::~PluginManager() {
   // Objects plugins made go before the plugins are closed; the libraries
   // themselves stay mapped (RTLD_NODELETE) until the process exits.
   registries_.reset();  // Plugin registries it holds go before their plugins.
   loaded_.clear();
+  hashes_.Save();
 }
 
 std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
@@ -38,30 +43,74 @@ DiscoveredPlugin* PluginManager::Find(const std::string& name) {
   return nullptr;
 }
 
-const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
-  if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
-  plugin.checked = true;
+const Result<InstallRecord>& PluginManager::Installs() {
+  if (!installs_) installs_ = CaptureResult([] { return InstallRecord::Read(); });
+  return *installs_;
+}
+
+std::optional<InstalledPlugin> PluginManager::InstalledAs(const DiscoveredPlugin& plugin) {
+  const Result<InstallRecord>& installs = Installs();
+  if (!installs.ok()) return std::nullopt;
+  return installs.value().Find(plugin.manifest_path.parent_path());
+}
+
+Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode) {
+  const std::filesystem::path dir = plugin.manifest_path.parent_path();
+  // The install record and the manifest name the same library: it is read
+  // once for both.
+  std::map<std::filesystem::path, std::string> hashed;
+  LibrarySha256 sha256_of = [&](const std::filesystem::path& library) {
+    auto it = hashed.find(library);
+    return it != hashed.end() ? it->second : hashed[library] = hashes_.Sha256(library, mode);
+  };
   // What `berth plugin install` recorded comes first: a library swapped
   // together with its manifest still differs from the record. Bundled
   // plugins ship with berth and are never in it.
-  if (plugin.source != PluginSource::kBundled) plugin.state = CheckInstalledLibrary(plugin.manifest_path.parent_path());
+  if (plugin.source != PluginSource::kBundled) {
+    if (!Installs().ok()) return Installs().status();
+    if (Status status = Installs().value().CheckLibrary(dir, sha256_of); !status.ok()) return status;
+  }
   // A plugin that came with a cloned repository is a stranger's native code:
   // it loads only once the user installed it on this machine.
-  if (plugin.state.ok() && plugin.source == PluginSource::kProject && !FindInstall(plugin.manifest_path.parent_path())) {
-    std::string dir = plugin.manifest_path.parent_path().string();
-    plugin.state = Status(ErrorCode::kPlugin, "plugin " + dir + " came with this project and was not installed on this machine; review it, then: "
-                                              "berth plugin install --project " + dir + " (add --allow-unsigned if it has no signature)");
+  if (plugin.source == PluginSource::kProject && !Installs().value().Find(dir)) {
+    return Status(ErrorCode::kPlugin, "plugin " + dir.string() + " came with this project and was not installed on this machine; review it, then: "
+                                      "berth plugin install --project " + dir.string() + " (add --allow-unsigned if it has no signature)");
   }
-  if (plugin.state.ok()) plugin.state = CheckManifest(*plugin.manifest, plugin.manifest_path);
-  if (plugin.state.ok()) plugin.state = CheckPluginElf(plugin.library_path());
+  if (Status status = CheckManifest(*plugin.manifest, plugin.manifest_path, sha256_of); !status.ok()) return status;
+  return CheckPluginElf(plugin.library_path());
+}
+
+const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
+  if (plugin.checked || !plugin.state.ok() || !plugin.manifest) return plugin.state;
+  plugin.checked = true;
+  plugin.state = CheckFiles(plugin, LibraryHashCache::Mode::kCached);
   return plugin.state;
+}
+
+void PluginManager::CheckAll() {
+  std::vector<std::filesystem::path> libraries;
+  for (auto& plugin : Plugins()) {
+    // Only libraries Check would hash: not those refused before it reads
+    // them (another ABI, a project's plugin not installed here).
+    if (plugin.checked || !plugin.state.ok() || !plugin.manifest || plugin.manifest->abi_major != BERTH_ABI_MAJOR) continue;
+    if (plugin.source == PluginSource::kProject && !InstalledAs(plugin)) continue;
+    libraries.push_back(plugin.library_path());
+  }
+  hashes_.Prefetch(libraries, std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  for (auto& plugin : Plugins()) Check(plugin);
 }
 
 Result<LoadedPlugin*> PluginManager::Load(const std::string& name) {
   if (auto it = loaded_.find(name); it != loaded_.end()) return it->second.get();
   DiscoveredPlugin* plugin = Find(name);
   if (plugin == nullptr) return Status(ErrorCode::kPlugin, "no plugin named '" + name + "' is installed (see berth plugin list)");
-  if (const Status& state = Check(*plugin); !state.ok()) return state;
+  if (!plugin->state.ok()) return plugin->state;  // Its manifest, or its name found twice.
+  // Every check again, even after a listing checked it: that may have taken
+  // the library's hash from the cache, and what is about to be mapped is
+  // hashed from the file now.
+  plugin->checked = true;
+  plugin->state = CheckFiles(*plugin, LibraryHashCache::Mode::kFresh);
+  if (!plugin->state.ok()) return plugin->state;
   log::Debug("loading plugin {} from {}", name, plugin->library_path().string());
   auto loaded = LoadPluginLibrary(plugin->library_path(), plugin->manifest->name, host_api_.table());
   if (!loaded.ok()) {

@@ -13,6 +13,8 @@
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
 #include "host_api.h"
+#include "install_record.h"
+#include "library_hash_cache.h"
 #include "plugin_discovery.h"
 #include "registry_router.h"
 
@@ -20,7 +22,8 @@ namespace berth::host {
 
 class PluginManager : public Services {
  public:
-  explicit PluginManager(std::vector<SearchDir> search_dirs);
+  explicit PluginManager(std::vector<SearchDir> search_dirs,
+                         std::filesystem::path hash_cache_file = LibraryHashCache::DefaultFile());
   ~PluginManager() override;
 
   const std::vector<SearchDir>& search_dirs() const { return search_dirs_; }
@@ -28,10 +31,19 @@ class PluginManager : public Services {
   std::vector<DiscoveredPlugin>& Plugins();
   DiscoveredPlugin* Find(const std::string& name);
   // Checks the manifest against this host and the library (hash, ELF entry
-  // point) without loading it; records the outcome in plugin.state.
+  // point) without loading it; records the outcome in plugin.state. The
+  // library's hash may come from the cache (library_hash_cache.h).
   const Status& Check(DiscoveredPlugin& plugin);
+  // Check of every plugin; the libraries the cache cannot answer for are
+  // hashed first, on as many threads as there are cores.
+  void CheckAll();
   // Checks, loads and opens (runs its registration); the error names the file.
+  // The library is hashed from the file right before dlopen, whatever the
+  // cache says.
   Result<LoadedPlugin*> Load(const std::string& name);
+  // What `berth plugin install` recorded for the plugin, if anything (nothing
+  // when the record cannot be read either).
+  std::optional<InstalledPlugin> InstalledAs(const DiscoveredPlugin& plugin);
 
   // An object of `kind` named `name` from the plugin whose manifest provides
   // it, loading only that plugin, and that plugin's name. The caller owns
@@ -67,9 +79,16 @@ class PluginManager : public Services {
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
   LoadedPlugin& LoadProvider(ProvidedKind kind, const std::string& name);
   static berth_object Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
+  // Every check of Check, in its order, hashing each library once, through
+  // the cache (kCached) or from the file (kFresh).
+  Status CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode);
+  // The install record, read on first use; an error when it is unreadable.
+  const Result<InstallRecord>& Installs();
 
   HostApi host_api_;
   std::vector<SearchDir> search_dirs_;
+  LibraryHashCache hashes_;
+  std::optional<Result<InstallRecord>> installs_;
   bool discovered_ = false;
   std::vector<DiscoveredPlugin> plugins_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;

@@ -39,11 +39,15 @@ auto CallPlugin(const std::string& plugin, const char* operation, Fn&& fn) {
 }  // namespace
 
 Status CheckManifest(const PluginManifest& manifest, const std::filesystem::path& manifest_path) {
+  return CheckManifest(manifest, manifest_path, Sha256FileHex);
+}
+
+Status CheckManifest(const PluginManifest& manifest, const std::filesystem::path& manifest_path, const LibrarySha256& sha256_of) {
   std::filesystem::path library = manifest_path.parent_path() / manifest.library;
   if (Status status = CheckAbiMajor(library, manifest.abi_major); !status.ok()) return status;
   std::string actual;
   try {
-    actual = Sha256FileHex(library);
+    actual = sha256_of(library);
   } catch (const Error&) {
     return Refuse(library, "library file is missing or unreadable (named by " + manifest_path.string() + ")");
   }

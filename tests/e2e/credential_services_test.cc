@@ -23,7 +23,8 @@ class CredentialServicesTest : public ::testing::Test {
   TempDir dir_;
   std::filesystem::path config_;
   jwt::PrivateKey key_ = jwt::PrivateKey::GenerateRsa(2048);
-  PluginManager manager_{{{BERTH_PLUGIN_BUILD_DIR, PluginSource::kBundled}}};
+  // No cache of library hashes: a test writes nothing into the user's home.
+  PluginManager manager_{{{BERTH_PLUGIN_BUILD_DIR, PluginSource::kBundled}}, std::filesystem::path()};
 };
 
 TEST_F(CredentialServicesTest, MintTokenLoadsOnlyTheProvidingPlugin) {

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,9 +25,15 @@
 
 namespace berth {
 
+// The sha256 (lowercase hex) of a library file; throws Error when the file
+// cannot be read. Sha256FileHex, or a cache of it (the host's listing).
+using LibrarySha256 = std::function<std::string(const std::filesystem::path&)>;
+
 // Checks a manifest against this host and against the library beside it,
 // without loading anything. `manifest_path` names the manifest in messages.
 Status CheckManifest(const PluginManifest& manifest, const std::filesystem::path& manifest_path);
+Status CheckManifest(const PluginManifest& manifest, const std::filesystem::path& manifest_path,
+                     const LibrarySha256& sha256_of);
 
 class LoadedPlugin {
  public:
