@@ -113,7 +113,7 @@ class Reader {
         nlohmann::json object = nlohmann::json::object();
         for (const auto& item : node) {
           std::string key = KeyOf(item.first);
-          object[key] = Json(item.second, source, pointer + "/" + EscapePointer(key));
+          object[key] = Json(item.second, source, pointer + "/" + JsonPointerToken(key));
         }
         return object;
       }
@@ -148,16 +148,11 @@ class Reader {
     if (source != nullptr) source->places[""] = {node.Mark().line + 1, node.Mark().column + 1, std::nullopt};
     for (const auto& item : node) {
       std::string key = KeyOf(item.first);
-      if (!except.count(key)) rest[key] = Json(item.second, source, "/" + EscapePointer(key));
+      if (!except.count(key)) rest[key] = Json(item.second, source, "/" + JsonPointerToken(key));
     }
     return rest;
   }
 
-  static std::string EscapePointer(const std::string& key) {
-    std::string out;
-    for (char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
-    return out;
-  }
 
  private:
   fs::path file_;

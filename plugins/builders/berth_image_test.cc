@@ -75,15 +75,6 @@ TEST_F(ImageBuilderTest, ChangedContentChangesTheDigest) {
   EXPECT_NE(first.manifest_digest, second.manifest_digest);
 }
 
-TEST_F(ImageBuilderTest, SourceDateEpochSetsMtimes) {
-  ::setenv("SOURCE_DATE_EPOCH", "1234", 1);
-  EXPECT_EQ(SourceDateEpoch(), 1234);
-  ::setenv("SOURCE_DATE_EPOCH", "soon", 1);
-  EXPECT_EQ(SourceDateEpoch(), 0);
-  ::unsetenv("SOURCE_DATE_EPOCH");
-  EXPECT_EQ(SourceDateEpoch(), 0);
-}
-
 TEST_F(ImageBuilderTest, LayerIsANormalisedTarThatGnuTarReads) {
   BuiltImage image = Build("one", {{"dest", "/srv/www"}});
   fs::path layer = fs::path(image.output.path) / "blobs" / "sha256" / image.layer_digest.hex();

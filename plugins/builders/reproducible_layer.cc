@@ -156,15 +156,6 @@ bool Excluded(const std::string& relative, const std::vector<std::string>& exclu
 
 }  // namespace
 
-int64_t SourceDateEpoch() {
-  const char* text = std::getenv("SOURCE_DATE_EPOCH");
-  if (!text || !*text) return 0;
-  char* end = nullptr;
-  long long value = std::strtoll(text, &end, 10);
-  if (*end != '\0' || value < 0) return 0;
-  return value;
-}
-
 LayerBlob BuildLayer(const fs::path& context, const fs::path& output, const LayerOptions& options) {
   std::error_code error;
   if (!fs::is_directory(context, error)) throw Error(ErrorCode::kInvalidInput, "build context " + context.string() + " is not a directory");

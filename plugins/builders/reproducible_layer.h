@@ -35,9 +35,6 @@ struct LayerBlob {
 // naming it.
 LayerBlob BuildLayer(const std::filesystem::path& context, const std::filesystem::path& output, const LayerOptions& options);
 
-// SOURCE_DATE_EPOCH when set and numeric, else 0.
-int64_t SourceDateEpoch();
-
 }  // namespace berth::builders
 
 #endif  // BERTH_PLUGINS_BUILDERS_REPRODUCIBLE_LAYER_H_

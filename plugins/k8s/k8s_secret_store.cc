@@ -6,6 +6,7 @@
 
 #include "apply.h"
 #include "berth/base64.h"
+#include "berth/text.h"
 #include "berth/error.h"
 #include "berth/redact.h"
 #include "manifests.h"
@@ -41,16 +42,6 @@ std::map<std::string, SecretValue> Values(const std::optional<nlohmann::json>& s
 
 bool Same(const SecretValue& a, const SecretValue& b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.Reveal().data(), b.Reveal().data(), a.size()) == 0;
-}
-
-std::string PointerToken(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -141,7 +132,7 @@ Status K8sSecretStore::Delete(const std::string& environment, const std::string&
     // makes it fail rather than race with another writer.
     nlohmann::json patch = nlohmann::json::array(
         {{{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", (*current)["metadata"].value("resourceVersion", "")}},
-         {{"op", "remove"}, {"path", "/data/" + PointerToken(name)}}});
+         {{"op", "remove"}, {"path", "/data/" + JsonPointerToken(name)}}});
     client.Call("PATCH", WithQuery(location.path, {{"fieldManager", kFieldManager}}), patch.dump(),
                 "application/json-patch+json");
   });

@@ -125,7 +125,7 @@ class Checker {
     for (const auto& [name, property] : properties.items()) known.insert(name);
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [key, item] : value.items()) {
-      const std::string child_pointer = pointer + "/" + EscapePointer(key);
+      const std::string child_pointer = pointer + "/" + JsonPointerToken(key);
       const std::string child_field = field.empty() ? key : field + "." + key;
       if (properties.contains(key)) {
         if (!item.is_null()) out[key] = Check(properties[key], item, child_pointer, child_field);
@@ -158,16 +158,6 @@ class Checker {
     return " (known: " + list + ")";
   }
 
-  static std::string EscapePointer(const std::string& key) {
-    std::string out;
-    for (char c : key) {
-      if (c == '~') out += "~0";
-      else if (c == '/') out += "~1";
-      else out += c;
-    }
-    return out;
-  }
-
   void CheckChoice(const nlohmann::json& choices, const nlohmann::json& value, const std::string& pointer,
                    const std::string& field) const {
     std::set<std::string> names;
@@ -184,9 +174,11 @@ class Checker {
     };
     std::set<std::string> folded;
     for (const auto& name : names) folded.insert(fold(name));
-    std::string hint = DidYouMean(fold(value.get<std::string>()), folded);
-    for (const auto& name : names) {
-      if (!hint.empty() && hint.find("'" + fold(name) + "'") != std::string::npos) hint = " (did you mean '" + name + "'?)";
+    std::string hint;
+    if (auto nearest = Nearest(fold(value.get<std::string>()), folded)) {
+      for (const auto& name : names) {
+        if (fold(name) == *nearest) hint = " (did you mean '" + name + "'?)";
+      }
     }
     throw Fail(pointer, field, "'" + value.get<std::string>() + "' is not one of " + list + hint);
   }

@@ -109,4 +109,18 @@ std::string DidYouMean(const std::string& typed, const std::set<std::string>& ca
   return nearest ? " (did you mean '" + *nearest + "'?)" : "";
 }
 
+std::string JsonPointerToken(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace berth

@@ -26,16 +26,6 @@ std::string Dockerfile(const ProjectConfig& project) {
   return fs::exists(path) ? path.string() : "";
 }
 
-// SOURCE_DATE_EPOCH, as reproducible-builds.org defines it; 0 when unset.
-int64_t SourceDateEpoch() {
-  const char* text = std::getenv("SOURCE_DATE_EPOCH");
-  if (!text || !*text) return 0;
-  char* end = nullptr;
-  long long value = std::strtoll(text, &end, 10);
-  if (*end != '\0' || value < 0) return 0;
-  return value;
-}
-
 // The builder's settings: the keys under build: other than berth's own, and
 // build.settings: {...}; both spellings work.
 nlohmann::json BuilderSettings(const ProjectConfig& project) {
@@ -94,6 +84,15 @@ Chosen Choose(const ProjectConfig& project, PluginManager& plugins, const BuildR
 }
 
 }  // namespace
+
+int64_t SourceDateEpoch() {
+  const char* text = std::getenv("SOURCE_DATE_EPOCH");
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  long long value = std::strtoll(text, &end, 10);
+  if (*end != '\0' || value < 0) return 0;
+  return value;
+}
 
 nlohmann::json ProjectBuild::ToJson() const { return {{"builder", builder}, {"output", output.str()}, {"digest", digest.str()}}; }
 

@@ -22,6 +22,10 @@ struct ProjectBuild {
   nlohmann::json ToJson() const;
 };
 
+// SOURCE_DATE_EPOCH (reproducible-builds.org) when set and numeric, else 0:
+// the timestamps every builder is asked to use.
+int64_t SourceDateEpoch();
+
 // The layout `berth build` writes when no --output is given.
 oci::ImageLocation DefaultBuildOutput(const ProjectConfig& project);
 

@@ -32,6 +32,9 @@ std::optional<std::string> Nearest(const std::string& typed, const std::set<std:
 // the tail of every "unknown field/setting" message.
 std::string DidYouMean(const std::string& typed, const std::set<std::string>& candidates);
 
+// A key as one token of a JSON pointer (RFC 6901): "~" is "~0", "/" is "~1".
+std::string JsonPointerToken(std::string_view key);
+
 }  // namespace berth
 
 #endif  // BERTH_TEXT_H_
