@@ -6,6 +6,7 @@
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
 #include "berth/log.h"
+#include "berth/redact.h"
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
 #include "berth/target.h"
@@ -13,7 +14,6 @@
 #include "elf_check.h"
 #include "install_record.h"
 #include "project_settings.h"
-#include "berth/redact.h"
 
 namespace berth::host {
 
