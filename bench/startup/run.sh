@@ -75,7 +75,7 @@ loaded=$($installed LD_DEBUG=files "$berth" file-secrets where dev 2>&1 >/dev/nu
 echo "berth file-secrets where dev, with $total_installed plugins installed, loads: $loaded" >&2
 
 # Libraries just copied are not cached until their ctime is 2 s old (the
-# racy window of host/core/library_hash_cache.h); after that, one listing
+# racy window of host/core/plugins/library_hash_cache.h); after that, one listing
 # records them, as any user's second listing would.
 sleep 2.1
 for prefix in "" "$on_path" "$installed"; do $prefix "$berth" plugin list >/dev/null; done

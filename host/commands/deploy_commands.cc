@@ -3,10 +3,10 @@
 #include "berth/output.h"
 #include "berth/target.h"
 #include "core/host.h"
-#include "core/ledger.h"
-#include "core/registry_flags.h"
-#include "core/signing_policy.h"
-#include "core/target_flags.h"
+#include "core/release/ledger.h"
+#include "core/registry/registry_flags.h"
+#include "core/release/signing_policy.h"
+#include "core/config/target_flags.h"
 
 #include <unistd.h>
 

@@ -4,7 +4,7 @@
 #include "berth/abi/berth_plugin_api.h"
 #include "berth/version.h"
 #include "berth/output.h"
-#include "core/berth_yaml_schema.h"
+#include "core/config/berth_yaml_schema.h"
 #include "core/host.h"
 
 namespace berth::host {

@@ -4,11 +4,11 @@
 #include "berth/output.h"
 #include "core/host.h"
 #include "berth/fs.h"
-#include "core/host_paths.h"
-#include "core/install_record.h"
-#include "core/plugin_installer.h"
-#include "core/plugin_signature.h"
-#include "core/plugin_scaffold.h"
+#include "core/config/host_paths.h"
+#include "core/plugins/install_record.h"
+#include "core/plugins/plugin_installer.h"
+#include "core/plugins/plugin_signature.h"
+#include "core/plugins/plugin_scaffold.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

@@ -14,9 +14,9 @@
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "core/host.h"
-#include "core/progress_printer.h"
-#include "core/registry_flags.h"
-#include "core/signature_tags.h"
+#include "core/cli/progress_printer.h"
+#include "core/registry/registry_flags.h"
+#include "core/registry/signature_tags.h"
 
 namespace berth::host {
 namespace {

@@ -18,12 +18,12 @@
 #include "berth/target.h"
 #include "core/builder/project_build.h"
 #include "core/host.h"
-#include "core/ledger.h"
+#include "core/release/ledger.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
 #include "core/release/tag_guard.h"
 #include "core/release/tracked_secrets.h"
-#include "core/signing_policy.h"
+#include "core/release/signing_policy.h"
 
 namespace berth::host {
 namespace {

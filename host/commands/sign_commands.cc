@@ -6,7 +6,7 @@
 #include "berth/output.h"
 #include "berth/signer.h"
 #include "core/host.h"
-#include "core/registry_flags.h"
+#include "core/registry/registry_flags.h"
 
 namespace berth::host {
 namespace {

@@ -8,8 +8,8 @@
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "host.h"
-#include "host_paths.h"
-#include "plugin_crash.h"
+#include "core/config/host_paths.h"
+#include "core/plugins/plugin_crash.h"
 
 namespace berth::host {
 namespace {

@@ -1,6 +1,6 @@
 #include "host.h"
 
-#include "project_settings.h"
+#include "core/config/project_settings.h"
 
 namespace berth::host {
 

@@ -6,10 +6,10 @@
 #include <memory>
 #include <optional>
 
-#include "command_table.h"
-#include "option_parser.h"
-#include "plugin_manager.h"
-#include "project_config.h"
+#include "core/cli/command_table.h"
+#include "core/cli/option_parser.h"
+#include "core/plugins/plugin_manager.h"
+#include "core/config/project_config.h"
 
 namespace berth::host {
 

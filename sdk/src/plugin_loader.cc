@@ -26,7 +26,7 @@ Status CheckAbiMajor(const std::filesystem::path& path, uint32_t abi_major) {
 }
 
 // Every call into plugin code goes through here, so that a crash names the
-// plugin and the operation (host/core/plugin_crash.cc observes).
+// plugin and the operation (host/core/plugins/plugin_crash.cc observes).
 template <typename Fn>
 auto CallPlugin(const std::string& plugin, const char* operation, Fn&& fn) {
   abi::CallObserver observer = abi::GetCallObserver();

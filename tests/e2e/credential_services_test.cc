@@ -6,7 +6,7 @@
 #include "berth/credential_provider.h"
 #include "berth/fs.h"
 #include "berth/jwt.h"
-#include "core/plugin_manager.h"
+#include "core/plugins/plugin_manager.h"
 
 namespace berth::host {
 namespace {

@@ -1,4 +1,4 @@
-// The cache of library hashes (host/core/library_hash_cache.h) speeds up
+// The cache of library hashes (host/core/plugins/library_hash_cache.h) speeds up
 // `berth plugin list` and weakens no check: a library changed after its hash
 // was cached is refused, by the listing and by the load, and a load hashes
 // the library whatever the cache says.

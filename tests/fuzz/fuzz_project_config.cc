@@ -1,5 +1,5 @@
 // berth.yaml, the project file every project command reads.
-#include "core/project_config.h"
+#include "core/config/project_config.h"
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

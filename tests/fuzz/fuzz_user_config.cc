@@ -1,8 +1,8 @@
 // The user's berth config (trusted-plugin-keys) and the installed-plugins
 // record: both are read before a plugin install or load. The input is either
 // file, split at a "\n====\n" line.
-#include "core/install_record.h"
-#include "core/plugin_signature.h"
+#include "core/plugins/install_record.h"
+#include "core/plugins/plugin_signature.h"
 #include "fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

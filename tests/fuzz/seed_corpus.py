@@ -110,7 +110,7 @@ write("plugin_manifest", "echo", json.dumps({"schema": 2, "name": "echo", "versi
 # kubeconfig, berth.yaml, service descriptors: the literals of their tests.
 for i, text in enumerate(raw_strings("plugins/k8s/kube_config_test.cc")[:4]):
     write("kubeconfig", f"test{i}", text)
-for i, text in enumerate(raw_strings("host/core/project_config_test.cc")[:3]):
+for i, text in enumerate(raw_strings("host/core/config/project_config_test.cc")[:3]):
     write("project_config", f"test{i}", text)
 with open(os.path.join(ROOT, "examples", "hello", "berth.yaml"), "rb") as f:
     write("project_config", "hello", f.read())

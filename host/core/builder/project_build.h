@@ -10,8 +10,8 @@
 
 #include "berth/digest.h"
 #include "berth/oci/reference.h"
-#include "core/plugin_manager.h"
-#include "core/project_config.h"
+#include "core/plugins/plugin_manager.h"
+#include "core/config/project_config.h"
 
 namespace berth::host::builder {
 

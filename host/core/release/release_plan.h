@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/project_config.h"
+#include "core/config/project_config.h"
 
 namespace berth::host::release {
 

@@ -14,7 +14,7 @@
 #include "berth/digest.h"
 #include "berth/error.h"
 #include "berth/oci/image.h"
-#include "core/registry_router.h"
+#include "core/registry/registry_router.h"
 
 namespace berth::host::release {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "berth/digest.h"
-#include "core/registry_router.h"
+#include "core/registry/registry_router.h"
 #include "core/release/release_plan.h"
 
 namespace berth::host::release {

@@ -1,6 +1,6 @@
 // Watching a copy: the bytes of each blob as they are read from the source,
 // and each blob's outcome per destination. The host prints them on stderr
-// (host/core/progress_printer.h); the formatting lives here so that it is
+// (host/core/cli/progress_printer.h); the formatting lives here so that it is
 // tested on its own.
 #ifndef BERTH_OCI_PROGRESS_H_
 #define BERTH_OCI_PROGRESS_H_

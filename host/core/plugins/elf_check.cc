@@ -1,0 +1,76 @@
+#include "core/plugins/elf_check.h"
+
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "berth/abi/berth_plugin_api.h"
+
+namespace berth::host {
+namespace {
+
+Status Refuse(const std::filesystem::path& path, const std::string& problem) {
+  return Status(ErrorCode::kPlugin, "plugin " + path.string() + ": " + problem);
+}
+
+// Reads only the headers and the dynamic symbol table: a plugin built with
+// debug info is megabytes, most of which this check never needs.
+class ElfFile {
+ public:
+  explicit ElfFile(const std::filesystem::path& path) : fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
+  ~ElfFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  bool ok() const { return fd_ >= 0; }
+  template <typename T>
+  bool ReadAt(uint64_t offset, T* out) const {
+    return pread(fd_, out, sizeof(T), off_t(offset)) == ssize_t(sizeof(T));
+  }
+  bool ReadBytes(uint64_t offset, uint64_t size, std::string* out) const {
+    if (size > (64u << 20)) return false;
+    out->resize(size);
+    return pread(fd_, out->data(), size, off_t(offset)) == ssize_t(size);
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Status CheckPluginElf(const std::filesystem::path& library) {
+  ElfFile file(library);
+  if (!file.ok()) return Refuse(library, "cannot read the library");
+  Elf64_Ehdr header;
+  if (!file.ReadAt(0, &header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
+    return Refuse(library, "not a loadable shared library (not an ELF file)");
+  }
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || (header.e_machine != EM_X86_64 && header.e_machine != EM_AARCH64)) {
+    return Refuse(library, "not a loadable shared library (wrong ELF class or machine)");
+  }
+  if (header.e_type != ET_DYN) return Refuse(library, "not a loadable shared library (ELF file is not ET_DYN)");
+  // Find .dynsym and its string table through the section headers.
+  for (int i = 0; i < header.e_shnum; ++i) {
+    Elf64_Shdr section;
+    if (!file.ReadAt(header.e_shoff + uint64_t(i) * header.e_shentsize, &section)) break;
+    if (section.sh_type != SHT_DYNSYM || section.sh_entsize != sizeof(Elf64_Sym)) continue;
+    Elf64_Shdr strings_header;
+    std::string symbols, strings;
+    if (!file.ReadAt(header.e_shoff + uint64_t(section.sh_link) * header.e_shentsize, &strings_header) ||
+        !file.ReadBytes(section.sh_offset, section.sh_size, &symbols) ||
+        !file.ReadBytes(strings_header.sh_offset, strings_header.sh_size, &strings)) {
+      break;
+    }
+    for (size_t offset = 0; offset + sizeof(Elf64_Sym) <= symbols.size(); offset += sizeof(Elf64_Sym)) {
+      Elf64_Sym symbol;
+      std::memcpy(&symbol, symbols.data() + offset, sizeof(symbol));
+      if (symbol.st_shndx == SHN_UNDEF || symbol.st_name >= strings.size()) continue;
+      if (std::strcmp(strings.c_str() + symbol.st_name, BERTH_PLUGIN_ENTRY_SYMBOL) == 0) return Status::Ok();
+    }
+  }
+  return Refuse(library, std::string("no entry point '") + BERTH_PLUGIN_ENTRY_SYMBOL + "' (not a berth plugin)");
+}
+
+}  // namespace berth::host

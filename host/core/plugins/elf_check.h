@@ -1,0 +1,17 @@
+// Reads just enough of an ELF file to tell, without loading it, whether it
+// is a shared library that exports the berth entry point. `berth plugin list`
+// can then report such broken plugins from files alone.
+#ifndef BERTH_HOST_CORE_PLUGINS_ELF_CHECK_H_
+#define BERTH_HOST_CORE_PLUGINS_ELF_CHECK_H_
+
+#include <filesystem>
+
+#include "berth/error.h"
+
+namespace berth::host {
+
+Status CheckPluginElf(const std::filesystem::path& library);
+
+}  // namespace berth::host
+
+#endif  // BERTH_HOST_CORE_PLUGINS_ELF_CHECK_H_

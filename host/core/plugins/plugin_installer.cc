@@ -1,0 +1,151 @@
+#include "core/plugins/plugin_installer.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+
+#include <ctime>
+
+#include "berth/time.h"
+#include "berth/fs.h"
+#include "berth/log.h"
+#include "berth/plugin_loader.h"
+#include "berth/process.h"
+#include "core/plugins/elf_check.h"
+#include "core/plugins/install_record.h"
+
+namespace berth::host {
+namespace fs = std::filesystem;
+namespace {
+
+bool IsTarball(const fs::path& path) {
+  std::string name = path.filename().string();
+  auto ends_with = [&](const std::string& suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends_with(".tar.gz") || ends_with(".tgz");
+}
+
+// A package holds the plugin directory at its top, or the files themselves.
+fs::path FindPluginDir(const fs::path& root, const fs::path& package) {
+  if (fs::exists(root / kManifestFileName)) return root;
+  fs::path found;
+  for (const auto& entry : fs::directory_iterator(root)) {
+    if (entry.is_directory() && fs::exists(entry.path() / kManifestFileName)) {
+      if (!found.empty()) throw Error(ErrorCode::kInvalidInput, package.string() + ": holds more than one plugin");
+      found = entry.path();
+    }
+  }
+  if (found.empty()) throw Error(ErrorCode::kInvalidInput, package.string() + ": no " + std::string(kManifestFileName) + " inside");
+  return found;
+}
+
+void Extract(const fs::path& package, const fs::path& into) {
+  // GNU tar refuses absolute names and ".." members by default; no owners or
+  // special permissions are restored.
+  ProcessResult result = RunProcess({"tar", "-xzf", fs::absolute(package).string(), "-C", into.string(), "--no-same-owner",
+                                     "--no-same-permissions", "--no-overwrite-dir"});
+  if (result.exit_code != 0) {
+    std::string reason = result.stderr_data.substr(0, result.stderr_data.find('\n'));
+    throw Error(ErrorCode::kInvalidInput, package.string() + ": not a readable .tar.gz package (" + reason + ")");
+  }
+}
+
+void Swap(const fs::path& staged, const fs::path& target) {
+  if (renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+    throw Error(ErrorCode::kFailure, "cannot replace " + target.string() + ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+InstallResult InstallPlugin(const InstallRequest& request) {
+  if (!fs::exists(request.source)) throw Error(ErrorCode::kInvalidInput, request.source.string() + ": no such file or directory");
+  CreateDirectories(request.destination);
+  // Staging lives inside the destination so the final step is a rename on
+  // one filesystem; its dot name keeps discovery away from it.
+  TempDir staging(".install", request.destination);
+  fs::path source_dir = request.source;
+  if (!fs::is_directory(request.source)) {
+    if (!IsTarball(request.source)) {
+      throw Error(ErrorCode::kInvalidInput, request.source.string() + ": expected a plugin directory or a .tar.gz package");
+    }
+    fs::path unpacked = staging.path() / "unpacked";
+    CreateDirectories(unpacked, 0700);
+    Extract(request.source, unpacked);
+    source_dir = FindPluginDir(unpacked, request.source);
+  }
+  fs::path manifest_path = source_dir / kManifestFileName;
+  if (!fs::exists(manifest_path)) {
+    throw Error(ErrorCode::kInvalidInput, request.source.string() + ": no " + std::string(kManifestFileName) + " in it");
+  }
+  std::string manifest_bytes;
+  try {
+    manifest_bytes = ReadFile(manifest_path);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kPlugin, e.what());
+  }
+  // One reading of the manifest is checked, verified and installed.
+  PluginManifest manifest = ParseManifestBytes(manifest_bytes, manifest_path);
+  if (fs::is_symlink(source_dir / manifest.library)) {
+    throw Error(ErrorCode::kInvalidInput, (source_dir / manifest.library).string() + ": the library must be a regular file, not a symlink");
+  }
+  CheckManifest(manifest, manifest_path).ThrowIfError();
+  CheckPluginElf(source_dir / manifest.library).ThrowIfError();
+
+  InstallResult result{manifest, request.destination / manifest.name, "", kUnsigned, ""};
+  fs::path signature = request.signature.empty() ? source_dir / kSignatureFileName : request.signature;
+  if (!request.allow_unsigned || fs::exists(signature)) {
+    // A signature that is present must verify even with --allow-unsigned.
+    const TrustedKey& key = VerifyPackage(PackageStatement(manifest, manifest_bytes), signature, request.trusted, request.source.string());
+    result.signer = key.fingerprint;
+    result.signer_name = key.name;
+  }
+  if (fs::exists(result.path / kManifestFileName)) {
+    try {
+      result.replaced_version = PluginManifest::Load(result.path / kManifestFileName).version;
+    } catch (const Error&) {
+      result.replaced_version = "(unreadable)";
+    }
+    if (result.replaced_version != manifest.version && !request.force) {
+      throw Error(ErrorCode::kInvalidInput, "plugin '" + manifest.name + "' " + result.replaced_version + " is installed at " +
+                                                result.path.string() + "; use --force to replace it with " + manifest.version);
+    }
+  }
+
+  fs::path staged = staging.path() / manifest.name;
+  CreateDirectories(staged);
+  fs::copy_file(source_dir / manifest.library, staged / manifest.library);
+  fs::permissions(staged / manifest.library, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                                 fs::perms::others_read | fs::perms::others_exec);
+  // The copy is checked again: what lands is exactly what was verified.
+  CheckManifest(manifest, staged / kManifestFileName).ThrowIfError();
+  WriteFileAtomic(staged / kManifestFileName, manifest.ToJson().dump(2) + "\n");
+
+  if (fs::exists(result.path)) {
+    Swap(staged, result.path);  // The old version now sits in staging and goes with it.
+  } else if (rename(staged.c_str(), result.path.c_str()) != 0) {
+    throw Error(ErrorCode::kFailure, "cannot install into " + result.path.string() + ": " + std::strerror(errno));
+  }
+  RecordInstall({manifest.name, manifest.version, fs::absolute(result.path), manifest.library, manifest.sha256, result.signer,
+                 result.signer_name, NowRfc3339()},
+                request.record.empty() ? InstallRecordFile() : request.record);
+  log::Info("installed plugin {} {} into {} (signer: {})", manifest.name, manifest.version, result.path.string(), result.signer);
+  return result;
+}
+
+fs::path RemovePlugin(const std::string& name, const fs::path& destination, const fs::path& record) {
+  if (!IsValidPluginName(name)) throw Error(ErrorCode::kInvalidInput, "invalid plugin name '" + name + "'");
+  fs::path path = destination / name;
+  if (!fs::exists(path / kManifestFileName)) {
+    throw Error(ErrorCode::kNotFound, "plugin '" + name + "' is not installed in " + destination.string());
+  }
+  // Rename first so a half-removed plugin is never discoverable.
+  TempDir trash(".remove", destination);
+  if (rename(path.c_str(), (trash.path() / name).c_str()) != 0) {
+    throw Error(ErrorCode::kFailure, "cannot remove " + path.string() + ": " + std::strerror(errno));
+  }
+  ForgetInstall(fs::absolute(path), record.empty() ? InstallRecordFile() : record);
+  return path;
+}
+
+}  // namespace berth::host

@@ -1,0 +1,41 @@
+// `berth plugin install` and `remove`: every check happens before anything
+// is copied, and the plugin appears in its final place by one rename.
+#ifndef BERTH_HOST_CORE_PLUGINS_PLUGIN_INSTALLER_H_
+#define BERTH_HOST_CORE_PLUGINS_PLUGIN_INSTALLER_H_
+
+#include <filesystem>
+#include <string>
+
+#include "berth/manifest.h"
+#include "core/plugins/plugin_signature.h"
+
+namespace berth::host {
+
+struct InstallRequest {
+  std::filesystem::path source;       // A plugin directory or a .tar.gz package of one.
+  std::filesystem::path destination;  // The plugin root, e.g. ~/.local/share/berth/plugins.
+  bool force = false;                 // Replace a different installed version.
+  bool allow_unsigned = false;        // Install a package without a signature (recorded as unsigned).
+  std::filesystem::path signature;    // Empty: berth-plugin.sig in the plugin directory.
+  std::vector<TrustedKey> trusted;    // Keys whose signatures are accepted.
+  std::filesystem::path record;       // The installed-plugins record; empty: InstallRecordFile().
+};
+
+struct InstallResult {
+  PluginManifest manifest;
+  std::filesystem::path path;          // The installed plugin directory.
+  std::string replaced_version;        // Empty when nothing was there.
+  std::string signer;                  // "sha256:<fingerprint>" or "unsigned".
+  std::string signer_name;
+};
+
+// Throws berth::Error naming the file and the problem.
+InstallResult InstallPlugin(const InstallRequest& request);
+
+// Removes destination/NAME. Throws Error(kNotFound) when it is not there.
+std::filesystem::path RemovePlugin(const std::string& name, const std::filesystem::path& destination,
+                                   const std::filesystem::path& record = {});
+
+}  // namespace berth::host
+
+#endif  // BERTH_HOST_CORE_PLUGINS_PLUGIN_INSTALLER_H_

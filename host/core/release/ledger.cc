@@ -1,0 +1,198 @@
+#include "core/release/ledger.h"
+
+#include <time.h>
+
+#include <cctype>
+
+#include "berth/error.h"
+#include "berth/fs.h"
+
+namespace berth::host {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kLedgerSchema = 1;
+
+std::string Str(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::string LedgerRelease::ImageByDigest() const {
+  if (images.empty() || digest.empty()) return "";
+  const std::string& image = images.front();
+  size_t slash = image.rfind('/');
+  size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
+  return image.substr(0, colon) + "@" + digest;
+}
+
+Ledger Ledger::Load(const fs::path& file) {
+  if (!fs::exists(file)) return Ledger();
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(ReadFile(file));
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    size_t at = what.find("parse error");
+    throw Error(ErrorCode::kInvalidInput, file.string() + ": not valid JSON (" + (at == std::string::npos ? what : what.substr(at)) + ")");
+  }
+  return FromJson(json, file);
+}
+
+Ledger Ledger::FromJson(const nlohmann::json& json, const fs::path& file) {
+  auto fail = [&](const std::string& problem) { return Error(ErrorCode::kInvalidInput, file.string() + ": " + problem); };
+  if (!json.is_object() || json.value("schema", 0) != kLedgerSchema) throw fail("not a berth ledger (expected \"schema\": 1)");
+  Ledger ledger;
+  ledger.service_ = Str(json, "service");
+  const auto releases = json.value("releases", nlohmann::json::array());
+  if (!releases.is_array()) throw fail("'releases' must be an array");
+  for (size_t i = 0; i < releases.size(); ++i) {
+    const auto& item = releases[i];
+    if (!item.is_object() || Str(item, "version").empty()) {
+      throw fail("releases[" + std::to_string(i) + "] has no version");
+    }
+    LedgerRelease release;
+    release.version = Str(item, "version");
+    const auto git = item.value("git", nlohmann::json::object());
+    release.git_sha = Str(git, "sha");
+    release.git_dirty = git.value("dirty", false);
+    release.created_at = Str(item, "created_at");
+    release.digest = Str(item, "digest");
+    release.changelog = Str(item, "changelog");
+    for (const auto& image : item.value("images", nlohmann::json::array())) release.images.push_back(image.get<std::string>());
+    for (const auto& signature : item.value("signatures", nlohmann::json::array())) {
+      release.signatures.push_back({Str(signature, "signer"), Str(signature, "reference"), Str(signature, "key")});
+    }
+    for (const auto& deployment : item.value("deployments", nlohmann::json::array())) {
+      release.deployments.push_back({Str(deployment, "environment"), Str(deployment, "at"), Str(deployment, "by"),
+                                     Str(deployment, "result"), Str(deployment, "revision"), Str(deployment, "url")});
+    }
+    ledger.releases_.push_back(std::move(release));
+  }
+  return ledger;
+}
+
+namespace {
+
+// `v1.2.3` and `1.2.3` name one release (berth release records the second
+// spelling; older ledgers and users may use the first).
+bool SameVersion(const std::string& a, const std::string& b) {
+  auto bare = [](const std::string& v) { return v.size() > 1 && v[0] == 'v' && isdigit(static_cast<unsigned char>(v[1])) ? v.substr(1) : v; };
+  return bare(a) == bare(b);
+}
+
+}  // namespace
+
+const LedgerRelease* Ledger::Find(const std::string& version) const {
+  for (const auto& release : releases_) {
+    if (SameVersion(release.version, version)) return &release;
+  }
+  return nullptr;
+}
+
+void Ledger::Add(LedgerRelease release) {
+  if (Find(release.version) != nullptr) {
+    throw Error(ErrorCode::kInvalidInput, "version " + release.version + " is already in the release ledger");
+  }
+  releases_.push_back(std::move(release));
+}
+
+void Ledger::RecordDeployment(const std::string& version, LedgerDeployment deployment) {
+  for (auto& release : releases_) {
+    if (SameVersion(release.version, version)) {
+      release.deployments.push_back(std::move(deployment));
+      return;
+    }
+  }
+  throw Error(ErrorCode::kNotFound, "version " + version + " is not in the release ledger");
+}
+
+const LedgerRelease* Ledger::Current(const std::string& environment) const {
+  const LedgerRelease* current = nullptr;
+  std::string latest;
+  for (const auto& release : releases_) {
+    for (const auto& deployment : release.deployments) {
+      if (deployment.environment == environment && deployment.at >= latest) {
+        latest = deployment.at;
+        current = &release;
+      }
+    }
+  }
+  return current;
+}
+
+const LedgerRelease* Ledger::PreviousGood(const std::string& environment, const std::string& except_version) const {
+  const LedgerRelease* best = nullptr;
+  std::string latest;
+  for (const auto& release : releases_) {
+    if (SameVersion(release.version, except_version)) continue;
+    for (const auto& deployment : release.deployments) {
+      if (deployment.environment == environment && deployment.result == "healthy" && deployment.at >= latest) {
+        latest = deployment.at;
+        best = &release;
+      }
+    }
+  }
+  return best;
+}
+
+nlohmann::json Ledger::ToJson() const {
+  nlohmann::json releases = nlohmann::json::array();
+  for (const auto& release : releases_) {
+    nlohmann::json signatures = nlohmann::json::array(), deployments = nlohmann::json::array();
+    for (const auto& s : release.signatures) signatures.push_back({{"signer", s.signer}, {"reference", s.reference}, {"key", s.key}});
+    for (const auto& d : release.deployments) {
+      deployments.push_back({{"environment", d.environment}, {"at", d.at}, {"by", d.by}, {"result", d.result},
+                             {"revision", d.revision}, {"url", d.url}});
+    }
+    releases.push_back({{"version", release.version},
+                        {"git", {{"sha", release.git_sha}, {"dirty", release.git_dirty}}},
+                        {"created_at", release.created_at},
+                        {"digest", release.digest},
+                        {"images", release.images},
+                        {"signatures", signatures},
+                        {"changelog", release.changelog},
+                        {"deployments", deployments}});
+  }
+  return {{"schema", kLedgerSchema}, {"service", service_}, {"releases", releases}};
+}
+
+std::string Ledger::ToMarkdown() const {
+  std::string out = "# Releases" + (service_.empty() ? std::string() : " of " + service_) +
+                    "\n\nGenerated by berth from releases.json; edit that file's changelog fields, not this one.\n";
+  for (auto it = releases_.rbegin(); it != releases_.rend(); ++it) {
+    const LedgerRelease& release = *it;
+    out += "\n## " + release.version + "\n\n";
+    out += "- Released: " + release.created_at + "\n";
+    out += "- Git: `" + release.git_sha + "`" + (release.git_dirty ? " (dirty tree)" : "") + "\n";
+    out += "- Digest: `" + release.digest + "`\n";
+    out += "- Images:\n";
+    for (const auto& image : release.images) out += "  - `" + image + "`\n";
+    if (!release.signatures.empty()) {
+      out += "- Signatures:\n";
+      for (const auto& s : release.signatures) out += "  - " + s.signer + ": `" + s.reference + "`" + (s.key.empty() ? "" : " (key " + s.key + ")") + "\n";
+    }
+    if (!release.deployments.empty()) {
+      out += "- Deployments:\n";
+      for (const auto& d : release.deployments) {
+        out += "  - " + d.environment + " at " + d.at + " by " + d.by + ": " + d.result +
+               (d.revision.empty() ? "" : ", revision " + d.revision) + (d.url.empty() ? "" : ", " + d.url) + "\n";
+      }
+    }
+    if (!release.changelog.empty()) out += "\n" + release.changelog + "\n";
+  }
+  return out;
+}
+
+void Ledger::Save(const fs::path& json_file, const fs::path& markdown_file) const {
+  std::string json = ToJson().dump(2) + "\n";
+  std::string markdown = ToMarkdown();
+  // The JSON is the record: it is replaced last, so a failure in between
+  // leaves an out-of-date view, never a half-written record.
+  WriteFileAtomic(markdown_file, markdown);
+  WriteFileAtomic(json_file, json);
+}
+
+}  // namespace berth::host
