@@ -10,10 +10,13 @@
 # The SDK's plugin runtime (the C boundary's plugin side, the Registrar, the
 # JSON codec) is compiled into the plugin with the plugin's own compiler: in
 # this repository from the berth-plugin-runtime object library, out of tree
-# from the sources the SDK installs (share/berth/sdk-runtime). A plugin also
-# links libberth-sdk for the SDK's utilities (HTTP, OCI client, crypto
-# helpers) unless STANDALONE says it needs only the runtime: such a plugin
-# depends on nothing of berth's but the C boundary, whatever built it.
+# from the sources the SDK installs (share/berth/sdk-runtime). So are the
+# SDK's utilities (files, JWTs, time, logging, child processes and URL
+# parsing through the host: share/berth/sdk-support), unless STANDALONE says
+# the plugin needs only the runtime. Either way the plugin links nothing of
+# berth's: only C crosses to the host, whatever compiler built it, and the
+# module is linked with --no-undefined so that nothing binds to the host's
+# libraries by accident.
 function(berth_plugin_runtime_target out)
   if(TARGET berth-plugin-runtime)
     set(${out} berth-plugin-runtime PARENT_SCOPE)
@@ -21,7 +24,7 @@ function(berth_plugin_runtime_target out)
   endif()
   if(NOT TARGET berth-plugin-runtime-local)
     file(GLOB runtime_sources ${BERTH_SDK_RUNTIME_DIR}/*.cc)
-    list(FILTER runtime_sources EXCLUDE REGEX "(registry_client_link|plugin_harness)\\.cc$")
+    list(FILTER runtime_sources EXCLUDE REGEX "plugin_harness\\.cc$")
     add_library(berth-plugin-runtime-local OBJECT ${runtime_sources})
     set_target_properties(berth-plugin-runtime-local PROPERTIES
       POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
@@ -33,8 +36,25 @@ function(berth_plugin_runtime_target out)
   set(${out} berth-plugin-runtime-local PARENT_SCOPE)
 endfunction()
 
+function(berth_plugin_support_target out)
+  if(TARGET berth-plugin-support)
+    set(${out} berth-plugin-support PARENT_SCOPE)
+    return()
+  endif()
+  if(NOT TARGET berth-plugin-support-local)
+    berth_plugin_runtime_target(runtime)
+    file(GLOB support_sources ${BERTH_SDK_SUPPORT_DIR}/*.cc)
+    add_library(berth-plugin-support-local OBJECT ${support_sources})
+    set_target_properties(berth-plugin-support-local PROPERTIES
+      POSITION_INDEPENDENT_CODE ON CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+    find_package(fmt REQUIRED)
+    target_link_libraries(berth-plugin-support-local PUBLIC ${runtime} fmt::fmt)
+  endif()
+  set(${out} berth-plugin-support-local PARENT_SCOPE)
+endfunction()
+
 function(berth_add_plugin name)
-  cmake_parse_arguments(ARG "ALLOW_BROKEN;NO_INSTALL;STANDALONE" "OUTPUT_DIR;TARGET" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(ARG "ALLOW_BROKEN;NO_INSTALL;STANDALONE;LINK_SDK_LIBRARY" "OUTPUT_DIR;TARGET" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT ARG_OUTPUT_DIR)
     if(BERTH_PLUGIN_OUTPUT_DIR)
       set(ARG_OUTPUT_DIR ${BERTH_PLUGIN_OUTPUT_DIR})
@@ -53,13 +73,16 @@ function(berth_add_plugin name)
   target_link_libraries(${ARG_TARGET} PRIVATE ${runtime})
   target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:${runtime}>)
   if(NOT ARG_STANDALONE)
-    if(TARGET berth-plugin-registry-link)
-      target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:berth-plugin-registry-link>)
-    else()
-      target_sources(${ARG_TARGET} PRIVATE ${BERTH_SDK_RUNTIME_DIR}/registry_client_link.cc)
-    endif()
+    berth_plugin_support_target(support)
+    target_link_libraries(${ARG_TARGET} PRIVATE ${support})
+    target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:${support}>)
+  endif()
+  if(ARG_LINK_SDK_LIBRARY)
+    # Transitional, for bundled plugins still on libberth-sdk's OCI client.
+    target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:berth-plugin-registry-link>)
     target_link_libraries(${ARG_TARGET} PRIVATE Berth::sdk)
   endif()
+  target_link_options(${ARG_TARGET} PRIVATE LINKER:--no-undefined)
   target_link_libraries(${ARG_TARGET} PRIVATE ${ARG_LIBRARIES})
   set_target_properties(${ARG_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   if(DEFINED BERTH_PLUGIN_TO_LIBDIR AND NOT ARG_NO_INSTALL)

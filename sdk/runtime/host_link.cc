@@ -4,20 +4,29 @@
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
 #include "berth/project.h"
+#include "berth/redact.h"
 #include "berth/secret.h"
 
 namespace berth {
 namespace internal {
 
-// In a plugin, a secret joins the host's redaction list.
+// In a plugin, a secret joins the host's redaction list (everything berth
+// prints) and, for the plugin's own Redact(), the plugin's.
 void NotifySecret(const std::string& value) noexcept {
   const berth_host_api* host = abi::Host();
   if (host != nullptr && host->add_redaction != nullptr && !value.empty()) {
     host->add_redaction(host->host, value.data(), value.size());
   }
+  try {
+    RedactInThisModule(value);
+  } catch (...) {
+    // Out of memory: the host still has the value.
+  }
 }
 
 }  // namespace internal
+
+void RegisterSecret(std::string_view value) { internal::NotifySecret(std::string(value)); }
 
 std::optional<ProjectContext> CurrentProject(const std::string& environment) {
   nlohmann::json answer;

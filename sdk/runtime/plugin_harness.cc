@@ -7,7 +7,7 @@
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
-#include "berth/http/service.h"
+#include "berth/host_services.h"
 #include "berth/settings.h"
 
 namespace berth::testing {
@@ -68,16 +68,13 @@ PluginHarness::PluginHarness(const std::string& library) {
     PluginHarness& self = Self(host);
     return self.plugin_->create(self.instance_, kind, name, settings, settings_size, out, error);
   };
-  // http.request is served by berth's own implementation (libberth-sdk,
-  // through its C function), so a plugin's tests make the requests berth
-  // would make, against servers the test starts.
+  // http.request, process.run and url.parse are served by berth's own
+  // implementation (libberth-sdk, through its C function), so a plugin's
+  // tests make the requests and start the programs berth would, against
+  // servers the test starts.
   host_.call = [](void*, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error) -> int32_t {
-    if (service != nullptr && std::strcmp(service, "http.request") == 0) {
-      return berth_http_request(request, request_size, reply, error);
-    }
-    abi::Fill(error, std::string("the test harness offers no service '") + (service ? service : "") + "'");
-    return BERTH_STATUS_UNSUPPORTED;
+    return berth_sdk_service(service, request, request_size, reply, error);
   };
   berth_buffer error{};
   int32_t status = plugin_->open(&host_, &instance_, &error);

@@ -13,6 +13,7 @@
 
 #include "berth/error.h"
 #include "berth/log.h"
+#include "berth/redact.h"
 
 extern char** environ;
 
@@ -41,26 +42,16 @@ std::vector<char*> Pointers(std::vector<std::string>& strings) {
 
 }  // namespace
 
-std::optional<std::filesystem::path> FindProgram(const std::string& name) {
-  if (name.find('/') != std::string::npos) {
-    if (access(name.c_str(), X_OK) == 0) return std::filesystem::path(name);
-    return std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (!dirs.empty()) {
-    size_t colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-    if (dir.empty()) dir = ".";
-    std::filesystem::path candidate = std::filesystem::path(dir) / name;
-    if (access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) return candidate;
-  }
-  return std::nullopt;
-}
-
 ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw Error("RunProcess: empty argv");
+  // argv is readable by every user of the machine (/proc/PID/cmdline).
+  for (size_t i = 0; i < argv.size(); ++i) {
+    if (HoldsRegisteredSecret(argv[i])) {
+      throw Error(ErrorCode::kInvalidInput, "refusing to run " + std::filesystem::path(argv[0]).filename().string() +
+                                                ": argument " + std::to_string(i) +
+                                                " holds a secret (secrets go to a program on stdin or in a 0600 file)");
+    }
+  }
   log::Debug("running: {}", fmt::join(argv, " "));
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe2(in_pipe, O_CLOEXEC) != 0 || pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {

@@ -206,11 +206,24 @@ std::string MaskJwts(std::string_view text) {
 
 }  // namespace
 
-void RegisterSecret(std::string_view value) {
+namespace internal {
+
+void RedactInThisModule(std::string_view value) {
   if (value.size() < kMinRedactedSecretLength) return;
   auto& secrets = Secrets();
   std::lock_guard<std::mutex> lock(secrets.mutex);
   secrets.values.emplace(value);
+}
+
+}  // namespace internal
+
+bool HoldsRegisteredSecret(std::string_view text) {
+  auto& secrets = Secrets();
+  std::lock_guard<std::mutex> lock(secrets.mutex);
+  for (const std::string& secret : secrets.values) {
+    if (text.find(secret) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 std::string Redact(std::string_view text) {

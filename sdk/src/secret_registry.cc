@@ -3,7 +3,11 @@
 #include "berth/redact.h"
 #include "berth/secret.h"
 
-namespace berth::internal {
+namespace berth {
+
+void RegisterSecret(std::string_view value) { internal::RedactInThisModule(value); }
+
+namespace internal {
 
 void NotifySecret(const std::string& value) noexcept {
   try {
@@ -13,4 +17,5 @@ void NotifySecret(const std::string& value) noexcept {
   }
 }
 
-}  // namespace berth::internal
+}  // namespace internal
+}  // namespace berth

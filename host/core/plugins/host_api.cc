@@ -12,6 +12,7 @@
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
 #include "berth/fs.h"
+#include "berth/host_services.h"
 #include "berth/http/service.h"
 #include "berth/log.h"
 #include "berth/oci/settings_json.h"
@@ -48,6 +49,25 @@ void AddRedaction(void*, const char* secret, size_t size) {
   try {
     RegisterSecret(std::string_view(secret, size));
   } catch (...) {
+  }
+}
+
+int32_t RemoveOnInterrupt(void*, const char* path, size_t size, int32_t is_directory) {
+  if (path == nullptr || size == 0) return -1;
+  try {
+    return internal::RegisterCleanup(std::filesystem::path(std::string(path, size)), is_directory != 0);
+  } catch (...) {
+    return -1;
+  }
+}
+
+void KeepOnInterrupt(void*, int32_t slot) { internal::UnregisterCleanup(slot); }
+
+void SetInterruptWindow(void*, int32_t open) {
+  if (open != 0) {
+    internal::EnterInterruptWindow();
+  } else {
+    internal::LeaveInterruptWindow();
   }
 }
 
@@ -122,6 +142,8 @@ const std::map<std::string, Service, std::less<>>& Services() {
       // interrupt flag) cancels them; a timeout is a failure of its own.
       {"http.request",
        [](HostApi&, const nlohmann::json& request) { return http::ServeHttpRequest(request, InterruptFlag()); }},
+      {"process.run", [](HostApi&, const nlohmann::json& request) { return ServeProcessRun(request); }},
+      {"url.parse", [](HostApi&, const nlohmann::json& request) { return ServeUrlParse(request); }},
       {"registry.credential",
        [](HostApi& host, const nlohmann::json& request) {
          oci::Credential credential = host.plugins().registries().CredentialFor(
@@ -164,6 +186,9 @@ HostApi::HostApi(PluginManager& plugins) : plugins_(plugins) {
   table_.read_input = &ReadInput;
   table_.open = &Open;
   table_.call = &Call;
+  table_.remove_on_interrupt = &RemoveOnInterrupt;
+  table_.keep_on_interrupt = &KeepOnInterrupt;
+  table_.interrupt_window = &SetInterruptWindow;
 }
 
 }  // namespace berth::host

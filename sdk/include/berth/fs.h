@@ -88,6 +88,17 @@ class InterruptWindow {
   sigset_t previous_;
 };
 
+namespace internal {
+// The interrupt handler's table behind TempDir, PrivateTempFile,
+// RemoveOnInterrupt and InterruptWindow: the host's (sdk/src/
+// interrupt_cleanup.cc), or in a plugin the host's through its table
+// (sdk/runtime/interrupt_link.cc). RegisterCleanup returns -1 when full.
+int RegisterCleanup(const std::filesystem::path& path, bool directory) noexcept;
+void UnregisterCleanup(int slot) noexcept;
+void EnterInterruptWindow() noexcept;
+void LeaveInterruptWindow() noexcept;
+}  // namespace internal
+
 // Installs SIGINT/SIGTERM handlers that remove every live TempDir,
 // PrivateTempFile and RemoveOnInterrupt path, then exit with 130 (143 on
 // SIGTERM). The host calls it once at start-up.

@@ -27,6 +27,17 @@ void RegisterSecret(std::string_view value);
 // (no backtracking regex), so any text a server sends can go through it.
 std::string Redact(std::string_view text);
 
+// True when `text` contains a registered secret (checked before a child
+// process gets its arguments).
+bool HoldsRegisteredSecret(std::string_view text);
+
+namespace internal {
+// Adds a value to the list Redact() uses in this library. RegisterSecret
+// does that and, in a plugin, also hands the value to the host, which
+// redacts everything berth prints.
+void RedactInThisModule(std::string_view value);
+}  // namespace internal
+
 }  // namespace berth
 
 #endif  // BERTH_REDACT_H_

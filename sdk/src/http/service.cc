@@ -1,4 +1,5 @@
 #include "berth/http/service.h"
+#include "berth/host_services.h"
 
 #include <algorithm>
 #include <cctype>
@@ -235,4 +236,18 @@ extern "C" int32_t berth_http_request(const char* request, size_t request_size, 
                                              berth::InterruptFlag());
       },
       reply, error);
+}
+
+extern "C" int32_t berth_sdk_service(const char* service, const char* request, size_t request_size, berth_buffer* reply,
+                                     berth_buffer* error) {
+  std::string_view name = service != nullptr ? service : "";
+  if (name == "http.request") return berth_http_request(request, request_size, reply, error);
+  nlohmann::json (*serve)(const nlohmann::json&) = name == "process.run" ? &berth::ServeProcessRun
+                                                   : name == "url.parse" ? &berth::ServeUrlParse
+                                                                         : nullptr;
+  if (serve == nullptr) {
+    berth::abi::Fill(error, "berth offers no service '" + std::string(name) + "'");
+    return BERTH_STATUS_UNSUPPORTED;
+  }
+  return berth::abi::Answer([&] { return serve(berth::abi::ParseJson(request, request_size, "request")); }, reply, error);
 }

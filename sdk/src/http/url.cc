@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "berth/error.h"
+#include "berth/host_services.h"
 #include "berth/text.h"
 
 namespace berth::http {
@@ -43,29 +44,6 @@ std::string ResolveUrl(std::string_view base, std::string_view reference) {
   return Part(url.get(), CURLUPART_URL);
 }
 
-std::string AddQuery(std::string_view url, std::string_view name, std::string_view value) {
-  std::string text(url);
-  text += text.find('?') == std::string::npos ? '?' : '&';
-  if (text.back() == '&' && text[text.size() - 2] == '?') text.pop_back();
-  text += std::string(name) + "=" + UrlEncode(value);
-  return text;
-}
-
-std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += char(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string UrlHost(std::string_view text) {
   UrlHandle url(Curl().url());
   if (Curl().url_set(url.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) return "";
@@ -86,9 +64,23 @@ std::string UrlOrigin(std::string_view text) {
   return scheme + "://" + host + ":" + port;
 }
 
-std::string UrlScheme(std::string_view text) {
-  size_t colon = text.find("://");
-  return colon == std::string_view::npos ? "" : std::string(text.substr(0, colon));
+}  // namespace berth::http
+
+namespace berth {
+
+nlohmann::json ServeUrlParse(const nlohmann::json& request) {
+  if (!request.is_object() || !request.contains("url") || !request["url"].is_string()) {
+    throw Error(ErrorCode::kInvalidInput, "url.parse: the request has no text field 'url'");
+  }
+  std::string url = request["url"].get<std::string>();
+  try {
+    if (request.contains("base") && request["base"].is_string()) url = http::ResolveUrl(request["base"].get<std::string>(), url);
+  } catch (const Error& error) {
+    throw Error(ErrorCode::kInvalidInput, "url.parse: " + std::string(error.what()));
+  }
+  std::string host = http::UrlHost(url);
+  if (host.empty()) throw Error(ErrorCode::kInvalidInput, "url.parse: malformed URL '" + StripControl(url) + "'");
+  return {{"url", url}, {"scheme", http::UrlScheme(url)}, {"host", host}, {"origin", http::UrlOrigin(url)}};
 }
 
-}  // namespace berth::http
+}  // namespace berth

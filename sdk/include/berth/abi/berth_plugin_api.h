@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BERTH_ABI_MAJOR 2
-#define BERTH_ABI_MINOR 1
+#define BERTH_ABI_MINOR 2
 
 /* The symbol every plugin exports: const berth_plugin* berth_plugin_entry(void). */
 #define BERTH_PLUGIN_ENTRY_SYMBOL "berth_plugin_entry"
@@ -146,9 +146,34 @@ typedef struct berth_host_api {
    *     BERTH_STATUS_INTERRUPTED; a malformed request BERTH_STATUS_INVALID_INPUT.
    *     Retries follow 408, 429 and 5xx (or "statuses") and transport errors
    *     worth repeating, with backoff and Retry-After. berth logs no header.
+   * Added in minor 2:
+   *   "process.run" {"argv": [...], "stdin_base64"?, "env_set"?: {NAME: VALUE}, "env_unset"?: [...],
+   *       "cwd"?, "timeout_ms"?, "inherit_stderr"?: bool}
+   *     -> {"exit_code" (-1 when killed or timed out), "timed_out", "stdout_base64", "stderr_base64"}
+   *     The host refuses (BERTH_STATUS_INVALID_INPUT) an argv that holds a
+   *     registered secret: secrets go to a child on stdin or in a 0600 file.
+   *   "url.parse" {"url", "base"?} -> {"url" (resolved against base), "scheme", "host"
+   *       (with ":port" when the URL has one), "origin" ("scheme://host:port")}
+   *     One URL parser (the host's) for host and plugins, so that what a
+   *     plugin checks is what the host's HTTP client will contact.
    */
   int32_t (*call)(void* host, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error);
+
+  /* Added in minor 2: a plugin reads them only when struct_size covers them.
+   * Plain functions rather than services because they guard files that must
+   * not outlive an interrupted run (a secret written to a temporary file):
+   * when SIGINT or SIGTERM ends berth, the host's handler removes them. */
+  /* Removes path (a file, or a directory with its contents when is_directory
+   * is non-zero) if berth is interrupted; returns a slot for
+   * keep_on_interrupt, or -1 when the host cannot take more. */
+  int32_t (*remove_on_interrupt)(void* host, const char* path, size_t size, int32_t is_directory);
+  /* Forgets a slot of remove_on_interrupt (the file was renamed or removed). */
+  void (*keep_on_interrupt)(void* host, int32_t slot);
+  /* open != 0 enters, 0 leaves a window in which the interrupt handler waits
+   * (up to a second) before it cleans up: around creating a file and
+   * registering it. Entering while berth is already exiting never returns. */
+  void (*interrupt_window)(void* host, int32_t open);
 } berth_host_api;
 
 typedef struct berth_plugin {

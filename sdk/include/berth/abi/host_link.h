@@ -4,11 +4,18 @@
 #ifndef BERTH_ABI_HOST_LINK_H_
 #define BERTH_ABI_HOST_LINK_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "berth/abi/berth_plugin_api.h"
 #include "berth/services.h"
+
+// True when the host's table has function `member` set: one added in a later
+// minor version is there only when the host's struct_size covers it.
+#define BERTH_HOST_HAS(host, member)                                                                   \
+  ((host) != nullptr && (host)->struct_size >= offsetof(berth_host_api, member) + sizeof((host)->member) && \
+   (host)->member != nullptr)
 
 namespace berth::abi {
 
