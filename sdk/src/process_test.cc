@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
+#include "berth/redact.h"
 
 namespace berth {
 namespace {
@@ -25,6 +26,23 @@ TEST(ProcessTest, TimesOutAndReportsMissingPrograms) {
   EXPECT_THROW(RunProcess({"/nonexistent/berth-program"}), Error);
   EXPECT_FALSE(FindProgram("berth-no-such-program").has_value());
   EXPECT_TRUE(FindProgram("sh").has_value());
+}
+
+// argv is world-readable (/proc/PID/cmdline): a registered secret never
+// gets there, neither whole nor inside a longer argument.
+TEST(ProcessTest, RefusesAnArgvThatHoldsARegisteredSecret) {
+  RegisterSecret("process-test-secret-1234");
+  try {
+    RunProcess({"/bin/echo", "--password=process-test-secret-1234"});
+    FAIL() << "the secret reached argv";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(std::string(error.what()),
+              "refusing to run echo: argument 1 holds a secret (secrets go to a program on stdin or in a 0600 file)");
+  }
+  ProcessOptions options;
+  options.stdin_data = "process-test-secret-1234";
+  EXPECT_EQ(RunProcess({"cat"}, options).stdout_data, "process-test-secret-1234");
 }
 
 }  // namespace
