@@ -4,9 +4,9 @@
 
 #include "apply.h"
 #include "berth/error.h"
+#include "berth/health_poll.h"
 #include "berth/log.h"
 #include "berth/redact.h"
-#include "health_check.h"
 #include "history.h"
 #include "manifests.h"
 #include "object_diff.h"
@@ -241,22 +241,15 @@ DeployOutcome K8sTarget::ApplyAndWait(Context& context, const nlohmann::json& de
     if (url.empty()) {
       log::Info("k8s: no health URL reachable from here; the readiness probe on {} gated the rollout", health->path);
     } else {
-      HealthPoll poll;
-      poll.url = url;
-      poll.timeout = health->timeout;
-      poll.interval = health->interval;
+      HealthPoll poll = HealthPoll::For(*health, url);
       poll.progress = [this](const std::string& line) { Progress(line); };
       outcome.details["health_url"] = url;
       outcome.health_checked = true;
       // Rolled out but not healthy is an outcome, not an error: the host
       // records it as unhealthy and decides about rolling back.
-      try {
-        WaitUntilHealthy(poll);
-      } catch (const Error& error) {
-        if (error.code() != ErrorCode::kDeploy) throw;
-        outcome.problem = error.what();
-        outcome.healthy = false;
-      }
+      HealthVerdict verdict = PollHealth(poll);
+      outcome.healthy = verdict.healthy;
+      if (!verdict.healthy) outcome.problem = verdict.Problem(poll);
     }
   }
   const nlohmann::json& status = Field(done, "status");

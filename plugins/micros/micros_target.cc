@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
-
 #include "berth/digest.h"
 #include "berth/fs.h"
+#include "berth/health_poll.h"
 #include "berth/log.h"
 #include "descriptor.h"
-#include "health_probe.h"
 
 namespace berth::micros {
 namespace fs = std::filesystem;
@@ -176,15 +175,14 @@ DeployOutcome MicrosTarget::Apply(Session& session, const std::string& descripto
     return outcome;
   }
   std::string url = HealthUrl(*health, s, outcome.url);
-  WaitResult wait = WaitHealthy(url, health->timeout, health->interval);
-  outcome.healthy = wait.healthy;
+  HealthPoll poll = HealthPoll::For(*health, url);
+  poll.progress = [](const std::string& line) { log::Info("{}", line); };
+  HealthVerdict verdict = PollHealth(poll);
+  outcome.healthy = verdict.healthy;
   outcome.health_checked = true;
-  outcome.details["health"] = {{"url", url}, {"healthy", wait.healthy}, {"attempts", wait.attempts},
-                               {"last", wait.last.Describe()}};
-  if (!wait.healthy) {
-    outcome.problem = url + " was not healthy within " + std::to_string(health->timeout.count()) + "s (" +
-                      std::to_string(wait.attempts) + " probes, last: " + wait.last.Describe() + ")";
-  }
+  outcome.details["health"] = {{"url", url}, {"healthy", verdict.healthy}, {"attempts", verdict.attempts},
+                               {"last", verdict.last.Describe()}};
+  if (!verdict.healthy) outcome.problem = verdict.Problem(poll);
   return outcome;
 }
 

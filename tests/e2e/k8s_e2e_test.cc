@@ -238,7 +238,7 @@ TEST_F(K8sE2eTest, HealthCheckFailureExitsWithTheDeployCode) {
                "    health:\n      url: " + health.url("/healthz") + "\n      timeout: 2s\n      interval: 1s\n");
   auto result = berth_.Run({"deploy", "dev", "--image", Image('a')});
   EXPECT_EQ(result.exit_code, 8) << Describe(result);
-  EXPECT_TRUE(Contains(result.stderr_data, "error: health check of " + health.url("/healthz") + " failed: still HTTP 503 after 2s\n"))
+  EXPECT_TRUE(Contains(result.stderr_data, "error: health check of " + health.url("/healthz") + " failed: still HTTP 503 after 2s ("))
       << result.stderr_data;
   result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--no-health"});
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
