@@ -1,12 +1,11 @@
 #include "k8s_target.h"
 
-#include <iostream>
 
 #include "apply.h"
 #include "berth/error.h"
 #include "berth/health_poll.h"
 #include "berth/log.h"
-#include "berth/redact.h"
+#include "berth/progress.h"
 #include "history.h"
 #include "manifests.h"
 #include "object_diff.h"
@@ -117,8 +116,8 @@ K8sTarget::K8sTarget(const nlohmann::json& settings) : settings_(TargetSettings:
 void K8sTarget::Progress(const std::string& line) const {
   if (progress_) {
     progress_(line);
-  } else if (log::GetLevel() <= log::Level::kWarn) {
-    std::cerr << Redact(line) << std::endl;
+  } else {
+    ReportProgress(line);
   }
 }
 

@@ -6,6 +6,7 @@
 #include "berth/fs.h"
 #include "berth/health_poll.h"
 #include "berth/log.h"
+#include "berth/progress.h"
 #include "descriptor.h"
 
 namespace berth::micros {
@@ -176,7 +177,7 @@ DeployOutcome MicrosTarget::Apply(Session& session, const std::string& descripto
   }
   std::string url = HealthUrl(*health, s, outcome.url);
   HealthPoll poll = HealthPoll::For(*health, url);
-  poll.progress = [](const std::string& line) { log::Info("{}", line); };
+  poll.progress = [](const std::string& line) { ReportProgress(line); };
   HealthVerdict verdict = PollHealth(poll);
   outcome.healthy = verdict.healthy;
   outcome.health_checked = true;

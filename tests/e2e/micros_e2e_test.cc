@@ -233,7 +233,8 @@ TEST_F(MicrosE2eTest, UnhealthyServiceTimesOutWithExit8) {
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(result.exit_code, 8) << Describe(result);
   // Probes at 0, 1 and 2 s; a loaded machine may fit fewer.
-  EXPECT_TRUE(std::regex_match(result.stderr_data, std::regex("error: health check of " + health["health_url"].get<std::string>() +
+  EXPECT_TRUE(std::regex_match(result.stderr_data, std::regex("Waiting for " + health["health_url"].get<std::string>() + " to be healthy: HTTP 503\n"
+                                                               "error: health check of " + health["health_url"].get<std::string>() +
                                                                " failed: still HTTP 503 after 2s \\([23] probes\\)\n")))
       << result.stderr_data;
   auto outcome = nlohmann::json::parse(result.stdout_data);

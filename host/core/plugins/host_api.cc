@@ -144,6 +144,7 @@ const std::map<std::string, Service, std::less<>>& Services() {
        [](HostApi&, const nlohmann::json& request) { return http::ServeHttpRequest(request, InterruptFlag()); }},
       {"process.run", [](HostApi&, const nlohmann::json& request) { return ServeProcessRun(request); }},
       {"url.parse", [](HostApi&, const nlohmann::json& request) { return ServeUrlParse(request); }},
+      {"progress", [](HostApi&, const nlohmann::json& request) { return ServeProgress(request); }},
       {"registry.credential",
        [](HostApi& host, const nlohmann::json& request) {
          oci::Credential credential = host.plugins().registries().CredentialFor(

@@ -1,5 +1,5 @@
 // Host services libberth-sdk implements besides http.request
-// (berth/http/service.h): "process.run" and "url.parse", their JSON as the
+// (berth/http/service.h): "process.run", "url.parse" and "progress", their JSON as the
 // boundary header documents it (berth/abi/berth_plugin_api.h). The host
 // serves plugins with them; the plugin test harness, compiled with the
 // plugin's own compiler, reaches them through the one C function below.
@@ -25,12 +25,16 @@ nlohmann::json ServeProcessRun(const nlohmann::json& request);
 // the HTTP client uses. Throws Error(kInvalidInput) for a malformed URL.
 nlohmann::json ServeUrlParse(const nlohmann::json& request);
 
+// Writes a progress line (ReportProgress, berth/progress.h).
+nlohmann::json ServeProgress(const nlohmann::json& request);
+
 }  // namespace berth
 
 extern "C" {
 #endif
 
-// A berth_host_api.call for "http.request", "process.run" or "url.parse";
+// A berth_host_api.call for "http.request", "process.run", "url.parse" or
+// "progress";
 // any other service is BERTH_STATUS_UNSUPPORTED.
 int32_t berth_sdk_service(const char* service, const char* request, size_t request_size, berth_buffer* reply,
                           berth_buffer* error);

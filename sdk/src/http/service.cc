@@ -244,6 +244,7 @@ extern "C" int32_t berth_sdk_service(const char* service, const char* request, s
   if (name == "http.request") return berth_http_request(request, request_size, reply, error);
   nlohmann::json (*serve)(const nlohmann::json&) = name == "process.run" ? &berth::ServeProcessRun
                                                    : name == "url.parse" ? &berth::ServeUrlParse
+                                                   : name == "progress"  ? &berth::ServeProgress
                                                                          : nullptr;
   if (serve == nullptr) {
     berth::abi::Fill(error, "berth offers no service '" + std::string(name) + "'");

@@ -156,6 +156,8 @@ typedef struct berth_host_api {
    *       (with ":port" when the URL has one), "origin" ("scheme://host:port")}
    *     One URL parser (the host's) for host and plugins, so that what a
    *     plugin checks is what the host's HTTP client will contact.
+   *   "progress" {"line"} -> {}: a line of progress on stderr, unless the
+   *     user asked for quiet (-q); redacted.
    */
   int32_t (*call)(void* host, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error);
