@@ -1,4 +1,5 @@
-// The `berth asap ...` subcommands, each a spec and a run function.
+// The `berth asap ...` subcommands, registered by asap_plugin.cc beside its
+// credential provider; each a spec and a run function in its own file.
 #ifndef BERTH_PLUGINS_ASAP_ASAP_COMMANDS_H_
 #define BERTH_PLUGINS_ASAP_ASAP_COMMANDS_H_
 
@@ -7,8 +8,11 @@
 #include <vector>
 
 #include "berth/command.h"
+#include "berth/plugin.h"
 
 namespace berth::asap {
+
+void RegisterCommands(Registrar& registrar);
 
 CommandSpec KeygenSpec();
 int RunKeygen(CommandContext& context);

@@ -20,10 +20,7 @@ void Register(Registrar& registrar) {
                                       {"audience", Setting::Value("Audiences: a list, or text separated by commas")},
                                       {"expiry", Setting::WholeNumber("Token lifetime in seconds").AtLeast(1).AtMost(3600)},
                                   });
-  registrar.AddCommand(KeygenSpec(), RunKeygen);
-  registrar.AddCommand(TokenSpec(), RunToken);
-  registrar.AddCommand(VerifySpec(), RunVerify);
-  registrar.AddCommand(CurlSpec(), RunCurl);
+  RegisterCommands(registrar);
 }
 
 }  // namespace
