@@ -216,9 +216,11 @@ Handler HandlerOf(std::string_view service) {
 // The host's answer without a host: the user's own settings and credentials.
 class DefaultRegistries {
  public:
+  // Never destroyed: clients may still be in use by threads at exit, and
+  // libcurl must not be torn down under them.
   static DefaultRegistries& Get() {
-    static DefaultRegistries registries;
-    return registries;
+    static DefaultRegistries* registries = new DefaultRegistries;
+    return *registries;
   }
 
   std::shared_ptr<RegistryClient> Client(const Reference& reference) {
