@@ -78,8 +78,7 @@ function(berth_add_plugin name)
     target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:${support}>)
   endif()
   if(ARG_LINK_SDK_LIBRARY)
-    # Transitional, for bundled plugins still on libberth-sdk's OCI client.
-    target_sources(${ARG_TARGET} PRIVATE $<TARGET_OBJECTS:berth-plugin-registry-link>)
+    # Transitional, for bundled plugins still on libberth-sdk.
     target_link_libraries(${ARG_TARGET} PRIVATE Berth::sdk)
   endif()
   target_link_options(${ARG_TARGET} PRIVATE LINKER:--no-undefined)
@@ -117,8 +116,8 @@ endfunction()
 # A GoogleTest executable that loads the plugin's library in-process through
 # berth::testing::PluginHarness (<berth/testing/plugin_harness.h>): it runs
 # the plugin's commands and calls its objects with no berth binary (HTTP
-# requests through the host service are made by libberth-sdk's code). The
-# library's path is BERTH_PLUGIN_LIBRARY.
+# requests and registry operations through the host services are made by
+# libberth-sdk's code). The library's path is BERTH_PLUGIN_LIBRARY.
 function(berth_add_plugin_test name)
   cmake_parse_arguments(ARG "" "PLUGIN;TARGET" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT ARG_TARGET)
@@ -133,8 +132,9 @@ function(berth_add_plugin_test name)
     target_sources(${name} PRIVATE ${BERTH_SDK_RUNTIME_DIR}/plugin_harness.cc)
   endif()
   find_package(GTest REQUIRED)
-  # Berth::sdk: the harness serves http.request with berth's implementation
-  # (a C function, so a plugin built with another compiler links it too).
+  # Berth::sdk: the harness serves http.request and the registry services
+  # with berth's implementations (C functions, so a plugin built with another
+  # compiler links them too).
   target_link_libraries(${name} PRIVATE ${runtime} Berth::sdk GTest::gtest_main ${CMAKE_DL_LIBS} ${ARG_LIBRARIES})
   target_compile_definitions(${name} PRIVATE BERTH_PLUGIN_LIBRARY="$<TARGET_FILE:${ARG_TARGET}>")
   add_dependencies(${name} ${ARG_TARGET})

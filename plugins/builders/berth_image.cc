@@ -6,14 +6,13 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 
-#include "berth/time.h"
 #include "berth/error.h"
 #include "berth/fs.h"
-#include "berth/oci/copy.h"
-#include "berth/oci/image.h"
+#include "berth/oci/host_registry.h"
 #include "berth/oci/manifest.h"
+#include "berth/time.h"
+#include "layout_reader.h"
 #include "reproducible_layer.h"
 
 namespace berth::builders {
@@ -108,15 +107,36 @@ void WriteBlob(const fs::path& blobs, const std::string& bytes, const Digest& di
   WriteFileAtomic(blobs / digest.hex(), bytes, 0644);
 }
 
-void CopyBlob(oci::ImageSource& source, const oci::Descriptor& descriptor, const fs::path& blobs) {
-  std::unique_ptr<oci::BlobReader> reader = source.Blob(descriptor)->Open();
-  fs::path target = blobs / descriptor.digest.hex();
-  std::ofstream out(target, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error(ErrorCode::kFailure, "cannot write " + target.string());
-  char buffer[64 << 10];
-  while (size_t got = reader->Read(buffer, sizeof buffer)) out.write(buffer, static_cast<std::streamsize>(got));
-  out.close();
-  if (!out) throw Error(ErrorCode::kFailure, "cannot write " + target.string());
+// The base image, one platform of it, copied by the host into `base` (an OCI
+// layout in the build's work directory) with oci.copy: an OCI layout or a
+// docker-archive arrives verified, read by the host's engine, so the plugin
+// needs only a reader of the layout it was given.
+struct Base {
+  oci::Manifest manifest;
+  json config;
+};
+
+Base CopyBase(const std::string& base, const oci::Platform& platform, const fs::path& work) {
+  fs::path layout = work / "base";
+  oci::HostRegistry().Copy(base, "oci:" + layout.string() + ":base", platform.str());
+  LayoutReader reader(layout);
+  Base copied;
+  copied.manifest = reader.ReadManifest(reader.Find("base"));
+  if (copied.manifest.is_index || !copied.manifest.config) {
+    throw Error(ErrorCode::kInvalidInput, "base image " + base + " has no config");
+  }
+  copied.config = json::parse(reader.ReadBlob(*copied.manifest.config), nullptr, false);
+  if (!copied.config.is_object()) throw Error(ErrorCode::kInvalidInput, "base image " + base + ": its config is not a JSON object");
+  return copied;
+}
+
+// Moves a verified layer blob of the copied base into the new layout.
+void MoveBlob(const fs::path& base_layout, const oci::Descriptor& descriptor, const fs::path& layout) {
+  fs::path from = base_layout / "blobs" / descriptor.digest.algorithm() / descriptor.digest.hex();
+  fs::path to = layout / "blobs" / descriptor.digest.algorithm() / descriptor.digest.hex();
+  if (fs::exists(to)) return;  // The same layer twice.
+  CreateDirectories(to.parent_path());
+  fs::rename(from, to);
 }
 
 // Swaps the finished layout into place; the old one (if any) is removed after.
@@ -163,18 +183,16 @@ BuiltImage BuildImage(const ImageSpec& spec, const oci::ImageLocation& output) {
                  {"rootfs", {{"type", "layers"}, {"diff_ids", json::array()}}}, {"history", json::array()}};
   std::vector<oci::Descriptor> layers;
   if (spec.base != "scratch" && !spec.base.empty()) {
-    oci::ImageLocation base = oci::ImageLocation::Parse(spec.base);
-    if (base.kind == oci::ImageLocation::Kind::kRegistry) {
+    // oci.copy could pull a registry base as well; builds stay off the
+    // network by design (docs/release.md), so a registry base is refused.
+    if (oci::ImageLocation::Parse(spec.base).kind == oci::ImageLocation::Kind::kRegistry) {
       throw Error(ErrorCode::kInvalidInput, "build.settings.base '" + spec.base + "': pull it first (berth pull " + spec.base + " oci:DIR:TAG) and name the layout");
     }
-    auto source = oci::OpenImageSource(base, nullptr, "build");
-    oci::Manifest top = source->TopManifest();
-    oci::Manifest manifest = top.is_index ? source->ChildManifest(oci::SelectPlatform(top, platform, spec.base)) : top;
-    if (!manifest.config) throw Error(ErrorCode::kInvalidInput, "base image " + spec.base + " has no config");
-    config = json::parse(source->SmallBlob(*manifest.config));
+    Base base = CopyBase(spec.base, platform, work.path());
+    config = std::move(base.config);
     if (!config.contains("config") || config["config"].is_null()) config["config"] = json::object();
-    for (const auto& layer : manifest.layers) {
-      CopyBlob(*source, layer, blobs);
+    for (const auto& layer : base.manifest.layers) {
+      MoveBlob(work.path() / "base", layer, layout);
       oci::Descriptor copy = layer;
       copy.media_type = OciMediaType(layer.media_type);
       layers.push_back(copy);

@@ -6,9 +6,9 @@
 #include "berth/error.h"
 #include "berth/fs.h"
 #include "berth/log.h"
-#include "berth/oci/image.h"
 #include "berth/oci/reference.h"
 #include "berth/process.h"
+#include "layout_reader.h"
 
 namespace berth::builders {
 namespace fs = std::filesystem;
@@ -134,7 +134,10 @@ Result<BuildOutcome> ExternalBuilder::Build(const BuildRequest& request) noexcep
   return CaptureResult([&] {
     oci::ImageLocation output = oci::ImageLocation::Parse(request.output);
     RunProgram(program_, request, output);
-    return BuildOutcome{oci::OpenOciLayoutSource(output)->TopManifest().digest.str()};
+    // What the builder wrote, read back and verified before it is reported.
+    LayoutReader layout(output.path);
+    oci::Descriptor top = layout.Find(output.tag, output.digest);
+    return BuildOutcome{layout.ReadManifest(top).digest.str()};
   });
 }
 

@@ -5,8 +5,8 @@
 #include <chrono>
 
 #include "artifact_path.h"
+#include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
-#include "berth/oci/settings.h"
 #include "berth/output.h"
 #include "credential_chain.h"
 #include "docker_images.h"
@@ -15,9 +15,10 @@
 namespace berth::gcp {
 namespace {
 
-// The host's registries.yaml settings, then --key-file and --api-url.
+// The host's registries.yaml settings (asked of the host, which read the
+// file), then --key-file and --api-url.
 GcpSettings SettingsFor(const std::string& host, const CommandContext& context) {
-  oci::RegistrySettings registry = oci::RegistryConfig::LoadDefault().For(host);
+  oci::HostRegistryOptions registry = oci::HostRegistry::Options(host);
   GcpSettings settings = GcpSettings::Parse(CheckGcpSettings(registry.plugin_settings, "registries.yaml " + host + ".settings"),
                                             "registries.yaml " + host + ".settings");
   if (auto key_file = context.args.GetOptional("key-file")) settings.key_file = *key_file;

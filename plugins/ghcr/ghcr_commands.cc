@@ -4,9 +4,8 @@
 #include <iterator>
 
 #include "berth/log.h"
-#include "berth/oci/client.h"
+#include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
-#include "berth/oci/settings.h"
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "berth/services.h"
@@ -30,7 +29,7 @@ Target ResolveTarget(CommandContext& context) {
   Target target;
   target.reference = oci::Reference::ParseRepository(context.args.Get("image"));
   const std::string& host = target.reference.registry;
-  oci::RegistrySettings registry = oci::RegistryConfig::LoadDefault().For(host);
+  oci::HostRegistryOptions registry = oci::HostRegistry::Options(host);
   bool routed = registry.plugin == "ghcr" || (registry.plugin.empty() && host == kDefaultHost);
   if (!routed) {
     throw Error(ErrorCode::kInvalidInput, "ghcr: " + host + " is not a GitHub container registry (ghcr.io, or a host with "
@@ -55,6 +54,9 @@ std::optional<FoundToken> CommandToken(CommandContext& context, const GhcrSettin
   }
   return FindToken(settings, /*docker_config=*/true);
 }
+
+// "sha256:ab12cd34ef56…", as berth's registry commands print digests in tables.
+std::string ShortDigest(const Digest& digest) { return digest.algorithm() + ":" + digest.hex().substr(0, 12) + "…"; }
 
 std::string Join(const std::vector<std::string>& items) {
   std::string text;
@@ -82,15 +84,16 @@ int RunVersions(CommandContext& context) {
   return 0;
 }
 
-ManifestLinks RegistryLinks(CommandContext& context, const Target& target) {
-  auto client = context.services.OpenRegistryClient(target.reference.Name()).value();
-  const std::string repository = target.reference.repository;
+ManifestLinks RegistryLinks(const Target& target) {
+  // The host's registry services: its client for the host, with the
+  // credentials it would push with.
+  const std::string repository = target.reference.Name();
   ManifestLinks links;
-  links.children = [client, repository](const std::string& digest) {
+  links.children = [repository](const std::string& digest) {
     std::vector<std::string> children;
     if (!Digest::IsValid(digest)) return children;
     try {
-      oci::Manifest manifest = client->GetManifest("ghcr prune", repository, digest);
+      oci::Manifest manifest = oci::HostRegistry().GetManifest(repository + "@" + digest);
       if (manifest.is_index) {
         for (const auto& child : manifest.manifests) children.push_back(child.digest.str());
       }
@@ -100,10 +103,10 @@ ManifestLinks RegistryLinks(CommandContext& context, const Target& target) {
     }
     return children;
   };
-  links.referrers = [client, repository](const std::string& digest) {
+  links.referrers = [repository](const std::string& digest) {
     std::vector<std::string> referrers;
     if (!Digest::IsValid(digest)) return referrers;
-    for (const auto& descriptor : client->Referrers("ghcr prune", repository, Digest::Parse(digest))) {
+    for (const auto& descriptor : oci::HostRegistry().Referrers(repository, Digest::Parse(digest))) {
       referrers.push_back(descriptor.digest.str());
     }
     return referrers;
@@ -126,7 +129,7 @@ int RunPrune(CommandContext& context) {
   bool apply = context.args.Flag("yes") && !context.args.Flag("dry-run");
   GitHubApi api(MakeApiOptions(target.settings, CommandToken(context, target.settings)));
   Packages packages(api, target.settings.owner_type);
-  auto plan = PlanPrune(packages.List(target.package), keep, untagged, RegistryLinks(context, target));
+  auto plan = PlanPrune(packages.List(target.package), keep, untagged, RegistryLinks(target));
 
   std::map<int64_t, std::string> actions;
   for (const auto& entry : plan) actions[entry.version.id] = entry.remove ? "delete" : "keep";
@@ -152,7 +155,7 @@ int RunPrune(CommandContext& context) {
     item["reason"] = entry.reason;
     versions.push_back(item);
     const std::string& digest = entry.version.digest;
-    table.rows.push_back({std::to_string(entry.version.id), Digest::IsValid(digest) ? oci::ShortDigest(Digest::Parse(digest)) : digest,
+    table.rows.push_back({std::to_string(entry.version.id), Digest::IsValid(digest) ? ShortDigest(Digest::Parse(digest)) : digest,
                           Join(entry.version.tags), actions[entry.version.id], entry.reason});
   }
   context.output.Emit({{"image", target.reference.Name()},

@@ -8,7 +8,7 @@
 #include "berth/error.h"
 #include "berth/fs.h"
 #include "berth/log.h"
-#include "berth/oci/credentials.h"
+#include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/redact.h"
 
@@ -129,7 +129,9 @@ std::optional<FoundToken> FindToken(const GhcrSettings& settings, bool docker_co
     }
   }
   if (docker_config) {
-    oci::Credential credential = oci::CredentialStore().Lookup(settings.registry_host);
+    // The host's lookup: docker config, credential helpers, auth.json (after
+    // this plugin's own registry, which found nothing above either).
+    oci::Credential credential = oci::HostRegistry::CredentialFor(settings.registry_host);
     if (credential.kind == oci::Credential::Kind::kBasic && !credential.secret.empty()) {
       return FoundToken{credential.secret, "docker config (" + credential.origin + ")"};
     }

@@ -3,7 +3,7 @@
 // descriptors, the app-<version> tag and Artifactory credentials.
 #include "artifactory.h"
 #include "artifactory_registry.h"
-#include "berth/oci/credentials.h"
+#include "berth/oci/host_registry.h"
 #include "berth/fs.h"
 #include "berth/output.h"
 #include "berth/plugin.h"
@@ -98,7 +98,7 @@ int RunWhoami(CommandContext& context) {
     return 0;
   }
   // What a push would fall back to: credential helpers, containers' auth.json.
-  oci::Credential generic = oci::CredentialStore().Lookup(host);
+  oci::Credential generic = oci::HostRegistry::CredentialFor(host);
   if (generic.kind != oci::Credential::Kind::kBasic || generic.username.empty()) {
     throw Error(ErrorCode::kAuth, std::string("no credentials for ") + host + ": set " + kUserEnv + " and " + kTokenEnv +
                                       " (staff id and Artifactory identity token), or docker login " + host);

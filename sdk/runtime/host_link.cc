@@ -56,7 +56,6 @@ namespace abi {
 namespace {
 
 const berth_host_api* g_host = nullptr;
-RegistryClientOpener g_registry_client_opener = nullptr;
 
 berth_object OpenFromHost(const char* kind, const std::string& name, const nlohmann::json& settings) {
   const berth_host_api* host = Host();
@@ -74,7 +73,6 @@ berth_object OpenFromHost(const char* kind, const std::string& name, const nlohm
 
 const berth_host_api* Host() noexcept { return g_host; }
 void SetHost(const berth_host_api* host) noexcept { g_host = host; }
-void SetRegistryClientOpener(RegistryClientOpener opener) { g_registry_client_opener = opener; }
 
 nlohmann::json CallHost(const char* service, const nlohmann::json& request) {
   const berth_host_api* host = Host();
@@ -115,15 +113,6 @@ Result<IssuedToken> HostServices::MintToken(const std::string& name, const nlohm
 
 Result<std::unique_ptr<Signer>> HostServices::OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept {
   return CaptureResult([&] { return ImportSigner(OpenFromHost("signer", kind, settings), "signer " + kind); });
-}
-
-Result<std::shared_ptr<oci::RegistryClient>> HostServices::OpenRegistryClient(const std::string& reference) noexcept {
-  return CaptureResult([&]() -> std::shared_ptr<oci::RegistryClient> {
-    if (g_registry_client_opener == nullptr) {
-      throw Error(ErrorCode::kPlugin, "this plugin was built without the SDK's registry client");
-    }
-    return g_registry_client_opener(reference);
-  });
 }
 
 }  // namespace abi

@@ -8,6 +8,7 @@
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
 #include "berth/host_services.h"
+#include "berth/oci/registry_service.h"
 #include "berth/settings.h"
 
 namespace berth::testing {
@@ -68,12 +69,17 @@ PluginHarness::PluginHarness(const std::string& library) {
     PluginHarness& self = Self(host);
     return self.plugin_->create(self.instance_, kind, name, settings, settings_size, out, error);
   };
-  // http.request, process.run and url.parse are served by berth's own
-  // implementation (libberth-sdk, through its C function), so a plugin's
-  // tests make the requests and start the programs berth would, against
-  // servers the test starts.
+  // http.request, process.run, url.parse, progress and the registry
+  // services are served by berth's own implementations (libberth-sdk,
+  // through their C functions), so a plugin's tests make the requests and
+  // start the programs berth would, against servers the test starts.
+  // Registries get the user's registries.yaml and docker credentials; no
+  // registry plugin routes them here.
   host_.call = [](void*, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error) -> int32_t {
+    if (service != nullptr && (std::strncmp(service, "oci.", 4) == 0 || std::strncmp(service, "registry.", 9) == 0)) {
+      return berth_registry_request(service, request, request_size, reply, error);
+    }
     return berth_sdk_service(service, request, request_size, reply, error);
   };
   berth_buffer error{};

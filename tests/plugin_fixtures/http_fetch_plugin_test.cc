@@ -1,8 +1,11 @@
 // The http-fetch fixture in the SDK's test harness: the harness serves the
-// host service http.request with berth's own implementation, so a plugin's
-// requests are real ones, here to a server on 127.0.0.1.
+// host services http.request and oci.* with berth's own implementations, so a
+// plugin's requests are real ones, here to servers on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "berth/fs.h"
 #include "berth/testing/plugin_harness.h"
 #include "test_peer.h"
 
@@ -10,6 +13,7 @@ namespace {
 
 using berth::testing::CommandRun;
 using berth::testing::PluginHarness;
+using berth::testing::StartRegistry;
 using berth::testing::TestPeer;
 
 class HttpFetchPluginTest : public ::testing::Test {
@@ -50,3 +54,24 @@ TEST_F(HttpFetchPluginTest, StatusesAndTimeoutsBecomeBerthErrors) {
 }
 
 }  // namespace
+
+// The registry services in the harness: the user's registries.yaml (here a
+// private one naming the test's plain-HTTP registry) and no registry plugin.
+TEST(HttpFetchRegistryTest, RegistryRequestsGoThroughTheHarnessRegistryServices) {
+  auto registry = StartRegistry("plain");
+  berth::TempDir config("http-fetch-registries");
+  berth::WriteFileAtomic(config.path() / "registries.yaml",
+                         "registries:\n  \"" + registry->host() + "\":\n    plain-http: true\n");
+  ::setenv("BERTH_REGISTRIES_CONFIG", (config.path() / "registries.yaml").c_str(), 1);
+  ::setenv("DOCKER_CONFIG", (config.path() / "docker").c_str(), 1);
+  PluginHarness harness(BERTH_PLUGIN_LIBRARY);
+  std::string image = registry->host() + "/fixture/app:v1";
+  CommandRun run = harness.Run("http-fetch registry", {{"image", {image}}, {"layer", {"through the host\n"}}});
+  ASSERT_EQ(run.exit_code, 0) << run.error;
+  EXPECT_EQ(run.results[0]["layer"], "through the host\n");
+  EXPECT_EQ(run.results[0]["head"], run.results[0]["digest"]);
+
+  run = harness.Run("http-fetch registry", {{"image", {registry->host() + "/fixture/app:nope"}}});
+  EXPECT_EQ(run.exit_code, 6);
+  EXPECT_EQ(run.error.rfind("oci.manifest.get " + registry->host() + "/fixture/app: manifest nope failed: 404", 0), 0u) << run.error;
+}

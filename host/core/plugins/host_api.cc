@@ -15,6 +15,7 @@
 #include "berth/host_services.h"
 #include "berth/http/service.h"
 #include "berth/log.h"
+#include "berth/oci/registry_service.h"
 #include "berth/oci/settings_json.h"
 #include "berth/redact.h"
 #include "core/plugins/plugin_manager.h"
@@ -128,8 +129,30 @@ int32_t Open(void* host, const char* kind, const char* name, const char* setting
 
 using Service = std::function<nlohmann::json(HostApi&, const nlohmann::json&)>;
 
+// The registry services run on the host's own clients: the one RegistryRouter
+// of the run (routed to the registry plugin claiming the host, with the user's
+// registries.yaml, this run's flags and credentials), checked against the
+// registry's naming rules, exactly as berth's own push, pull and copy.
+Service RegistryService(const char* name) {
+  return [name](HostApi& host, const nlohmann::json& request) {
+    RegistryRouter& registries = host.plugins().registries();
+    oci::ClientFactory clients = [&registries](const oci::Reference& reference) {
+      registries.Validate(reference);
+      return registries.Client(reference.registry);
+    };
+    return oci::ServeRegistryService(name, request, clients);
+  };
+}
+
 const std::map<std::string, Service, std::less<>>& Services() {
   static const std::map<std::string, Service, std::less<>> services = {
+      {"oci.manifest.head", RegistryService("oci.manifest.head")},
+      {"oci.manifest.get", RegistryService("oci.manifest.get")},
+      {"oci.manifest.put", RegistryService("oci.manifest.put")},
+      {"oci.blob.get", RegistryService("oci.blob.get")},
+      {"oci.blob.put", RegistryService("oci.blob.put")},
+      {"oci.referrers", RegistryService("oci.referrers")},
+      {"oci.copy", RegistryService("oci.copy")},
       {"registry.client-options",
        [](HostApi& host, const nlohmann::json& request) {
          RegistryRouter& registries = host.plugins().registries();

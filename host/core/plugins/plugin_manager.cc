@@ -252,8 +252,4 @@ RegistryRouter& PluginManager::registries() {
   return *registries_;
 }
 
-Result<std::shared_ptr<oci::RegistryClient>> PluginManager::OpenRegistryClient(const std::string& reference) noexcept {
-  return CaptureResult([&] { return registries().Client(registries().HostOf(reference)); });
-}
-
 }  // namespace berth::host

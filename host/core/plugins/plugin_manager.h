@@ -66,7 +66,6 @@ class PluginManager : public Services {
   Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
                                 const TokenRequest& request) noexcept override;
   Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
-  Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
   std::unique_ptr<Builder> OpenBuilder(const std::string& name, const nlohmann::json& settings);
   // Every builder the installed plugins provide, from manifests.
   std::vector<std::string> BuilderNames();

@@ -20,9 +20,6 @@ struct TokenRequest;
 struct IssuedToken;
 class Signer;
 class Registry;
-namespace oci {
-class RegistryClient;
-}
 
 class Services {
  public:
@@ -43,12 +40,6 @@ class Services {
   // Loads the plugin that provides signer `kind` (only that one) and creates
   // a signer with `settings`.
   virtual Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept = 0;
-  // A distribution client for the registry `reference` names
-  // ("ghcr.io/org/app:1.0", or a bare host "127.0.0.1:5000"): served by the
-  // plugin whose registry claims the host, else by the generic OCI registry,
-  // with the user's registries.yaml settings and credentials. Clients are
-  // shared per host for the whole run (one token cache).
-  virtual Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept = 0;
 };
 
 }  // namespace berth

@@ -128,7 +128,8 @@ typedef struct berth_host_api {
   int32_t (*open)(void* host, const char* kind, const char* name, const char* settings, size_t settings_size,
                   berth_object* out, berth_buffer* error);
   /* A host service by name, JSON in and out. Services of minor 0:
-   *   "registry.client-options" {"reference": REF or HOST} -> {"registry": HOST, "settings": {...}}
+   *   "registry.client-options" {"reference": REF or HOST, "host_only"?: bool} -> {"registry": HOST,
+   *       "settings": {..., "plugin", "plugin_settings"}} (registries.yaml's entry for the host)
    *   "registry.credential" {"registry": HOST, "scopes": [...]} -> {"credential": {...}|null}
    *   "project.context" {"environment"?: NAME} -> {"present": bool, "dir", "file", "service", "environment",
    *       "target"?: {"plugin", "settings"}, "secrets"?: {"store", "settings"}} (settings as checked for factories)
@@ -146,7 +147,7 @@ typedef struct berth_host_api {
    *     BERTH_STATUS_INTERRUPTED; a malformed request BERTH_STATUS_INVALID_INPUT.
    *     Retries follow 408, 429 and 5xx (or "statuses") and transport errors
    *     worth repeating, with backoff and Retry-After. berth logs no header.
-   * Added in minor 2:
+   * Added in minor 2 (an older host answers BERTH_STATUS_UNSUPPORTED):
    *   "process.run" {"argv": [...], "stdin_base64"?, "env_set"?: {NAME: VALUE}, "env_unset"?: [...],
    *       "cwd"?, "timeout_ms"?, "inherit_stderr"?: bool}
    *     -> {"exit_code" (-1 when killed or timed out), "timed_out", "stdout_base64", "stderr_base64"}
@@ -158,6 +159,37 @@ typedef struct berth_host_api {
    *     plugin checks is what the host's HTTP client will contact.
    *   "progress" {"line"} -> {}: a line of progress on stderr, unless the
    *     user asked for quiet (-q); redacted.
+   *   Registry operations made by the host's own client for the registry the
+   *   reference names: routed to the registry plugin that claims the host,
+   *   with the user's registries.yaml settings, this run's flags and the
+   *   user's credentials, which never enter the plugin. Manifests and blobs
+   *   cross as base64; digests are verified by the host.
+   *   "oci.manifest.head" {"image": REF} -> {"found": bool, "digest", "media_type", "size"}
+   *   "oci.manifest.get" {"image": REF, "if_exists"?: bool}
+   *     -> {"found", "digest", "media_type", "size", "manifest_base64"}
+   *     Verified against the digest asked for, or the one the registry sent.
+   *     A missing manifest is BERTH_STATUS_NOT_FOUND, or {"found": false}
+   *     with "if_exists".
+   *   "oci.manifest.put" {"image": REPO[:TAG or @DIGEST], "media_type", "manifest_base64"}
+   *     -> {"digest"} (without a tag or digest, stored under its own digest)
+   *   "oci.blob.get" {"repository": REGISTRY/PATH, "digest", "size"?, "max_bytes"?}
+   *     -> {"blob_base64"} For small blobs (configs, signatures): verified
+   *     against the digest (and size); more than max_bytes (default 4 MiB,
+   *     at most 64 MiB) is refused with BERTH_STATUS_INVALID_INPUT.
+   *   "oci.blob.put" {"repository", "blob_base64"} -> {"digest", "size"}
+   *     Skipped when the repository has it; 64 MiB at most.
+   *   "oci.referrers" {"image": REGISTRY/PATH@DIGEST, "artifact_type"?}
+   *     -> {"manifests": [descriptor...]} (the referrers API, else the
+   *     sha256-<hex> tag)
+   *   "oci.copy" {"from": LOCATION, "to": LOCATION, "platform"?: "os/arch[/variant]"}
+   *     -> {"digest", "media_type", "platforms"} LOCATION is what berth copy
+   *     takes: a registry reference, oci:DIR[:TAG|@DIGEST],
+   *     docker-archive:FILE[:NAME:TAG]; "platform" picks one of an index.
+   *   Errors are one line naming the service, the registry and repository
+   *   (or the copy's locations) and what failed, with berth's exit codes
+   *   (NOT_FOUND, AUTH, VERIFICATION for a digest that does not match,
+   *   INVALID_INPUT for a malformed request):
+   *   "oci.manifest.get 127.0.0.1:5000/team/app: manifest v1 failed: 404 MANIFEST_UNKNOWN (...)".
    */
   int32_t (*call)(void* host, const char* service, const char* request, size_t request_size, berth_buffer* reply,
                   berth_buffer* error);

@@ -1,6 +1,8 @@
 // A plugin's view of the host, built on the berth_host_api table the host
-// handed it: Services (other plugins' objects, registry clients), the
-// command's output and input. Compiled into the plugin (sdk/runtime).
+// handed it: Services (other plugins' objects), host services by name, the
+// command's output and input. Registries are reached through the host's
+// "oci.*" services (berth/oci/host_registry.h). Compiled into the plugin
+// (sdk/runtime).
 #ifndef BERTH_ABI_HOST_LINK_H_
 #define BERTH_ABI_HOST_LINK_H_
 
@@ -37,14 +39,7 @@ class HostServices : public Services {
   Result<IssuedToken> MintToken(const std::string& name, const nlohmann::json& settings,
                                 const TokenRequest& request) noexcept override;
   Result<std::unique_ptr<Signer>> OpenSigner(const std::string& kind, const nlohmann::json& settings) noexcept override;
-  Result<std::shared_ptr<oci::RegistryClient>> OpenRegistryClient(const std::string& reference) noexcept override;
 };
-
-// Makes registry clients for HostServices::OpenRegistryClient. Plugins that
-// link the SDK's OCI client install one (sdk/runtime/registry_client_link.cc);
-// without it, OpenRegistryClient reports that the plugin has no client.
-using RegistryClientOpener = std::shared_ptr<oci::RegistryClient> (*)(const std::string& reference);
-void SetRegistryClientOpener(RegistryClientOpener opener);
 
 }  // namespace berth::abi
 

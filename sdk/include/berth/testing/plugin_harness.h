@@ -9,9 +9,12 @@
 //   auto store = harness.OpenSecretStore("team-vault", {{"dir", dir}});
 //
 // Compiled into the test with the plugin's own compiler (like the SDK's
-// plugin runtime). It serves the host service "http.request" with berth's
-// own implementation, a C function of libberth-sdk, which the test links
-// (berth_add_plugin_test does); every other service answers UNSUPPORTED.
+// plugin runtime). It serves the host services "http.request", the
+// registry services ("oci.*", "registry.client-options",
+// "registry.credential") with berth's own implementations, C functions of
+// libberth-sdk, which the test links (berth_add_plugin_test does): the
+// registries get the user's registries.yaml and docker credentials, and no
+// registry plugin routes them. Every other service answers UNSUPPORTED.
 #ifndef BERTH_TESTING_PLUGIN_HARNESS_H_
 #define BERTH_TESTING_PLUGIN_HARNESS_H_
 
