@@ -110,4 +110,9 @@ int RunWhoami(CommandContext& context) {
   return 0;
 }
 
+void RegisterCommands(Registrar& registrar) {
+  registrar.AddCommand(ImagesCommandSpec(), RunImages);
+  registrar.AddCommand(WhoamiCommandSpec(), RunWhoami);
+}
+
 }  // namespace berth::gcp

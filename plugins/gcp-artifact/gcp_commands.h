@@ -5,8 +5,11 @@
 #define BERTH_PLUGINS_GCP_ARTIFACT_GCP_COMMANDS_H_
 
 #include "berth/command.h"
+#include "berth/plugin.h"
 
 namespace berth::gcp {
+
+void RegisterCommands(Registrar& registrar);
 
 CommandSpec ImagesCommandSpec();
 int RunImages(CommandContext& context);

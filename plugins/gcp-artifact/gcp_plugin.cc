@@ -26,8 +26,7 @@ void Register(Registrar& registrar) {
                              return std::make_unique<SecretManagerStore>(std::move(parsed), std::move(api));
                            },
                            GcpSchema());
-  registrar.AddCommand(ImagesCommandSpec(), RunImages);
-  registrar.AddCommand(WhoamiCommandSpec(), RunWhoami);
+  RegisterCommands(registrar);
 }
 
 }  // namespace

@@ -186,7 +186,7 @@ std::vector<OptionSpec> CommonOptions() {
 
 }  // namespace
 
-void RegisterGhcrCommands(Registrar& registrar) {
+void RegisterCommands(Registrar& registrar) {
   using Kind = OptionSpec::Kind;
   registrar.AddCommand(CommandSpec{.path = "ghcr versions",
                                    .summary = "List a ghcr package's versions with their digests and tags",

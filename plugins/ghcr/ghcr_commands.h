@@ -8,7 +8,7 @@
 
 namespace berth::ghcr {
 
-void RegisterGhcrCommands(Registrar& registrar);
+void RegisterCommands(Registrar& registrar);
 
 }  // namespace berth::ghcr
 

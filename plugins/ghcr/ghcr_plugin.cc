@@ -20,7 +20,7 @@ void Register(Registrar& registrar) {
                              return std::make_unique<ActionsSecretStore>(GhcrSettings::Parse(settings));
                            },
                            GhcrSchema());
-  RegisterGhcrCommands(registrar);
+  RegisterCommands(registrar);
 }
 
 }  // namespace
