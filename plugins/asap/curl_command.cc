@@ -92,11 +92,7 @@ int RunCurl(CommandContext& context) {
   }
   if (auto data = args.GetOptional("data")) request.body = BodyFrom(*data, context.input);
   request.method = args.GetOr("request", args.Has("data") ? "POST" : "GET");
-  try {
-    request.timeout_seconds = std::stol(args.GetOr("max-time", "60"));
-  } catch (const std::exception&) {
-    throw Error(ErrorCode::kUsage, "--max-time takes a whole number of seconds");
-  }
+  request.timeout_seconds = args.WholeNumber("max-time", 1).value_or(60);
 
   std::map<std::string, std::pair<std::string, std::string>> headers;  // lower-case name -> (name, value)
   std::vector<std::pair<std::string, std::string>> from_env;

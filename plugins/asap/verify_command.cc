@@ -75,11 +75,7 @@ int RunVerify(CommandContext& context) {
   options.audience = args.GetOptional("audience").value_or(env("ASAP_AUDIENCE").value_or(""));
   options.issuers = args.GetAll("issuer");
   options.subject_must_match_issuer = !args.Flag("any-subject");
-  try {
-    options.leeway_seconds = std::stoll(args.GetOr("leeway", "30"));
-  } catch (const std::exception&) {
-    throw Error(ErrorCode::kUsage, "--leeway takes a whole number of seconds");
-  }
+  options.leeway_seconds = args.WholeNumber("leeway", 0).value_or(30);
   if (options.audience.empty()) throw Error(ErrorCode::kUsage, "no audience to verify against: pass -a AUDIENCE or set ASAP_AUDIENCE");
   KeyResolver resolver = MakeResolver(args, env);
   std::string token = ReadToken(context);

@@ -8,6 +8,7 @@
 #include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/output.h"
+#include "berth/text.h"
 #include "credential_chain.h"
 #include "docker_images.h"
 #include "google_api.h"
@@ -28,12 +29,6 @@ GcpSettings SettingsFor(const std::string& host, const CommandContext& context) 
     while (!settings.artifactregistry_url.empty() && settings.artifactregistry_url.back() == '/') settings.artifactregistry_url.pop_back();
   }
   return settings;
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string joined;
-  for (const auto& item : items) joined += (joined.empty() ? "" : ",") + item;
-  return joined;
 }
 
 OptionSpec KeyFileOption() {
@@ -60,17 +55,7 @@ int RunImages(CommandContext& context) {
   oci::Reference reference = oci::Reference::ParseRepository(text);
   GcpSettings settings = SettingsFor(reference.registry, context);
   ArtifactPath repository = ParseArtifactPath(reference.registry, reference.repository, settings.location, false);
-  int page_size = 0;
-  if (auto raw = context.args.GetOptional("page-size")) {
-    try {
-      size_t used = 0;
-      page_size = std::stoi(*raw, &used);
-      if (used != raw->size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-      page_size = -1;
-    }
-    if (page_size < 1 || page_size > 1000) throw Error(ErrorCode::kUsage, "--page-size expects 1 to 1000, got '" + *raw + "'");
-  }
+  int page_size = int(context.args.WholeNumber("page-size", 1, 1000).value_or(0));
   const bool include_tags = context.args.Flag("include-tags");
   GoogleApi api(std::make_shared<CredentialChain>(settings));
   ImageListing listing = ListDockerImages(api, settings.artifactregistry_url, repository, page_size);
@@ -83,7 +68,7 @@ int RunImages(CommandContext& context) {
   for (const auto& image : listing.images) {
     images.push_back(DockerImageJson(image, include_tags));
     std::vector<std::string> row = {repository.host + "/" + reference.repository + "/" + image.image, image.digest};
-    if (include_tags) row.push_back(Join(image.tags));
+    if (include_tags) row.push_back(Join(image.tags, ","));
     row.insert(row.end(), {std::to_string(image.size_bytes), image.upload_time});
     table.rows.push_back(std::move(row));
   }

@@ -9,6 +9,7 @@
 #include "berth/output.h"
 #include "berth/redact.h"
 #include "berth/services.h"
+#include "berth/text.h"
 #include "ghcr_registry.h"
 #include "ghcr_schema.h"
 #include "packages.h"
@@ -58,12 +59,6 @@ std::optional<FoundToken> CommandToken(CommandContext& context, const GhcrSettin
 // "sha256:ab12cd34ef56…", as berth's registry commands print digests in tables.
 std::string ShortDigest(const Digest& digest) { return digest.algorithm() + ":" + digest.hex().substr(0, 12) + "…"; }
 
-std::string Join(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ",") + item;
-  return text;
-}
-
 nlohmann::json VersionJson(const PackageVersion& version) {
   return {{"id", version.id}, {"digest", version.digest}, {"tags", version.tags},
           {"createdAt", version.created_at}, {"updatedAt", version.updated_at}};
@@ -78,7 +73,7 @@ int RunVersions(CommandContext& context) {
   Table table{{"ID", "DIGEST", "TAGS", "CREATED"}, {}};
   for (const auto& version : versions) {
     list.push_back(VersionJson(version));
-    table.rows.push_back({std::to_string(version.id), version.digest, Join(version.tags), version.created_at});
+    table.rows.push_back({std::to_string(version.id), version.digest, Join(version.tags, ","), version.created_at});
   }
   context.output.Emit(list, table);
   return 0;
@@ -116,15 +111,8 @@ ManifestLinks RegistryLinks(const Target& target) {
 
 int RunPrune(CommandContext& context) {
   Target target = ResolveTarget(context);
-  int keep = -1;
-  try {
-    size_t used = 0;
-    keep = std::stoi(context.args.Get("keep"), &used);
-    if (used != context.args.Get("keep").size()) keep = -1;
-  } catch (const std::exception&) {
-    keep = -1;
-  }
-  if (keep < 0) throw Error(ErrorCode::kUsage, "ghcr prune: --keep expects a number of versions (0 or more)");
+  context.args.Get("keep");  // Required: says so when missing.
+  int keep = int(*context.args.WholeNumber("keep", 0, 100000));
   bool untagged = context.args.Flag("untagged");
   bool apply = context.args.Flag("yes") && !context.args.Flag("dry-run");
   GitHubApi api(MakeApiOptions(target.settings, CommandToken(context, target.settings)));
@@ -156,7 +144,7 @@ int RunPrune(CommandContext& context) {
     versions.push_back(item);
     const std::string& digest = entry.version.digest;
     table.rows.push_back({std::to_string(entry.version.id), Digest::IsValid(digest) ? ShortDigest(Digest::Parse(digest)) : digest,
-                          Join(entry.version.tags), actions[entry.version.id], entry.reason});
+                          Join(entry.version.tags, ","), actions[entry.version.id], entry.reason});
   }
   context.output.Emit({{"image", target.reference.Name()},
                        {"owner", target.package.owner},

@@ -7,6 +7,7 @@
 #include "berth/health_poll.h"
 #include "berth/log.h"
 #include "berth/progress.h"
+#include "berth/text.h"
 #include "descriptor.h"
 
 namespace berth::micros {
@@ -36,12 +37,6 @@ std::string HealthUrl(const HealthCheck& health, const MicrosSettings& settings,
 std::optional<HealthCheck> EffectiveHealth(const std::optional<HealthCheck>& configured, bool wait_healthy) {
   if (!wait_healthy) return std::nullopt;
   return configured ? configured : std::optional<HealthCheck>(HealthCheck{});
-}
-
-std::string Join(const std::vector<std::string>& words) {
-  std::string joined;
-  for (const auto& word : words) joined += (joined.empty() ? "" : ", ") + word;
-  return joined;
 }
 
 }  // namespace
@@ -136,7 +131,7 @@ DeployOutcome MicrosTarget::Apply(Session& session, const std::string& descripto
   auto missing = MissingStashKeys(session, descriptor);
   if (!missing.empty()) {
     throw Error(ErrorCode::kNotFound, "the descriptor refers to stash keys not set for " + s.service + " in " + s.env + ": " +
-                                          Join(missing) + " (set them first: berth secrets set|sync " +
+                                          Join(missing, ", ") + " (set them first: berth secrets set|sync " +
                                           session.environment + ")");
   }
   if (!exists) {
@@ -221,7 +216,7 @@ Result<DeployPlan> MicrosTarget::Plan(const DeployRequest& request) noexcept {
     }
     if (auto missing = unknown.empty() ? MissingStashKeys(session, rendered.text) : std::vector<std::string>{};
         !missing.empty()) {
-      plan.actions.push_back("stop: stash keys not set for " + s.service + " in " + s.env + ": " + Join(missing) +
+      plan.actions.push_back("stop: stash keys not set for " + s.service + " in " + s.env + ": " + Join(missing, ", ") +
                              " (the deploy would fail)");
     }
     plan.documents.push_back({{"name", "service-descriptor.yml"},

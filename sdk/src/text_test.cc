@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+#include <vector>
+
 namespace berth {
 namespace {
 
@@ -45,6 +49,12 @@ TEST(TextTest, StripControlRemovesEscapeSequencesAndControls) {
   // Bytes that are not UTF-8 (raw 8-bit C1 among them) are shown as '?'.
   EXPECT_EQ(StripControl("a\x9b" "b\xff\xc3"), "a?b??");
   EXPECT_EQ(StripControl("\x1b["), "");
+}
+
+TEST(TextTest, JoinsAnyRangeOfStrings) {
+  EXPECT_EQ(Join(std::vector<std::string>{"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(Join(std::set<std::string>{"z", "y"}, ","), "y,z");
+  EXPECT_EQ(Join(std::vector<std::string>{}, ","), "");
 }
 
 }  // namespace

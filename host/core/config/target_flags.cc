@@ -3,6 +3,8 @@
 #include <map>
 #include <set>
 
+#include "berth/text.h"
+
 namespace berth::host {
 namespace {
 
@@ -32,19 +34,13 @@ std::map<std::string, TargetFlag> Flags(PluginManager& plugins) {
   return flags;
 }
 
-std::string Join(const std::set<std::string>& names) {
-  std::string text;
-  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text;
-}
-
 }  // namespace
 
 std::vector<OptionSpec> TargetFlagOptions(PluginManager& plugins) {
   std::vector<OptionSpec> options;
   for (const auto& [flag, declared] : Flags(plugins)) {
     std::string help = declared.description.empty() ? "Target setting " + declared.setting : declared.description;
-    options.push_back({.name = flag, .help = help + " [" + Join(declared.targets) + " targets]", .value_name = "VALUE"});
+    options.push_back({.name = flag, .help = help + " [" + Join(declared.targets, ", ") + " targets]", .value_name = "VALUE"});
   }
   return options;
 }
@@ -55,7 +51,7 @@ void ApplyTargetFlags(PluginManager& plugins, const std::string& target, const s
     auto value = args.GetOptional(flag);
     if (!value) continue;
     if (!declared.targets.count(target)) {
-      throw Error(ErrorCode::kUsage, "--" + flag + " is a setting of " + Join(declared.targets) + " targets; environment '" +
+      throw Error(ErrorCode::kUsage, "--" + flag + " is a setting of " + Join(declared.targets, ", ") + " targets; environment '" +
                                          environment + "' deploys with " + target);
     }
     // The target's own setting name for this flag.

@@ -3,6 +3,7 @@
 #ifndef BERTH_COMMAND_H_
 #define BERTH_COMMAND_H_
 
+#include <cstdint>
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -50,6 +51,13 @@ class Args {
   std::string GetOr(const std::string& name, const std::string& fallback) const;
   std::optional<std::string> GetOptional(const std::string& name) const;
   std::vector<std::string> GetAll(const std::string& name) const;
+  // --NAME as a whole number in [at_least, at_most]; nullopt when absent.
+  // Throws Error(kUsage) naming the option, the range and what was typed.
+  std::optional<int64_t> WholeNumber(const std::string& name, int64_t at_least = INT64_MIN,
+                                     int64_t at_most = INT64_MAX) const;
+  // --NAME as a duration in seconds, written as berth.yaml's durations are
+  // ("90", "90s", "5m", "2h"); nullopt when absent, Error(kUsage) when malformed.
+  std::optional<int64_t> DurationSeconds(const std::string& name) const;
   // Every option given, in name order.
   std::vector<std::string> Names() const;
 

@@ -35,6 +35,17 @@ std::string DidYouMean(const std::string& typed, const std::set<std::string>& ca
 // A key as one token of a JSON pointer (RFC 6901): "~" is "~0", "/" is "~1".
 std::string JsonPointerToken(std::string_view key);
 
+// The items of any range of strings, `separator` between them.
+template <typename Strings>
+std::string Join(const Strings& items, std::string_view separator) {
+  std::string joined;
+  for (const auto& item : items) {
+    if (!joined.empty()) joined += separator;
+    joined += item;
+  }
+  return joined;
+}
+
 }  // namespace berth
 
 #endif  // BERTH_TEXT_H_
