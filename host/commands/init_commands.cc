@@ -5,8 +5,8 @@
 #include <regex>
 #include <sstream>
 
-#include "berth/fs.h"
-#include "berth/gitignore.h"
+#include "berth/util/fs.h"
+#include "berth/util/gitignore.h"
 #include "berth/output.h"
 #include "core/host.h"
 

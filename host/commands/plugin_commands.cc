@@ -3,7 +3,7 @@
 
 #include "berth/output.h"
 #include "core/host.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "core/config/host_paths.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_installer.h"

@@ -7,12 +7,12 @@
 #include <ctime>
 #include <iostream>
 
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/oci/copy.h"
 #include "berth/oci/image.h"
 #include "berth/output.h"
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "berth/services.h"
 #include "berth/signer.h"
 #include "berth/target.h"

@@ -5,8 +5,8 @@
 #include <iostream>
 #include <iterator>
 
-#include "berth/env_file.h"
-#include "berth/fs.h"
+#include "berth/util/env_file.h"
+#include "berth/util/fs.h"
 #include "berth/output.h"
 #include "berth/secret_store.h"
 #include "core/host.h"

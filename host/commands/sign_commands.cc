@@ -2,7 +2,7 @@
 // Signer's (the installed one unless --signer names another); the host
 // parses options, picks the signer and turns results into output and exit
 // codes.
-#include "berth/gitignore.h"
+#include "berth/util/gitignore.h"
 #include "berth/output.h"
 #include "berth/signer.h"
 #include "core/host.h"

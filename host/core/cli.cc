@@ -2,11 +2,11 @@
 
 #include <iostream>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/version.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/output.h"
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "host.h"
 #include "core/config/host_paths.h"
 #include "core/plugins/plugin_crash.h"

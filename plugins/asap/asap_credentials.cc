@@ -7,8 +7,8 @@
 
 #include "asap_rules.h"
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth::asap {
 namespace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "asap_credentials.h"
-#include "berth/jwt.h"
+#include "berth/util/jwt.h"
 #include "berth/secret.h"
 
 namespace berth::asap {

@@ -2,7 +2,7 @@
 
 #include "asap_minter.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::asap {
 namespace {

@@ -10,9 +10,9 @@
 #include "asap_provider.h"
 #include "asap_rules.h"
 #include "asap_verifier.h"
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "key_repository.h"
 
 namespace berth::asap {

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "berth/jwt.h"
+#include "berth/util/jwt.h"
 
 namespace berth::asap {
 

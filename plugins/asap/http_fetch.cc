@@ -5,7 +5,7 @@
 
 #include "berth/error.h"
 #include "berth/http/host_client.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 namespace berth::asap {
 namespace {

@@ -1,7 +1,7 @@
 #include "key_repository.h"
 
 #include "berth/error.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "http_fetch.h"
 
 namespace berth::asap {

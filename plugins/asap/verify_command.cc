@@ -5,7 +5,7 @@
 #include "asap_credentials.h"
 #include "asap_verifier.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/output.h"
 #include "key_repository.h"
 

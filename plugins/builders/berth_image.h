@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <string>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/oci/reference.h"
 
 namespace berth::builders {

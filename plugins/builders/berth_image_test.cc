@@ -7,11 +7,11 @@
 #include <chrono>
 #include <filesystem>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/image.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 #include "reproducible_layer.h"
 
 namespace berth::builders {

@@ -4,10 +4,10 @@
 #include <iostream>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/oci/reference.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 #include "layout_reader.h"
 
 namespace berth::builders {

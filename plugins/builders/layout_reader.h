@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/oci/manifest.h"
 
 namespace berth::builders {

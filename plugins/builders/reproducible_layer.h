@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth::builders {
 

@@ -5,10 +5,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "keys.h"
 #include "simple_signing.h"
 #include "test_util.h"

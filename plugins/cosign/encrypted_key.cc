@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "pem.h"
 

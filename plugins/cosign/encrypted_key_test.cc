@@ -5,7 +5,7 @@
 
 #include <regex>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "keys.h"
 #include "pem.h"

@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/gitignore.h"
+#include "berth/util/fs.h"
+#include "berth/util/gitignore.h"
 #include "password.h"
 
 namespace berth::cosign {

@@ -4,8 +4,8 @@
 #include <openssl/ecdsa.h>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "pem.h"
 #include "test_util.h"
 

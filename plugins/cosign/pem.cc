@@ -1,6 +1,6 @@
 #include "pem.h"
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 
 namespace berth::cosign {
 namespace {

@@ -1,6 +1,6 @@
 #include "signature_check.h"
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "keys.h"
 #include "simple_signing.h"

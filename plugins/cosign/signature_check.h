@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "signature_manifest.h"
 
 namespace berth::cosign {

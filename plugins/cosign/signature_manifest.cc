@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "berth/oci/attachment_tags.h"
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "keys.h"
 #include "simple_signing.h"

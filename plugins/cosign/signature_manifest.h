@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth::cosign {
 

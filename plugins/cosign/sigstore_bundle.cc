@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "keys.h"
 #include "simple_signing.h"
 

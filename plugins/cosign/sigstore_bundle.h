@@ -27,7 +27,7 @@
 #include <string>
 #include <string_view>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "signature_check.h"
 
 namespace berth::cosign {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "keys.h"
 
 namespace berth::cosign {

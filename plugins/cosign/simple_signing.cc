@@ -1,6 +1,6 @@
 #include "simple_signing.h"
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
 
 namespace berth::cosign {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
 #include "test_util.h"
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::cosign::testing {
 

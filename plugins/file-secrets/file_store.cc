@@ -5,7 +5,7 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::file_secrets {
 namespace fs = std::filesystem;

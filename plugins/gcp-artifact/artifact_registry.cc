@@ -1,7 +1,7 @@
 #include "artifact_registry.h"
 
 #include "artifact_path.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 namespace berth::gcp {
 

@@ -7,10 +7,10 @@
 
 #include "berth/error.h"
 #include "berth/http/url.h"
-#include "berth/jwt.h"
-#include "berth/log.h"
-#include "berth/process.h"
-#include "berth/redact.h"
+#include "berth/util/jwt.h"
+#include "berth/util/log.h"
+#include "berth/util/process.h"
+#include "berth/util/redact.h"
 #include "google_http.h"
 #include "service_account_key.h"
 

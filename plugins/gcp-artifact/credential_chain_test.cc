@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/jwt.h"
+#include "berth/util/fs.h"
+#include "berth/util/jwt.h"
 #include "gcp_test_support.h"
 #include "google_api.h"
 

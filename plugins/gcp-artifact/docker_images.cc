@@ -2,7 +2,7 @@
 
 #include "berth/error.h"
 #include "berth/http/url.h"
-#include "berth/jwt.h"
+#include "berth/util/jwt.h"
 
 namespace berth::gcp {
 namespace {

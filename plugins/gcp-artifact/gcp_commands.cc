@@ -8,7 +8,7 @@
 #include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/output.h"
-#include "berth/text.h"
+#include "berth/util/text.h"
 #include "credential_chain.h"
 #include "docker_images.h"
 #include "google_api.h"

@@ -1,6 +1,6 @@
 #include "google_api.h"
 
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "google_http.h"
 
 namespace berth::gcp {

@@ -1,8 +1,8 @@
 #include "google_http.h"
 
-#include "berth/log.h"
-#include "berth/redact.h"
-#include "berth/text.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
+#include "berth/util/text.h"
 
 namespace berth::gcp {
 

@@ -5,9 +5,9 @@
 #include <regex>
 #include <set>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/http/url.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "crc32c.h"
 
 namespace berth::gcp {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::gcp {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/jwt.h"
+#include "berth/util/jwt.h"
 
 namespace berth::gcp {
 

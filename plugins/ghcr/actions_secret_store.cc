@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "sealed_box.h"
 
 namespace berth::ghcr {

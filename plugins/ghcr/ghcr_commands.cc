@@ -3,13 +3,13 @@
 #include <iostream>
 #include <iterator>
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/output.h"
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "berth/services.h"
-#include "berth/text.h"
+#include "berth/util/text.h"
 #include "ghcr_registry.h"
 #include "ghcr_schema.h"
 #include "packages.h"

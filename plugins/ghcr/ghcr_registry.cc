@@ -1,6 +1,6 @@
 #include "ghcr_registry.h"
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "packages.h"
 
 namespace berth::ghcr {

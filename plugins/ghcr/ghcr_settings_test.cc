@@ -6,7 +6,7 @@
 #include <map>
 
 #include "actions_secret_store.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "error_message.h"
 #include "ghcr_registry.h"
 #include "packages.h"

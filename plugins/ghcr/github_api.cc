@@ -4,13 +4,13 @@
 #include <ctime>
 #include <thread>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/http/retry.h"
 #include "berth/http/url.h"
-#include "berth/log.h"
-#include "berth/redact.h"
-#include "berth/text.h"
-#include "berth/time.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
+#include "berth/util/text.h"
+#include "berth/util/time.h"
 
 namespace berth::ghcr {
 namespace {

@@ -4,8 +4,8 @@
 #include <sodium.h>
 
 #include "actions_secret_store.h"
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "error_message.h"
 #include "github_api.h"
 #include "github_standin_test_util.h"

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/http/client.h"
 #include "test_peer.h"
 

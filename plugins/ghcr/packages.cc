@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 namespace berth::ghcr {
 namespace {

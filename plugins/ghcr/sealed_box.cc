@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 
 namespace berth::ghcr {

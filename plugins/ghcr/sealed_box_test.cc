@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 
 namespace berth::ghcr {

@@ -1,6 +1,6 @@
 #include "apply.h"
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "manifests.h"
 
 namespace berth::k8s {

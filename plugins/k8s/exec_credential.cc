@@ -2,12 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/log.h"
-#include "berth/process.h"
-#include "berth/redact.h"
-#include "berth/time.h"
+#include "berth/util/log.h"
+#include "berth/util/process.h"
+#include "berth/util/redact.h"
+#include "berth/util/time.h"
 
 namespace berth::k8s {
 namespace {

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/time.h"
+#include "berth/util/fs.h"
+#include "berth/util/time.h"
 
 namespace berth::k8s {
 namespace {

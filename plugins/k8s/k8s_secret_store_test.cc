@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "k8s_test_support.h"
 #include "kube_standin.h"
 

@@ -3,9 +3,9 @@
 
 #include "apply.h"
 #include "berth/error.h"
-#include "berth/health_poll.h"
-#include "berth/log.h"
-#include "berth/progress.h"
+#include "berth/util/health_poll.h"
+#include "berth/util/log.h"
+#include "berth/util/progress.h"
 #include "history.h"
 #include "manifests.h"
 #include "object_diff.h"

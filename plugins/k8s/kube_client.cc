@@ -2,11 +2,11 @@
 
 #include <chrono>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/http/url.h"
-#include "berth/log.h"
-#include "berth/text.h"
+#include "berth/util/log.h"
+#include "berth/util/text.h"
 #include "berth/version.h"
 
 namespace berth::k8s {

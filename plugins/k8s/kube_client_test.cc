@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "k8s_test_support.h"
 #include "kube_standin.h"
 

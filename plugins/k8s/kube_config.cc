@@ -6,10 +6,10 @@
 #include <map>
 #include <set>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth::k8s {
 namespace fs = std::filesystem;

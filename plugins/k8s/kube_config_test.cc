@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::k8s {
 namespace {

@@ -1,6 +1,6 @@
 #include "artifactory_registry.h"
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 namespace berth::micros {
 

@@ -4,9 +4,9 @@
 
 #include <map>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::micros {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <cctype>
 
-#include "berth/log.h"
-#include "berth/process.h"
+#include "berth/util/log.h"
+#include "berth/util/process.h"
 
 namespace berth::micros {
 namespace {

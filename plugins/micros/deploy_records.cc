@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <regex>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth::micros {
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "artifactory.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/host_registry.h"
 #include "berth/output.h"
 #include "berth/project.h"

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/settings.h"
 #include "micros_schema.h"
 

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-#include "berth/digest.h"
-#include "berth/fs.h"
-#include "berth/health_poll.h"
-#include "berth/log.h"
-#include "berth/progress.h"
-#include "berth/text.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth/util/health_poll.h"
+#include "berth/util/log.h"
+#include "berth/util/progress.h"
+#include "berth/util/text.h"
 #include "descriptor.h"
 
 namespace berth::micros {

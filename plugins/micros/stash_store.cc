@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <regex>
 
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth::micros {
 namespace {

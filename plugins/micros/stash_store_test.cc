@@ -6,8 +6,8 @@
 
 #include <fstream>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 
 namespace berth::micros {
 namespace {

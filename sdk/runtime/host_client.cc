@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cstdint>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 
 namespace berth::http {
 namespace {

@@ -4,7 +4,7 @@
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
 #include "berth/project.h"
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "berth/secret.h"
 
 namespace berth {

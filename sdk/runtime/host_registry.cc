@@ -5,7 +5,7 @@
 #include "berth/oci/host_registry.h"
 
 #include "berth/abi/codec.h"
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "berth/oci/reference.h"
 

@@ -4,7 +4,7 @@
 // A host older than ABI minor 2 has no such functions: the files are then
 // removed on every path but an interrupt, as they were before.
 #include "berth/abi/host_link.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::internal {
 

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "berth/abi/host_link.h"
-#include "berth/log.h"
-#include "berth/redact.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
 
 namespace berth::log {
 

@@ -4,9 +4,9 @@
 #include <chrono>
 
 #include "berth/abi/host_link.h"
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 namespace berth {
 namespace {

@@ -2,8 +2,8 @@
 // whether the user asked for quiet. A host older than ABI minor 2 gets them
 // as info log lines.
 #include "berth/abi/host_link.h"
-#include "berth/log.h"
-#include "berth/progress.h"
+#include "berth/util/log.h"
+#include "berth/util/progress.h"
 
 namespace berth {
 

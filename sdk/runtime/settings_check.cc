@@ -10,7 +10,7 @@
 
 #include "berth/error.h"
 #include "berth/settings.h"
-#include "berth/text.h"
+#include "berth/util/text.h"
 
 namespace berth {
 namespace {

@@ -1,4 +1,4 @@
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 
 #include <array>
 #include <cstdint>

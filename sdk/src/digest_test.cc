@@ -1,4 +1,4 @@
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 #include <gtest/gtest.h>
 

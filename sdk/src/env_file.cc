@@ -1,10 +1,10 @@
-#include "berth/env_file.h"
+#include "berth/util/env_file.h"
 
 #include <sys/stat.h>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth {
 namespace {

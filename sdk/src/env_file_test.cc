@@ -1,4 +1,4 @@
-#include "berth/env_file.h"
+#include "berth/util/env_file.h"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 namespace berth {
 

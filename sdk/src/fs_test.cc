@@ -1,4 +1,4 @@
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,11 +1,11 @@
-#include "berth/gitignore.h"
+#include "berth/util/gitignore.h"
 
 #include <algorithm>
 #include <set>
 #include <sstream>
 
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth {
 namespace fs = std::filesystem;

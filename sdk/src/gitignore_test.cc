@@ -1,8 +1,8 @@
-#include "berth/gitignore.h"
+#include "berth/util/gitignore.h"
 
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth {
 namespace {

@@ -1,11 +1,11 @@
-#include "berth/health_poll.h"
+#include "berth/util/health_poll.h"
 
 #include <algorithm>
 #include <thread>
 
 #include "berth/error.h"
 #include "berth/http/host_client.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/version.h"
 
 namespace berth {

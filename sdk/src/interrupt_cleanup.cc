@@ -10,7 +10,7 @@
 #include <atomic>
 #include <cstring>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth {
 namespace {

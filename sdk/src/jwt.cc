@@ -1,5 +1,5 @@
-#include "berth/time.h"
-#include "berth/jwt.h"
+#include "berth/util/time.h"
+#include "berth/util/jwt.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -19,7 +19,7 @@
 #include <chrono>
 #include <ctime>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 
 namespace berth::jwt {

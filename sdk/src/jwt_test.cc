@@ -1,13 +1,13 @@
-#include "berth/jwt.h"
+#include "berth/util/jwt.h"
 
 #include <gtest/gtest.h>
 
 #include <limits>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 
 namespace berth::jwt {
 namespace {

@@ -1,11 +1,11 @@
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
 
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 
 namespace berth::log {
 namespace {

@@ -1,6 +1,6 @@
 #include "berth/manifest.h"
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth {
 namespace {

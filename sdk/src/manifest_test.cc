@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth {
 namespace {

@@ -7,7 +7,7 @@
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth {
 namespace {

@@ -1,4 +1,4 @@
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +12,8 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/log.h"
-#include "berth/redact.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
 
 extern char** environ;
 

@@ -2,10 +2,10 @@
 // host with RunProcess (which refuses an argv holding a registered secret).
 #include <chrono>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/host_services.h"
-#include "berth/process.h"
+#include "berth/util/host_services.h"
+#include "berth/util/process.h"
 
 namespace berth {
 namespace {

@@ -1,9 +1,9 @@
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 
 namespace berth {
 namespace {

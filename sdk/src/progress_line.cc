@@ -2,10 +2,10 @@
 #include <iostream>
 
 #include "berth/error.h"
-#include "berth/host_services.h"
-#include "berth/log.h"
-#include "berth/progress.h"
-#include "berth/redact.h"
+#include "berth/util/host_services.h"
+#include "berth/util/log.h"
+#include "berth/util/progress.h"
+#include "berth/util/redact.h"
 
 namespace berth {
 

@@ -1,4 +1,4 @@
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // In the host (and the SDK's own code), a new secret joins the redaction
 // list of this process's logs and messages.
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "berth/secret.h"
 
 namespace berth {

@@ -1,4 +1,4 @@
-#include "berth/text.h"
+#include "berth/util/text.h"
 
 #include <gtest/gtest.h>
 

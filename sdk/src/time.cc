@@ -1,4 +1,4 @@
-#include "berth/time.h"
+#include "berth/util/time.h"
 
 #include <cstdio>
 #include <ctime>

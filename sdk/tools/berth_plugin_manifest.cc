@@ -14,8 +14,8 @@
 #include <string>
 
 #include "berth/abi/buffer.h"
-#include "berth/digest.h"
-#include "berth/fs.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "berth/manifest.h"
 #include "berth/plugin_loader.h"
 

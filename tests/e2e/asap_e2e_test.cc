@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 
 #include "background_server.h"
-#include "berth/fs.h"
-#include "berth/jwt.h"
+#include "berth/util/fs.h"
+#include "berth/util/jwt.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 
 namespace berth::testing {
 

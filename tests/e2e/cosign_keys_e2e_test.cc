@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "terminal_session.h"
 

@@ -5,10 +5,10 @@
 
 #include <set>
 
-#include "berth/base64.h"
-#include "berth/digest.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/base64.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "test_peer.h"
 

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "berth/credential_provider.h"
-#include "berth/fs.h"
-#include "berth/jwt.h"
+#include "berth/util/fs.h"
+#include "berth/util/jwt.h"
 #include "core/plugins/plugin_manager.h"
 
 namespace berth::host {

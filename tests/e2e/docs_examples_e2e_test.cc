@@ -4,7 +4,7 @@
 // contacted: the targets say why the live state is unknown).
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -5,8 +5,8 @@
 // (CONTAINERS_STORAGE_CONF) so the machine's store is never touched.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "test_peer.h"
 

@@ -9,8 +9,8 @@
 
 #include <set>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/oci/client.h"
 #include "berth_runner.h"
 #include "github_standin_test_util.h"

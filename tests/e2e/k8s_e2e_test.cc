@@ -3,9 +3,9 @@
 // the real kubectl reads back what berth did.
 #include <gtest/gtest.h>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "health_endpoint.h"
 #include "kube_standin.h"

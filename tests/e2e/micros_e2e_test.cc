@@ -9,8 +9,8 @@
 #include <regex>
 #include <thread>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "background_server.h"
 #include "berth_runner.h"
 #include "child_process.h"

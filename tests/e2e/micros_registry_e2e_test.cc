@@ -4,7 +4,7 @@
 // supplies the staff id and identity token from the environment.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "test_image.h"
 #include "test_peer.h"

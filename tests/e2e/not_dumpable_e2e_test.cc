@@ -15,7 +15,7 @@
 
 #include <string>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth {
 namespace {

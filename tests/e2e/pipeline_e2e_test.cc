@@ -12,8 +12,8 @@
 #include <regex>
 #include <thread>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "health_endpoint.h"
 #include "kube_standin.h"

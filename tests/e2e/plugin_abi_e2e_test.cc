@@ -4,7 +4,7 @@
 // it: a command's results, an object's methods, errors named by plugin.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "test_peer.h"
 

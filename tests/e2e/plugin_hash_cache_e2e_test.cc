@@ -11,8 +11,8 @@
 #include <chrono>
 #include <thread>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -2,7 +2,7 @@
 // (Scaffolding and building out of tree: the docs tutorial test.)
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "berth/abi/berth_plugin_api.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/digest.h"
-#include "berth/fs.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <regex>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "test_image.h"
 #include "test_peer.h"

@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "child_process.h"
 #include "test_image.h"

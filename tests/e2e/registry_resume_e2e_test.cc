@@ -10,8 +10,8 @@
 #include <chrono>
 #include <thread>
 
-#include "berth/digest.h"
-#include "berth/fs.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "berth/oci/client.h"
 #include "berth/oci/upload_state.h"
 #include "berth_runner.h"

@@ -9,8 +9,8 @@
 
 #include <map>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "test_peer.h"
 

@@ -3,7 +3,7 @@
 // is reported on its own line, and nothing is recorded in the ledger.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "test_peer.h"
 

@@ -4,7 +4,7 @@
 // warning as .asap-config.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -18,11 +18,11 @@
 #include <iostream>
 
 #include "background_server.h"
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/http/client.h"
 #include "berth/http/url.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 #include "github_standin_test_util.h"
 #include "kube_standin.h"

@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/http/url.h"
 
 namespace berth::testing {

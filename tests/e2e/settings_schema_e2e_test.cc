@@ -3,7 +3,7 @@
 // before any plugin runs; and the JSON Schema of berth.yaml for editors.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "fuzz_util.h"
 
 namespace {

@@ -3,12 +3,12 @@
 // 2.0.0, for the install tests that replace one version with another.
 #include <string>
 
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/output.h"
 #include "berth/plugin.h"
-#include "berth/process.h"
-#include "berth/redact.h"
+#include "berth/util/process.h"
+#include "berth/util/redact.h"
 
 #ifndef ECHO_PLUGIN_VERSION
 #define ECHO_PLUGIN_VERSION "1.0.0"

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/testing/plugin_harness.h"
 #include "test_peer.h"
 

@@ -2,7 +2,7 @@
 // supplies Basic credentials from its registries.yaml settings (username,
 // password-file), and allows repositories under team/ only. Real code
 // through the real loader, like the other fixtures.
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/plugin.h"
 #include "berth/registry.h"
 

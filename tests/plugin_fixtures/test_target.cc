@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/plugin.h"
 #include "berth/target.h"
 

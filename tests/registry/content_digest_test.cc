@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

@@ -7,7 +7,7 @@
 #include <map>
 #include <mutex>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/fan_out.h"
 #include "registry_test_util.h"
 

@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

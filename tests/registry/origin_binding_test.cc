@@ -7,8 +7,8 @@
 
 #include <fstream>
 
-#include "berth/digest.h"
-#include "berth/fs.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

@@ -3,8 +3,8 @@
 // Link pagination, delete, referrers, docker-archive, and skopeo both ways.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

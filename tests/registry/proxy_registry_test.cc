@@ -3,7 +3,7 @@
 // one that drops connections and answers 503 and 429 + Retry-After at random.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

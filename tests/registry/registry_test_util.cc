@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth::testing {
 namespace fs = std::filesystem;

@@ -1,7 +1,7 @@
 // docker-registry over TLS (a CA the peer made) with htpasswd Basic auth.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

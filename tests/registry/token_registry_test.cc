@@ -2,7 +2,7 @@
 // for a hosted token service (the real registry checks every token it signs).
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

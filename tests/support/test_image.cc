@@ -4,11 +4,11 @@
 
 #include <random>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/tar.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 namespace berth::testing {
 namespace fs = std::filesystem;

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "berth/error.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/oci/image.h"
 #include "core/builder/builder_choice.h"
 

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/oci/reference.h"
 #include "core/plugins/plugin_manager.h"
 #include "core/config/project_config.h"

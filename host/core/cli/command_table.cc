@@ -4,7 +4,7 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/text.h"
+#include "berth/util/text.h"
 
 namespace berth::host {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "berth/command.h"
-#include "berth/text.h"
+#include "berth/util/text.h"
 
 namespace berth::host {
 

@@ -1,6 +1,6 @@
 #include "core/cli/progress_printer.h"
 
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 
 namespace berth::host {
 namespace {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::host {
 namespace {

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/settings.h"
-#include "berth/text.h"
+#include "berth/util/text.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::host {
 namespace {

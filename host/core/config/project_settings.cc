@@ -1,6 +1,6 @@
 #include "core/config/project_settings.h"
 
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 
 namespace berth::host {
 namespace {

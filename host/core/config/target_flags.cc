@@ -3,7 +3,7 @@
 #include <map>
 #include <set>
 
-#include "berth/text.h"
+#include "berth/util/text.h"
 
 namespace berth::host {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
 
 namespace berth::host {

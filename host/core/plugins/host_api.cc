@@ -11,13 +11,13 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/fs.h"
-#include "berth/host_services.h"
+#include "berth/util/fs.h"
+#include "berth/util/host_services.h"
 #include "berth/http/service.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/oci/registry_service.h"
 #include "berth/oci/settings_json.h"
-#include "berth/redact.h"
+#include "berth/util/redact.h"
 #include "core/plugins/plugin_manager.h"
 
 namespace berth::host {

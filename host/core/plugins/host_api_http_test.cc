@@ -10,11 +10,11 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/http/host_client.h"
 #include "berth/http/service.h"
-#include "berth/log.h"
-#include "berth/process.h"
+#include "berth/util/log.h"
+#include "berth/util/process.h"
 #include "core/plugins/plugin_manager.h"
 #include "test_peer.h"
 

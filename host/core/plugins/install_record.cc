@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/digest.h"
-#include "berth/fs.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "core/config/host_paths.h"
 
 namespace berth::host {

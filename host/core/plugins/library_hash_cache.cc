@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "core/plugins/file_sha256.h"
 #include "core/config/host_paths.h"
 

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::host {
 namespace {

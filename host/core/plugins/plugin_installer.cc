@@ -5,11 +5,11 @@
 
 #include <ctime>
 
-#include "berth/time.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/time.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/plugin_loader.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
 

@@ -5,8 +5,8 @@
 
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
-#include "berth/log.h"
-#include "berth/redact.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
 #include "berth/target.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/manifest.h"
 #include "berth/version.h"
 
@@ -80,7 +80,7 @@ class DirectoryStore : public berth::SecretStore {
 
 constexpr char kStoreSource[] = R"(#include "@IDENT@_store.h"
 
-#include <berth/fs.h>
+#include <berth/util/fs.h>
 
 #include <algorithm>
 #include <cctype>
@@ -211,7 +211,7 @@ BERTH_PLUGIN("@NAME@", "0.1.0", Register)
 
 constexpr char kTestSource[] = R"(#include "@IDENT@_store.h"
 
-#include <berth/fs.h>
+#include <berth/util/fs.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 

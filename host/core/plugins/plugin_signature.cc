@@ -7,10 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/base64.h"
-#include "berth/digest.h"
+#include "berth/util/base64.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/plugin_loader.h"
 
 namespace berth::host {

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/digest.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 #include "core/plugins/install_record.h"
 
 namespace berth::host {

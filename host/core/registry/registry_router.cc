@@ -1,6 +1,6 @@
 #include "core/registry/registry_router.h"
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "core/plugins/plugin_manager.h"
 
 namespace berth::host {

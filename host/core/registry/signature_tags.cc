@@ -1,6 +1,6 @@
 #include "core/registry/signature_tags.h"
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/oci/attachment_tags.h"
 #include "berth/oci/copy.h"
 

@@ -5,7 +5,7 @@
 #include <cctype>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/time.h"
+#include "berth/util/time.h"
 
 namespace berth::host {
 

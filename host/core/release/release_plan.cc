@@ -6,7 +6,7 @@
 
 #include "berth/error.h"
 #include "berth/oci/reference.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 namespace berth::host::release {
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
 
 namespace berth::host::release {
 namespace {

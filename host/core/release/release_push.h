@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
 #include "berth/oci/image.h"
 #include "core/registry/registry_router.h"

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/signer.h"
 
 namespace berth::host {

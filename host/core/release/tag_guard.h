@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "core/registry/registry_router.h"
 #include "core/release/release_plan.h"
 

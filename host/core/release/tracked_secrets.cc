@@ -4,7 +4,7 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/process.h"
+#include "berth/util/process.h"
 
 namespace berth::host::release {
 namespace fs = std::filesystem;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/error.h"
 #include "berth/oci/credentials.h"
 #include "berth/oci/reference.h"

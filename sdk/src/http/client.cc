@@ -12,7 +12,7 @@
 
 #include "berth/http/host_client.h"
 #include "berth/http/url.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/version.h"
 
 namespace berth::http {

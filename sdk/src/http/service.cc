@@ -1,5 +1,5 @@
 #include "berth/http/service.h"
-#include "berth/host_services.h"
+#include "berth/util/host_services.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,12 +8,12 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/base64.h"
-#include "berth/fs.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/http/client.h"
 #include "berth/http/host_client.h"
 #include "berth/http/retry.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 
 namespace berth::http {
 namespace {

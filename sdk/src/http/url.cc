@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "berth/error.h"
-#include "berth/host_services.h"
-#include "berth/text.h"
+#include "berth/util/host_services.h"
+#include "berth/util/text.h"
 
 namespace berth::http {
 namespace {

@@ -18,7 +18,7 @@
 #include <optional>
 #include <span>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::oci {
 

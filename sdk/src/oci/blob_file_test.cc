@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "test_image.h"
 
 namespace berth::oci {

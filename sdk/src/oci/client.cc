@@ -10,9 +10,9 @@
 #include "berth/http/challenge.h"
 #include "berth/http/url.h"
 #include "berth/oci/reference.h"
-#include "berth/log.h"
-#include "berth/redact.h"
-#include "berth/text.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
+#include "berth/util/text.h"
 
 namespace berth::oci {
 namespace {

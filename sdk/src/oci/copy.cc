@@ -5,7 +5,7 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/oci/parallel.h"
 #include "berth/oci/progress.h"
 

@@ -4,12 +4,12 @@
 
 #include <cstdlib>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/reference.h"
-#include "berth/process.h"
-#include "berth/redact.h"
+#include "berth/util/process.h"
+#include "berth/util/redact.h"
 
 namespace berth::oci {
 namespace fs = std::filesystem;

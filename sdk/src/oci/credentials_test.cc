@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::oci {
 namespace {

@@ -14,7 +14,7 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/image.h"
 #include "berth/oci/tar.h"
 

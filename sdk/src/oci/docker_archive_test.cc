@@ -2,7 +2,7 @@
 // tests/fuzz/fuzz_docker_archive: each must be a one-line refusal.
 #include <gtest/gtest.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/image.h"
 #include "berth/oci/tar.h"
 

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <thread>
 
-#include "berth/log.h"
+#include "berth/util/log.h"
 #include "berth/oci/parallel.h"
 #include "berth/oci/progress.h"
 

@@ -12,7 +12,7 @@
 #include <mutex>
 
 #include "berth/error.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth/oci/image.h"
 #include "blob_file.h"
 

@@ -6,7 +6,7 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/base64.h"
+#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "berth/oci/client.h"
 #include "berth/oci/copy.h"

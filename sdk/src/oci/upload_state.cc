@@ -5,8 +5,8 @@
 #include <cstdlib>
 
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/log.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 
 namespace berth::oci {
 namespace fs = std::filesystem;

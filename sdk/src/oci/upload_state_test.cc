@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::oci {
 namespace {

@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "background_server.h"
-#include "berth/fs.h"
-#include "berth/jwt.h"
-#include "berth/process.h"
+#include "berth/util/fs.h"
+#include "berth/util/jwt.h"
+#include "berth/util/process.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 
 namespace berth::testing {
 

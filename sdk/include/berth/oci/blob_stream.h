@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth::oci {
 

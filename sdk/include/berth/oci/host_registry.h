@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 #include "berth/oci/credentials.h"
 #include "berth/oci/manifest.h"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth::oci {
 

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "berth/digest.h"
+#include "berth/util/digest.h"
 
 namespace berth::oci {
 

@@ -1,6 +1,6 @@
 // Logging to stderr. Every message is redacted before it is written.
-#ifndef BERTH_LOG_H_
-#define BERTH_LOG_H_
+#ifndef BERTH_UTIL_LOG_H_
+#define BERTH_UTIL_LOG_H_
 
 #include <fmt/format.h>
 
@@ -39,4 +39,4 @@ void Error(fmt::format_string<Args...> format, Args&&... args) {
 
 }  // namespace berth::log
 
-#endif  // BERTH_LOG_H_
+#endif  // BERTH_UTIL_LOG_H_

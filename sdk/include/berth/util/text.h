@@ -1,6 +1,6 @@
 // Small text helpers shared by the host and plugins.
-#ifndef BERTH_TEXT_H_
-#define BERTH_TEXT_H_
+#ifndef BERTH_UTIL_TEXT_H_
+#define BERTH_UTIL_TEXT_H_
 
 #include <cstddef>
 #include <optional>
@@ -48,4 +48,4 @@ std::string Join(const Strings& items, std::string_view separator) {
 
 }  // namespace berth
 
-#endif  // BERTH_TEXT_H_
+#endif  // BERTH_UTIL_TEXT_H_

@@ -4,8 +4,8 @@
 // A file is ignored through the .gitignore of the directory that holds it,
 // and only where that is a project: the directory holds berth.yaml, or it is
 // inside a git work tree. A key written to, say, ~/keys is left alone.
-#ifndef BERTH_GITIGNORE_H_
-#define BERTH_GITIGNORE_H_
+#ifndef BERTH_UTIL_GITIGNORE_H_
+#define BERTH_UTIL_GITIGNORE_H_
 
 #include <filesystem>
 #include <optional>
@@ -31,4 +31,4 @@ std::optional<std::filesystem::path> KeepOutOfGit(const std::filesystem::path& f
 
 }  // namespace berth
 
-#endif  // BERTH_GITIGNORE_H_
+#endif  // BERTH_UTIL_GITIGNORE_H_

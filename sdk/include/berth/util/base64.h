@@ -1,6 +1,6 @@
 // Base64 (RFC 4648), standard and URL-safe without padding (JWT).
-#ifndef BERTH_BASE64_H_
-#define BERTH_BASE64_H_
+#ifndef BERTH_UTIL_BASE64_H_
+#define BERTH_UTIL_BASE64_H_
 
 #include <optional>
 #include <string>
@@ -15,4 +15,4 @@ std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace berth
 
-#endif  // BERTH_BASE64_H_
+#endif  // BERTH_UTIL_BASE64_H_

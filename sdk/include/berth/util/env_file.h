@@ -4,8 +4,8 @@
 // unquoted values (trailing whitespace trimmed), 'single-quoted' literal
 // values, and "double-quoted" values with \n, \t, \\ and \" escapes that may
 // span several lines (PEM keys survive intact).
-#ifndef BERTH_ENV_FILE_H_
-#define BERTH_ENV_FILE_H_
+#ifndef BERTH_UTIL_ENV_FILE_H_
+#define BERTH_UTIL_ENV_FILE_H_
 
 #include <filesystem>
 #include <map>
@@ -22,4 +22,4 @@ std::map<std::string, SecretValue> LoadEnvFile(const std::filesystem::path& path
 
 }  // namespace berth
 
-#endif  // BERTH_ENV_FILE_H_
+#endif  // BERTH_UTIL_ENV_FILE_H_

@@ -1,8 +1,8 @@
 // RFC 3339 timestamps, UTC, to the second ("2025-01-02T03:04:05Z"): what the
 // ledger, install records, signatures, image configs and the APIs berth
 // talks to (Kubernetes, GitHub) write. One definition for host and plugins.
-#ifndef BERTH_TIME_H_
-#define BERTH_TIME_H_
+#ifndef BERTH_UTIL_TIME_H_
+#define BERTH_UTIL_TIME_H_
 
 #include <chrono>
 #include <cstdint>
@@ -20,4 +20,4 @@ std::string NowRfc3339();
 
 }  // namespace berth
 
-#endif  // BERTH_TIME_H_
+#endif  // BERTH_UTIL_TIME_H_

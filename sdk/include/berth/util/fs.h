@@ -1,7 +1,7 @@
 // File helpers: whole-file reads, atomic writes, and temporary paths that are
 // removed even when berth is interrupted.
-#ifndef BERTH_FS_H_
-#define BERTH_FS_H_
+#ifndef BERTH_UTIL_FS_H_
+#define BERTH_UTIL_FS_H_
 
 #include <sys/types.h>
 
@@ -111,4 +111,4 @@ const std::atomic<bool>* InterruptFlag() noexcept;
 
 }  // namespace berth
 
-#endif  // BERTH_FS_H_
+#endif  // BERTH_UTIL_FS_H_

@@ -2,8 +2,8 @@
 //
 // Secrets go to a child through stdin or a PrivateTempFile, never argv: argv
 // is visible to every user of the machine through /proc.
-#ifndef BERTH_PROCESS_H_
-#define BERTH_PROCESS_H_
+#ifndef BERTH_UTIL_PROCESS_H_
+#define BERTH_UTIL_PROCESS_H_
 
 #include <chrono>
 #include <filesystem>
@@ -38,4 +38,4 @@ std::optional<std::filesystem::path> FindProgram(const std::string& name);
 
 }  // namespace berth
 
-#endif  // BERTH_PROCESS_H_
+#endif  // BERTH_UTIL_PROCESS_H_

@@ -3,8 +3,8 @@
 // on stderr, never stdout (which carries results and -o json). Shown unless
 // the user asked for quiet (-q); redacted like every line berth prints.
 // In a plugin the host writes it (the "progress" service).
-#ifndef BERTH_PROGRESS_H_
-#define BERTH_PROGRESS_H_
+#ifndef BERTH_UTIL_PROGRESS_H_
+#define BERTH_UTIL_PROGRESS_H_
 
 #include <string_view>
 
@@ -14,4 +14,4 @@ void ReportProgress(std::string_view line);
 
 }  // namespace berth
 
-#endif  // BERTH_PROGRESS_H_
+#endif  // BERTH_UTIL_PROGRESS_H_

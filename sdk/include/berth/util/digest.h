@@ -1,6 +1,6 @@
 // Content digests (OCI "algorithm:hex") and streaming SHA-256.
-#ifndef BERTH_DIGEST_H_
-#define BERTH_DIGEST_H_
+#ifndef BERTH_UTIL_DIGEST_H_
+#define BERTH_UTIL_DIGEST_H_
 
 #include <cstddef>
 #include <filesystem>
@@ -55,4 +55,4 @@ class Digest {
 
 }  // namespace berth
 
-#endif  // BERTH_DIGEST_H_
+#endif  // BERTH_UTIL_DIGEST_H_

@@ -2,8 +2,8 @@
 // target's Deploy and Rollback do after the rollout when berth.yaml asks for
 // a health check (HealthCheck, berth/target.h). The GETs go through berth's
 // HTTP service, so Ctrl-C and TLS behave as everywhere else.
-#ifndef BERTH_HEALTH_POLL_H_
-#define BERTH_HEALTH_POLL_H_
+#ifndef BERTH_UTIL_HEALTH_POLL_H_
+#define BERTH_UTIL_HEALTH_POLL_H_
 
 #include <chrono>
 #include <functional>
@@ -55,4 +55,4 @@ HealthVerdict PollHealth(const HealthPoll& poll);
 
 }  // namespace berth
 
-#endif  // BERTH_HEALTH_POLL_H_
+#endif  // BERTH_UTIL_HEALTH_POLL_H_

@@ -2,8 +2,8 @@
 //
 // Every secret value berth handles is registered here; logs and error
 // messages pass through Redact() before they reach a terminal or a file.
-#ifndef BERTH_REDACT_H_
-#define BERTH_REDACT_H_
+#ifndef BERTH_UTIL_REDACT_H_
+#define BERTH_UTIL_REDACT_H_
 
 #include <cstddef>
 #include <string>
@@ -40,4 +40,4 @@ void RedactInThisModule(std::string_view value);
 
 }  // namespace berth
 
-#endif  // BERTH_REDACT_H_
+#endif  // BERTH_UTIL_REDACT_H_

@@ -3,8 +3,8 @@
 // boundary header documents it (berth/abi/berth_plugin_api.h). The host
 // serves plugins with them; the plugin test harness, compiled with the
 // plugin's own compiler, reaches them through the one C function below.
-#ifndef BERTH_HOST_SERVICES_H_
-#define BERTH_HOST_SERVICES_H_
+#ifndef BERTH_UTIL_HOST_SERVICES_H_
+#define BERTH_UTIL_HOST_SERVICES_H_
 
 #include <stddef.h>
 #include <stdint.h>
@@ -43,4 +43,4 @@ int32_t berth_sdk_service(const char* service, const char* request, size_t reque
 }  // extern "C"
 #endif
 
-#endif  // BERTH_HOST_SERVICES_H_
+#endif  // BERTH_UTIL_HOST_SERVICES_H_

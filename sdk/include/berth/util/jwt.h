@@ -5,8 +5,8 @@
 // and registry bearer tokens are all built from these pieces. Symmetric
 // algorithms (HS*) and "none" are deliberately absent: nothing berth talks to
 // needs them, and accepting them is the classic JWT verification bug.
-#ifndef BERTH_JWT_H_
-#define BERTH_JWT_H_
+#ifndef BERTH_UTIL_JWT_H_
+#define BERTH_UTIL_JWT_H_
 
 #include <nlohmann/json.hpp>
 
@@ -132,4 +132,4 @@ std::string NewTokenId();
 
 }  // namespace berth::jwt
 
-#endif  // BERTH_JWT_H_
+#endif  // BERTH_UTIL_JWT_H_
