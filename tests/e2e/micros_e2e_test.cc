@@ -434,9 +434,11 @@ TEST_F(MicrosE2eTest, DryRunShowsThePlanAndTheDescriptor) {
   Sync();
   auto calls = AtlasLog().size();
   auto plan = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "2.0.0", "--dry-run"});
-  ASSERT_EQ(plan["actions"].size(), 2u) << plan.dump(2);
+  ASSERT_EQ(plan["actions"].size(), 3u) << plan.dump(2);
   EXPECT_EQ(plan["actions"][0].get<std::string>().rfind("deploy " + kImage1 + " to shop-api in stg-west (descriptor sha256:", 0), 0u);
-  EXPECT_EQ(plan["actions"][1], "wait up to 120s for " + health_->url() + "/api/health to answer 2xx");
+  // What would run, by path.
+  EXPECT_EQ(plan["actions"][1], "run " + kAtlas + " micros service deploy --service shop-api --env stg-west --file service-descriptor.yml");
+  EXPECT_EQ(plan["actions"][2], "wait up to 120s for " + health_->url() + "/api/health to answer 2xx");
   EXPECT_NE(plan["documents"][0]["content"].get<std::string>().find("tag: app-2.0.0"), std::string::npos);
   EXPECT_EQ(plan["documents"][0]["source"], "inline");
   for (size_t i = calls; i < AtlasLog().size(); ++i) {
