@@ -22,6 +22,11 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 
 class K8sE2eTest : public ::testing::Test {
  protected:
+  // berth.yaml names the stand-in's kubeconfig, which needs a trusted
+  // project (as CI would trust its checkout); trust itself is tested in
+  // hostile_project_e2e_test.cc.
+  K8sE2eTest() { berth_.TrustProjects(); }
+
   static void SetUpTestSuite() { standin_ = new KubeStandin(); }
   static void TearDownTestSuite() {
     delete standin_;

@@ -33,6 +33,10 @@ const std::string kPem = "-----BEGIN PRIVATE KEY-----\n" + kPemBody +
 class MicrosE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // berth.yaml names the atlas stand-in, a program: the project must be
+    // trusted (as CI would trust its checkout); trust itself is tested in
+    // hostile_project_e2e_test.cc.
+    berth_.TrustProjects();
     fs::create_directories(Tmp());
     berth_.SetEnv("TMPDIR", Tmp().string());
     berth_.SetEnv("ATLAS_STANDIN_STATE", State().string());
