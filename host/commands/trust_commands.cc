@@ -74,7 +74,9 @@ int RunTrust(Host& host, CommandContext& context) {
   }
   if (log::Enabled(log::Level::kWarn)) {
     std::cerr << "trust: " << (dry_run ? "would trust " : "trusted ") << (project.dir / record.file).string() << " ("
-              << (needs.empty() ? "no setting in it needs trust" : std::to_string(needs.size()) + " setting(s) that need trust")
+              << (needs.empty()       ? std::string("no setting in it needs trust")
+                  : needs.size() == 1 ? std::string("1 setting needs trust")
+                                      : std::to_string(needs.size()) + " settings need trust")
               << ")" << std::endl;
   }
   context.output.Emit({{"dir", record.dir},

@@ -188,7 +188,7 @@ std::string CommandHelp(const CommandSpec& spec) {
     for (const OptionSpec* option : positionals) out << "  " << UpperName(*option) << "\t" << option->help << "\n";
   }
   if (has_named) out << "\n" << Describe(spec, false);
-  out << "\nGlobal options: -o table|json|yaml, -v, -q, --no-color, --config FILE, --dry-run, -h\n";
+  out << "\nGlobal options: -o table|json|yaml, -v, -q, --no-color, --config FILE, --dry-run, --trust, -h\n";
   return out.str();
 }
 
