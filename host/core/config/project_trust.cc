@@ -73,17 +73,22 @@ class Finder {
     const SettingsSource& source = project_.build.source;
     nlohmann::json settings = project_.build.settings;
     if (!settings.is_object() || settings.empty()) return;
-    std::vector<std::pair<std::string, std::string>> entries;  // pointer, field
+    struct Entry {
+      std::string key;      // As the builder gets it.
+      std::string pointer;  // Where it was written, below build.
+      std::string field;
+    };
+    std::vector<Entry> entries;
     nlohmann::json flat = nlohmann::json::object();
     for (const auto& [key, value] : settings.items()) {
       if (key == "settings" && value.is_object()) {
         for (const auto& [inner, item] : value.items()) {
           flat[inner] = item;
-          entries.push_back({"/settings/" + JsonPointerToken(inner), "build.settings." + inner});
+          entries.push_back({inner, "/settings/" + JsonPointerToken(inner), "build.settings." + inner});
         }
       } else {
         flat[key] = value;
-        entries.push_back({"/" + JsonPointerToken(key), "build." + key});
+        entries.push_back({key, "/" + JsonPointerToken(key), "build." + key});
       }
     }
     std::vector<std::string> builders;
@@ -101,19 +106,19 @@ class Finder {
         if (undeclared_builder.empty()) undeclared_builder = name;
         continue;
       }
-      const nlohmann::json& properties = schema->value("properties", nlohmann::json::object());
-      for (const auto& [pointer, field] : entries) {
-        std::string key = field.substr(field.rfind('.') + 1);
-        if (!properties.contains(key)) continue;
-        declared_somewhere.insert(key);
-        Walk(properties[key], flat[key], source, pointer, field, ProviderPhrase(ProvidedKind::kBuilder, name));
+      const nlohmann::json properties = schema->value("properties", nlohmann::json::object());
+      for (const Entry& entry : entries) {
+        if (!properties.contains(entry.key)) continue;
+        declared_somewhere.insert(entry.key);
+        Walk(properties[entry.key], flat[entry.key], source, entry.pointer, entry.field,
+             ProviderPhrase(ProvidedKind::kBuilder, name));
       }
     }
     if (undeclared_builder.empty()) return;
-    for (const auto& [pointer, field] : entries) {
-      std::string key = field.substr(field.rfind('.') + 1);
-      if (declared_somewhere.count(key)) continue;
-      Add(source, pointer, field, "undeclared", ProviderPhrase(ProvidedKind::kBuilder, undeclared_builder), flat[key]);
+    for (const Entry& entry : entries) {
+      if (declared_somewhere.count(entry.key)) continue;
+      Add(source, entry.pointer, entry.field, "undeclared", ProviderPhrase(ProvidedKind::kBuilder, undeclared_builder),
+          flat[entry.key]);
     }
   }
 
@@ -143,7 +148,7 @@ class Finder {
 
  private:
   // Follows the schema down the written value; a marked setting is taken
-  // whole (a list of endpoints is one setting).
+  // whole, whatever its shape.
   void Walk(const nlohmann::json& schema, const nlohmann::json& value, const SettingsSource& source, const std::string& pointer,
             const std::string& field, const std::string& owner) {
     if (!schema.is_object()) return;
