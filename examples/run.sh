@@ -67,6 +67,9 @@ run keygen
 git init -q
 git add -A
 git -c user.name=berth-demo -c user.email=demo@berth.invalid commit -q -m "hello, ready for 1.0.0"
+# berth.yaml names a signing key, so berth wants to be told the project is
+# trusted (as for any clone, after reading berth.yaml).
+run trust
 run release 1.0.0 --plain-http "$registry"
 run tags "$registry/demo/hello" --plain-http "$registry"
 run inspect "$registry/demo/hello:1.0.0" --plain-http "$registry"
@@ -76,5 +79,7 @@ echo; echo "\$ cat RELEASES.md"; cat RELEASES.md
 # The plans must not reach a real cluster or a real atlas the user may have.
 export KUBECONFIG=$demo/no-kubeconfig
 sed -i "s|      env: ddev|      env: ddev\n      atlas: $demo/no-atlas|" berth.yaml
+# A program berth.yaml names is a change that needs trust again.
+run trust
 run deploy kubernetes --version 1.0.0 --dry-run -o yaml
 run deploy micros --version 1.0.0 --dry-run -o yaml

@@ -9,6 +9,7 @@ namespace {
 
 int RunBuild(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
+  host.RequireTrust({"build"});
   oci::ImageLocation output = builder::DefaultBuildOutput(project);
   if (auto text = context.args.GetOptional("layout")) output = oci::ImageLocation::Parse(*text);
   builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, output, context.args.GetOptional("builder"));

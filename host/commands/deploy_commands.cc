@@ -37,10 +37,24 @@ nlohmann::json TargetSettings(Host& host, const EnvironmentConfig& environment, 
   return settings;
 }
 
-OpenedTarget Open(Host& host, CommandContext& context) {
+// What a command does with the environment: a change, with
+// signing.required, also has the signer read signatures.
+enum class Use { kQuery, kChange };
+
+OpenedTarget Open(Host& host, CommandContext& context, Use use) {
   const ProjectConfig& project = host.Project();
   const EnvironmentConfig& environment = project.Environment(context.args.Get("environment"));
   nlohmann::json settings = TargetSettings(host, environment, context.args);
+  const std::string target_field = "environments." + environment.name + ".target";
+  std::vector<std::string> fields = {target_field};
+  if (use == Use::kChange && project.signing && project.signing->required) fields.push_back("signing.settings");
+  // A setting the user gave on the command line (--kubeconfig, --set) is
+  // the user's, not the repository's.
+  std::vector<std::string> replaced;
+  for (const auto& [key, value] : environment.target_settings.items()) {
+    if (settings.contains(key) && settings[key] != value) replaced.push_back(target_field + "." + key);
+  }
+  host.RequireTrust(fields, replaced);
   TargetQuery query{project.service, environment.name, settings};
   query.project_dir = project.dir;
   host.plugins->host_api().SetEnvironment(environment.name);
@@ -102,7 +116,7 @@ Error UnhealthyError(const OpenedTarget& opened, const DeployOutcome& outcome) {
 
 int RunDeploy(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);  // Before any registry client: the signing policy reads signatures.
-  OpenedTarget opened = Open(host, context);
+  OpenedTarget opened = Open(host, context, Use::kChange);
   DeployRequest request;
   request.target = opened.query;
   request.version = context.args.GetOr("version", "");
@@ -156,7 +170,7 @@ int RunDeploy(Host& host, CommandContext& context) {
 }
 
 int RunStatus(Host& host, CommandContext& context) {
-  OpenedTarget opened = Open(host, context);
+  OpenedTarget opened = Open(host, context, Use::kQuery);
   TargetStatus status = opened.target->Status(opened.query).value();
   context.output.Emit({{"environment", opened.query.environment},
                        {"image", status.image},
@@ -190,7 +204,7 @@ int LedgerHistory(Host& host, CommandContext& context) {
 
 int RunHistory(Host& host, CommandContext& context) {
   if (!context.args.Has("environment")) return LedgerHistory(host, context);
-  OpenedTarget opened = Open(host, context);
+  OpenedTarget opened = Open(host, context, Use::kQuery);
   auto revisions = opened.target->History(opened.query).value();
   nlohmann::json list = nlohmann::json::array();
   Table table{{"REVISION", "VERSION", "IMAGE", "CREATED", "CURRENT"}, {}};
@@ -208,7 +222,7 @@ int RunHistory(Host& host, CommandContext& context) {
 
 int RunRollback(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);
-  OpenedTarget opened = Open(host, context);
+  OpenedTarget opened = Open(host, context, Use::kChange);
   RollbackRequest request;
   request.target = opened.query;
   request.revision = context.args.GetOptional("revision");
@@ -263,7 +277,7 @@ int RunRollback(Host& host, CommandContext& context) {
 }
 
 int RunUrl(Host& host, CommandContext& context) {
-  OpenedTarget opened = Open(host, context);
+  OpenedTarget opened = Open(host, context, Use::kQuery);
   TargetStatus status = opened.target->Status(opened.query).value();
   if (status.url.empty()) throw Error(ErrorCode::kNotFound, "environment '" + opened.query.environment + "' has no known URL");
   context.output.Line(status.url);

@@ -140,6 +140,11 @@ int RunRelease(Host& host, CommandContext& context) {
   std::optional<std::string> env_name = context.args.GetOptional("env");
   const EnvironmentConfig* environment = env_name ? &project.Environment(*env_name) : nullptr;
   std::optional<std::string> builder_flag = context.args.GetOptional("builder");
+  // Builders, registries, the signer and the target are all handed settings
+  // of berth.yaml, the plan's builder choice included.
+  std::vector<std::string> trusted_fields = {"build", "registries", "signing"};
+  if (environment) trusted_fields.push_back("environments." + environment->name + ".target");
+  host.RequireTrust(trusted_fields);
 
   if (context.args.Flag("dry-run")) {
     std::string planned_builder = builder::PlannedBuilder(project, *host.plugins, builder_flag);

@@ -29,7 +29,10 @@ std::unique_ptr<SecretStore> OpenStore(Host& host, CommandContext& context) {
   if (kind.empty()) {
     const SecretsConfig* configured = ProjectSecrets(host, context);
     kind = configured ? configured->store : "file";
-    if (configured) settings = configured->settings;
+    if (configured) {
+      host.RequireTrust({"environments." + context.args.Get("environment") + ".secrets"});
+      settings = configured->settings;
+    }
   }
   for (const auto& pair : context.args.GetAll("setting")) {
     size_t equals = pair.find('=');

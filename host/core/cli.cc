@@ -24,6 +24,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterSignCommands,
     RegisterBuildCommands,
     RegisterReleaseCommands,
+    RegisterTrustCommands,
 };
 
 int ReportError(const Status& status) {
@@ -96,6 +97,9 @@ int Run(const std::vector<std::string>& arguments) {
         {"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
     auto it = project.environments.find(environment);
     if (it == project.environments.end()) return answer;
+    // Plugin code gets the environment's settings only as the host's own
+    // commands do: trusted where they need it.
+    host.RequireTrust({"environments." + environment + ".target", "environments." + environment + ".secrets"});
     answer["target"] = {{"plugin", it->second.target}, {"settings", it->second.target_settings}};
     if (it->second.secrets) {
       answer["secrets"] = {{"store", it->second.secrets->store}, {"settings", it->second.secrets->settings}};

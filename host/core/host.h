@@ -10,6 +10,7 @@
 #include "core/cli/option_parser.h"
 #include "core/plugins/plugin_manager.h"
 #include "core/config/project_config.h"
+#include "core/config/project_trust.h"
 
 namespace berth::host {
 
@@ -24,8 +25,23 @@ struct Host {
   const ProjectConfig& Project();
   bool HasProject() const;
 
+  // The settings of berth.yaml that need the project to be trusted (loads
+  // the project).
+  const std::vector<TrustNeed>& TrustNeeds();
+  // Whether the user trusts the project as it is now: --trust,
+  // BERTH_TRUST_PROJECT=1, or a `berth trust` record of these settings.
+  TrustState ProjectTrust();
+  // Call before a plugin is given the settings of berth.yaml under `fields`
+  // ("environments.staging.target", "build", ...): unless the project is
+  // trusted, refuses with one line per setting there that needs trust.
+  // Settings under `replaced` (by the command line) are not berth.yaml's.
+  // Throws Error(kInvalidInput).
+  void RequireTrust(const std::vector<std::string>& fields, const std::vector<std::string>& replaced = {});
+
  private:
   std::optional<ProjectConfig> project_;
+  std::vector<TrustNeed> trust_needs_;
+  std::optional<TrustState> trust_state_;  // Read once a command needs it.
 };
 
 // Each group of host commands registers itself here (table-driven, as in
@@ -40,6 +56,7 @@ void RegisterInitCommands(Host& host);
 void RegisterSignCommands(Host& host);
 void RegisterBuildCommands(Host& host);
 void RegisterReleaseCommands(Host& host);
+void RegisterTrustCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
 int Main(int argc, char** argv);

@@ -109,6 +109,18 @@ long Count(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_number_integer() ? it->get<long>() : 0;
 }
 
+// Where the plan connected, and what it ran for a token: the same as the
+// deploy would, and a dry run is where to read them.
+void AddConnection(const KubeAccess& access, DeployPlan& plan) {
+  std::vector<std::string> lines = {"connect to " + access.server + " (" + access.source + ")"};
+  if (access.exec) {
+    std::string command = access.exec->command;
+    for (const auto& arg : access.exec->args) command += " " + arg;
+    lines.push_back("run " + command + " for a token (the kubeconfig's exec credential plugin)");
+  }
+  plan.actions.insert(plan.actions.begin(), lines.begin(), lines.end());
+}
+
 }  // namespace
 
 K8sTarget::K8sTarget(const nlohmann::json& settings) : settings_(TargetSettings::Parse(settings)) {}
@@ -196,6 +208,7 @@ Result<DeployPlan> K8sTarget::Plan(const DeployRequest& request) noexcept {
                              (changes.size() == 1 ? "" : "s") + (rollout ? ", new rollout" : "") + ")");
       plan.diff += what + ":\n" + FormatChanges(changes);
     }
+    AddConnection(context.cluster.client->access(), plan);
     // The host's table view lists the actions; the changes are for a person too.
     std::string diff = plan.diff;
     if (!diff.empty() && diff.back() == '\n') diff.pop_back();

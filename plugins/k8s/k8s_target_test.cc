@@ -170,7 +170,12 @@ TEST_F(K8sTargetTest, PlanAppliesNothingAndShowsWhatWouldChange) {
   auto target = Target(settings);
   standin_->ClearRequests();
   DeployPlan plan = target->Plan(Request("preview", settings, Image('a'), "1.0.0")).value();
-  EXPECT_EQ(plan.actions, (std::vector<std::string>{"create Service default/preview", "create Deployment default/preview"}));
+  // Where the plan connected comes first: a dry run is where to read it.
+  ASSERT_EQ(plan.actions.size(), 3u);
+  EXPECT_EQ(plan.actions[0].rfind("connect to " + standin_->url() + " (kubeconfig " + standin_->kubeconfig(), 0), 0u)
+      << plan.actions[0];
+  EXPECT_EQ(std::vector<std::string>(plan.actions.begin() + 1, plan.actions.end()),
+            (std::vector<std::string>{"create Service default/preview", "create Deployment default/preview"}));
   ASSERT_EQ(plan.documents.size(), 2u);
   EXPECT_EQ(plan.documents[1]["spec"]["template"]["spec"]["containers"][0]["image"], Image('a'));
   EXPECT_EQ(plan.diff, "Service default/preview: would be created\nDeployment default/preview: would be created\n");
@@ -183,9 +188,9 @@ TEST_F(K8sTargetTest, PlanAppliesNothingAndShowsWhatWouldChange) {
 
   target->Deploy(Request("preview", settings, Image('a'), "1.0.0")).value();
   plan = target->Plan(Request("preview", settings, Image('b'), "2.0.0")).value();
-  EXPECT_EQ(plan.actions[0], "unchanged Service default/preview");
-  EXPECT_EQ(plan.actions[1].rfind("update Deployment default/preview (", 0), 0u) << plan.actions[1];
-  EXPECT_NE(plan.actions[1].find(", new rollout)"), std::string::npos) << plan.actions[1];
+  EXPECT_EQ(plan.actions[1], "unchanged Service default/preview");
+  EXPECT_EQ(plan.actions[2].rfind("update Deployment default/preview (", 0), 0u) << plan.actions[2];
+  EXPECT_NE(plan.actions[2].find(", new rollout)"), std::string::npos) << plan.actions[2];
   EXPECT_NE(plan.diff.find("  ~ spec.template.spec.containers[name=preview].image: \"" + Image('a') + "\" -> \"" + Image('b') + "\"\n"),
             std::string::npos)
       << plan.diff;

@@ -3,6 +3,8 @@
 #include <fmt/ranges.h>
 
 #include <cctype>
+#include <filesystem>
+#include <iterator>
 
 #include "berth/util/log.h"
 #include "berth/util/process.h"
@@ -25,6 +27,12 @@ std::string FailureMessage(const std::string& stderr_text) {
   return first.empty() ? "no message" : first;
 }
 
+// berth's credentials for other platforms, which atlas never needs (it has
+// its own login): whatever atlas is, it does not get them.
+constexpr const char* kNotForAtlas[] = {"GH_TOKEN",          "GITHUB_TOKEN",      "GH_ENTERPRISE_TOKEN",
+                                        "GITHUB_ENTERPRISE_TOKEN", "BERTH_GHCR_TOKEN_FILE", "GOOGLE_APPLICATION_CREDENTIALS",
+                                        "ARTIFACTORY_TOKEN", "COSIGN_PASSWORD"};
+
 }  // namespace
 
 bool SaysNotFound(const std::string& message) {
@@ -43,6 +51,14 @@ std::string CommandWords(const std::vector<std::string>& args) {
 }
 
 AtlasCli::AtlasCli(std::string program, std::chrono::seconds timeout) : program_(std::move(program)), timeout_(timeout) {}
+
+std::string AtlasCli::Describe() {
+  try {
+    return std::filesystem::absolute(Program()).lexically_normal().string();
+  } catch (const Error&) {
+    return program_ + " (not found)";
+  }
+}
 
 std::string AtlasCli::Program() {
   if (resolved_.empty()) {
@@ -63,6 +79,7 @@ Result<nlohmann::json> AtlasCli::Try(const std::vector<std::string>& args, std::
   log::Info("{}", fmt::join(argv, " "));
   ProcessOptions options;
   options.timeout = timeout.value_or(timeout_);
+  options.env_unset.assign(std::begin(kNotForAtlas), std::end(kNotForAtlas));
   auto started = std::chrono::steady_clock::now();
   ProcessResult result = RunProcess(argv, options);
   log::Debug("{} exited {} after {} ms", CommandWords(args), result.exit_code,

@@ -33,6 +33,9 @@ class AtlasCli {
   nlohmann::json Run(const std::vector<std::string>& args, ErrorCode code = ErrorCode::kFailure,
                      std::optional<std::chrono::seconds> timeout = {});
 
+  // The program that runs, for a plan: its path, or "NAME (not found)".
+  std::string Describe();
+
  private:
   std::string Program();
 

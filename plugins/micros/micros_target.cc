@@ -207,6 +207,9 @@ Result<DeployPlan> MicrosTarget::Plan(const DeployRequest& request) noexcept {
     }
     plan.actions.push_back("deploy " + request.image + " to " + s.service + " in " + s.env + " (descriptor sha256:" +
                            rendered.sha256.substr(0, 12) + " from " + rendered.source + ")");
+    // What would run, by path: a dry run is where to read it.
+    plan.actions.push_back("run " + session.atlas.Describe() + " micros service deploy --service " + s.service + " --env " +
+                           s.env + " --file service-descriptor.yml");
     if (auto health = EffectiveHealth(request.health, request.wait_healthy)) {
       std::string url = health->url.empty()
                             ? (shown && !Text(*shown, "url").empty() ? HealthUrl(*health, s, Text(*shown, "url"))

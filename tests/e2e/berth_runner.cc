@@ -20,6 +20,9 @@ BerthRunner::BerthRunner() : home_("berth-e2e") {
                            "CLOUDSDK_CONFIG", "GCE_METADATA_HOST", "ARTIFACTORY_USER", "ARTIFACTORY_TOKEN"}) {
     env_[name] = "";
   }
+  // Projects start untrusted, as on a fresh machine, whatever the shell running
+  // the tests says: a test that needs trust asks for it (TrustProjects).
+  env_["BERTH_TRUST_PROJECT"] = "";
 }
 
 ProcessResult BerthRunner::Run(const std::vector<std::string>& args, const std::string& stdin_data) const {

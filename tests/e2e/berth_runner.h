@@ -21,6 +21,11 @@ class BerthRunner {
   const std::filesystem::path& home() const { return home_.path(); }
   std::filesystem::path work_dir() const { return home_.path() / "work"; }
   void SetEnv(const std::string& name, const std::string& value) { env_[name] = value; }
+  // BERTH_TRUST_PROJECT=1 for every later run, as CI would set it: for tests
+  // of something else whose berth.yaml names a stand-in's endpoint, a
+  // kubeconfig or a program. Trust itself is tested with untrusted projects
+  // (hostile_project_e2e_test.cc), so this is never the default.
+  void TrustProjects() { env_["BERTH_TRUST_PROJECT"] = "1"; }
   const std::map<std::string, std::string>& env() const { return env_; }
 
   ProcessResult Run(const std::vector<std::string>& args, const std::string& stdin_data = "") const;

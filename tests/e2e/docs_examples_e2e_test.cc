@@ -40,10 +40,11 @@ TEST_F(DocsExamplesE2eTest, MicrosPrototypeRendersAValidDescriptorAndPlansOfflin
   ProcessResult planned = berth_.Run({"deploy", "ddev", "--image", image, "--version", "0.3.0", "--dry-run", "-o", "json"});
   ASSERT_EQ(planned.exit_code, 0) << Describe(planned);
   json plan = json::parse(planned.stdout_data);
-  ASSERT_GE(plan["actions"].size(), 3u) << plan.dump(2);
+  ASSERT_GE(plan["actions"].size(), 4u) << plan.dump(2);
   EXPECT_EQ(plan["actions"][0], "create Micros service ai-prototype if it does not exist (--no-sd)");
   EXPECT_TRUE(Contains(plan["actions"][1], "deploy " + image + " to ai-prototype in ddev")) << plan["actions"][1];
-  EXPECT_TRUE(Contains(plan["actions"][2], "/api/health to answer 2xx")) << plan["actions"][2];
+  EXPECT_EQ(plan["actions"][2], "run atlas (not found) micros service deploy --service ai-prototype --env ddev --file service-descriptor.yml");
+  EXPECT_TRUE(Contains(plan["actions"][3], "/api/health to answer 2xx")) << plan["actions"][3];
   EXPECT_TRUE(plan["diff"].get<std::string>().starts_with("unknown: atlas was not asked (")) << plan["diff"];
   EXPECT_TRUE(Contains(plan["documents"][0]["content"], "tag: \"app-0.3.0\""));
   EXPECT_TRUE(Contains(planned.stderr_data, "warning: micros: cannot ask atlas about ai-prototype in ddev")) << planned.stderr_data;

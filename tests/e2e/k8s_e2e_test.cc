@@ -22,6 +22,11 @@ bool Contains(const std::string& text, const std::string& part) { return text.fi
 
 class K8sE2eTest : public ::testing::Test {
  protected:
+  // berth.yaml names the stand-in's kubeconfig, which needs a trusted
+  // project (as CI would trust its checkout); trust itself is tested in
+  // hostile_project_e2e_test.cc.
+  K8sE2eTest() { berth_.TrustProjects(); }
+
   static void SetUpTestSuite() { standin_ = new KubeStandin(); }
   static void TearDownTestSuite() {
     delete standin_;
@@ -151,7 +156,12 @@ TEST_F(K8sE2eTest, DryRunShowsManifestsAndAppliesNothing) {
   auto result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--version", "1.0.0", "--dry-run", "-o", "json"});
   ASSERT_EQ(result.exit_code, 0) << Describe(result);
   auto plan = nlohmann::json::parse(result.stdout_data);
-  EXPECT_EQ(plan["actions"], nlohmann::json::parse(R"(["create Service default/dry", "create Deployment default/dry"])"));
+  // Where it connects comes first: a dry run is where to read it.
+  const std::string connect = "connect to " + standin_->url() + " (kubeconfig " + standin_->kubeconfig() + ", context ";
+  ASSERT_EQ(plan["actions"].size(), 3u) << plan.dump(2);
+  EXPECT_EQ(plan["actions"][0].get<std::string>().rfind(connect, 0), 0u) << plan["actions"][0];
+  EXPECT_EQ(plan["actions"][1], "create Service default/dry");
+  EXPECT_EQ(plan["actions"][2], "create Deployment default/dry");
   EXPECT_EQ(plan["documents"][1]["kind"], "Deployment");
   EXPECT_EQ(plan["documents"][1]["spec"]["template"]["spec"]["containers"][0]["image"], Image('a'));
   int writes = 0;
@@ -164,7 +174,7 @@ TEST_F(K8sE2eTest, DryRunShowsManifestsAndAppliesNothing) {
   EXPECT_NE(Kubectl({"get", "deployment", "dry"}).exit_code, 0);
   // The table view lists the actions.
   result = berth_.Run({"deploy", "dev", "--image", Image('a'), "--dry-run"});
-  EXPECT_EQ(result.stdout_data, "ACTION\ncreate Service default/dry\ncreate Deployment default/dry\n");
+  EXPECT_EQ(result.stdout_data, "ACTION\n" + plan["actions"][0].get<std::string>() + "\ncreate Service default/dry\ncreate Deployment default/dry\n");
 }
 
 TEST_F(K8sE2eTest, ApplyConflictIsExplained) {
@@ -204,6 +214,12 @@ TEST_F(K8sE2eTest, ExecCredentialPluginRunsOnceForAWholeDeploy) {
   EXPECT_EQ(ReadFile(count), "run\n");  // one run for every request of the deploy
   EXPECT_FALSE(Contains(result.stderr_data, standin_->token()));
   EXPECT_TRUE(Contains(result.stderr_data, "using the cached credential of exec credential plugin")) << result.stderr_data;
+  // A plan names the program it ran for its token.
+  auto planned = berth_.Run({"deploy", "dev", "--image", Image('b'), "--dry-run", "-o", "json"});
+  ASSERT_EQ(planned.exit_code, 0) << Describe(planned);
+  auto plan = nlohmann::json::parse(planned.stdout_data);
+  EXPECT_EQ(plan["actions"][1], "run " + std::string(K8S_TESTDATA_DIR) + "/exec_plugin.py for a token (the kubeconfig's exec credential plugin)")
+      << plan.dump(2);
 }
 
 TEST_F(K8sE2eTest, KubeconfigListTokenFileAndClientCertificate) {

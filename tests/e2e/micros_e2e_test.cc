@@ -33,6 +33,10 @@ const std::string kPem = "-----BEGIN PRIVATE KEY-----\n" + kPemBody +
 class MicrosE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // berth.yaml names the atlas stand-in, a program: the project must be
+    // trusted (as CI would trust its checkout); trust itself is tested in
+    // hostile_project_e2e_test.cc.
+    berth_.TrustProjects();
     fs::create_directories(Tmp());
     berth_.SetEnv("TMPDIR", Tmp().string());
     berth_.SetEnv("ATLAS_STANDIN_STATE", State().string());
@@ -434,9 +438,11 @@ TEST_F(MicrosE2eTest, DryRunShowsThePlanAndTheDescriptor) {
   Sync();
   auto calls = AtlasLog().size();
   auto plan = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "2.0.0", "--dry-run"});
-  ASSERT_EQ(plan["actions"].size(), 2u) << plan.dump(2);
+  ASSERT_EQ(plan["actions"].size(), 3u) << plan.dump(2);
   EXPECT_EQ(plan["actions"][0].get<std::string>().rfind("deploy " + kImage1 + " to shop-api in stg-west (descriptor sha256:", 0), 0u);
-  EXPECT_EQ(plan["actions"][1], "wait up to 120s for " + health_->url() + "/api/health to answer 2xx");
+  // What would run, by path.
+  EXPECT_EQ(plan["actions"][1], "run " + kAtlas + " micros service deploy --service shop-api --env stg-west --file service-descriptor.yml");
+  EXPECT_EQ(plan["actions"][2], "wait up to 120s for " + health_->url() + "/api/health to answer 2xx");
   EXPECT_NE(plan["documents"][0]["content"].get<std::string>().find("tag: app-2.0.0"), std::string::npos);
   EXPECT_EQ(plan["documents"][0]["source"], "inline");
   for (size_t i = calls; i < AtlasLog().size(); ++i) {

@@ -122,6 +122,10 @@ class PipelineE2eTest : public ::testing::Test {
     ASSERT_EQ(created.status, 201) << created.body;
     ProcessResult keygen = berth_.Run({"keygen"});
     ASSERT_EQ(keygen.exit_code, 0) << Describe(keygen);
+    // berth.yaml names a kubeconfig and the signing key: trusted once read,
+    // the key included (its content is part of the trust).
+    ProcessResult trusted = berth_.Run({"trust"});
+    ASSERT_EQ(trusted.exit_code, 0) << Describe(trusted);
     WriteFileAtomic(berth_.work_dir() / ".gitignore", "cosign.key\n.berth/\n");
     berth_.Git({"init", "-q"});
     Commit("1.0.0");

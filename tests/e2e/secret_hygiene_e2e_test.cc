@@ -515,6 +515,7 @@ TEST_F(SecretHygieneTest, MicrosStashWithAtlas) {
                   "      plugin: micros\n      atlas: " + kAtlas + "\n      env: stg-west\n      secrets: [DB_PASSWORD, TLS_KEY]\n"
                   "      scaling: {min: 1, max: 2}\n    secrets:\n      store: micros-stash\n      from: .env.local\n"
                   "      keys: [DB_PASSWORD, TLS_KEY]\n      settings: {service: shop-api, env: stg-west, atlas: " + kAtlas + "}\n");
+  Expect(0, {"trust", "-vvv"});  // berth.yaml names atlas, a program.
   ExpectChildExec(kAtlas);
   Expect(0, {"secrets", "diff", "staging", "-vvv"});
   Expect(0, {"secrets", "sync", "staging", "-vvv"});
@@ -557,6 +558,7 @@ TEST_F(SecretHygieneTest, KubernetesSecretsAndDeploy) {
                     "      kubeconfig: " + kubeconfig_path + "\n      replicas: 1\n" + context +
                     "    secrets:\n      store: k8s\n      from: .env.dev\n      settings:\n        kubeconfig: " + kubeconfig_path +
                     "\n" + (context.empty() ? "" : "  " + context) + "        secret: vault-{environment}\n");
+    Expect(0, {"trust", "-vvv"});  // berth.yaml names a kubeconfig.
   };
   project(kubeconfig.string(), "");
   Expect(0, {"secrets", "set", "dev", "API_KEY", "-vvv"}, kK8sSecret + "\n");

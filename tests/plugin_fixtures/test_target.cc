@@ -8,6 +8,7 @@
 
 #include "berth/util/fs.h"
 #include "berth/plugin.h"
+#include "berth/settings.h"
 #include "berth/target.h"
 
 namespace {
@@ -80,8 +81,14 @@ class TestTarget : public berth::Target {
 
 void Register(berth::Registrar& registrar) {
   registrar.SetDescription("Test fixture: a target that records deployments in a file");
+  // Declared, so that a project naming it needs no trust: nothing here names
+  // an endpoint, a credential file or a program.
   registrar.AddTarget("test-target", "Deployments kept in a JSON file (tests only)",
-                      [](const nlohmann::json& settings) { return std::make_unique<TestTarget>(settings); });
+                      [](const nlohmann::json& settings) { return std::make_unique<TestTarget>(settings); },
+                      berth::SettingsSchema{
+                          {"state", berth::Setting::Path("The JSON file the deployments are kept in").Required()},
+                          {"unhealthy_versions", berth::Setting::TextList("Versions that deploy but never become healthy")},
+                      });
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ const std::vector<OptionSpec>& GlobalOptionSpecs() {
       {"no-color", "", OptionSpec::Kind::kFlag, "No colours (also NO_COLOR=1)"},
       {"config", "", OptionSpec::Kind::kValue, "Project file (default: berth.yaml found upwards from here)", "FILE"},
       {"dry-run", "", OptionSpec::Kind::kFlag, "Show what would change, change nothing"},
+      {"trust", "", OptionSpec::Kind::kFlag, "Trust this project's berth.yaml for this run (CI; also BERTH_TRUST_PROJECT=1)"},
       {"help", "h", OptionSpec::Kind::kFlag, "Show help"},
       {"version", "", OptionSpec::Kind::kFlag, "Show berth's version"},
   };
@@ -107,6 +108,8 @@ SplitArgs SplitCommandLine(const std::vector<std::string>& args) {
       split.globals.no_color = true;
     } else if (arg == "--dry-run") {
       split.globals.dry_run = true;
+    } else if (arg == "--trust") {
+      split.globals.trust = true;
     } else if (arg == "-h" || arg == "--help") {
       split.globals.help = true;
     } else if (arg == "--version" && split.words.empty()) {
@@ -185,7 +188,7 @@ std::string CommandHelp(const CommandSpec& spec) {
     for (const OptionSpec* option : positionals) out << "  " << UpperName(*option) << "\t" << option->help << "\n";
   }
   if (has_named) out << "\n" << Describe(spec, false);
-  out << "\nGlobal options: -o table|json|yaml, -v, -q, --no-color, --config FILE, --dry-run, -h\n";
+  out << "\nGlobal options: -o table|json|yaml, -v, -q, --no-color, --config FILE, --dry-run, --trust, -h\n";
   return out.str();
 }
 

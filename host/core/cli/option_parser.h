@@ -19,6 +19,9 @@ struct GlobalOptions {
   bool help = false;
   bool version = false;
   bool dry_run = false;
+  // Trust the project for this run (berth trust records it for good). Only
+  // the command line and BERTH_TRUST_PROJECT say so, never berth.yaml.
+  bool trust = false;
   std::string config;
 };
 

@@ -16,12 +16,13 @@ CommandSpec Spec() {
 }
 
 TEST(OptionParserTest, SplitsGlobalsFromCommandWords) {
-  auto split = SplitCommandLine({"-v", "plugin", "list", "-o", "json", "--no-color", "-vv", "--dry-run"});
+  auto split = SplitCommandLine({"-v", "plugin", "list", "-o", "json", "--no-color", "-vv", "--dry-run", "--trust"});
   EXPECT_EQ(split.words, (std::vector<std::string>{"plugin", "list"}));
   EXPECT_EQ(split.globals.output, "json");
   EXPECT_EQ(split.globals.verbosity, 3);
   EXPECT_TRUE(split.globals.no_color);
   EXPECT_TRUE(split.globals.dry_run);
+  EXPECT_TRUE(split.globals.trust);
   EXPECT_TRUE(split.rest.empty());
   EXPECT_THROW(SplitCommandLine({"list", "-o"}), Error);
 }

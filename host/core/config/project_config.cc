@@ -20,6 +20,10 @@ class Reader {
  public:
   explicit Reader(fs::path file) : file_(std::move(file)) {}
 
+  static SettingsSource::Place PlaceOf(const YAML::Node& node) {
+    return {node.Mark().line + 1, node.Mark().column + 1, std::nullopt};
+  }
+
   Error At(const YAML::Node& node, const std::string& message) const {
     const YAML::Mark mark = node.Mark();
     std::string where = file_.filename().string();
@@ -331,7 +335,10 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
     reader.OnlyKeys(signing, "signing", {"signer", "key", "public_key", "required", "settings"});
     SigningConfig value;
     if (signing["signer"]) value.signer = reader.String(signing["signer"], "signing.signer");
-    if (signing["key"]) value.key = reader.String(signing["key"], "signing.key");
+    if (signing["key"]) {
+      value.key = reader.String(signing["key"], "signing.key");
+      config.places["signing.key"] = Reader::PlaceOf(signing["key"]);
+    }
     if (signing["public_key"]) value.public_key = reader.String(signing["public_key"], "signing.public_key");
     if (signing["required"]) value.required = reader.Bool(signing["required"], "signing.required");
     value.source.field = "signing.settings";

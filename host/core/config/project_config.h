@@ -94,6 +94,9 @@ struct ProjectConfig {
   std::map<std::string, EnvironmentConfig> environments;
   std::filesystem::path ledger;      // releases.json
   std::filesystem::path ledger_markdown;  // RELEASES.md
+  // Where berth's own fields that need trust were written ("signing.key"),
+  // for the refusal's berth.yaml:LINE:COL.
+  std::map<std::string, SettingsSource::Place> places;
 
   // Throws Error(kInvalidInput) "berth.yaml:LINE:COL: ..." for anything malformed.
   static ProjectConfig Load(const std::filesystem::path& file);
