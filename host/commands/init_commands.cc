@@ -5,9 +5,9 @@
 #include <regex>
 #include <sstream>
 
+#include "berth/output.h"
 #include "berth/util/fs.h"
 #include "berth/util/gitignore.h"
-#include "berth/output.h"
 #include "core/host.h"
 
 namespace berth::host {

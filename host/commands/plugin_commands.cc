@@ -2,13 +2,13 @@
 #include <iostream>
 
 #include "berth/output.h"
-#include "core/host.h"
 #include "berth/util/fs.h"
 #include "core/config/host_paths.h"
+#include "core/host.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_installer.h"
-#include "core/plugins/plugin_signature.h"
 #include "core/plugins/plugin_scaffold.h"
+#include "core/plugins/plugin_signature.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

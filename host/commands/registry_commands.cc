@@ -7,14 +7,14 @@
 #include <iostream>
 #include <iterator>
 
-#include "berth/util/log.h"
 #include "berth/oci/copy.h"
 #include "berth/oci/fan_out.h"
 #include "berth/oci/image.h"
 #include "berth/output.h"
+#include "berth/util/log.h"
 #include "berth/util/redact.h"
-#include "core/host.h"
 #include "core/cli/progress_printer.h"
+#include "core/host.h"
 #include "core/registry/registry_flags.h"
 #include "core/registry/signature_tags.h"
 

@@ -7,23 +7,23 @@
 #include <ctime>
 #include <iostream>
 
-#include "berth/util/fs.h"
-#include "berth/util/log.h"
 #include "berth/oci/copy.h"
 #include "berth/oci/image.h"
 #include "berth/output.h"
-#include "berth/util/redact.h"
 #include "berth/services.h"
 #include "berth/signer.h"
 #include "berth/target.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
 #include "core/builder/project_build.h"
 #include "core/host.h"
 #include "core/release/ledger.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
+#include "core/release/signing_policy.h"
 #include "core/release/tag_guard.h"
 #include "core/release/tracked_secrets.h"
-#include "core/release/signing_policy.h"
 
 namespace berth::host {
 namespace {

@@ -5,10 +5,10 @@
 #include <iostream>
 #include <iterator>
 
-#include "berth/util/env_file.h"
-#include "berth/util/fs.h"
 #include "berth/output.h"
 #include "berth/secret_store.h"
+#include "berth/util/env_file.h"
+#include "berth/util/fs.h"
 #include "core/host.h"
 
 namespace berth::host {

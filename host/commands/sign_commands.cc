@@ -2,9 +2,9 @@
 // Signer's (the installed one unless --signer names another); the host
 // parses options, picks the signer and turns results into output and exit
 // codes.
-#include "berth/util/gitignore.h"
 #include "berth/output.h"
 #include "berth/signer.h"
+#include "berth/util/gitignore.h"
 #include "core/host.h"
 #include "core/registry/registry_flags.h"
 

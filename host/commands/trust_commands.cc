@@ -3,9 +3,9 @@
 // file or a program (core/config/project_trust.h, docs/security.md).
 #include <iostream>
 
-#include "berth/log.h"
 #include "berth/output.h"
-#include "berth/time.h"
+#include "berth/util/log.h"
+#include "berth/util/time.h"
 #include "core/host.h"
 
 namespace berth::host {

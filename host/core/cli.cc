@@ -2,14 +2,14 @@
 
 #include <iostream>
 
-#include "berth/util/fs.h"
-#include "berth/version.h"
-#include "berth/util/log.h"
 #include "berth/output.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/util/redact.h"
-#include "host.h"
+#include "berth/version.h"
 #include "core/config/host_paths.h"
 #include "core/plugins/plugin_crash.h"
+#include "host.h"
 
 namespace berth::host {
 namespace {

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "asap_credentials.h"
-#include "berth/util/jwt.h"
 #include "berth/secret.h"
+#include "berth/util/jwt.h"
 
 namespace berth::asap {
 

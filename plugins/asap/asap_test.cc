@@ -10,8 +10,8 @@
 #include "asap_provider.h"
 #include "asap_rules.h"
 #include "asap_verifier.h"
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/fs.h"
 #include "key_repository.h"
 

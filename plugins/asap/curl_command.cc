@@ -8,9 +8,9 @@
 #include "asap_credentials.h"
 #include "asap_minter.h"
 #include "berth/error.h"
+#include "berth/output.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
-#include "berth/output.h"
 #include "http_fetch.h"
 
 namespace berth::asap {

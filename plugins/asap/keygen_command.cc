@@ -5,10 +5,10 @@
 #include "asap_credentials.h"
 #include "asap_rules.h"
 #include "berth/error.h"
+#include "berth/output.h"
 #include "berth/util/fs.h"
 #include "berth/util/gitignore.h"
 #include "berth/util/jwt.h"
-#include "berth/output.h"
 
 namespace berth::asap {
 

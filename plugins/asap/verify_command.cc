@@ -5,8 +5,8 @@
 #include "asap_credentials.h"
 #include "asap_verifier.h"
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/output.h"
+#include "berth/util/fs.h"
 #include "key_repository.h"
 
 namespace berth::asap {

@@ -8,9 +8,9 @@
 #include <ctime>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/host_registry.h"
 #include "berth/oci/manifest.h"
+#include "berth/util/fs.h"
 #include "berth/util/time.h"
 #include "layout_reader.h"
 #include "reproducible_layer.h"

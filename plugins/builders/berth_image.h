@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <string>
 
-#include "berth/util/digest.h"
 #include "berth/oci/reference.h"
+#include "berth/util/digest.h"
 
 namespace berth::builders {
 

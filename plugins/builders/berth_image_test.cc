@@ -7,10 +7,10 @@
 #include <chrono>
 #include <filesystem>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/image.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "reproducible_layer.h"
 

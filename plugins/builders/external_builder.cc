@@ -4,9 +4,9 @@
 #include <iostream>
 
 #include "berth/error.h"
+#include "berth/oci/reference.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
-#include "berth/oci/reference.h"
 #include "berth/util/process.h"
 #include "layout_reader.h"
 

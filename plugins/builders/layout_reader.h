@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "berth/util/digest.h"
 #include "berth/oci/manifest.h"
+#include "berth/util/digest.h"
 
 namespace berth::builders {
 

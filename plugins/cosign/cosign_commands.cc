@@ -2,9 +2,9 @@
 // and blob signatures, compatible with cosign's files.
 #include "cosign_commands.h"
 
+#include "berth/output.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
-#include "berth/output.h"
 #include "key_files.h"
 
 namespace berth::cosign {

@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "keys.h"

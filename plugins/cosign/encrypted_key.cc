@@ -4,8 +4,8 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "pem.h"
 
 namespace berth::cosign {

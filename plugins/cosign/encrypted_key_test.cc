@@ -5,8 +5,8 @@
 
 #include <regex>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "keys.h"
 #include "pem.h"
 #include "test_util.h"

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "berth/util/time.h"
 #include "berth/error.h"
 #include "berth/util/log.h"
+#include "berth/util/time.h"
 #include "signature_check.h"
 #include "signature_manifest.h"
 #include "sigstore_bundle.h"

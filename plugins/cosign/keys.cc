@@ -8,8 +8,8 @@
 
 #include <cstring>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 #include "pem.h"
 
 namespace berth::cosign {

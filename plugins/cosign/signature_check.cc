@@ -1,7 +1,7 @@
 #include "signature_check.h"
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "keys.h"
 #include "simple_signing.h"
 

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "berth/error.h"
 #include "berth/oci/attachment_tags.h"
 #include "berth/util/base64.h"
-#include "berth/error.h"
 #include "keys.h"
 #include "simple_signing.h"
 

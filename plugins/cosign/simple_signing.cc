@@ -1,7 +1,7 @@
 #include "simple_signing.h"
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 
 namespace berth::cosign {
 namespace {

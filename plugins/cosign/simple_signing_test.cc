@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 #include "test_util.h"
 
 namespace berth::cosign {

@@ -5,8 +5,8 @@
 #include <regex>
 #include <set>
 
-#include "berth/util/base64.h"
 #include "berth/http/url.h"
+#include "berth/util/base64.h"
 #include "berth/util/log.h"
 #include "crc32c.h"
 

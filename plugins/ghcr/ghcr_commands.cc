@@ -3,12 +3,12 @@
 #include <iostream>
 #include <iterator>
 
-#include "berth/util/log.h"
 #include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/output.h"
-#include "berth/util/redact.h"
 #include "berth/services.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
 #include "berth/util/text.h"
 #include "ghcr_registry.h"
 #include "ghcr_schema.h"

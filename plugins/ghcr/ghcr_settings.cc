@@ -6,10 +6,10 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
-#include "berth/util/log.h"
 #include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/util/redact.h"
 
 namespace berth::ghcr {

@@ -1,5 +1,5 @@
-#include "ghcr_settings.h"
 #include "ghcr_schema.h"
+#include "ghcr_settings.h"
 
 #include <gtest/gtest.h>
 

@@ -4,9 +4,9 @@
 #include <ctime>
 #include <thread>
 
-#include "berth/util/fs.h"
 #include "berth/http/retry.h"
 #include "berth/http/url.h"
+#include "berth/util/fs.h"
 #include "berth/util/log.h"
 #include "berth/util/redact.h"
 #include "berth/util/text.h"

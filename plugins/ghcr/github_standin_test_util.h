@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "berth/http/client.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
-#include "berth/http/client.h"
 #include "test_peer.h"
 
 namespace berth::ghcr::testing {

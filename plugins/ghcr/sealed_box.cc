@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 
 namespace berth::ghcr {
 

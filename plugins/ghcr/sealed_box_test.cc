@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 
 namespace berth::ghcr {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/log.h"
 #include "berth/util/process.h"
 #include "berth/util/redact.h"

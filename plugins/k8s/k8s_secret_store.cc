@@ -5,10 +5,10 @@
 #include <regex>
 
 #include "apply.h"
-#include "berth/util/base64.h"
-#include "berth/util/text.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/redact.h"
+#include "berth/util/text.h"
 #include "manifests.h"
 
 namespace berth::k8s {

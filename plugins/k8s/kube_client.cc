@@ -2,9 +2,9 @@
 
 #include <chrono>
 
+#include "berth/http/url.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
-#include "berth/http/url.h"
 #include "berth/util/log.h"
 #include "berth/util/text.h"
 #include "berth/version.h"

@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
 

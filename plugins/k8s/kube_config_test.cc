@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/fs.h"
 
 namespace berth::k8s {

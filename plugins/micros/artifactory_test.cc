@@ -4,8 +4,8 @@
 
 #include <map>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/fs.h"
 
 namespace berth::micros {

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <regex>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
 

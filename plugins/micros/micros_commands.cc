@@ -5,10 +5,10 @@
 #include <algorithm>
 
 #include "artifactory.h"
-#include "berth/util/fs.h"
 #include "berth/oci/host_registry.h"
 #include "berth/output.h"
 #include "berth/project.h"
+#include "berth/util/fs.h"
 #include "descriptor.h"
 #include "micros_settings.h"
 #include "micros_target.h"

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/settings.h"
+#include "berth/util/fs.h"
 #include "micros_schema.h"
 
 namespace berth::micros {

@@ -4,8 +4,8 @@
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
 #include "berth/project.h"
-#include "berth/util/redact.h"
 #include "berth/secret.h"
+#include "berth/util/redact.h"
 
 namespace berth {
 namespace internal {

@@ -5,9 +5,9 @@
 #include "berth/oci/host_registry.h"
 
 #include "berth/abi/codec.h"
-#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "berth/oci/reference.h"
+#include "berth/util/base64.h"
 
 namespace berth::oci {
 namespace {

@@ -7,9 +7,9 @@
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
 #include "berth/abi/objects.h"
-#include "berth/util/host_services.h"
 #include "berth/oci/registry_service.h"
 #include "berth/settings.h"
+#include "berth/util/host_services.h"
 
 namespace berth::testing {
 namespace {

@@ -4,8 +4,8 @@
 #include <chrono>
 
 #include "berth/abi/host_link.h"
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/process.h"
 
 namespace berth {

@@ -1,5 +1,5 @@
-#include "berth/util/time.h"
 #include "berth/util/jwt.h"
+#include "berth/util/time.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -19,8 +19,8 @@
 #include <chrono>
 #include <ctime>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 
 namespace berth::jwt {
 namespace {

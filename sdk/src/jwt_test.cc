@@ -4,8 +4,8 @@
 
 #include <limits>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/fs.h"
 #include "berth/util/process.h"
 

@@ -2,8 +2,8 @@
 // host with RunProcess (which refuses an argv holding a registered secret).
 #include <chrono>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/host_services.h"
 #include "berth/util/process.h"
 

@@ -1,7 +1,7 @@
 // In the host (and the SDK's own code), a new secret joins the redaction
 // list of this process's logs and messages.
-#include "berth/util/redact.h"
 #include "berth/secret.h"
+#include "berth/util/redact.h"
 
 namespace berth {
 

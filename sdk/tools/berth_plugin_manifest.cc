@@ -14,10 +14,10 @@
 #include <string>
 
 #include "berth/abi/buffer.h"
-#include "berth/util/digest.h"
-#include "berth/util/fs.h"
 #include "berth/manifest.h"
 #include "berth/plugin_loader.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 
 namespace {
 

@@ -7,8 +7,8 @@
 // holds only the fake CLIs a test writes, so the machine's gcloud is never run.
 #include <gtest/gtest.h>
 
-#include "berth/util/fs.h"
 #include "berth/http/client.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "gcp_test_support.h"
 #include "test_image.h"

@@ -9,9 +9,9 @@
 
 #include <set>
 
+#include "berth/oci/client.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
-#include "berth/oci/client.h"
 #include "berth_runner.h"
 #include "github_standin_test_util.h"
 #include "test_image.h"

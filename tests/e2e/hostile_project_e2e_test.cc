@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "background_server.h"
-#include "berth/fs.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 
 namespace berth::testing {

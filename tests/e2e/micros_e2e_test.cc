@@ -9,9 +9,9 @@
 #include <regex>
 #include <thread>
 
+#include "background_server.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
-#include "background_server.h"
 #include "berth_runner.h"
 #include "child_process.h"
 

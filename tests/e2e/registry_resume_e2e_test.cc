@@ -10,10 +10,10 @@
 #include <chrono>
 #include <thread>
 
-#include "berth/util/digest.h"
-#include "berth/util/fs.h"
 #include "berth/oci/client.h"
 #include "berth/oci/upload_state.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "child_process.h"
 #include "test_image.h"

@@ -18,10 +18,10 @@
 #include <iostream>
 
 #include "background_server.h"
-#include "berth/util/base64.h"
-#include "berth/util/fs.h"
 #include "berth/http/client.h"
 #include "berth/http/url.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "berth_runner.h"
 #include "github_standin_test_util.h"

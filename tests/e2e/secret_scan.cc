@@ -4,9 +4,9 @@
 
 #include <stdexcept>
 
+#include "berth/http/url.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
-#include "berth/http/url.h"
 
 namespace berth::testing {
 namespace fs = std::filesystem;

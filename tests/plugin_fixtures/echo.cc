@@ -3,10 +3,10 @@
 // 2.0.0, for the install tests that replace one version with another.
 #include <string>
 
-#include "berth/util/fs.h"
-#include "berth/util/log.h"
 #include "berth/output.h"
 #include "berth/plugin.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/util/process.h"
 #include "berth/util/redact.h"
 

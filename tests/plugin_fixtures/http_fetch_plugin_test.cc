@@ -5,8 +5,8 @@
 
 #include <cstdlib>
 
-#include "berth/util/fs.h"
 #include "berth/testing/plugin_harness.h"
+#include "berth/util/fs.h"
 #include "test_peer.h"
 
 namespace {

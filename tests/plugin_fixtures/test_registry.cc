@@ -2,9 +2,9 @@
 // supplies Basic credentials from its registries.yaml settings (username,
 // password-file), and allows repositories under team/ only. Real code
 // through the real loader, like the other fixtures.
-#include "berth/util/fs.h"
 #include "berth/plugin.h"
 #include "berth/registry.h"
+#include "berth/util/fs.h"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "berth/util/fs.h"
 #include "berth/plugin.h"
 #include "berth/settings.h"
 #include "berth/target.h"
+#include "berth/util/fs.h"
 
 namespace {
 

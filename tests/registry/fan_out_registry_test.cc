@@ -7,8 +7,8 @@
 #include <map>
 #include <mutex>
 
-#include "berth/util/fs.h"
 #include "berth/oci/fan_out.h"
+#include "berth/util/fs.h"
 #include "registry_test_util.h"
 
 namespace berth::testing {

@@ -4,10 +4,10 @@
 
 #include <random>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/tar.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "berth/util/process.h"
 
 namespace berth::testing {

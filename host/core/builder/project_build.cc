@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "berth/error.h"
-#include "berth/util/log.h"
 #include "berth/oci/image.h"
+#include "berth/util/log.h"
 #include "core/builder/builder_choice.h"
 
 namespace berth::host::builder {

@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 
-#include "berth/util/digest.h"
 #include "berth/oci/reference.h"
-#include "core/plugins/plugin_manager.h"
+#include "berth/util/digest.h"
 #include "core/config/project_config.h"
+#include "core/plugins/plugin_manager.h"
 
 namespace berth::host::builder {
 

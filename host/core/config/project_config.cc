@@ -7,8 +7,8 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/settings.h"
+#include "berth/util/fs.h"
 #include "berth/util/text.h"
 
 namespace berth::host {

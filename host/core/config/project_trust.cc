@@ -8,10 +8,10 @@
 #include <set>
 #include <tuple>
 
-#include "berth/digest.h"
 #include "berth/error.h"
-#include "berth/fs.h"
-#include "berth/text.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth/util/text.h"
 #include "core/config/host_paths.h"
 #include "core/config/project_settings.h"
 

@@ -6,8 +6,8 @@
 #include <map>
 
 #include "berth/error.h"
-#include "berth/fs.h"
 #include "berth/settings.h"
+#include "berth/util/fs.h"
 
 namespace berth::host {
 namespace {

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 
 namespace berth::host {
 

@@ -11,12 +11,12 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/util/fs.h"
-#include "berth/util/host_services.h"
 #include "berth/http/service.h"
-#include "berth/util/log.h"
 #include "berth/oci/registry_service.h"
 #include "berth/oci/settings_json.h"
+#include "berth/util/fs.h"
+#include "berth/util/host_services.h"
+#include "berth/util/log.h"
 #include "berth/util/redact.h"
 #include "core/plugins/plugin_manager.h"
 

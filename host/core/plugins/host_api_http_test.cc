@@ -10,9 +10,9 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/util/fs.h"
 #include "berth/http/host_client.h"
 #include "berth/http/service.h"
+#include "berth/util/fs.h"
 #include "berth/util/log.h"
 #include "berth/util/process.h"
 #include "core/plugins/plugin_manager.h"

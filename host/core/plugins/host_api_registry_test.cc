@@ -6,11 +6,11 @@
 #include <cstdlib>
 
 #include "berth/abi/buffer.h"
+#include "berth/oci/manifest.h"
+#include "berth/oci/registry_service.h"
 #include "berth/util/base64.h"
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
-#include "berth/oci/manifest.h"
-#include "berth/oci/registry_service.h"
 #include "core/plugins/plugin_manager.h"
 #include "test_peer.h"
 

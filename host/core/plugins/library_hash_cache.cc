@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "berth/util/fs.h"
-#include "core/plugins/file_sha256.h"
 #include "core/config/host_paths.h"
+#include "core/plugins/file_sha256.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

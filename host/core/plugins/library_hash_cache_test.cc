@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
+#include "berth/util/digest.h"
 #include "berth/util/fs.h"
 
 namespace berth::host {

@@ -5,11 +5,11 @@
 
 #include <ctime>
 
-#include "berth/util/time.h"
+#include "berth/plugin_loader.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
-#include "berth/plugin_loader.h"
 #include "berth/util/process.h"
+#include "berth/util/time.h"
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
 

@@ -5,15 +5,15 @@
 
 #include "berth/abi/objects.h"
 #include "berth/credential_provider.h"
-#include "berth/util/log.h"
-#include "berth/util/redact.h"
 #include "berth/oci/client.h"
 #include "berth/secret_store.h"
-#include "berth/target.h"
 #include "berth/signer.h"
+#include "berth/target.h"
+#include "berth/util/log.h"
+#include "berth/util/redact.h"
+#include "core/config/project_settings.h"
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
-#include "core/config/project_settings.h"
 
 namespace berth::host {
 

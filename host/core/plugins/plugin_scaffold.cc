@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/manifest.h"
+#include "berth/util/fs.h"
 #include "berth/version.h"
 
 namespace berth::host {

@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "berth/error.h"
+#include "berth/plugin_loader.h"
 #include "berth/util/base64.h"
 #include "berth/util/digest.h"
-#include "berth/error.h"
 #include "berth/util/fs.h"
-#include "berth/plugin_loader.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;

@@ -1,8 +1,8 @@
 #include "core/registry/signature_tags.h"
 
-#include "berth/util/log.h"
 #include "berth/oci/attachment_tags.h"
 #include "berth/oci/copy.h"
+#include "berth/util/log.h"
 
 namespace berth::host {
 

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
 #include "berth/oci/image.h"
+#include "berth/util/digest.h"
 #include "core/registry/registry_router.h"
 
 namespace berth::host::release {

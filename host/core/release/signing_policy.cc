@@ -3,8 +3,8 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/util/log.h"
 #include "berth/signer.h"
+#include "berth/util/log.h"
 
 namespace berth::host {
 namespace {

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "berth/util/digest.h"
 #include "berth/error.h"
 #include "berth/oci/credentials.h"
 #include "berth/oci/reference.h"
+#include "berth/util/digest.h"
 
 namespace berth {
 

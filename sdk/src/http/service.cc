@@ -8,11 +8,11 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/util/base64.h"
-#include "berth/util/fs.h"
 #include "berth/http/client.h"
 #include "berth/http/host_client.h"
 #include "berth/http/retry.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/util/log.h"
 
 namespace berth::http {

@@ -8,12 +8,12 @@
 #include <set>
 #include <thread>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "berth/http/challenge.h"
 #include "berth/http/url.h"
-#include "berth/util/log.h"
 #include "berth/oci/client.h"
+#include "berth/util/base64.h"
+#include "berth/util/log.h"
 #include "berth/util/redact.h"
 
 namespace berth::oci {

@@ -5,9 +5,9 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/util/log.h"
 #include "berth/oci/parallel.h"
 #include "berth/oci/progress.h"
+#include "berth/util/log.h"
 
 namespace berth::oci {
 

@@ -4,10 +4,10 @@
 
 #include <cstdlib>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/reference.h"
+#include "berth/util/base64.h"
+#include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "berth/util/redact.h"
 

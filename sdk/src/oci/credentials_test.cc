@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/util/base64.h"
 #include "berth/error.h"
+#include "berth/util/base64.h"
 #include "berth/util/fs.h"
 
 namespace berth::oci {

@@ -14,9 +14,9 @@
 #include <set>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/image.h"
 #include "berth/oci/tar.h"
+#include "berth/util/fs.h"
 
 namespace berth::oci {
 namespace fs = std::filesystem;

@@ -2,9 +2,9 @@
 // tests/fuzz/fuzz_docker_archive: each must be a one-line refusal.
 #include <gtest/gtest.h>
 
-#include "berth/util/fs.h"
 #include "berth/oci/image.h"
 #include "berth/oci/tar.h"
+#include "berth/util/fs.h"
 
 namespace berth::oci {
 namespace {

@@ -5,9 +5,9 @@
 #include <mutex>
 #include <thread>
 
-#include "berth/util/log.h"
 #include "berth/oci/parallel.h"
 #include "berth/oci/progress.h"
+#include "berth/util/log.h"
 
 namespace berth::oci {
 namespace {

@@ -12,8 +12,8 @@
 #include <mutex>
 
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/image.h"
+#include "berth/util/fs.h"
 #include "blob_file.h"
 
 namespace berth::oci {

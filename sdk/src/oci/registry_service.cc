@@ -6,7 +6,6 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
-#include "berth/util/base64.h"
 #include "berth/error.h"
 #include "berth/oci/client.h"
 #include "berth/oci/copy.h"
@@ -16,6 +15,7 @@
 #include "berth/oci/settings_json.h"
 #include "berth/oci/upload_state.h"
 #include "berth/secret.h"
+#include "berth/util/base64.h"
 
 namespace berth::oci {
 namespace {

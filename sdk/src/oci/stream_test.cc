@@ -7,11 +7,11 @@
 
 #include "authenticator.h"
 #include "berth/error.h"
-#include "berth/util/fs.h"
 #include "berth/oci/blob_stream.h"
 #include "berth/oci/manifest.h"
 #include "berth/oci/settings.h"
 #include "berth/oci/tar.h"
+#include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "test_image.h"
 

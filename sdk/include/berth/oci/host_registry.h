@@ -26,9 +26,9 @@
 #include <string_view>
 #include <vector>
 
-#include "berth/util/digest.h"
 #include "berth/oci/credentials.h"
 #include "berth/oci/manifest.h"
+#include "berth/util/digest.h"
 
 namespace berth::oci {
 
