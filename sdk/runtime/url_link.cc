@@ -13,6 +13,17 @@ nlohmann::json Parse(std::string_view url, std::string_view base = {}) {
   return abi::CallHost("url.parse", request);
 }
 
+// One part of a parsed URL; "" for a malformed one, as the host's own
+// UrlHost and UrlOrigin answer.
+std::string PartOrEmpty(std::string_view url, const char* part) {
+  try {
+    return Parse(url).value(part, std::string());
+  } catch (const Error& error) {
+    if (error.code() != ErrorCode::kInvalidInput) throw;
+    return "";
+  }
+}
+
 }  // namespace
 
 std::string ResolveUrl(std::string_view base, std::string_view reference) {
@@ -24,22 +35,8 @@ std::string ResolveUrl(std::string_view base, std::string_view reference) {
   }
 }
 
-std::string UrlHost(std::string_view url) {
-  try {
-    return Parse(url).value("host", std::string());
-  } catch (const Error& error) {
-    if (error.code() != ErrorCode::kInvalidInput) throw;
-    return "";
-  }
-}
+std::string UrlHost(std::string_view url) { return PartOrEmpty(url, "host"); }
 
-std::string UrlOrigin(std::string_view url) {
-  try {
-    return Parse(url).value("origin", std::string());
-  } catch (const Error& error) {
-    if (error.code() != ErrorCode::kInvalidInput) throw;
-    return "";
-  }
-}
+std::string UrlOrigin(std::string_view url) { return PartOrEmpty(url, "origin"); }
 
 }  // namespace berth::http
