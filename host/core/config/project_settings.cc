@@ -5,18 +5,6 @@
 namespace berth::host {
 namespace {
 
-const char* KindPhrase(ProvidedKind kind) {
-  switch (kind) {
-    case ProvidedKind::kRegistry: return "registry";
-    case ProvidedKind::kTarget: return "target";
-    case ProvidedKind::kSecretStore: return "secret store";
-    case ProvidedKind::kSigner: return "signer";
-    case ProvidedKind::kCredentialProvider: return "credential provider";
-    case ProvidedKind::kBuilder: return "builder";
-  }
-  return "plugin";
-}
-
 // The declared schema of `name`, or null when no installed plugin provides
 // it or it declared none.
 nlohmann::json SchemaOf(PluginManager& plugins, ProvidedKind kind, const std::string& name) {
@@ -36,10 +24,6 @@ void Normalize(const ProjectConfig& project, PluginManager& plugins, ProvidedKin
 }
 
 }  // namespace
-
-std::string ProviderPhrase(ProvidedKind kind, const std::string& name) {
-  return "the " + name + " " + KindPhrase(kind);
-}
 
 SettingsOrigin OriginIn(const ProjectConfig& project, const SettingsSource& source, std::string owner) {
   SettingsOrigin origin;

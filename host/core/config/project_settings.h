@@ -9,11 +9,9 @@
 #include "berth/settings.h"
 #include "core/plugins/plugin_manager.h"
 #include "core/config/project_config.h"
+#include "core/config/provider_phrase.h"
 
 namespace berth::host {
-
-// "the k8s target", "the file secret store": how messages name a provider.
-std::string ProviderPhrase(ProvidedKind kind, const std::string& name);
 
 // Where a block of `project` came from, for the settings check's messages.
 SettingsOrigin OriginIn(const ProjectConfig& project, const SettingsSource& source, std::string owner);

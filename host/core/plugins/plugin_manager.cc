@@ -11,7 +11,7 @@
 #include "berth/target.h"
 #include "berth/util/log.h"
 #include "berth/util/redact.h"
-#include "core/config/project_settings.h"
+#include "core/config/provider_phrase.h"
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
 
