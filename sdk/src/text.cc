@@ -76,6 +76,19 @@ size_t Utf8Length(std::string_view text, size_t pos) {
 
 }  // namespace
 
+std::optional<size_t> FirstInvalidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = Utf8Length(text, i);
+    if (length == 0) return i;
+    i += length;
+  }
+  return std::nullopt;
+}
+
 std::string StripControl(std::string_view text) {
   std::string out;
   out.reserve(text.size());

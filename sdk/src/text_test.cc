@@ -34,6 +34,17 @@ TEST(TextTest, DidYouMeanIsEmptyWhenNothingIsNear) {
 
 // A registry's message can carry escape sequences that recolour, retitle or
 // clear the terminal, or plant a hyperlink (OSC 8): none may survive.
+TEST(TextTest, FirstInvalidUtf8FindsTheFirstBadByte) {
+  EXPECT_EQ(FirstInvalidUtf8(""), std::nullopt);
+  EXPECT_EQ(FirstInvalidUtf8("plain ascii"), std::nullopt);
+  EXPECT_EQ(FirstInvalidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\xa2"), std::nullopt);
+  EXPECT_EQ(FirstInvalidUtf8("ab\xff"), 2u);
+  EXPECT_EQ(FirstInvalidUtf8("\xc3"), 0u);               // Cut short.
+  EXPECT_EQ(FirstInvalidUtf8("a\xc0\xaf"), 1u);           // Overlong '/'.
+  EXPECT_EQ(FirstInvalidUtf8("ok \xed\xa0\x80"), 3u);     // A surrogate.
+  EXPECT_EQ(FirstInvalidUtf8("\xf4\x90\x80\x80"), 0u);   // Past U+10FFFF.
+}
+
 TEST(TextTest, StripControlRemovesEscapeSequencesAndControls) {
   EXPECT_EQ(StripControl("plain text, kept"), "plain text, kept");
   EXPECT_EQ(StripControl("\x1b[31mred\x1b[0m \x1b[2J\x1b[1;1Hdone"), "red done");

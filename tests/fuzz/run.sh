@@ -33,7 +33,9 @@ echo "== configure $build" >&2
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=OFF -DBERTH_FUZZ=ON \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang "${launcher[@]}" >/dev/null
 echo "== build $build" >&2
+start=$SECONDS
 cmake --build "$build" --target berth-fuzzers -j "$(nproc)"
+echo "== built $build in $((SECONDS - start)) s" >&2
 
 if ((${#names[@]} == 0)); then
   for dir in tests/fuzz/corpus/*/; do names+=("$(basename "$dir")"); done

@@ -153,9 +153,56 @@ for i, (header, claims) in enumerate([
     token = b64url(json.dumps(header).encode()) + "." + b64url(json.dumps(claims).encode()) + "." + b64url(b"sig" * 20)
     write("asap_token", f"token{i}", token)
 
+# URLs: a base and a reference (Location, Link), hosts the SSRF guard must
+# classify, and remote text with terminal escapes for StripControl.
+for i, (base, ref) in enumerate([
+        ("https://Registry.Example:443/v2/a/b/blobs/uploads/", "/v2/a/b/blobs/uploads/uuid?_state=x"),
+        ("http://127.0.0.1:5000/v2/", "https://storage.example/blob?sig=1"),
+        ("https://[::ffff:169.254.169.254]/token", "//LOCALHOST:80/x"),
+        ("https://127.evil.example/v2/", "<https://r.example/v2/a/tags/list?last=x&n=2>; rel=\"next\""),
+        ("https://[fd00:ec2::254]:8443/", "../../..")]):
+    write("url", f"seed{i}", base + "\n====\n" + ref)
+write("url", "terminal-escapes", b"\x1b]8;;https://evil.example\x07click\x1b]8;;\x07 \x1b[31mred\x1b[0m \xc2\x9b2J \xff\xfe\r\n\x7f")
+
+# Project trust: a berth.yaml with every kind of setting that needs trust,
+# and a trust store.
+store = json.dumps({"version": 1, "projects": [
+    {"dir": "/fuzz/project", "file": "berth.yaml", "sha256": "b" * 64, "trusted_at": "2026-12-07T00:00:00Z",
+     "settings": ["signing.key", "environments.staging.target.kubeconfig"]}]})
+write("project_trust", "every-kind", """service: shop
+image: 127.0.0.1:5000/acme/shop
+signing:
+  key: keys/cosign.key
+build:
+  builder: buildx
+  platform-command: ./tools/build
+environments:
+  staging:
+    target:
+      plugin: k8s
+      kubeconfig: kube/config
+      mirrors: [https://a.example, https://b.example]
+    secrets:
+      store: github-actions
+      settings:
+        api-url: https://api.github.com
+        token-file: ~/.config/gh/token
+  prod:
+    target:
+      plugin: micros
+      atlas: ./tools/atlas
+    secrets:
+      store: file
+      settings:
+        dir: secrets
+====
+""" + store)
+write("project_trust", "store-wrong-types", "service: x\n====\n" + json.dumps(
+    {"projects": [{"dir": 1, "sha256": ["x"]}, "not a record", {"dir": "/a", "sha256": "c", "settings": [1, "a"]}]}))
+
 # Inputs that crashed a harness once (docs/fuzzing.md), kept as seeds.
 write("plugin_manifest", "regress-wrong-field-type",
-      '{"schema": 1, "name": "echo", "version": "1.0.0", "description": [{"kind": "registry"}], "commands": []}')
+      '{"schema": 2, "name": "echo", "version": "1.0.0", "description": [{"kind": "registry"}], "commands": []}')
 write("docker_archive", "regress-entry-without-config", archive([("manifest.json", b"[{}]")]))
 
 # The user's berth config and the installed-plugins record.

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <regex>
 #include <set>
@@ -254,6 +255,15 @@ ProjectConfig ProjectConfig::Load(const fs::path& file) {
 
 ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file) {
   Reader reader(file);
+  // YAML is Unicode text; bytes that are not UTF-8 would later break the
+  // JSON the settings travel in (to plugins, into the trust digest).
+  if (std::optional<size_t> bad = FirstInvalidUtf8(text)) {
+    size_t line_start = text.rfind('\n', *bad);  // text[*bad] is no newline.
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    size_t line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*bad), '\n');
+    throw Error(ErrorCode::kInvalidInput, file.filename().string() + ":" + std::to_string(line) + ":" +
+                                              std::to_string(*bad - line_start + 1) + ": not UTF-8 text (YAML files are UTF-8)");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);

@@ -128,6 +128,15 @@ TEST(ProjectConfigTest, SymlinksOutOfTheProjectAreOutside) {
 
 // Found by tests/fuzz/fuzz_project_config: a mapping or list used as a key
 // ("? a: b") threw yaml-cpp's bad conversion past Parse.
+// Found by fuzz_project_trust: a value that is not UTF-8 reached the JSON
+// the trust digest is computed over, whose dump threw past every caller.
+TEST(ProjectConfigTest, TextThatIsNotUtf8IsRefusedWithItsPlace) {
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nenvironments:\n  dev:\n    target: {plugin: k8s, mirrors: [https://a\xd3\xdf]}\n"),
+            "berth.yaml:5:46: not UTF-8 text (YAML files are UTF-8)");
+  EXPECT_EQ(ErrorOf("\xff"), "berth.yaml:1:1: not UTF-8 text (YAML files are UTF-8)");
+  EXPECT_EQ(ErrorOf("service: x\nimage: r/x\n# caf\xc3\xa9 \xed\xa0\x80\n"), "berth.yaml:3:9: not UTF-8 text (YAML files are UTF-8)");
+}
+
 TEST(ProjectConfigTest, ComplexKeysAreErrorsNotYamlExceptions) {
   EXPECT_EQ(ErrorOf("service: x\nimage: r/x\nbuild:\n  ? base: scratch\n  : x\n"),
             "berth.yaml:4:5: a key must be a plain name, not a mapping or a list");

@@ -13,7 +13,7 @@
 #include "berth/util/fs.h"
 #include "berth/util/text.h"
 #include "core/config/host_paths.h"
-#include "core/config/project_settings.h"
+#include "core/config/provider_phrase.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -297,13 +297,24 @@ std::vector<TrustRecord> TrustStore::List() const {
   if (!json.is_object() || !json.contains("projects") || !json["projects"].is_array()) {
     throw Error(ErrorCode::kInvalidInput, path_.string() + ": no \"projects\" list (remove it, then berth trust again)");
   }
-  for (const auto& item : json["projects"]) {
+  // A field of the wrong type is refused like a malformed file: skipping
+  // it could make a later `berth trust` drop records silently.
+  auto text = [&](const nlohmann::json& item, const char* key, const char* fallback, size_t index) {
+    if (!item.contains(key)) return std::string(fallback);
+    if (!item[key].is_string()) {
+      throw Error(ErrorCode::kInvalidInput, path_.string() + ": projects[" + std::to_string(index) + "]." + key +
+                                                " is not text (remove it, then berth trust again)");
+    }
+    return item[key].get<std::string>();
+  };
+  for (size_t index = 0; index < json["projects"].size(); ++index) {
+    const nlohmann::json& item = json["projects"][index];
     if (!item.is_object()) continue;
     TrustRecord record;
-    record.dir = item.value("dir", "");
-    record.file = item.value("file", "berth.yaml");
-    record.sha256 = item.value("sha256", "");
-    record.trusted_at = item.value("trusted_at", "");
+    record.dir = text(item, "dir", "", index);
+    record.file = text(item, "file", "berth.yaml", index);
+    record.sha256 = text(item, "sha256", "", index);
+    record.trusted_at = text(item, "trusted_at", "", index);
     if (item.contains("settings") && item["settings"].is_array()) {
       for (const auto& field : item["settings"]) {
         if (field.is_string()) record.settings.push_back(field.get<std::string>());

@@ -234,6 +234,21 @@ TEST_F(ProjectTrustTest, TheStoreKeepsOneRecordPerProjectPrivately) {
   EXPECT_TRUE(store.Find("/src/b", "berth.yaml").has_value());
 }
 
+// Found by fuzz_project_trust: a field of another type escaped as a JSON
+// library exception instead of berth's one-line error.
+TEST_F(ProjectTrustTest, AFieldOfTheWrongTypeIsAMalformedStore) {
+  TrustStore store(dir_.path() / "trusted-projects.json");
+  WriteFileAtomic(store.path(), R"({"projects": [{"dir": "/src/a", "sha256": 7}]})", 0600);
+  try {
+    store.List();
+    FAIL() << "a record with a number for its sha256 was read";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kInvalidInput);
+    EXPECT_EQ(std::string(error.what()),
+              store.path().string() + ": projects[0].sha256 is not text (remove it, then berth trust again)");
+  }
+}
+
 // Anyone who may write the file could trust a project in the user's name.
 TEST_F(ProjectTrustTest, AFileOthersMayWriteIsRefused) {
   TrustStore store(dir_.path() / "trusted-projects.json");

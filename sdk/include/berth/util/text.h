@@ -19,6 +19,11 @@ namespace berth {
 // become '?'. Everything else, including non-ASCII letters, is kept.
 std::string StripControl(std::string_view text);
 
+// The offset of the first byte that does not begin a valid UTF-8 sequence
+// (overlong forms and surrogates included), or nullopt for valid UTF-8: for
+// files whose values later become JSON, which holds only UTF-8.
+std::optional<size_t> FirstInvalidUtf8(std::string_view text);
+
 // Levenshtein distance: how "did you mean ...?" suggestions pick the nearest
 // command, field or setting name.
 size_t EditDistance(const std::string& a, const std::string& b);
