@@ -139,6 +139,9 @@ class HostileProjectE2eTest : public ::testing::Test {
         {{"secrets", "list", "staging"}, {api_url, token_file}},
         {{"secrets", "diff", "staging"}, {api_url, token_file}},
         {{"secrets", "sync", "staging", "--dry-run"}, {api_url, token_file}},
+        {{"secrets", "sync", "staging"}, {api_url, token_file}},
+        {{"secrets", "set", "staging", "API_KEY", "--from-file", ".env.staging"}, {api_url, token_file}},
+        {{"secrets", "delete", "prod", "API_KEY"}, {secretmanager, key_file}},
         {{"secrets", "list", "prod"}, {secretmanager, key_file}},
         {{"secrets", "diff", "prod"}, {secretmanager, key_file}},
         {{"deploy", "staging", "--image", kImage, "--dry-run"}, {kubeconfig}},
@@ -154,6 +157,8 @@ class HostileProjectE2eTest : public ::testing::Test {
          "micros descriptor render: "},
         {{"release", "1.0.0", "--dry-run"}, {signing_key}},
         {{"release", "1.0.0", "--env", "staging", "--dry-run"}, {signing_key, kubeconfig}},
+        {{"release", "1.0.0"}, {signing_key}},
+        {{"release", "1.0.0", "--env", "prod"}, {signing_key, atlas}},
     };
   }
 
