@@ -8,19 +8,24 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
 bash third_party/install-deps.sh --test
+echo "== dependencies ready after $SECONDS s" >&2
 jobs=$(nproc)
 # ccache, when the machine has it, makes a rebuild after a small change quick.
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
 
+# Each stage says how long it took, so that a slow CI run shows where.
 build_and_test() {
   local dir=$1; shift
   echo "== configure $dir ($*)" >&2
   cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=ON "${launcher[@]}" "$@" >/dev/null
   echo "== build $dir" >&2
+  local start=$SECONDS
   cmake --build "$dir" -j "$jobs"
-  echo "== test $dir" >&2
+  echo "== built $dir in $((SECONDS - start)) s; test $dir" >&2
+  start=$SECONDS
   ctest --test-dir "$dir" -j "$jobs" --output-on-failure --timeout 900
+  echo "== tested $dir in $((SECONDS - start)) s" >&2
 }
 
 build_and_test build
