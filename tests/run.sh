@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds
-# berth twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer),
-# and runs every test in both builds. Every server a test needs is started by
-# that test on 127.0.0.1 and stopped after.
+# berth twice (plain with g++, and with clang's AddressSanitizer +
+# UndefinedBehaviorSanitizer, where the libFuzzer harnesses are built too),
+# runs every test in both builds, then each fuzz harness for a short smoke run
+# (docs/fuzzing.md). Every server a test needs is started by that test on
+# 127.0.0.1 and stopped after.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-bash third_party/install-deps.sh --test
+bash third_party/install-deps.sh --test --fuzz
 echo "== dependencies ready after $SECONDS s" >&2
 jobs=$(nproc)
 # ccache, when the machine has it, makes a rebuild after a small change quick.
@@ -31,6 +33,12 @@ build_and_test() {
 build_and_test build
 if [[ "${BERTH_SKIP_SANITIZERS:-0}" != 1 ]]; then
   # detect_leaks=0: LeakSanitizer needs ptrace, which some sandboxes refuse.
+  # clang for this build, so that one build serves the sanitizer suite and
+  # the fuzz harnesses (libFuzzer is clang's), and a second compiler reads
+  # the code.
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    build_and_test build-asan -DBERTH_SANITIZE=ON
+    build_and_test build-asan -DBERTH_SANITIZE=ON -DBERTH_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang
+  start=$SECONDS
+  bash tests/fuzz/run.sh --smoke --build-dir build-asan
+  echo "== fuzz smoke in $((SECONDS - start)) s; whole suite in $SECONDS s" >&2
 fi

@@ -5,6 +5,8 @@
 #   tests/fuzz/run.sh --runs N       N runs each (the long campaign: 1000000)
 #   tests/fuzz/run.sh --time S       S seconds each
 #   tests/fuzz/run.sh ... NAME...    only these harnesses (e.g. reference kubeconfig)
+#   tests/fuzz/run.sh --build-dir DIR ...   use DIR, already configured with
+#                                    -DBERTH_FUZZ=ON (tests/run.sh's sanitizer build)
 # New inputs libFuzzer finds go to build-fuzz/corpus/NAME, never into the
 # repository's corpus; a crash leaves build-fuzz/crashes/NAME/crash-* and
 # makes the script fail.
@@ -14,11 +16,13 @@ cd "$root"
 
 limit=(-runs=20000 -max_total_time=5)
 names=()
+given_build=""
 while (($#)); do
   case "$1" in
     --smoke) limit=(-runs=20000 -max_total_time=5) ;;
     --runs) limit=("-runs=$2"); shift ;;
     --time) limit=("-max_total_time=$2"); shift ;;
+    --build-dir) given_build=$2; shift ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) names+=("$1") ;;
   esac
@@ -26,12 +30,20 @@ while (($#)); do
 done
 
 bash third_party/install-deps.sh --fuzz
-build=${BERTH_FUZZ_BUILD_DIR:-build-fuzz}
-launcher=()
-if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
-echo "== configure $build" >&2
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=OFF -DBERTH_FUZZ=ON \
-  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang "${launcher[@]}" >/dev/null
+if [[ -n "$given_build" ]]; then
+  build=$given_build
+  if ! grep -q '^BERTH_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+    echo "tests/fuzz/run.sh: $build is not a build configured with -DBERTH_FUZZ=ON" >&2
+    exit 2
+  fi
+else
+  build=${BERTH_FUZZ_BUILD_DIR:-build-fuzz}
+  launcher=()
+  if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
+  echo "== configure $build" >&2
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBERTH_BUILD_TESTS=OFF -DBERTH_FUZZ=ON \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang "${launcher[@]}" >/dev/null
+fi
 echo "== build $build" >&2
 start=$SECONDS
 cmake --build "$build" --target berth-fuzzers -j "$(nproc)"
