@@ -3,32 +3,6 @@
 #include "core/config/project_settings.h"
 
 namespace berth::host {
-namespace {
-
-ProvidedSchemas SchemasOf(PluginManager& plugins) {
-  ProvidedSchemas schemas;
-  schemas.schema = [&plugins](ProvidedKind kind, const std::string& name) -> std::optional<nlohmann::json> {
-    DiscoveredPlugin* provider = plugins.FindProvider(kind, name);
-    if (provider == nullptr) return std::nullopt;
-    for (const auto& provision : provider->manifest->provides) {
-      if (provision.kind == kind && provision.name == name) return provision.settings;
-    }
-    return std::nullopt;
-  };
-  schemas.names = [&plugins](ProvidedKind kind) {
-    std::vector<std::string> names;
-    for (const auto& plugin : plugins.Plugins()) {
-      if (!plugin.manifest) continue;
-      for (const auto& provision : plugin.manifest->provides) {
-        if (provision.kind == kind) names.push_back(provision.name);
-      }
-    }
-    return names;
-  };
-  return schemas;
-}
-
-}  // namespace
 
 bool Host::HasProject() const {
   if (!globals.config.empty()) return true;
@@ -57,7 +31,7 @@ const ProjectConfig& Host::Project() {
       }
       // Before normalization: trust is given to what berth.yaml says, not to
       // the absolute paths it becomes.
-      needs = FindTrustNeeds(project, SchemasOf(*plugins));
+      needs = FindTrustNeeds(project, InstalledSchemas(*plugins));
       CheckProjectSettings(project, *plugins);
     }
     project_ = std::move(project);

@@ -2,15 +2,19 @@
 
 namespace berth::gcp {
 
-// Every URL here receives a Google access token, and the key file is a
-// service account's private key: all are marked for the trust rules.
+// Every URL here receives a Google access token (token-uri: an assertion
+// signed with the user's key), and the key file is a service account's
+// private key: all are marked for the trust rules, and the URLs may name
+// only Google's hosts unless the user allows another (CredentialHosts).
 SettingsSchema GcpSchema() {
   return SettingsSchema{
       {"key-file", Setting::Path("A service account key (default: $GOOGLE_APPLICATION_CREDENTIALS, then ADC)").CredentialFile()},
-      {"token-uri", Setting::Text("Where access tokens are minted (default: the key's token_uri)").Endpoint()},
+      {"token-uri", Setting::Text("Where access tokens are minted (default: the key's token_uri)")
+                        .CredentialHosts("google", {"oauth2.googleapis.com", "accounts.google.com"})},
       {"scopes", Setting::Value("OAuth scopes: a list, or text separated by commas or spaces")},
-      {"artifactregistry-url", Setting::Text("The Artifact Registry API").Endpoint()},
-      {"secretmanager-url", Setting::Text("The Secret Manager API").Endpoint()},
+      {"artifactregistry-url",
+       Setting::Text("The Artifact Registry API").CredentialHosts("google", {"artifactregistry.googleapis.com"})},
+      {"secretmanager-url", Setting::Text("The Secret Manager API").CredentialHosts("google", {"secretmanager.googleapis.com"})},
       {"metadata", Setting::Value("Ask the metadata server for tokens: true, false or auto")},
       {"gcloud", Setting::Boolean("Fall back to gcloud's credentials")},
       {"location", Setting::Text("The Artifact Registry location (us, europe-west1, ...)")},

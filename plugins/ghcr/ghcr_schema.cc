@@ -3,11 +3,15 @@
 namespace berth::ghcr {
 
 // The API URL receives the token with every request, and the token file is
-// read for it: both are marked for the trust rules.
+// read for it: both are marked for the trust rules. The token goes only to
+// GitHub's hosts unless the user allows another (CredentialHosts). The
+// registry host counts too: it gets the token as a password, and
+// containers.HOST makes https://HOST/api/v3 the API URL.
 SettingsSchema GhcrSchema() {
-  Setting api_url = Setting::Text("The GitHub API (default: $GITHUB_API_URL, then https://api.github.com)").Endpoint();
+  Setting api_url = Setting::Text("The GitHub API (default: $GITHUB_API_URL, then https://api.github.com)")
+                        .CredentialHosts("github", {"api.github.com"});
   return SettingsSchema{
-      {"registry", Setting::Text("The registry host (default: ghcr.io, or $BERTH_GHCR_HOST)")},
+      {"registry", Setting::Text("The registry host (default: ghcr.io, or $BERTH_GHCR_HOST)").CredentialHosts("github", {"ghcr.io"})},
       {"api-url", api_url},
       {"api-base", Setting(api_url)},
       {"token-file", Setting::Path("A file holding the token (default: $GH_TOKEN, then $GITHUB_TOKEN)").CredentialFile()},

@@ -1,11 +1,14 @@
 #include "ghcr_settings.h"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <set>
 
 #include "berth/error.h"
+#include "berth/http/url.h"
 #include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/util/fs.h"
@@ -25,6 +28,22 @@ std::string StringSetting(const nlohmann::json& settings, const std::string& key
 std::string TrimTrailing(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) text.pop_back();
   return text;
+}
+
+// This machine by address (127.0.0.0/8, [::1]) or the name localhost, as
+// berth's HTTP client parses the URL: "127.evil.example" is a DNS name and
+// "[2001:db8::1]" another machine.
+bool IsLoopbackUrl(const std::string& url) {
+  std::string host = http::UrlHost(url);
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!host.empty() && host[0] == '[') {
+    host = host.substr(0, host.find(']') + 1);
+  } else if (size_t colon = host.rfind(':'); colon != std::string::npos) {
+    host.resize(colon);
+  }
+  if (host == "localhost" || host == "[::1]") return true;
+  in_addr address{};
+  return inet_pton(AF_INET, host.c_str(), &address) == 1 && (ntohl(address.s_addr) >> 24) == 127;
 }
 
 }  // namespace
@@ -69,8 +88,7 @@ GhcrSettings GhcrSettings::Parse(const nlohmann::json& settings, const EnvFn& en
   while (out.api_url.ends_with("/")) out.api_url.pop_back();
   if (out.api_url.starts_with("http://")) {
     // The token goes with every request: plain HTTP only to this machine (tests, a local proxy).
-    std::string host = out.api_url.substr(7, out.api_url.find_first_of(":/", 7) - 7);
-    if (host != "localhost" && !host.starts_with("127.") && host != "[") {
+    if (!IsLoopbackUrl(out.api_url)) {
       throw Error(ErrorCode::kInvalidInput, "ghcr settings: api-url '" + out.api_url + "' is plain HTTP to another machine; use https://");
     }
   }

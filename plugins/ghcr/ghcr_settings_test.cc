@@ -51,6 +51,14 @@ TEST(GhcrSettingsTest, RefusesBadSettings) {
   EXPECT_EQ(GhcrSettings::Parse(CheckGhcrSettings({{"rate-limit-wait", "2m"}}, "s"), Env({})).rate_limit_wait.count(), 120);
   EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"api-url", "http://ghe.example/api/v3"}}, Env({})); }),
             "ghcr settings: api-url 'http://ghe.example/api/v3' is plain HTTP to another machine; use https://");
+  // This machine is an address, not a name that starts like one.
+  for (const std::string url : {"http://127.evil.example/api", "http://[2001:db8::1]:8080", "http://localhost.evil.example"}) {
+    EXPECT_EQ(ErrorMessageOf([&] { GhcrSettings::Parse({{"api-url", url}}, Env({})); }),
+              "ghcr settings: api-url '" + url + "' is plain HTTP to another machine; use https://");
+  }
+  for (const std::string url : {"http://127.0.0.2:9", "http://[::1]:8080", "http://LOCALHOST:1"}) {
+    EXPECT_EQ(GhcrSettings::Parse({{"api-url", url}}, Env({})).api_url, url);
+  }
   EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"owner-type", "team"}}, Env({})); }),
             "ghcr settings: owner-type must be 'org' or 'user', not 'team'");
   EXPECT_EQ(ErrorMessageOf([] { GhcrSettings::Parse({{"rate-limit-wait", "soon"}}, Env({})); }),

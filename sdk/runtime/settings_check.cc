@@ -32,6 +32,12 @@ class Checker {
     if (schema.value("x-berth-secret", false) && result.is_string() && origin_.on_secret) {
       origin_.on_secret(result.get<std::string>());
     }
+    if (auto mark = schema.find("x-berth-credential-hosts"); mark != schema.end() && origin_.credential_host_refusal) {
+      // Refused, not skipped, when it is no text: the host cannot tell where
+      // such a value would send the platform's credentials.
+      if (!result.is_string()) throw Fail(pointer, field, "must be a URL");
+      if (auto refusal = origin_.credential_host_refusal(*mark, result.get<std::string>())) throw Fail(pointer, field, *refusal);
+    }
     return result;
   }
 

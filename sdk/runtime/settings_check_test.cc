@@ -96,6 +96,42 @@ TEST(SettingsCheckTest, SecretsAreHandedToTheRedactor) {
   EXPECT_EQ(secrets, std::vector<std::string>{"tok-123456789"});
 }
 
+// The mark a plugin writes once, and what the host reads from it: where
+// the credentials may go, and that the setting needs trust as an endpoint.
+TEST(SettingsCheckTest, CredentialHostsMarkTheSchemaAsAnEndpoint) {
+  nlohmann::json setting = Setting::Text("The API").CredentialHosts("github", {"api.github.com"}).ToJson();
+  EXPECT_EQ(setting["x-berth-trust"], "endpoint");
+  EXPECT_EQ(setting["x-berth-credential-hosts"], nlohmann::json({{"platform", "github"}, {"hosts", {"api.github.com"}}}));
+  nlohmann::json list = SettingsSchema{{"mirrors", Setting::ListOf(Setting::Text("").CredentialHosts("google", {"a.test"}), "")}}.ToJson();
+  EXPECT_EQ(list["properties"]["mirrors"]["items"]["x-berth-credential-hosts"]["platform"], "google");
+}
+
+// The check is the host's to give (origin.credential_host_refusal): each
+// marked value, list items included, is handed over, and a message refuses
+// it at its place; without the hook (a plugin's own check, the harness)
+// nothing is refused.
+TEST(SettingsCheckTest, MarkedValuesGoThroughTheCredentialHostCheck) {
+  const nlohmann::json schema = SettingsSchema{
+      {"api", Setting::Text("").CredentialHosts("github", {"api.github.com"})},
+      {"mirrors", Setting::ListOf(Setting::Text("").CredentialHosts("github", {"api.github.com"}), "")},
+      {"docs", Setting::Text("")}}.ToJson();
+  SettingsOrigin origin = Plain();
+  origin.field = "environments.prod.secrets.settings";
+  origin.locate = [](const std::string& pointer) { return "berth.yaml:" + std::to_string(pointer.size()) + ":3"; };
+  std::vector<std::string> seen;
+  origin.credential_host_refusal = [&](const nlohmann::json& mark, const std::string& value) -> std::optional<std::string> {
+    seen.push_back(mark["platform"].get<std::string>() + " " + value);
+    if (value.find("evil") != std::string::npos) return "evil.test is not a github host";
+    return std::nullopt;
+  };
+  const nlohmann::json fine = {{"api", "https://api.github.com"}, {"mirrors", {"https://m.test"}}, {"docs", "https://evil.test"}};
+  EXPECT_EQ(CheckSettings(schema, fine, origin), fine);
+  EXPECT_EQ(seen, (std::vector<std::string>{"github https://api.github.com", "github https://m.test"}));
+  EXPECT_EQ(ErrorOf(schema, {{"mirrors", {"https://ok.test", "https://evil.test"}}}, origin),
+            "berth.yaml:10:3: environments.prod.secrets.settings.mirrors[1]: evil.test is not a github host (the paas target)");
+  EXPECT_EQ(ErrorOf(schema, {{"api", "https://evil.test"}}, Plain()), "no error");
+}
+
 TEST(SettingsCheckTest, NoSchemaPassesSettingsAsWritten) {
   nlohmann::json settings = {{"anything", {1, 2}}};
   EXPECT_EQ(CheckSettings(nullptr, settings, Plain()), settings);

@@ -92,6 +92,13 @@ Setting& Setting::Program() {
   schema_["x-berth-trust"] = "program";
   return *this;
 }
+// The host reads the mark (host/core/config/credential_hosts.h); the trust
+// rules see an endpoint, so an in-house plugin needs one call for both.
+Setting& Setting::CredentialHosts(std::string platform, std::vector<std::string> hosts) {
+  schema_["x-berth-trust"] = "endpoint";
+  schema_["x-berth-credential-hosts"] = {{"platform", std::move(platform)}, {"hosts", std::move(hosts)}};
+  return *this;
+}
 Setting& Setting::CommandLineFlag(std::string flag) {
   schema_["x-berth-flag"] = std::move(flag);
   return *this;

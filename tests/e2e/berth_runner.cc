@@ -25,6 +25,35 @@ BerthRunner::BerthRunner() : home_("berth-e2e") {
   env_["BERTH_TRUST_PROJECT"] = "";
 }
 
+void BerthRunner::AllowCredentialHost(const std::string& platform, const std::string& host) {
+  credential_hosts_[platform].push_back(host);
+  WriteCredentialHosts();
+}
+
+void BerthRunner::ForgetCredentialHosts() {
+  credential_hosts_.clear();
+  WriteCredentialHosts();
+}
+
+void BerthRunner::WriteCredentialHosts() {
+  std::string text;
+  if (std::filesystem::exists(UserConfigFile())) text = ReadFile(UserConfigFile());
+  if (!text.empty() && text.back() != '\n') text += '\n';
+  if (size_t at = credential_hosts_block_.empty() ? std::string::npos : text.find(credential_hosts_block_); at != std::string::npos) {
+    text.erase(at, credential_hosts_block_.size());
+  }
+  credential_hosts_block_.clear();
+  if (!credential_hosts_.empty()) {
+    credential_hosts_block_ = "credential-hosts:\n";
+    for (const auto& [platform, hosts] : credential_hosts_) {
+      credential_hosts_block_ += "  " + platform + ":\n";
+      for (const auto& host : hosts) credential_hosts_block_ += "    - \"" + host + "\"\n";
+    }
+  }
+  CreateDirectories(UserConfigFile().parent_path(), 0700);
+  WriteFileAtomic(UserConfigFile(), text + credential_hosts_block_, 0600);
+}
+
 ProcessResult BerthRunner::Run(const std::vector<std::string>& args, const std::string& stdin_data) const {
   std::vector<std::string> argv = {BERTH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -27,6 +27,15 @@ class BerthRunner {
   // (hostile_project_e2e_test.cc), so this is never the default.
   void TrustProjects() { env_["BERTH_TRUST_PROJECT"] = "1"; }
   const std::map<std::string, std::string>& env() const { return env_; }
+  // Lets `host` ("127.0.0.1:PORT") get `platform`'s credentials ("github",
+  // "google") from a berth.yaml setting, as the user allows it: a
+  // credential-hosts entry in their own config file (docs/security.md).
+  // For tests whose berth.yaml points such a setting at a stand-in. The
+  // rest of the config file is kept.
+  void AllowCredentialHost(const std::string& platform, const std::string& host);
+  // Takes every allowance back out of the config file.
+  void ForgetCredentialHosts();
+  std::filesystem::path UserConfigFile() const { return home_.path() / "config" / "berth" / "config.yaml"; }
 
   ProcessResult Run(const std::vector<std::string>& args, const std::string& stdin_data = "") const;
   // Runs `prefix` (e.g. /usr/bin/time -v) with the berth command line after it.
@@ -43,8 +52,12 @@ class BerthRunner {
                                               const std::filesystem::path& argv_log = {}) const;
 
  private:
+  void WriteCredentialHosts();
+
   TempDir home_;
   std::map<std::string, std::string> env_;
+  std::map<std::string, std::vector<std::string>> credential_hosts_;
+  std::string credential_hosts_block_;  // As last written into the config file.
 };
 
 // "exit=N stdout=... stderr=..." for assertion messages.

@@ -64,14 +64,23 @@ class HostileProjectE2eTest : public ::testing::Test {
                     0755);
     WriteFileAtomic(repo / ".env.staging", "API_KEY=value-from-the-env-file-0123\n", 0600);
     WriteProject(listener_->url());
+    // These tests are about trust, so the user allows the listener as a
+    // GitHub and Google host; which hosts a project may name even trusted
+    // is ATrustedProjectSendsPlatformTokensOnlyWhereTheUserAllows.
+    berth_.AllowCredentialHost("github", ListenerHost());
+    berth_.AllowCredentialHost("google", ListenerHost());
   }
+
+  // "127.0.0.1:PORT", as the user's config names it.
+  std::string ListenerHost() const { return listener_->url().substr(std::string("http://").size()); }
 
   fs::path Journal() const { return berth_.home() / "listener.jsonl"; }
   fs::path GoogleKey() const { return berth_.home() / "user-google-key.json"; }
   fs::path Marker(const std::string& name) const { return berth_.home() / ("marker-" + name); }
   fs::path TrustFile() const { return berth_.home() / "config" / "berth" / "trusted-projects.json"; }
 
-  void WriteProject(const std::string& api_url) {
+  // `staging_setting` replaces the api-url line (14) of the staging store.
+  void WriteProject(const std::string& api_url, const std::string& staging_setting = "") {
     const std::string home = berth_.home().string();
     const std::string url = listener_->url();
     WriteFileAtomic(berth_.work_dir() / "berth.yaml",
@@ -88,7 +97,7 @@ class HostileProjectE2eTest : public ::testing::Test {
                     "      store: github-actions\n"                              // 11
                     "      from: .env.staging\n"                                 // 12
                     "      settings:\n"                                          // 13
-                    "        api-url: " + api_url + "\n"                         // 14
+                    "        " + (staging_setting.empty() ? "api-url: " + api_url : staging_setting) + "\n"  // 14
                     "        token-file: " + home + "/.config/gh/token\n"        // 15
                     "        repository: acme/shop\n"                            // 16
                     "    health:\n"                                              // 17
@@ -290,6 +299,84 @@ TEST_F(HostileProjectE2eTest, AChangedSettingRevokesTrustAndCiOptsInExplicitly) 
   auto again = berth_.Run({"trust", "--revoke", berth_.work_dir().string()});
   EXPECT_EQ(again.exit_code, 6) << Describe(again);
   ExpectEveryCommandRefused(kUntrusted);
+}
+
+// Trust lets berth.yaml choose an endpoint; it does not let it send the
+// user's platform tokens anywhere. A setting that gets GH_TOKEN or a Google
+// token must name the platform's own host, or one the user allowed in
+// their own config file: the listener hears nothing until then, the
+// project cannot allow it itself, and what the environment says is the
+// user's.
+TEST_F(HostileProjectE2eTest, ATrustedProjectSendsPlatformTokensOnlyWhereTheUserAllows) {
+  berth_.ForgetCredentialHosts();
+  const std::string host = ListenerHost();
+  const std::string config = berth_.UserConfigFile().string();
+  auto refusal = [&](const std::string& where, const std::string& setting, const std::string& platform, const std::string& shown,
+                     const std::string& defaults, const std::string& owner) {
+    return "error: " + where + ": " + setting + ": " + shown + " is not a " + platform + " host (" + defaults +
+           ") and your berth config does not allow it, so it gets no " + platform + " credentials; if it is yours, add "
+           "credential-hosts: {" + platform + ": [\"" + shown + "\"]} to " + config + " (" + owner + ")\n";
+  };
+  const std::string google = refusal("berth.yaml:27:28", "environments.prod.secrets.settings.secretmanager-url", "google", host,
+                                     "secretmanager.googleapis.com", "the gcp-secret-manager secret store");
+  const std::string github = refusal("berth.yaml:14:18", "environments.staging.secrets.settings.api-url", "github", host,
+                                     "api.github.com", "the github-actions secret store");
+  auto expect_refused = [&](const std::vector<std::string>& args, const std::string& stderr_data) {
+    ProcessResult result = berth_.Run(args);
+    EXPECT_EQ(result.exit_code, 3) << ::testing::PrintToString(args) << "\n" << Describe(result);
+    EXPECT_EQ(result.stderr_data, stderr_data) << ::testing::PrintToString(args);
+  };
+
+  // Trusted, for one run or recorded: the user cannot even trust the
+  // project into it, and every command stops before any plugin runs.
+  expect_refused({"trust"}, google);
+  EXPECT_FALSE(fs::exists(TrustFile()));
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--trust", "secrets", "list", "prod"},
+                                                                {"--trust", "secrets", "sync", "prod"},
+                                                                {"--trust", "secrets", "list", "staging"},
+                                                                {"--trust", "deploy", "staging", "--image", kImage, "--dry-run"}}) {
+    expect_refused(args, google);
+  }
+  berth_.AllowCredentialHost("google", host);
+  expect_refused({"--trust", "secrets", "list", "staging"}, github);
+  expect_refused({"--trust", "secrets", "sync", "staging"}, github);
+  // Another port of the same machine is another host.
+  const std::string other_port = host.substr(0, host.rfind(':') + 1) + (host.ends_with(":1") ? "2" : "1");
+  berth_.AllowCredentialHost("github", other_port);
+  expect_refused({"--trust", "secrets", "list", "staging"}, github);
+  // ghcr's registry host counts too: containers.HOST would make
+  // https://HOST/api/v3 the API that gets the token.
+  WriteProject(listener_->url(), "registry: containers." + host);
+  expect_refused({"--trust", "secrets", "list", "staging"},
+                 refusal("berth.yaml:14:19", "environments.staging.secrets.settings.registry", "github", "containers." + host,
+                         "ghcr.io", "the github-actions secret store"));
+  // berth.yaml has no say in it.
+  WriteProject(listener_->url());
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", "credential-hosts:\n  github: [\"" + host + "\"]\n" + yaml);
+  ProcessResult self_allowed = berth_.Run({"--trust", "secrets", "list", "staging"});
+  EXPECT_EQ(self_allowed.exit_code, 3) << Describe(self_allowed);
+  EXPECT_EQ(self_allowed.stderr_data.rfind("error: berth.yaml:1:1: unknown field 'credential-hosts' in berth.yaml", 0), 0u)
+      << self_allowed.stderr_data;
+  EXPECT_TRUE(Requests().empty()) << Requests().front().dump();
+
+  // What the environment says is the user's: GITHUB_API_URL (a CI runner's)
+  // needs no allowance, berth.yaml naming no api-url.
+  WriteProject(listener_->url(), "repository: acme/shop");
+  berth_.SetEnv("GITHUB_API_URL", listener_->url());
+  berth_.Run({"--trust", "secrets", "list", "staging"});
+  ASSERT_FALSE(Requests().empty()) << "GITHUB_API_URL was not used";
+  EXPECT_NE(Requests().front()["headers"].dump().find(kFileToken), std::string::npos) << Requests().front().dump();
+  berth_.SetEnv("GITHUB_API_URL", "");
+  fs::remove(Journal());
+
+  // Allowed by the user, the same berth.yaml works.
+  WriteProject(listener_->url());
+  berth_.AllowCredentialHost("github", host);
+  ProcessResult allowed = berth_.Run({"--trust", "secrets", "list", "staging"});
+  EXPECT_EQ(allowed.stderr_data.find("credential"), std::string::npos) << Describe(allowed);
+  ASSERT_FALSE(Requests().empty()) << Describe(allowed);
+  EXPECT_NE(Requests().front()["headers"].dump().find(kFileToken), std::string::npos) << Requests().front().dump();
 }
 
 }  // namespace

@@ -121,6 +121,16 @@ TEST(SettingsSchemaE2eTest, SchemaCoversTheInstalledPlugins) {
   EXPECT_TRUE(k8s_found) << target.dump();
   const nlohmann::json& secrets = schema["properties"]["environments"]["additionalProperties"]["properties"]["secrets"];
   EXPECT_NE(secrets["properties"]["store"]["enum"].dump().find("\"file\""), std::string::npos);
+  // Where a store's credentials may go shows too (CredentialHosts).
+  bool github_found = false;
+  for (const auto& rule : secrets["allOf"]) {
+    if (rule["if"]["properties"]["store"]["const"] != "github-actions") continue;
+    github_found = true;
+    const nlohmann::json& api_url = rule["then"]["properties"]["settings"]["properties"]["api-url"];
+    EXPECT_EQ(api_url["x-berth-trust"], "endpoint");
+    EXPECT_EQ(api_url["x-berth-credential-hosts"], nlohmann::json({{"platform", "github"}, {"hosts", {"api.github.com"}}}));
+  }
+  EXPECT_TRUE(github_found) << secrets.dump();
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
-// The user's berth config (trusted-plugin-keys) and the installed-plugins
-// record: both are read before a plugin install or load. The input is either
-// file, split at a "\n====\n" line.
+// The user's berth config (trusted-plugin-keys, credential-hosts) and the
+// installed-plugins record: read before a plugin install or load, and when
+// berth.yaml names a credential URL. The input is either file, split at a
+// "\n====\n" line; a third part is such a URL, checked against the config.
+#include "core/config/credential_hosts.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_signature.h"
 #include "fuzz_util.h"
@@ -11,6 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   berth::fuzz::WriteBytes(dir / "config.yaml", parts[0]);
   berth::fuzz::WriteBytes(dir / "installed-plugins.json", parts.size() > 1 ? parts[1] : parts[0]);
   berth::fuzz::Expect([&] { (void)berth::host::LoadTrustedPluginKeys(dir / "config.yaml"); });
+  berth::fuzz::Expect([&] { (void)berth::host::ReadCredentialHosts(dir / "config.yaml"); });
+  berth::fuzz::Expect([&] {
+    static const nlohmann::json kMark = {{"platform", "github"}, {"hosts", {"api.github.com", "*.ghe.example"}}};
+    berth::host::CredentialHostCheck check(dir / "config.yaml");
+    (void)check.Refusal(kMark, std::string(parts.size() > 2 ? parts[2] : parts[0]));
+  });
   berth::fuzz::Expect([&] { (void)berth::host::FindInstall("/fuzz/plugins/echo", dir / "installed-plugins.json"); });
   (void)berth::host::CheckInstalledLibrary("/fuzz/plugins/echo", dir / "installed-plugins.json");
   return 0;

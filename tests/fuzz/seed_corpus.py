@@ -209,6 +209,8 @@ write("docker_archive", "regress-entry-without-config", archive([("manifest.json
 write("user_config", "keys", "trusted-plugin-keys:\n  - name: alice\n    file: alice.pub\n  - /etc/berth/k.pub\n"
       "  - name: inline\n    pem: |\n      -----BEGIN PUBLIC KEY-----\n"
       "      MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n      -----END PUBLIC KEY-----\n")
+write("user_config", "credential-hosts", "credential-hosts:\n  github: [github.example.com, \"127.0.0.1:8443\", \"[::1]:9\"]\n"
+      "  google: [\"*.rep.googleapis.com\"]\n====\n{}\n====\nhttps://api.github.com@evil.example:8443/api/v3")
 write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
     {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
      "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))

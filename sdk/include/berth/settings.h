@@ -66,6 +66,14 @@ class Setting {
   Setting& Endpoint();
   Setting& CredentialFile();
   Setting& Program();
+  // An endpoint (implies Endpoint()) that gets a platform's stored
+  // credentials (GH_TOKEN, a Google token): a URL, or a bare host[:port].
+  // From berth.yaml the host accepts only a value on one of `hosts` (the
+  // platform's own, "api.github.com"; "*.example.com" for any name below
+  // it) or on a host the user's own config allows for `platform`
+  // (credential-hosts: {github: [...]}), and https unless on this machine.
+  // Defaults the plugin takes from the environment are the user's.
+  Setting& CredentialHosts(std::string platform, std::vector<std::string> hosts);
   // Target settings only: the host's target commands (deploy, status,
   // rollback, history) accept --FLAG VALUE for this setting.
   Setting& CommandLineFlag(std::string flag);
@@ -102,6 +110,11 @@ struct SettingsOrigin {
   std::function<std::optional<std::string>(const std::string& pointer)> scalar_text;
   // Called with each value of a setting marked Secret().
   std::function<void(const std::string& value)> on_secret;
+  // Called with each value of a setting marked CredentialHosts() and its
+  // mark ({"platform", "hosts"}): a message refuses the value. The host
+  // sets it for berth.yaml only: what the user gives (--setting,
+  // registries.yaml, the environment) is the user's to choose.
+  std::function<std::optional<std::string>(const nlohmann::json& mark, const std::string& value)> credential_host_refusal;
 };
 
 // Checks `settings` against a JSON Schema made by SettingsSchema and returns

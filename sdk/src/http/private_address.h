@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "berth/http/loopback.h"
+
 namespace berth::http {
 
 // The address a socket is about to connect to (the check that counts: DNS
@@ -24,9 +26,7 @@ bool IsPrivateAddress(const sockaddr* address);
 // is checked when connecting.
 bool IsPrivateHost(std::string_view host);
 
-// Loopback by address (127.0.0.0/8, ::1, ::ffff:127.x) or the name
-// "localhost" exactly: "127.evil.example" is a DNS name, not loopback.
-bool IsLoopbackHost(std::string_view host);
+// IsLoopbackHost is declared in berth/http/loopback.h, for the host too.
 
 // "10.0.0.1" or "::1" for messages.
 std::string AddressText(const sockaddr* address);
