@@ -1,6 +1,8 @@
 // The user's berth config (trusted-plugin-keys) and the installed-plugins
 // record: both are read before a plugin install or load. The input is either
-// file, split at a "\n====\n" line.
+// file, split at a "\n====\n" line. The record's entries then go through the
+// check that binds a plugin to what was installed, against a plugin as the
+// seed's entry describes it and against one whose library cannot be read.
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_signature.h"
 #include "fuzz_util.h"
@@ -11,7 +13,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   berth::fuzz::WriteBytes(dir / "config.yaml", parts[0]);
   berth::fuzz::WriteBytes(dir / "installed-plugins.json", parts.size() > 1 ? parts[1] : parts[0]);
   berth::fuzz::Expect([&] { (void)berth::host::LoadTrustedPluginKeys(dir / "config.yaml"); });
-  berth::fuzz::Expect([&] { (void)berth::host::FindInstall("/fuzz/plugins/echo", dir / "installed-plugins.json"); });
-  (void)berth::host::CheckInstalledLibrary("/fuzz/plugins/echo", dir / "installed-plugins.json");
+  berth::fuzz::Expect([&] {
+    const auto record = berth::host::InstallRecord::Read(dir / "installed-plugins.json");
+    (void)record.Find("/fuzz/plugins/echo");
+    const std::string library_sha256(64, 'a');
+    berth::host::PluginFilesNow now{.manifest_sha256 = std::string(64, 'b'),
+                                    .library = "libberth-echo.so",
+                                    .library_sha256 = [&] { return library_sha256; }};
+    (void)record.Check("/fuzz/plugins/echo", now, "reinstall");
+    now.library_sha256 = []() -> std::string { throw berth::Error(berth::ErrorCode::kInvalidInput, "unreadable"); };
+    (void)record.Check("/fuzz/plugins/echo", now, "reinstall");
+  });
   return 0;
 }

@@ -98,10 +98,8 @@ Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCach
   // What `berth plugin install` recorded comes first: a library swapped
   // together with its manifest still differs from the record.
   if (installed) {
-    LibrarySha256 recorded_sha256_of = [&](const std::filesystem::path& path) {
-      return path == library ? sha256_of() : hashes_.Sha256(path, mode);
-    };
-    if (Status status = Installs().value().CheckLibrary(dir, recorded_sha256_of); !status.ok()) return status;
+    PluginFilesNow now{.manifest_sha256 = plugin.manifest_sha256, .library = plugin.manifest->library, .library_sha256 = sha256_of};
+    if (Status status = Installs().value().Check(dir, now, WayOut(plugin)); !status.ok()) return status;
   }
   if (Status status = CheckManifest(*plugin.manifest, plugin.manifest_path, [&](const std::filesystem::path&) { return sha256_of(); });
       !status.ok()) {
@@ -126,7 +124,9 @@ void PluginManager::CheckAll() {
     // Only libraries Check would hash: not those refused before it reads
     // them (another ABI, a project's plugin not installed here).
     if (plugin.checked || !plugin.state.ok() || !plugin.manifest || plugin.manifest->abi_major != BERTH_ABI_MAJOR) continue;
-    if (plugin.source == PluginSource::kProject && !InstalledAs(plugin)) continue;
+    std::optional<InstalledPlugin> installed = InstalledAs(plugin);
+    if (plugin.source == PluginSource::kProject && !installed) continue;
+    if (installed && installed->library != plugin.manifest->library) continue;  // Refused by name, unread.
     libraries.push_back(plugin.library_path());
   }
   hashes_.Prefetch(libraries, std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
