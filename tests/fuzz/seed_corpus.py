@@ -162,6 +162,12 @@ write("docker_archive", "regress-entry-without-config", archive([("manifest.json
 write("user_config", "keys", "trusted-plugin-keys:\n  - name: alice\n    file: alice.pub\n  - /etc/berth/k.pub\n"
       "  - name: inline\n    pem: |\n      -----BEGIN PUBLIC KEY-----\n"
       "      MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n      -----END PUBLIC KEY-----\n")
-write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
+# Schema 2 binds the manifest too; the entry matches the plugin the harness
+# checks it against, so the whole check runs. A schema 1 entry (no
+# manifest_sha256) is refused as needing a reinstall.
+write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 2, "plugins": [
+    {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
+     "manifest_sha256": "b" * 64, "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))
+write("user_config", "record-schema1", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
     {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
      "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))
