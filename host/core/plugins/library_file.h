@@ -3,8 +3,8 @@
 // opens /proc/self/fd/N, the file already open, so a library swapped in at
 // the path after the checks (a rename over it, a symlink, a `git pull`) is
 // never what loads. What the descriptor does not stop is a write into that
-// very file (same inode) between the hash and dlopen: whoever can do that
-// can write the plugin directory, which is the user's (security-plugins.md).
+// very file (same inode) between the hash and dlopen: whoever may do that
+// has the user's rights over the plugin already (security-plugins.md).
 #ifndef BERTH_HOST_CORE_PLUGINS_LIBRARY_FILE_H_
 #define BERTH_HOST_CORE_PLUGINS_LIBRARY_FILE_H_
 
