@@ -50,7 +50,9 @@ nlohmann::json Describe(PluginManager& plugins, const DiscoveredPlugin& plugin) 
   std::optional<InstalledPlugin> installed = plugins.InstalledAs(plugin);
   description["installed"] = installed ? nlohmann::json{{"signer", installed->signer},
                                                          {"signer_name", installed->signer_name},
+                                                         {"library", installed->library},
                                                          {"sha256", installed->sha256},
+                                                         {"manifest_sha256", installed->manifest_sha256},
                                                          {"installed_at", installed->installed_at}}
                                        : nlohmann::json(nullptr);
   return description;

@@ -35,9 +35,13 @@ PluginManifest PluginManifest::Load(const std::filesystem::path& file) {
   } catch (const Error& e) {
     throw Error(ErrorCode::kPlugin, e.what());
   }
+  return Parse(text, file);
+}
+
+PluginManifest PluginManifest::Parse(std::string_view bytes, const std::filesystem::path& file) {
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(text);
+    json = nlohmann::json::parse(bytes);
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     // "[json.exception.parse_error.101] parse error at line 1, column 2: ..." -> keep the useful part.

@@ -1,6 +1,7 @@
 #include "berth/plugin_loader.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
 
@@ -108,6 +109,18 @@ Result<int> LoadedPlugin::RunCommand(const std::string& path, const nlohmann::js
 
 Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path& path, const std::string& expected_name,
                                                        const berth_host_api* host) {
+  return LoadedPlugin::Open(path.native(), path, -1, expected_name, host);
+}
+
+Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibraryFromFd(int fd, const std::filesystem::path& path,
+                                                             const std::string& expected_name, const berth_host_api* host) {
+  // The magic link opens the very file `fd` holds, even if its path now
+  // names another one or none.
+  return LoadedPlugin::Open("/proc/self/fd/" + std::to_string(fd), path, fd, expected_name, host);
+}
+
+Result<std::unique_ptr<LoadedPlugin>> LoadedPlugin::Open(const std::string& open_name, const std::filesystem::path& path, int fd,
+                                                        const std::string& expected_name, const berth_host_api* host) {
   std::unique_ptr<LoadedPlugin> plugin(new LoadedPlugin());
   plugin->path_ = path;
   plugin->library_ = std::make_unique<LoadedPlugin::Library>();
@@ -116,11 +129,22 @@ Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::p
   // each other's symbols.
   auto mode = static_cast<boost::dll::load_mode::type>(RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   std::error_code error;
-  plugin->library_->library.load(path, mode, error);
+  plugin->library_->library.load(boost::dll::fs::path(open_name), mode, error);
   if (error) {
     const char* reason = dlerror();
-    return Refuse(path, std::string("not a loadable shared library (") + (reason ? reason : error.message()) + ")");
+    std::string text = reason ? reason : error.message();
+    // The loader names what it opened; the user knows the library by its path.
+    for (size_t at = text.find(open_name); at != std::string::npos; at = text.find(open_name, at + path.native().size())) {
+      text.replace(at, open_name.size(), path.native());
+    }
+    if (fd >= 0) close(fd);
+    return Refuse(path, "not a loadable shared library (" + text + ")");
   }
+  // Mapped: a descriptor it was opened through stays open for the life of
+  // the process, as the mapping does (RTLD_NODELETE). The loader remembers
+  // each library by the name it was opened with and answers a later dlopen
+  // of that same name with it: were the number reused for another plugin's
+  // file, "/proc/self/fd/N" would give back this one.
   if (!plugin->library_->library.has(BERTH_PLUGIN_ENTRY_SYMBOL)) {
     return Refuse(path, std::string("no entry point '") + BERTH_PLUGIN_ENTRY_SYMBOL + "' (not a berth plugin)");
   }

@@ -80,6 +80,11 @@ TEST_F(PluginSigningE2eTest, SignedPackageInstallsAndIsRecorded) {
   EXPECT_EQ(entries[0]["version"], "1.0.0");
   EXPECT_EQ(entries[0]["path"], installed().string());
   EXPECT_EQ(entries[0]["sha256"], Sha256FileHex(installed() / "libberth-echo.so"));
+  // The manifest is installed byte for byte, so the record binds the very
+  // manifest the signature covered; the signature stays beside it.
+  EXPECT_EQ(ReadFile(installed() / "berth-plugin.json"), ReadFile(package / "berth-plugin.json"));
+  EXPECT_EQ(entries[0]["manifest_sha256"], Sha256FileHex(package / "berth-plugin.json"));
+  EXPECT_EQ(ReadFile(installed() / "berth-plugin.sig"), ReadFile(package / "berth-plugin.sig"));
   EXPECT_EQ(entries[0]["signer"], alice);
   EXPECT_EQ(entries[0]["installed_at"].get<std::string>().size(), 20u);
   struct stat info{};
@@ -89,7 +94,11 @@ TEST_F(PluginSigningE2eTest, SignedPackageInstallsAndIsRecorded) {
   auto listed = FindListed(berth_.Json({"plugin", "list"}), "echo");
   EXPECT_EQ(listed["state"], "ok");
   EXPECT_EQ(listed["installed"]["signer"], alice);
+  EXPECT_EQ(listed["installed"]["library"], "libberth-echo.so");
+  EXPECT_EQ(listed["installed"]["manifest_sha256"], entries[0]["manifest_sha256"]);
   EXPECT_EQ(berth_.Run({"echo", "say", "hi"}).exit_code, 0);
+  // Installed again in place (the way out of a refusal), it is verified again.
+  EXPECT_EQ(berth_.Json({"plugin", "install", installed().string()})["signer_name"], "alice");
 
   EXPECT_EQ(berth_.Json({"plugin", "remove", "echo"})["name"], "echo");
   EXPECT_TRUE(nlohmann::json::parse(ReadFile(record()))["plugins"].empty()) << "remove forgets the record entry";
@@ -164,14 +173,24 @@ TEST_F(PluginSigningE2eTest, LibraryChangedAfterInstallIsRefusedAtLoad) {
   manifest["sha256"] = Sha256Hex(bytes);
   WriteFileAtomic(installed() / "berth-plugin.json", manifest.dump(2));
 
-  std::string reason = "plugin " + library.string() + ": sha256 " + Sha256Hex(bytes) + " is not the " + recorded +
-                       " recorded at install (" + record().string() + "); reinstall the plugin";
+  std::string reason = "plugin " + library.string() + ": changed since it was installed (sha256 " + Sha256Hex(bytes) + ", recorded " +
+                       recorded + " in " + record().string() + "); review it, then: berth plugin install " + installed().string() +
+                       " (add --allow-unsigned if it has no signature)";
   auto refused = berth_.Run({"echo", "say", "after"});
   EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
   EXPECT_NE(refused.stderr_data.find(reason), std::string::npos) << refused.stderr_data;
   auto listed = FindListed(berth_.Json({"plugin", "list"}), "echo");
   EXPECT_EQ(listed["state"], "refused");
   EXPECT_EQ(listed["reason"], reason);
+
+  // The way out verifies the package again, with the signature kept beside
+  // it: a changed plugin cannot be waved through, not even with
+  // --allow-unsigned.
+  auto again = berth_.Run({"plugin", "install", installed().string(), "--allow-unsigned"});
+  EXPECT_EQ(again.exit_code, 5) << Describe(again);
+  EXPECT_EQ(again.stderr_data,
+            "error: " + installed().string() + ": the signature by alice does not match the package (modified after signing?)\n");
+  EXPECT_EQ(FindListed(berth_.Json({"plugin", "list"}), "echo")["reason"], reason);
 }
 
 // A plugin committed into a repository's .berth/plugins does not run just

@@ -2,6 +2,9 @@
 // installed-plugins record: read before a plugin install or load, and when
 // berth.yaml names a credential URL. The input is either file, split at a
 // "\n====\n" line; a third part is such a URL, checked against the config.
+// The record's entries go through the check that binds a plugin to what was
+// installed, against a plugin as the seed's entry describes it and against
+// one whose library cannot be read.
 #include "core/config/credential_hosts.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_signature.h"
@@ -19,7 +22,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     berth::host::CredentialHostCheck check(dir / "config.yaml");
     (void)check.Refusal(kMark, std::string(parts.size() > 2 ? parts[2] : parts[0]));
   });
-  berth::fuzz::Expect([&] { (void)berth::host::FindInstall("/fuzz/plugins/echo", dir / "installed-plugins.json"); });
-  (void)berth::host::CheckInstalledLibrary("/fuzz/plugins/echo", dir / "installed-plugins.json");
+  berth::fuzz::Expect([&] {
+    const auto record = berth::host::InstallRecord::Read(dir / "installed-plugins.json");
+    (void)record.Find("/fuzz/plugins/echo");
+    const std::string library_sha256(64, 'a');
+    berth::host::PluginFilesNow now{.manifest_sha256 = std::string(64, 'b'),
+                                    .library = "libberth-echo.so",
+                                    .library_sha256 = [&] { return library_sha256; }};
+    (void)record.Check("/fuzz/plugins/echo", now, "reinstall");
+    now.library_sha256 = []() -> std::string { throw berth::Error(berth::ErrorCode::kInvalidInput, "unreadable"); };
+    (void)record.Check("/fuzz/plugins/echo", now, "reinstall");
+  });
   return 0;
 }

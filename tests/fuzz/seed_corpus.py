@@ -211,6 +211,12 @@ write("user_config", "keys", "trusted-plugin-keys:\n  - name: alice\n    file: a
       "      MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n      -----END PUBLIC KEY-----\n")
 write("user_config", "credential-hosts", "credential-hosts:\n  github: [github.example.com, \"127.0.0.1:8443\", \"[::1]:9\"]\n"
       "  google: [\"*.rep.googleapis.com\"]\n====\n{}\n====\nhttps://api.github.com@evil.example:8443/api/v3")
-write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
+# Schema 2 binds the manifest too; the entry matches the plugin the harness
+# checks it against, so the whole check runs. A schema 1 entry (no
+# manifest_sha256) is refused as needing a reinstall.
+write("user_config", "record", "{}\n====\n" + json.dumps({"schema": 2, "plugins": [
+    {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
+     "manifest_sha256": "b" * 64, "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))
+write("user_config", "record-schema1", "{}\n====\n" + json.dumps({"schema": 1, "plugins": [
     {"name": "echo", "version": "1.0.0", "path": "/fuzz/plugins/echo", "library": "libberth-echo.so", "sha256": "a" * 64,
      "signer": "unsigned", "signer_name": "", "installed_at": "2026-01-01T00:00:00Z"}]}))

@@ -19,10 +19,7 @@ Status Refuse(const std::filesystem::path& path, const std::string& problem) {
 // debug info is megabytes, most of which this check never needs.
 class ElfFile {
  public:
-  explicit ElfFile(const std::filesystem::path& path) : fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-  ~ElfFile() {
-    if (fd_ >= 0) close(fd_);
-  }
+  explicit ElfFile(int fd) : fd_(fd) {}
   bool ok() const { return fd_ >= 0; }
   template <typename T>
   bool ReadAt(uint64_t offset, T* out) const {
@@ -41,7 +38,15 @@ class ElfFile {
 }  // namespace
 
 Status CheckPluginElf(const std::filesystem::path& library) {
-  ElfFile file(library);
+  int fd = open(library.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return Refuse(library, "cannot read the library");
+  Status status = CheckPluginElf(fd, library);
+  close(fd);
+  return status;
+}
+
+Status CheckPluginElf(int fd, const std::filesystem::path& library) {
+  ElfFile file(fd);
   if (!file.ok()) return Refuse(library, "cannot read the library");
   Elf64_Ehdr header;
   if (!file.ReadAt(0, &header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {

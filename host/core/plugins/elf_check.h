@@ -11,6 +11,9 @@
 namespace berth::host {
 
 Status CheckPluginElf(const std::filesystem::path& library);
+// The same for the file open on `fd` (not closed), the one that will be
+// loaded; `library` names it in messages.
+Status CheckPluginElf(int fd, const std::filesystem::path& library);
 
 }  // namespace berth::host
 

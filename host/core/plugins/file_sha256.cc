@@ -39,31 +39,40 @@ FileSha256 HashFile(const std::filesystem::path& path, char* buffer, size_t buff
   // never ends).
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw Error(ErrorCode::kInvalidInput, "cannot read " + path.string() + ": " + std::strerror(errno));
+  try {
+    FileSha256 result = HashDescriptor(fd, path, buffer, buffer_size);
+    close(fd);
+    return result;
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+}
+
+FileSha256 HashDescriptor(int fd, const std::filesystem::path& path, char* buffer, size_t buffer_size) {
   FileSha256 result;
   bool known = fstat(fd, &result.before) == 0;
   if (known && !S_ISREG(result.before.st_mode)) {
-    close(fd);
     throw Error(ErrorCode::kInvalidInput, "cannot read " + path.string() + ": not a regular file");
   }
   timespec now {};
   clock_gettime(CLOCK_REALTIME, &now);
   result.started_ns = Nanoseconds(now);
   Sha256 sha;
+  // pread from the start: the whole file whatever the descriptor's offset,
+  // and the offset is left as it was.
+  off_t offset = 0;
   while (true) {
-    ssize_t n = read(fd, buffer, buffer_size);
+    ssize_t n = pread(fd, buffer, buffer_size, offset);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string reason = std::strerror(errno);
-      close(fd);
-      throw Error(ErrorCode::kFailure, "error reading " + path.string() + ": " + reason);
-    }
+    if (n < 0) throw Error(ErrorCode::kFailure, "error reading " + path.string() + ": " + std::strerror(errno));
     if (n == 0) break;
     sha.Update(buffer, size_t(n));
+    offset += n;
   }
   struct statfs info {};
   known = known && fstat(fd, &result.after) == 0;
   result.keeps_ctime = fstatfs(fd, &info) == 0 && KeepsChangeTime(info);
-  close(fd);
   const struct stat& a = result.before;
   const struct stat& b = result.after;
   result.stable = known && a.st_dev == b.st_dev && a.st_ino == b.st_ino && a.st_size == b.st_size &&

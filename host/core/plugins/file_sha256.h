@@ -28,6 +28,12 @@ struct FileSha256 {
 // space of `buffer_size` bytes.
 FileSha256 HashFile(const std::filesystem::path& path, char* buffer, size_t buffer_size);
 
+// The same through a descriptor the caller opened (and keeps): the file
+// that is hashed is the one it will load (library_file.h). Reads from offset
+// 0 with pread, leaving the descriptor's offset alone. `path` names it in
+// messages.
+FileSha256 HashDescriptor(int fd, const std::filesystem::path& path, char* buffer, size_t buffer_size);
+
 // Filesystems whose ctime changes on every write and cannot be set by a user
 // (ext2/3/4, xfs, btrfs, tmpfs, overlayfs, f2fs, zfs, bcachefs). Elsewhere
 // (NFS with its attribute cache, FUSE, vfat) the stat of a file does not

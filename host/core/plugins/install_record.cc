@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "berth/util/digest.h"
+#include "berth/manifest.h"  // kManifestFileName
 #include "berth/util/fs.h"
 #include "core/config/host_paths.h"
 
@@ -14,7 +14,9 @@ namespace berth::host {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int kRecordSchema = 1;
+// 2: entries bind the manifest (manifest_sha256). Entries of schema 1 are
+// read, and refused at load until their plugin is installed again.
+constexpr int kRecordSchema = 2;
 
 nlohmann::json Load(const fs::path& file) {
   if (!fs::exists(file)) return {{"schema", kRecordSchema}, {"plugins", nlohmann::json::array()}};
@@ -35,8 +37,15 @@ std::string Key(const fs::path& dir) {
 
 InstalledPlugin FromJson(const nlohmann::json& item) {
   auto text = [&](const char* name) { return item.contains(name) && item[name].is_string() ? item[name].get<std::string>() : ""; };
-  return {text("name"),   text("version"), text("path"), text("library"), text("sha256"),
-          text("signer"), text("signer_name"), text("installed_at")};
+  return {.name = text("name"),
+          .version = text("version"),
+          .path = text("path"),
+          .library = text("library"),
+          .sha256 = text("sha256"),
+          .manifest_sha256 = text("manifest_sha256"),
+          .signer = text("signer"),
+          .signer_name = text("signer_name"),
+          .installed_at = text("installed_at")};
 }
 
 // Serialises read-modify-write of the record between concurrent installs.
@@ -68,6 +77,7 @@ void Update(const fs::path& file, const fs::path& plugin_dir, const std::optiona
                     {"path", Key(plugin->path)},
                     {"library", plugin->library},
                     {"sha256", plugin->sha256},
+                    {"manifest_sha256", plugin->manifest_sha256},
                     {"signer", plugin->signer},
                     {"signer_name", plugin->signer_name},
                     {"installed_at", plugin->installed_at}});
@@ -89,10 +99,6 @@ std::optional<InstalledPlugin> FindInstall(const fs::path& plugin_dir, const fs:
   return InstallRecord::Read(file).Find(plugin_dir);
 }
 
-Status CheckInstalledLibrary(const fs::path& plugin_dir, const fs::path& file) {
-  return Capture([&] { InstallRecord::Read(file).CheckLibrary(plugin_dir, Sha256FileHex).ThrowIfError(); });
-}
-
 InstallRecord InstallRecord::Read(const fs::path& file) {
   InstallRecord record;
   record.file_ = file;
@@ -111,22 +117,38 @@ std::optional<InstalledPlugin> InstallRecord::Find(const fs::path& plugin_dir) c
   return it->second;
 }
 
-Status InstallRecord::CheckLibrary(const fs::path& plugin_dir, const LibrarySha256& sha256_of) const {
-  return Capture([&] {
-    std::optional<InstalledPlugin> installed = Find(plugin_dir);
-    if (!installed) return;
-    fs::path library = plugin_dir / installed->library;
-    std::string actual;
-    try {
-      actual = sha256_of(library);
-    } catch (const Error&) {
-      throw Error(ErrorCode::kPlugin, "plugin " + library.string() + ": library is missing (recorded in " + file_.string() + ")");
-    }
-    if (actual != installed->sha256) {
-      throw Error(ErrorCode::kPlugin, "plugin " + library.string() + ": sha256 " + actual + " is not the " + installed->sha256 +
-                                          " recorded at install (" + file_.string() + "); reinstall the plugin");
-    }
-  });
+Status InstallRecord::Check(const fs::path& plugin_dir, const PluginFilesNow& now, const std::string& way_out) const {
+  std::optional<InstalledPlugin> installed = Find(plugin_dir);
+  if (!installed) return Status::Ok();
+  auto refuse = [&](const fs::path& what, const std::string& problem) {
+    return Status(ErrorCode::kPlugin, "plugin " + what.string() + ": " + problem + "; " + way_out);
+  };
+  if (installed->manifest_sha256.empty()) {
+    return refuse(plugin_dir, "installed by an earlier berth, whose record (" + file_.string() +
+                                  ") does not bind its manifest");
+  }
+  // Compared before anything is read: a manifest repointed at a new library
+  // (a `git pull` that adds libevil.so) is refused without opening it.
+  if (now.library != installed->library) {
+    return refuse(plugin_dir, "its manifest names the library " + now.library + ", not the " + installed->library +
+                                  " that was installed (" + file_.string() + ")");
+  }
+  const fs::path library = plugin_dir / installed->library;
+  std::string actual;
+  try {
+    actual = now.library_sha256();
+  } catch (const Error&) {
+    return refuse(library, "library is missing or unreadable (recorded in " + file_.string() + ")");
+  }
+  if (actual != installed->sha256) {
+    return refuse(library, "changed since it was installed (sha256 " + actual + ", recorded " + installed->sha256 + " in " +
+                               file_.string() + ")");
+  }
+  if (now.manifest_sha256 != installed->manifest_sha256) {
+    return refuse(plugin_dir / kManifestFileName, "changed since it was installed (sha256 " + now.manifest_sha256 +
+                                                      ", recorded " + installed->manifest_sha256 + " in " + file_.string() + ")");
+  }
+  return Status::Ok();
 }
 
 }  // namespace berth::host

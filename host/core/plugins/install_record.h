@@ -1,18 +1,21 @@
 // What `berth plugin install` installed: one entry per installed plugin
 // directory in $XDG_DATA_HOME/berth/installed-plugins.json (0644, replaced
-// atomically). The host compares a recorded plugin's library with it before
-// loading, so a library changed after install is refused even when its
-// manifest was changed to match.
+// atomically). An entry binds the plugin to what was installed: the sha256
+// of its manifest's bytes, its library's file name and sha256, and who
+// signed it. The host compares a recorded plugin with it before loading, so
+// a plugin whose manifest or library changed since (a `git pull` into a
+// project's .berth/plugins, another tool, an edit) is refused until it is
+// installed again.
 #ifndef BERTH_HOST_CORE_PLUGINS_INSTALL_RECORD_H_
 #define BERTH_HOST_CORE_PLUGINS_INSTALL_RECORD_H_
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 
 #include "berth/error.h"
-#include "berth/plugin_loader.h"  // LibrarySha256
 
 namespace berth::host {
 
@@ -21,12 +24,25 @@ inline constexpr char kUnsigned[] = "unsigned";
 struct InstalledPlugin {
   std::string name;
   std::string version;
-  std::filesystem::path path;  // The installed plugin directory (absolute).
-  std::string library;         // File name inside path.
-  std::string sha256;          // Of the library as installed.
-  std::string signer;          // "sha256:<key fingerprint>" or "unsigned".
-  std::string signer_name;     // The trusted key's name; empty when unsigned.
-  std::string installed_at;    // RFC 3339, UTC.
+  std::filesystem::path path;   // The installed plugin directory (absolute).
+  std::string library;          // File name inside path.
+  std::string sha256;           // Of the library as installed.
+  // Of the manifest file as installed: the bytes its signature covered.
+  // Empty in entries written before berth recorded it (record schema 1).
+  std::string manifest_sha256;
+  std::string signer;           // "sha256:<key fingerprint>" or "unsigned".
+  std::string signer_name;      // The trusted key's name; empty when unsigned.
+  std::string installed_at;     // RFC 3339, UTC.
+};
+
+// A plugin directory as it is now, for InstallRecord::Check.
+struct PluginFilesNow {
+  std::string manifest_sha256;  // Of the manifest's bytes as read (and parsed).
+  std::string library;          // The library file name that manifest gives.
+  // The sha256 of that library, read from the descriptor it would be loaded
+  // from; throws Error when it cannot be read. Asked only once the library
+  // name agrees with the record.
+  std::function<std::string()> library_sha256;
 };
 
 std::filesystem::path InstallRecordFile();
@@ -36,10 +52,6 @@ void RecordInstall(const InstalledPlugin& plugin, const std::filesystem::path& f
 void ForgetInstall(const std::filesystem::path& plugin_dir, const std::filesystem::path& file = InstallRecordFile());
 std::optional<InstalledPlugin> FindInstall(const std::filesystem::path& plugin_dir,
                                            const std::filesystem::path& file = InstallRecordFile());
-
-// Ok when plugin_dir was not installed by `berth plugin install` or its
-// library still has the recorded sha256; else a refusal naming the library.
-Status CheckInstalledLibrary(const std::filesystem::path& plugin_dir, const std::filesystem::path& file = InstallRecordFile());
 
 // The record as read once: discovery asks it about every plugin, and reading
 // and parsing the file for each of them grew with the square of the number
@@ -51,9 +63,13 @@ class InstallRecord {
   static InstallRecord Read(const std::filesystem::path& file = InstallRecordFile());
   const std::filesystem::path& file() const { return file_; }
   std::optional<InstalledPlugin> Find(const std::filesystem::path& plugin_dir) const;
-  // CheckInstalledLibrary against this record, with the library's sha256
-  // from `sha256_of` (which may remember it between runs).
-  Status CheckLibrary(const std::filesystem::path& plugin_dir, const LibrarySha256& sha256_of) const;
+  // Ok when plugin_dir is not in the record. Else a refusal (kPlugin), one
+  // line naming the file and what changed since the install, then
+  // `way_out` (how to install it again), when: the entry is of a berth that
+  // did not record the manifest; the manifest names another library; the
+  // library is missing or has another sha256; the manifest has another
+  // sha256. The record's library name is compared, never opened.
+  Status Check(const std::filesystem::path& plugin_dir, const PluginFilesNow& now, const std::string& way_out) const;
 
  private:
   std::filesystem::path file_;

@@ -9,12 +9,14 @@
 #include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
 
+#include "berth/error.h"
 #include "berth/util/fs.h"
 #include "core/config/host_paths.h"
 #include "core/plugins/file_sha256.h"
@@ -150,15 +152,18 @@ bool LibraryHashCache::Cacheable(const fs::path& library) const {
   return library.is_absolute() && library.native().find('\n') == std::string::npos;
 }
 
-const std::string* LibraryHashCache::Lookup(const fs::path& library) {
+const std::string* LibraryHashCache::Lookup(const fs::path& library, int fd) {
+  // With a descriptor, the file it holds is the one asked about, whatever
+  // the path names by now (it is the one that will be loaded).
   struct stat st {};
-  if (stat(library.c_str(), &st) != 0) return nullptr;
+  if ((fd >= 0 ? fstat(fd, &st) : stat(library.c_str(), &st)) != 0) return nullptr;
   const Entry now = Identity(st);
   // Hashed earlier in this run (Prefetch), whether or not it may be recorded.
   if (auto it = this_run_.find(library.native()); it != this_run_.end() && SameFile(it->second, now)) return &it->second.sha256;
   auto it = entries_.find(library.native());
   struct statfs info {};
-  if (it == entries_.end() || !SameFile(it->second, now) || statfs(library.c_str(), &info) != 0 || !KeepsChangeTime(info)) {
+  if (it == entries_.end() || !SameFile(it->second, now) ||
+      (fd >= 0 ? fstatfs(fd, &info) : statfs(library.c_str(), &info)) != 0 || !KeepsChangeTime(info)) {
     return nullptr;
   }
   it->second.used = true;
@@ -183,13 +188,27 @@ void LibraryHashCache::Remember(const fs::path& library, const FileSha256& hashe
 }
 
 std::string LibraryHashCache::Sha256(const fs::path& library, Mode mode) {
+  // As HashFile opens it (O_NONBLOCK: a FIFO must not hang berth).
+  int fd = open(library.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw Error(ErrorCode::kInvalidInput, "cannot read " + library.string() + ": " + std::strerror(errno));
+  try {
+    std::string hex = Sha256(library, fd, mode);
+    close(fd);
+    return hex;
+  } catch (...) {
+    close(fd);
+    throw;
+  }
+}
+
+std::string LibraryHashCache::Sha256(const fs::path& library, int fd, Mode mode) {
   const bool cacheable = Cacheable(library);
   if (cacheable) LoadOnce();
   if (cacheable && mode == Mode::kCached) {
-    if (const std::string* known = Lookup(library)) return *known;
+    if (const std::string* known = Lookup(library, fd)) return *known;
   }
   if (!buffer_) buffer_.reset(new char[kBufferSize]);
-  FileSha256 hashed = HashFile(library, buffer_.get(), kBufferSize);
+  FileSha256 hashed = HashDescriptor(fd, library, buffer_.get(), kBufferSize);
   ++files_hashed_;
   if (cacheable) Remember(library, hashed);
   return hashed.hex;
@@ -200,7 +219,7 @@ void LibraryHashCache::Prefetch(const std::vector<fs::path>& libraries, unsigned
   for (const auto& library : libraries) {
     if (!Cacheable(library)) continue;
     LoadOnce();
-    if (Lookup(library) == nullptr) missing.push_back(library);
+    if (Lookup(library, -1) == nullptr) missing.push_back(library);
   }
   threads = std::min<unsigned>(threads, unsigned(missing.size()));
   if (threads < 2) return;  // Sha256 hashes a single one as fast.

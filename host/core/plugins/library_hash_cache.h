@@ -19,7 +19,7 @@
 //     would not change its ctime (git's "racily clean" entries).
 //
 // The cache only speeds up listing. Loading a plugin hashes its library from
-// the file right before dlopen (Mode::kFresh).
+// the descriptor it is then loaded from (Mode::kFresh; library_file.h).
 //
 // The file, $XDG_CACHE_HOME/berth/library-hashes, is 0600 in a 0700
 // directory and replaced atomically. It is ignored unless both are owned by
@@ -60,6 +60,11 @@ class LibraryHashCache {
   // The library's sha256 in lowercase hex. Throws Error(kInvalidInput) when
   // it cannot be opened, Error(kFailure) when reading it fails.
   std::string Sha256(const std::filesystem::path& library, Mode mode = Mode::kCached);
+  // The same for the file open on `fd` (the caller's, which it will load):
+  // an entry answers only when the fstat of `fd` is the file it was made
+  // for, and a hash is read through `fd`. `library` keys the entry and
+  // names it in messages.
+  std::string Sha256(const std::filesystem::path& library, int fd, Mode mode);
 
   // Hashes those of `libraries` that no entry answers for, on up to
   // `threads` threads, so that Sha256(kCached) finds them: a first listing
@@ -87,8 +92,9 @@ class LibraryHashCache {
  private:
   void LoadOnce();
   bool Cacheable(const std::filesystem::path& library) const;
-  // The hash of the library as it is now, if this run or the file knows it.
-  const std::string* Lookup(const std::filesystem::path& library);
+  // The hash of the library as it is now (the file open on `fd`, else the
+  // one at `library`), if this run or the file knows it.
+  const std::string* Lookup(const std::filesystem::path& library, int fd);
   // Keeps what was hashed for this run, and records it when it may be.
   void Remember(const std::filesystem::path& library, const FileSha256& hashed);
 

@@ -191,5 +191,26 @@ TEST_F(LibraryHashCacheTest, AMissingLibraryThrowsAndNoCacheStillHashes) {
   EXPECT_FALSE(fs::exists(cache_));
 }
 
+// The checks read the library through the descriptor that is then loaded:
+// an entry answers for the file that descriptor holds, never for whatever
+// the path names by now.
+TEST_F(LibraryHashCacheTest, AnEntryAnswersForTheFileTheDescriptorHolds) {
+  const std::string opened_sha256 = Sha256FileHex(library_);
+  int fd = open(library_.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  // Another file is renamed over the path, and this run hashes it there.
+  const fs::path incoming = library_.parent_path() / "incoming";
+  WriteFileAtomic(incoming, "another library", 0755);
+  fs::rename(incoming, library_);
+  LibraryHashCache cache(cache_, kNoWindow);
+  EXPECT_EQ(cache.Sha256(library_), Sha256Hex("another library"));
+  EXPECT_EQ(cache.Sha256(library_, fd, Mode::kCached), opened_sha256);
+  EXPECT_EQ(cache.files_hashed(), 2);
+  // And an entry made for the open file answers through its descriptor.
+  EXPECT_EQ(cache.Sha256(library_, fd, Mode::kCached), opened_sha256);
+  EXPECT_EQ(cache.files_hashed(), 2);
+  close(fd);
+}
+
 }  // namespace
 }  // namespace berth::host

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "core/config/host_paths.h"
 
 #ifndef BERTH_INSTALL_PREFIX
@@ -12,6 +14,17 @@
 
 namespace berth::host {
 namespace fs = std::filesystem;
+namespace {
+
+std::string ReadManifest(const fs::path& file) {
+  try {
+    return ReadFile(file);
+  } catch (const Error& e) {
+    throw Error(ErrorCode::kPlugin, e.what());  // As PluginManifest::Load reports it.
+  }
+}
+
+}  // namespace
 
 const char* PluginSourceName(PluginSource source) {
   switch (source) {
@@ -71,7 +84,11 @@ std::vector<DiscoveredPlugin> DiscoverPlugins(const std::vector<SearchDir>& dirs
       plugin.source = dir.source;
       plugin.name = child.filename().string();
       try {
-        plugin.manifest = PluginManifest::Load(plugin.manifest_path);
+        // One reading is hashed and parsed: the install record binds the
+        // manifest by that hash.
+        std::string bytes = ReadManifest(plugin.manifest_path);
+        plugin.manifest_sha256 = Sha256Hex(bytes);
+        plugin.manifest = PluginManifest::Parse(bytes, plugin.manifest_path);
         plugin.name = plugin.manifest->name;
       } catch (const Error& e) {
         plugin.state = Status(e.code(), e.what());

@@ -36,6 +36,7 @@ struct DiscoveredPlugin {
   std::filesystem::path manifest_path;
   PluginSource source;
   std::optional<PluginManifest> manifest;
+  std::string manifest_sha256;           // Of the bytes `manifest` was parsed from.
   Status state;                          // Ok, or why the plugin is refused.
   bool checked = false;                  // Library hash and ELF checked.
   std::filesystem::path library_path() const {

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "berth/plugin_loader.h"
+#include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
 #include "berth/util/process.h"
@@ -119,15 +120,26 @@ InstallResult InstallPlugin(const InstallRequest& request) {
                                                  fs::perms::others_read | fs::perms::others_exec);
   // The copy is checked again: what lands is exactly what was verified.
   CheckManifest(manifest, staged / kManifestFileName).ThrowIfError();
-  WriteFileAtomic(staged / kManifestFileName, manifest.ToJson().dump(2) + "\n");
+  // The manifest as it was read, byte for byte: the record binds its sha256,
+  // which is the one the signature covered, and the signature stays beside
+  // it, so that installing the directory again in place verifies again.
+  WriteFileAtomic(staged / kManifestFileName, manifest_bytes);
+  if (result.signer != kUnsigned) fs::copy_file(signature, staged / kSignatureFileName);
 
   if (fs::exists(result.path)) {
     Swap(staged, result.path);  // The old version now sits in staging and goes with it.
   } else if (rename(staged.c_str(), result.path.c_str()) != 0) {
     throw Error(ErrorCode::kFailure, "cannot install into " + result.path.string() + ": " + std::strerror(errno));
   }
-  RecordInstall({manifest.name, manifest.version, fs::absolute(result.path), manifest.library, manifest.sha256, result.signer,
-                 result.signer_name, NowRfc3339()},
+  RecordInstall({.name = manifest.name,
+                 .version = manifest.version,
+                 .path = fs::absolute(result.path),
+                 .library = manifest.library,
+                 .sha256 = manifest.sha256,
+                 .manifest_sha256 = Sha256Hex(manifest_bytes),
+                 .signer = result.signer,
+                 .signer_name = result.signer_name,
+                 .installed_at = NowRfc3339()},
                 request.record.empty() ? InstallRecordFile() : request.record);
   log::Info("installed plugin {} {} into {} (signer: {})", manifest.name, manifest.version, result.path.string(), result.signer);
   return result;

@@ -14,8 +14,22 @@
 #include "core/config/provider_phrase.h"
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
+#include "core/plugins/library_file.h"
 
 namespace berth::host {
+
+namespace {
+
+// How to install a plugin again in place, for the refusals that need it.
+std::string WayOut(const DiscoveredPlugin& plugin) {
+  const std::filesystem::path dir = plugin.manifest_path.parent_path();
+  std::string where;
+  if (plugin.source == PluginSource::kProject) where = "--project ";
+  if (plugin.source == PluginSource::kPluginPath) where = "--dir " + dir.parent_path().string() + " ";
+  return "review it, then: berth plugin install " + where + dir.string() + " (add --allow-unsigned if it has no signature)";
+}
+
+}  // namespace
 
 PluginManager::PluginManager(std::vector<SearchDir> search_dirs, std::filesystem::path hash_cache_file)
     : host_api_(*this), search_dirs_(std::move(search_dirs)), hashes_(std::move(hash_cache_file)) {}
@@ -54,30 +68,47 @@ std::optional<InstalledPlugin> PluginManager::InstalledAs(const DiscoveredPlugin
   return installs.value().Find(plugin.manifest_path.parent_path());
 }
 
-Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode) {
+Status PluginManager::CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode, std::optional<LibraryFile>* opened) {
   const std::filesystem::path dir = plugin.manifest_path.parent_path();
-  // The install record and the manifest name the same library: it is read
-  // once for both.
-  std::map<std::filesystem::path, std::string> hashed;
-  LibrarySha256 sha256_of = [&](const std::filesystem::path& library) {
-    auto it = hashed.find(library);
-    return it != hashed.end() ? it->second : hashed[library] = hashes_.Sha256(library, mode);
-  };
-  // What `berth plugin install` recorded comes first: a library swapped
-  // together with its manifest still differs from the record. Bundled
-  // plugins ship with berth and are never in it.
+  const std::filesystem::path library = plugin.library_path();
+  // Bundled plugins ship with berth and are never in the install record.
+  std::optional<InstalledPlugin> installed;
   if (plugin.source != PluginSource::kBundled) {
     if (!Installs().ok()) return Installs().status();
-    if (Status status = Installs().value().CheckLibrary(dir, sha256_of); !status.ok()) return status;
+    installed = Installs().value().Find(dir);
   }
   // A plugin that came with a cloned repository is a stranger's native code:
   // it loads only once the user installed it on this machine.
-  if (plugin.source == PluginSource::kProject && !Installs().value().Find(dir)) {
-    return Status(ErrorCode::kPlugin, "plugin " + dir.string() + " came with this project and was not installed on this machine; review it, then: "
-                                      "berth plugin install --project " + dir.string() + " (add --allow-unsigned if it has no signature)");
+  if (plugin.source == PluginSource::kProject && !installed) {
+    return Status(ErrorCode::kPlugin, "plugin " + dir.string() + " came with this project and was not installed on this machine; " +
+                                          WayOut(plugin));
   }
-  if (Status status = CheckManifest(*plugin.manifest, plugin.manifest_path, sha256_of); !status.ok()) return status;
-  return CheckPluginElf(plugin.library_path());
+  // The library is opened once, on first need, and hashed and checked
+  // through that descriptor, which Load then maps: the record and the
+  // manifest are compared with the file that runs.
+  std::optional<LibraryFile> file;
+  std::optional<std::string> sha256;
+  auto sha256_of = [&]() -> std::string {
+    if (!sha256) {
+      file.emplace(LibraryFile::Open(library));
+      sha256 = hashes_.Sha256(library, file->fd(), mode);
+    }
+    return *sha256;
+  };
+  // What `berth plugin install` recorded comes first: a library swapped
+  // together with its manifest still differs from the record.
+  if (installed) {
+    PluginFilesNow now{.manifest_sha256 = plugin.manifest_sha256, .library = plugin.manifest->library, .library_sha256 = sha256_of};
+    if (Status status = Installs().value().Check(dir, now, WayOut(plugin)); !status.ok()) return status;
+  }
+  if (Status status = CheckManifest(*plugin.manifest, plugin.manifest_path, [&](const std::filesystem::path&) { return sha256_of(); });
+      !status.ok()) {
+    return status;
+  }
+  if (!file) return Status(ErrorCode::kPlugin, "plugin " + library.string() + ": cannot read the library");
+  if (Status status = CheckPluginElf(file->fd(), library); !status.ok()) return status;
+  if (opened != nullptr) *opened = std::move(file);
+  return Status::Ok();
 }
 
 const Status& PluginManager::Check(DiscoveredPlugin& plugin) {
@@ -93,7 +124,9 @@ void PluginManager::CheckAll() {
     // Only libraries Check would hash: not those refused before it reads
     // them (another ABI, a project's plugin not installed here).
     if (plugin.checked || !plugin.state.ok() || !plugin.manifest || plugin.manifest->abi_major != BERTH_ABI_MAJOR) continue;
-    if (plugin.source == PluginSource::kProject && !InstalledAs(plugin)) continue;
+    std::optional<InstalledPlugin> installed = InstalledAs(plugin);
+    if (plugin.source == PluginSource::kProject && !installed) continue;
+    if (installed && installed->library != plugin.manifest->library) continue;  // Refused by name, unread.
     libraries.push_back(plugin.library_path());
   }
   hashes_.Prefetch(libraries, std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
@@ -107,12 +140,14 @@ Result<LoadedPlugin*> PluginManager::Load(const std::string& name) {
   if (!plugin->state.ok()) return plugin->state;  // Its manifest, or its name found twice.
   // Every check again, even after a listing checked it: that may have taken
   // the library's hash from the cache, and what is about to be mapped is
-  // hashed from the file now.
+  // hashed now, through the descriptor it is mapped from.
   plugin->checked = true;
-  plugin->state = CheckFiles(*plugin, LibraryHashCache::Mode::kFresh);
+  std::optional<LibraryFile> file;
+  plugin->state = CheckFiles(*plugin, LibraryHashCache::Mode::kFresh, &file);
   if (!plugin->state.ok()) return plugin->state;
+  if (after_check_for_testing_) after_check_for_testing_(*plugin);
   log::Debug("loading plugin {} from {}", name, plugin->library_path().string());
-  auto loaded = LoadPluginLibrary(plugin->library_path(), plugin->manifest->name, host_api_.table());
+  auto loaded = file->Load(plugin->manifest->name, host_api_.table());
   if (!loaded.ok()) {
     plugin->state = loaded.status();
     return loaded.status();

@@ -4,8 +4,10 @@
 #ifndef BERTH_HOST_CORE_PLUGINS_PLUGIN_MANAGER_H_
 #define BERTH_HOST_CORE_PLUGINS_PLUGIN_MANAGER_H_
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "berth/services.h"
 #include "core/plugins/host_api.h"
 #include "core/plugins/install_record.h"
+#include "core/plugins/library_file.h"
 #include "core/plugins/library_hash_cache.h"
 #include "core/plugins/plugin_discovery.h"
 #include "core/registry/registry_router.h"
@@ -38,9 +41,11 @@ class PluginManager : public Services {
   // hashed first, on as many threads as there are cores.
   void CheckAll();
   // Checks, loads and opens (runs its registration); the error names the file.
-  // The library is hashed from the file right before dlopen, whatever the
-  // cache says.
+  // The library is hashed right before dlopen, whatever the cache says,
+  // through the descriptor dlopen then maps (library_file.h).
   Result<LoadedPlugin*> Load(const std::string& name);
+  // Called by Load between the checks and dlopen: tests swap files there.
+  void SetAfterCheckForTesting(std::function<void(const DiscoveredPlugin&)> hook) { after_check_for_testing_ = std::move(hook); }
   // What `berth plugin install` recorded for the plugin, if anything (nothing
   // when the record cannot be read either).
   std::optional<InstalledPlugin> InstalledAs(const DiscoveredPlugin& plugin);
@@ -78,9 +83,10 @@ class PluginManager : public Services {
   // The loaded plugin that provides `kind` named `name`; throws naming what is missing.
   LoadedPlugin& LoadProvider(ProvidedKind kind, const std::string& name);
   static berth_object Create(LoadedPlugin& plugin, ProvidedKind kind, const std::string& name, const nlohmann::json& settings);
-  // Every check of Check, in its order, hashing each library once, through
-  // the cache (kCached) or from the file (kFresh).
-  Status CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode);
+  // Every check of Check, in its order, reading the library once through
+  // one descriptor, its hash from the cache (kCached) or the file (kFresh).
+  // That open library goes to `opened` when every check passed.
+  Status CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode, std::optional<LibraryFile>* opened = nullptr);
   // The install record, read on first use; an error when it is unreadable.
   const Result<InstallRecord>& Installs();
 
@@ -92,6 +98,7 @@ class PluginManager : public Services {
   std::vector<DiscoveredPlugin> plugins_;
   std::map<std::string, std::unique_ptr<LoadedPlugin>> loaded_;
   std::unique_ptr<RegistryRouter> registries_;
+  std::function<void(const DiscoveredPlugin&)> after_check_for_testing_;
 };
 
 }  // namespace berth::host

@@ -88,12 +88,7 @@ std::string KeyFingerprint(EVP_PKEY* key) {
 }
 
 PluginManifest ParseManifestBytes(const std::string& bytes, const fs::path& manifest_path) {
-  nlohmann::json json = nlohmann::json::parse(bytes, nullptr, false);
-  if (json.is_discarded()) {
-    (void)PluginManifest::Load(manifest_path);  // Throws its usual message about the JSON.
-    throw Error(ErrorCode::kPlugin, manifest_path.string() + ": changed while being read");
-  }
-  return PluginManifest::FromJson(json, manifest_path);
+  return PluginManifest::Parse(bytes, manifest_path);
 }
 
 std::string PackageStatement(const PluginManifest& manifest, const std::string& manifest_bytes) {

@@ -1,13 +1,11 @@
-// Plugin package signatures and the installed-plugins record, with keys
-// made by the real openssl CLI at test time (no committed keys).
+// Plugin package signatures, with keys made by the real openssl CLI at test
+// time (no committed keys). The install record: install_record_test.cc.
 #include "core/plugins/plugin_signature.h"
 
 #include <gtest/gtest.h>
 
-#include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth/util/process.h"
-#include "core/plugins/install_record.h"
 
 namespace berth::host {
 namespace {
@@ -133,35 +131,6 @@ TEST_F(PluginSignatureTest, SignaturesVerifyOnlyWithATrustedKeyOverTheSameStatem
             "pkg: the signature by alice does not match the package (modified after signing?)");
   EXPECT_EQ(ErrorOf([&] { VerifyPackage(Statement(), dir_.path() / "alice.sig", {}, "pkg"); }),
             "pkg: signed by key " + fingerprint + ", which is not in trusted-plugin-keys of your berth config");
-}
-
-TEST_F(PluginSignatureTest, InstallRecordAddsReplacesForgetsAndChecksTheLibrary) {
-  fs::path record = dir_.path() / "installed-plugins.json";
-  fs::path plugin = dir_.path() / "plugins" / "demo";
-  CreateDirectories(plugin);
-  WriteFileAtomic(plugin / "libdemo.so", "library bytes");
-  EXPECT_TRUE(CheckInstalledLibrary(plugin, record).ok()) << "not installed by berth: nothing to compare";
-  RecordInstall({"demo", "1.0.0", plugin, "libdemo.so", Sha256Hex("library bytes"), "unsigned", "", "2026-01-01T00:00:00Z"}, record);
-  RecordInstall({"demo", "1.0.1", plugin, "libdemo.so", Sha256Hex("library bytes"), "unsigned", "", "2026-01-02T00:00:00Z"}, record);
-  auto found = FindInstall(plugin, record);
-  ASSERT_TRUE(found);
-  EXPECT_EQ(found->version, "1.0.1");
-  EXPECT_EQ(nlohmann::json::parse(ReadFile(record))["plugins"].size(), 1u);
-  EXPECT_EQ(fs::status(record).permissions() & fs::perms::all, fs::perms(0644));
-  EXPECT_TRUE(CheckInstalledLibrary(plugin, record).ok());
-  // Discovery may name the directory through a symlink; it is the same plugin.
-  fs::create_directory_symlink(dir_.path() / "plugins", dir_.path() / "linked");
-  ASSERT_TRUE(FindInstall(dir_.path() / "linked" / "demo", record));
-
-  WriteFileAtomic(plugin / "libdemo.so", "other bytes");
-  Status changed = CheckInstalledLibrary(plugin, record);
-  EXPECT_EQ(changed.code(), ErrorCode::kPlugin);
-  EXPECT_EQ(changed.message(), "plugin " + (plugin / "libdemo.so").string() + ": sha256 " + Sha256Hex("other bytes") + " is not the " +
-                                   Sha256Hex("library bytes") + " recorded at install (" + record.string() + "); reinstall the plugin");
-
-  ForgetInstall(plugin, record);
-  EXPECT_FALSE(FindInstall(plugin, record));
-  EXPECT_TRUE(CheckInstalledLibrary(plugin, record).ok());
 }
 
 TEST_F(PluginSignatureTest, SigningRefusesUnusableKeys) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "berth/plugin.h"  // Provision
@@ -40,6 +41,10 @@ struct PluginManifest {
   // Throws Error(kPlugin) naming `file` when it is unreadable, not JSON, or
   // misses a field.
   static PluginManifest Load(const std::filesystem::path& file);
+  // The same from bytes already read, so that what is parsed is exactly what
+  // was hashed (the install record binds the manifest's sha256); `file`
+  // names it in messages.
+  static PluginManifest Parse(std::string_view bytes, const std::filesystem::path& file);
   static PluginManifest FromJson(const nlohmann::json& json, const std::filesystem::path& file);
   nlohmann::json ToJson() const;
 };

@@ -62,6 +62,13 @@ class LoadedPlugin {
  private:
   friend Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path&, const std::string&,
                                                                  const berth_host_api*);
+  friend Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibraryFromFd(int, const std::filesystem::path&, const std::string&,
+                                                                       const berth_host_api*);
+  // Their work: dlopens `open_name` (the library's path, or the magic link
+  // to `fd`, which it then owns as LoadPluginLibraryFromFd says; -1 for
+  // none) and reports `library`.
+  static Result<std::unique_ptr<LoadedPlugin>> Open(const std::string& open_name, const std::filesystem::path& library,
+                                                    int fd, const std::string& expected_name, const berth_host_api* host);
   struct Library;
   LoadedPlugin();
   std::unique_ptr<Library> library_;
@@ -86,6 +93,15 @@ class LoadedPlugin {
 Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibrary(const std::filesystem::path& library,
                                                        const std::string& expected_name,
                                                        const berth_host_api* host);
+
+// The same for the library open on `fd` (through /proc/self/fd/N), so that
+// what is mapped is the file that was hashed and checked through that
+// descriptor, whatever `library` names by now; `library` names it in
+// messages and path(). Takes `fd`: closed when the library cannot be mapped,
+// else kept open for the life of the process, as the mapping is.
+Result<std::unique_ptr<LoadedPlugin>> LoadPluginLibraryFromFd(int fd, const std::filesystem::path& library,
+                                                             const std::string& expected_name,
+                                                             const berth_host_api* host);
 
 }  // namespace berth
 
