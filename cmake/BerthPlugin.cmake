@@ -82,7 +82,14 @@ function(berth_add_plugin name)
   # --gc-sections: a plugin keeps only the SDK code it calls (smaller to
   # hash at every listing the cache cannot answer, and to map).
   target_compile_options(${ARG_TARGET} PRIVATE -ffunction-sections -fdata-sections)
-  target_link_options(${ARG_TARGET} PRIVATE LINKER:--no-undefined LINKER:--gc-sections)
+  if(BERTH_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    # clang leaves the sanitizer runtime to the executable that loads the
+    # module, so its symbols are undefined here by design; the plain build
+    # keeps the check.
+    target_link_options(${ARG_TARGET} PRIVATE LINKER:--gc-sections)
+  else()
+    target_link_options(${ARG_TARGET} PRIVATE LINKER:--no-undefined LINKER:--gc-sections)
+  endif()
   target_link_libraries(${ARG_TARGET} PRIVATE ${ARG_LIBRARIES})
   set_target_properties(${ARG_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   if(DEFINED BERTH_PLUGIN_TO_LIBDIR AND NOT ARG_NO_INSTALL)
