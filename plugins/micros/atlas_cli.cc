@@ -31,7 +31,7 @@ std::string FailureMessage(const std::string& stderr_text) {
 // its own login): whatever atlas is, it does not get them.
 constexpr const char* kNotForAtlas[] = {"GH_TOKEN",          "GITHUB_TOKEN",      "GH_ENTERPRISE_TOKEN",
                                         "GITHUB_ENTERPRISE_TOKEN", "BERTH_GHCR_TOKEN_FILE", "GOOGLE_APPLICATION_CREDENTIALS",
-                                        "ARTIFACTORY_TOKEN", "COSIGN_PASSWORD"};
+                                        "ARTIFACTORY_TOKEN", "COSIGN_PASSWORD", "ASAP_PRIVATE_KEY"};
 
 }  // namespace
 

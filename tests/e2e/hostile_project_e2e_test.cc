@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 const std::string kListener = BERTH_SOURCE_DIR "/tests/e2e/tools/recording_listener.py";
 const std::string kGhToken = "ghp_hostileTestToken0123456789abcdefABCD";
 const std::string kFileToken = "ghp_tokenFromTheUsersFile0123456789abcd";
+// Not a key (berth never parses it here): a value that must reach nothing.
+const std::string kAsapKey = "-----BEGIN PRIVATE KEY-----\nasapPrivateKeyHostileTest0123456789\n-----END PRIVATE KEY-----\n";
 const std::string kImage = "127.0.0.1:1/acme/shop@sha256:" + std::string(64, 'a');
 const std::string kHow = "(run 'berth trust' after reading berth.yaml)";
 const std::string kUntrusted = "this project is not trusted " + kHow;
@@ -37,6 +39,9 @@ class HostileProjectE2eTest : public ::testing::Test {
     berth_.SetEnv("ARTIFACTORY_USER", "staff1");
     berth_.SetEnv("ARTIFACTORY_TOKEN", "artifactory-token-0123456789");
     berth_.SetEnv("COSIGN_PASSWORD", "cosign-password-0123456789");
+    berth_.SetEnv("ASAP_ISSUER", "micros/shop");
+    berth_.SetEnv("ASAP_KEY_ID", "micros/shop/key1");
+    berth_.SetEnv("ASAP_PRIVATE_KEY", kAsapKey);
     berth_.SetEnv("no_proxy", "127.0.0.1,localhost");
     berth_.SetEnv("NO_PROXY", "127.0.0.1,localhost");
     for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "HTTP_PROXY", "all_proxy", "ALL_PROXY"}) berth_.SetEnv(name, "");
@@ -251,7 +256,8 @@ TEST_F(HostileProjectE2eTest, TrustLetsTheSameCommandsProceed) {
       << plan.stdout_data;
   ASSERT_TRUE(fs::exists(Marker("atlas-ran")));
   const std::string atlas_env = ReadFile(Marker("atlas-ran"));
-  for (const std::string& secret : {kGhToken, std::string("artifactory-token-0123456789"), std::string("cosign-password-0123456789")}) {
+  for (const std::string& secret : {kGhToken, std::string("artifactory-token-0123456789"), std::string("cosign-password-0123456789"),
+                                    std::string("asapPrivateKeyHostileTest0123456789")}) {
     EXPECT_EQ(atlas_env.find(secret), std::string::npos) << "atlas inherited " << secret;
   }
   EXPECT_EQ(atlas_env.find("GOOGLE_APPLICATION_CREDENTIALS"), std::string::npos);
@@ -259,6 +265,14 @@ TEST_F(HostileProjectE2eTest, TrustLetsTheSameCommandsProceed) {
   size_t before = Requests().size();
   berth_.Run({"secrets", "list", "prod"});
   EXPECT_GT(Requests().size(), before) << "the trusted gcp-secret-manager settings were not used";
+  // Trusted, the project's endpoints get what their settings send, and
+  // nothing else berth has in reach.
+  std::string journal = ReadFile(Journal());
+  for (const std::string& other : {std::string("asapPrivateKeyHostileTest0123456789"), std::string("artifactory-token-0123456789"),
+                                   std::string("cosign-password-0123456789"), std::string("docker-password-0123456789"),
+                                   std::string("dXNlcjpkb2NrZXItcGFzc3dvcmQtMDEyMzQ1Njc4OQ==")}) {
+    EXPECT_EQ(journal.find(other), std::string::npos) << "the listener received " << other;
+  }
 }
 
 // Trust is for the settings as they were read: changing one refuses the
