@@ -11,7 +11,9 @@
 #include "berth/oci/host_registry.h"
 #include "berth/oci/manifest.h"
 #include "berth/util/fs.h"
+#include "berth/util/log.h"
 #include "berth/util/time.h"
+#include "context_files.h"
 #include "layout_reader.h"
 #include "reproducible_layer.h"
 
@@ -20,7 +22,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 namespace {
 
-const char* const kSettings[] = {"base", "entrypoint", "cmd", "env", "ports", "labels", "workdir", "dest", "user"};
+const char* const kSettings[] = {"base", "entrypoint", "cmd", "env", "ports", "labels", "workdir", "dest", "user", "include-secrets"};
 
 void CheckSettings(const json& settings) {
   if (!settings.is_object()) throw Error(ErrorCode::kInvalidInput, "build.settings must be a mapping");
@@ -38,6 +40,29 @@ json StringList(const json& value, const std::string& key) {
     if (!item.is_string()) throw Error(ErrorCode::kInvalidInput, "build.settings." + key + " must be a list of strings");
   }
   return value;
+}
+
+// build.include-secrets: context-relative files packed although they look like secrets.
+std::vector<std::string> IncludedSecrets(const json& settings) {
+  const json value = settings.value("include-secrets", json::array());
+  std::vector<std::string> paths;
+  if (value.is_array()) {
+    for (const auto& item : value) {
+      if (item.is_string()) paths.push_back(item.get<std::string>());
+    }
+  }
+  if (!value.is_array() || paths.size() != value.size()) {
+    throw Error(ErrorCode::kInvalidInput, "build.settings.include-secrets must be a list of paths relative to the build context");
+  }
+  return paths;
+}
+
+// What -v shows: every entry the layer holds, as it lands in the image.
+void LogPacked(const std::vector<ContextEntry>& entries, const std::string& destination) {
+  std::string prefix = destination;
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  for (const auto& entry : entries) log::Info("packed {}{}", prefix, entry.relative);
+  log::Info("packed {} entries from the build context", entries.size());
 }
 
 std::string Scalar(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
@@ -202,7 +227,11 @@ BuiltImage BuildImage(const ImageSpec& spec, const oci::ImageLocation& output) {
   layer_options.destination = spec.settings.value("dest", std::string("/"));
   layer_options.mtime = spec.mtime;
   fs::path layer_file = work.path() / "layer.tar.gz";
-  LayerBlob layer = BuildLayer(spec.context, layer_file, layer_options);
+  ContextRules rules;
+  rules.include_secrets = IncludedSecrets(spec.settings);
+  std::vector<ContextEntry> entries = SelectContextFiles(spec.context, rules);
+  LogPacked(entries, layer_options.destination);
+  LayerBlob layer = BuildLayer(entries, layer_file, layer_options);
   fs::rename(layer_file, blobs / layer.digest.hex());
   oci::Descriptor layer_descriptor;
   layer_descriptor.media_type = oci::media_type::kOciLayerGzip;

@@ -21,7 +21,7 @@ struct ImageSpec {
   // "scratch", "oci:DIR[:TAG]" or "docker-archive:FILE".
   std::string base = "scratch";
   // build.settings: entrypoint, cmd, env (map or list), ports, labels,
-  // workdir, dest. Unknown keys are refused.
+  // workdir, dest, user, include-secrets. Unknown keys are refused.
   nlohmann::json settings = nlohmann::json::object();
   int64_t mtime = 0;
 };
@@ -37,7 +37,9 @@ struct BuiltImage {
 };
 
 // Writes an OCI layout at `output` (kind kOciLayout) holding only the built
-// image under output.tag: built in a temporary sibling directory and swapped
+// image under output.tag. The layer holds the context as SelectContextFiles
+// chooses it (context_files.h: .dockerignore, no secret-looking files), each
+// entry logged at info level (-v): built in a temporary sibling directory and swapped
 // into place, so a failure leaves what was there before.
 BuiltImage BuildImage(const ImageSpec& spec, const oci::ImageLocation& output);
 

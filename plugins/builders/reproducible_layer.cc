@@ -147,31 +147,9 @@ std::string CleanDestination(std::string destination) {
   return destination;
 }
 
-bool Excluded(const std::string& relative, const std::vector<std::string>& exclude) {
-  for (const auto& prefix : exclude) {
-    if (relative == prefix || relative.rfind(prefix + "/", 0) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
-LayerBlob BuildLayer(const fs::path& context, const fs::path& output, const LayerOptions& options) {
-  std::error_code error;
-  if (!fs::is_directory(context, error)) throw Error(ErrorCode::kInvalidInput, "build context " + context.string() + " is not a directory");
-  // Sorted by tar name so directory walk order never matters.
-  std::vector<std::pair<std::string, fs::path>> entries;
-  for (auto it = fs::recursive_directory_iterator(context, fs::directory_options::none); it != fs::recursive_directory_iterator(); ++it) {
-    // lexically: fs::relative would follow a symlink to its target.
-    std::string relative = it->path().lexically_relative(context).generic_string();
-    if (Excluded(relative, options.exclude)) {
-      if (it->is_directory() && !it->is_symlink()) it.disable_recursion_pending();
-      continue;
-    }
-    entries.emplace_back(relative, it->path());
-  }
-  std::sort(entries.begin(), entries.end());
-
+LayerBlob BuildLayer(const std::vector<ContextEntry>& entries, const fs::path& output, const LayerOptions& options) {
   GzipHashWriter writer(output);
   TarStream tar(writer, options.mtime);
   LayerBlob blob;

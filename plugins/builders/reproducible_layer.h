@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "berth/util/digest.h"
+#include "context_files.h"
 
 namespace berth::builders {
 
@@ -18,8 +19,6 @@ struct LayerOptions {
   std::string destination = "/";
   // Every entry's mtime (SOURCE_DATE_EPOCH, else 0).
   int64_t mtime = 0;
-  // Context-relative paths (or their leading directories) left out.
-  std::vector<std::string> exclude = {".git", ".berth"};
 };
 
 struct LayerBlob {
@@ -30,10 +29,10 @@ struct LayerBlob {
   int entries = 0;
 };
 
-// Writes `output` (gzip of a tar of `context`). Regular files, directories
-// and symlinks only; anything else is refused with Error(kInvalidInput)
-// naming it.
-LayerBlob BuildLayer(const std::filesystem::path& context, const std::filesystem::path& output, const LayerOptions& options);
+// Writes `output` (gzip of a tar of `entries`, in their order: what
+// SelectContextFiles chose). Regular files, directories and symlinks only;
+// anything else is refused with Error(kInvalidInput) naming it.
+LayerBlob BuildLayer(const std::vector<ContextEntry>& entries, const std::filesystem::path& output, const LayerOptions& options);
 
 }  // namespace berth::builders
 
