@@ -35,11 +35,14 @@ SettingsSchema BerthBuilderSchema() {
       {"workdir", Setting::Text("The working directory")},
       {"dest", Setting::Text("Where in the image the context goes (default /)")},
       {"user", Setting::Text("The user the container runs as")},
+      {"include-secrets", Setting::TextList("Context files packed although they look like secrets (.env*, *.key, .asap-config, "
+                                            "SSH and PEM private keys), relative to the context; anything else that looks "
+                                            "like one is refused unless .dockerignore leaves it out")},
   };
 }
 
 Result<BuilderFit> BerthBuilder::Check(const BuildRequest&) noexcept {
-  return BuilderFit{.usable = true, .preference = 0};
+  return BuilderFit{.usable = true, .preference = 0, .ignores_dockerfile = true};
 }
 
 Result<BuildOutcome> BerthBuilder::Build(const BuildRequest& request) noexcept {

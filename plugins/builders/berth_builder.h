@@ -17,7 +17,8 @@ SettingsSchema BerthBuilderSchema();
 class BerthBuilder : public Builder {
  public:
   explicit BerthBuilder(nlohmann::json settings) : settings_(std::move(settings)) {}
-  // Always usable, and the last choice of `auto`: it ignores a Dockerfile.
+  // Always usable, and the last choice of `auto`; it ignores a Dockerfile,
+  // so `auto` never takes it for a project that has one (builder_choice.h).
   Result<BuilderFit> Check(const BuildRequest& request) noexcept override;
   Result<BuildOutcome> Build(const BuildRequest& request) noexcept override;
 

@@ -179,7 +179,7 @@ const auto& RegistryMethods() {
 nlohmann::json BuildRequestJson(const BuildRequest& request) {
   return {{"service", request.service},   {"project_dir", request.project_dir}, {"context", request.context},
           {"dockerfile", request.dockerfile}, {"platforms", request.platforms},   {"output", request.output},
-          {"source_date_epoch", request.source_date_epoch}};
+          {"source_date_epoch", request.source_date_epoch}, {"no_cache", request.no_cache}};
 }
 
 BuildRequest BuildRequestFrom(const nlohmann::json& json) {
@@ -191,6 +191,7 @@ BuildRequest BuildRequestFrom(const nlohmann::json& json) {
   request.platforms = json.value("platforms", std::vector<std::string>{});
   request.output = json.value("output", "");
   request.source_date_epoch = json.value("source_date_epoch", int64_t{0});
+  request.no_cache = json.value("no_cache", false);
   return request;
 }
 
@@ -203,7 +204,8 @@ const auto& BuilderMethods() {
          return nlohmann::json{{"usable", fit.usable},
                                {"preference", fit.preference},
                                {"problem", fit.problem},
-                               {"problem_code", static_cast<int>(fit.problem_code)}};
+                               {"problem_code", static_cast<int>(fit.problem_code)},
+                               {"ignores_dockerfile", fit.ignores_dockerfile}};
        }},
       {"build",
        [](Builder& builder, const nlohmann::json& request) {
@@ -389,6 +391,7 @@ class BuilderProxy : public Builder {
       fit.preference = reply.value("preference", 0);
       fit.problem = reply.value("problem", "");
       fit.problem_code = ErrorCodeOf(reply.value("problem_code", static_cast<int>(ErrorCode::kNotFound)));
+      fit.ignores_dockerfile = reply.value("ignores_dockerfile", false);
       return fit;
     });
   }

@@ -19,8 +19,12 @@ struct Candidate {
 // `wanted` is a builder's name or "auto". Throws Error with the builder's own
 // problem (its code: kNotFound for a missing program, kInvalidInput for a
 // missing Dockerfile) when the named one does not fit, and Error(kNotFound)
-// when nothing fits `auto`.
-std::string ChooseBuilder(const std::string& wanted, const std::vector<Candidate>& candidates);
+// naming every builder tried and why not when nothing fits `auto`. With a
+// `dockerfile` (empty: none), `auto` passes over a builder that would ignore
+// it: an image that is not what the Dockerfile says could hold anything the
+// context does.
+std::string ChooseBuilder(const std::string& wanted, const std::vector<Candidate>& candidates,
+                          const std::string& dockerfile = "");
 
 }  // namespace berth::host::builder
 

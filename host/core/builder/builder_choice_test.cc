@@ -45,5 +45,27 @@ TEST(ChooseBuilderTest, UnknownNamesAndNoFitAreErrors) {
   }
 }
 
+// berth's own builder packs the context and ignores a Dockerfile: `auto`
+// must not fall back to it for a project that has one (#15 item 8).
+Candidate Packer() { return {"berth", {.usable = true, .preference = 0, .ignores_dockerfile = true}}; }
+
+TEST(ChooseBuilderTest, AutoNeverTakesABuilderThatIgnoresTheDockerfile) {
+  EXPECT_EQ(ChooseBuilder("auto", {Packer(), Missing("buildah", 10, "buildah is not on PATH")}), "berth");
+  EXPECT_EQ(ChooseBuilder("auto", {Packer(), Usable("buildah", 10)}, "/p/Dockerfile"), "buildah");
+  try {
+    ChooseBuilder("auto", {Packer(), Missing("buildx", 30, "docker is not on PATH"), Missing("podman", 20, "podman is not on PATH")},
+                  "/p/Dockerfile");
+    FAIL() << "expected an error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ErrorCode::kNotFound);
+    EXPECT_STREQ(error.what(), "no installed builder can build /p/Dockerfile (berth: it does not run a Dockerfile (name it in "
+                               "build.builder to build without one); buildx: docker is not on PATH; podman: podman is not on PATH)");
+  }
+}
+
+TEST(ChooseBuilderTest, NamingTheBuilderThatIgnoresTheDockerfileIsADeliberateChoice) {
+  EXPECT_EQ(ChooseBuilder("berth", {Packer(), Usable("buildx", 30)}, "/p/Dockerfile"), "berth");
+}
+
 }  // namespace
 }  // namespace berth::host::builder

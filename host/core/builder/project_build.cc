@@ -79,7 +79,12 @@ Chosen Choose(const ProjectConfig& project, PluginManager& plugins, const BuildR
     candidates.push_back({name, builder->Check(request).value()});
     opened[name] = std::move(builder);
   }
-  std::string name = ChooseBuilder(wanted, candidates);
+  std::string name = ChooseBuilder(wanted, candidates, request.dockerfile);
+  for (const auto& candidate : candidates) {
+    if (candidate.name == name && candidate.fit.ignores_dockerfile && !request.dockerfile.empty()) {
+      log::Warn("build.builder {} does not run {}: it packs the build context as it is", name, request.dockerfile);
+    }
+  }
   return {name, std::move(opened[name])};
 }
 
@@ -105,11 +110,12 @@ std::string PlannedBuilder(const ProjectConfig& project, PluginManager& plugins,
 }
 
 ProjectBuild BuildProject(const ProjectConfig& project, PluginManager& plugins, const oci::ImageLocation& output,
-                          const std::optional<std::string>& builder_override) {
+                          const std::optional<std::string>& builder_override, bool no_cache) {
   if (output.kind != oci::ImageLocation::Kind::kOciLayout) {
     throw Error(ErrorCode::kUsage, "build output must be an OCI layout (oci:DIR:TAG), not '" + output.str() + "'");
   }
   BuildRequest request = RequestFor(project, output);
+  request.no_cache = no_cache;
   Chosen chosen = Choose(project, plugins, request, builder_override);
   ProjectBuild result;
   result.builder = chosen.name;

@@ -29,10 +29,11 @@ int64_t SourceDateEpoch();
 // The layout `berth build` writes when no --output is given.
 oci::ImageLocation DefaultBuildOutput(const ProjectConfig& project);
 
-// `builder_override` replaces build.builder (the --builder flag). The digest
-// the builder reports is checked against the layout it wrote.
+// `builder_override` replaces build.builder (the --builder flag); `no_cache`
+// (--no-cache) asks the builder to use no cached layer. The digest the
+// builder reports is checked against the layout it wrote.
 ProjectBuild BuildProject(const ProjectConfig& project, PluginManager& plugins, const oci::ImageLocation& output,
-                          const std::optional<std::string>& builder_override);
+                          const std::optional<std::string>& builder_override, bool no_cache = false);
 
 // The builder that would run, for plans (--dry-run).
 std::string PlannedBuilder(const ProjectConfig& project, PluginManager& plugins,

@@ -27,6 +27,7 @@ struct BuildRequest {
   std::vector<std::string> platforms;   // "linux/amd64"; empty: the builder's default.
   std::string output;                   // "oci:DIR:TAG": the layout to write (only this image under TAG).
   int64_t source_date_epoch = 0;        // Timestamps for reproducible builds (SOURCE_DATE_EPOCH).
+  bool no_cache = false;                // --no-cache: build every step again, using no cached layer.
 };
 
 struct BuilderFit {
@@ -36,6 +37,10 @@ struct BuilderFit {
   int preference = 0;
   std::string problem;                        // Why it is not usable, one line.
   ErrorCode problem_code = ErrorCode::kNotFound;  // kNotFound: a program is missing; kInvalidInput: the project lacks something.
+  // It would build without the project's Dockerfile (berth's own builder):
+  // `auto` never takes it when the project has one, since what it packs is
+  // not what the Dockerfile describes; naming it is a deliberate choice.
+  bool ignores_dockerfile = false;
 };
 
 struct BuildOutcome {
