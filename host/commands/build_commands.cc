@@ -12,7 +12,8 @@ int RunBuild(Host& host, CommandContext& context) {
   host.RequireTrust({"build"});
   oci::ImageLocation output = builder::DefaultBuildOutput(project);
   if (auto text = context.args.GetOptional("layout")) output = oci::ImageLocation::Parse(*text);
-  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, output, context.args.GetOptional("builder"));
+  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, output, context.args.GetOptional("builder"),
+                                                          context.args.Flag("no-cache"));
   nlohmann::json json = built.ToJson();
   context.output.Emit(json);
   return 0;
@@ -24,7 +25,8 @@ void RegisterBuildCommands(Host& host) {
   host.table.Add({.path = "build",
                   .summary = "Build the project's image into an OCI layout",
                   .options = {{.name = "layout", .help = "Where to write the image (default oci:.berth/image:build); --output is the global output format", .value_name = "oci:DIR:TAG"},
-                              {.name = "builder", .help = "auto, or an installed builder: berth, buildx, podman, buildah, ... (default: build.builder)", .value_name = "NAME"}}},
+                              {.name = "builder", .help = "auto, or an installed builder: berth, buildx, podman, buildah, ... (default: build.builder)", .value_name = "NAME"},
+                              {.name = "no-cache", .kind = OptionSpec::Kind::kFlag, .help = "Build every step again: the builder uses no cached layer"}}},
                  [&host](CommandContext& c) { return RunBuild(host, c); });
 }
 

@@ -175,7 +175,7 @@ int RunRelease(Host& host, CommandContext& context) {
   Step("building " + project.service + " " + version);
   TempDir work("berth-release");
   oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + (work.path() / "image").string() + ":" + tags.front());
-  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, layout, builder_flag);
+  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, layout, builder_flag, context.args.Flag("no-cache"));
 
   // 2. Refuse to move a release tag, on any registry, before anything is pushed.
   auto& router = host.plugins->registries();
@@ -295,6 +295,7 @@ void RegisterReleaseCommands(Host& host) {
                               {.name = "dry-run", .kind = Kind::kFlag, .help = "Print the plan; change nothing"},
                               {.name = "auto-rollback", .kind = Kind::kFlag, .help = "Roll back to the previous healthy release when the deploy fails"},
                               {.name = "builder", .help = "auto, buildx, podman, buildah or berth (default: build.builder)", .value_name = "NAME"},
+                              {.name = "no-cache", .kind = Kind::kFlag, .help = "Build every step again: the builder uses no cached layer"},
                               {.name = "plain-http", .kind = Kind::kList, .help = "Talk HTTP, not HTTPS, to this registry host (repeatable)", .value_name = "HOST"}}},
                  [&host](CommandContext& c) { return RunRelease(host, c); });
 }

@@ -57,45 +57,44 @@ int PreferenceOf(Program program) {
   return 0;
 }
 
-void RunProgram(Program program, const BuildRequest& request, const oci::ImageLocation& output) {
+}  // namespace
+
+std::vector<BuildStep> BuildSteps(Program program, const BuildRequest& request) {
+  const oci::ImageLocation output = oci::ImageLocation::Parse(request.output);
   std::string platform;
   for (const auto& item : request.platforms) platform += (platform.empty() ? "" : ",") + item;
-  CreateDirectories(fs::absolute(output.path).parent_path());
   // A local name only the builder's store sees; the layout is what berth keeps.
   std::string name = "localhost/berth-build:" + (output.tag.empty() ? std::string("latest") : output.tag);
+  std::vector<std::string> argv;
   switch (program) {
-    case Program::kBuildx: {
-      std::vector<std::string> argv = {"docker", "buildx", "build", "-f", request.dockerfile,
-                                       "--output", "type=oci,dest=" + output.path + ",tar=false,name=" + name};
-      if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
-      argv.push_back(request.context);
-      Run(argv, "docker buildx");
-      return;
-    }
-    case Program::kPodman: {
+    case Program::kBuildx:
+      argv = {"docker", "buildx", "build", "-f", request.dockerfile, "--output", "type=oci,dest=" + output.path + ",tar=false,name=" + name};
+      break;
+    case Program::kPodman:
       // Daemonless like buildah: vfs works without overlay or fuse, chroot without user namespaces.
-      std::vector<std::string> argv = {"podman", "--storage-driver", "vfs", "build", "--isolation", "chroot",
-                                       "-f", request.dockerfile, "-t", name};
-      if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
-      argv.push_back(request.context);
-      Run(argv, "podman build");
-      Run({"podman", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "podman push", Auth::kNone);
-      return;
-    }
-    case Program::kBuildah: {
+      argv = {"podman", "--storage-driver", "vfs", "build", "--isolation", "chroot", "-f", request.dockerfile, "-t", name};
+      break;
+    case Program::kBuildah:
       // Daemonless and rootless-friendly: vfs storage, chroot isolation.
-      std::vector<std::string> argv = {"buildah", "--storage-driver", "vfs", "bud", "--isolation", "chroot",
-                                       "-f", request.dockerfile, "-t", name};
-      if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
-      argv.push_back(request.context);
-      Run(argv, "buildah bud");
-      Run({"buildah", "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, "buildah push", Auth::kNone);
-      return;
+      argv = {"buildah", "--storage-driver", "vfs", "bud", "--isolation", "chroot", "-f", request.dockerfile, "-t", name};
+      break;
+  }
+  if (!platform.empty()) argv.insert(argv.end(), {"--platform", platform});
+  if (request.no_cache) argv.push_back("--no-cache");
+  argv.push_back(request.context);
+  const std::string program_name = ProgramOf(program);
+  switch (program) {
+    case Program::kBuildx:
+      return {{argv, "docker buildx"}};
+    case Program::kPodman:
+    case Program::kBuildah: {
+      std::string what = program_name + (program == Program::kPodman ? " build" : " bud");
+      return {{argv, what},
+              {{program_name, "--storage-driver", "vfs", "push", name, LayoutArgument(output)}, program_name + " push", true}};
     }
   }
+  return {};
 }
-
-}  // namespace
 
 MachineProbe MachineProbe::System() {
   MachineProbe probe;
@@ -133,7 +132,8 @@ Result<BuilderFit> ExternalBuilder::Check(const BuildRequest& request) noexcept 
 Result<BuildOutcome> ExternalBuilder::Build(const BuildRequest& request) noexcept {
   return CaptureResult([&] {
     oci::ImageLocation output = oci::ImageLocation::Parse(request.output);
-    RunProgram(program_, request, output);
+    CreateDirectories(fs::absolute(output.path).parent_path());
+    for (const BuildStep& step : BuildSteps(program_, request)) Run(step.argv, step.what, step.local_only ? Auth::kNone : Auth::kUser);
     // What the builder wrote, read back and verified before it is reported.
     LayoutReader layout(output.path);
     oci::Descriptor top = layout.Find(output.tag, output.digest);

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "berth/builder.h"
 
@@ -19,6 +20,19 @@ struct MachineProbe {
   std::function<bool()> docker_answers;  // `docker info` exits 0.
   static MachineProbe System();
 };
+
+// One program run of a build: its argv and whether it writes only locally
+// (no registry credentials needed).
+struct BuildStep {
+  std::vector<std::string> argv;
+  std::string what;  // "podman build", for logs and errors.
+  bool local_only = false;
+};
+
+// The program runs that build `request` into `request.output` (an OCI
+// layout), in order: the build, then for podman and buildah the push of the
+// local image into the layout.
+std::vector<BuildStep> BuildSteps(Program program, const BuildRequest& request);
 
 class ExternalBuilder : public Builder {
  public:

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 namespace berth::builders {
@@ -45,6 +46,37 @@ TEST(ExternalBuilderTest, NoDockerfileNoExternalBuild) {
   EXPECT_FALSE(fit.usable);
   EXPECT_EQ(fit.problem_code, ErrorCode::kInvalidInput);
   EXPECT_EQ(fit.problem, "it needs a Dockerfile; none in the build context");
+}
+
+bool HasArgument(const BuildStep& step, const std::string& argument) {
+  return std::find(step.argv.begin(), step.argv.end(), argument) != step.argv.end();
+}
+
+// --no-cache reaches every external builder's build command, before the context.
+TEST(ExternalBuilderTest, NoCacheReachesTheBuildCommand) {
+  BuildRequest request = WithDockerfile(true);
+  request.output = "oci:/out/image:build";
+  for (Program program : {Program::kBuildx, Program::kPodman, Program::kBuildah}) {
+    EXPECT_FALSE(HasArgument(BuildSteps(program, request).front(), "--no-cache"));
+  }
+  request.no_cache = true;
+  for (Program program : {Program::kBuildx, Program::kPodman, Program::kBuildah}) {
+    std::vector<BuildStep> steps = BuildSteps(program, request);
+    EXPECT_TRUE(HasArgument(steps.front(), "--no-cache")) << steps.front().what;
+    EXPECT_EQ(steps.front().argv.back(), "/project");
+    // The push into the layout is no build: the flag is not for it.
+    if (steps.size() > 1) EXPECT_FALSE(HasArgument(steps.back(), "--no-cache"));
+  }
+}
+
+TEST(ExternalBuilderTest, DaemonlessBuildersPushTheirImageIntoTheLayout) {
+  BuildRequest request = WithDockerfile(true);
+  request.output = "oci:/out/image:build";
+  std::vector<BuildStep> steps = BuildSteps(Program::kBuildah, request);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[1].argv, (std::vector<std::string>{"buildah", "--storage-driver", "vfs", "push", "localhost/berth-build:build",
+                                                     "oci:/out/image:build"}));
+  EXPECT_TRUE(steps[1].local_only);
 }
 
 }  // namespace
