@@ -6,6 +6,7 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
+#include "berth/abi/entry_point.h"
 #include "berth/abi/objects.h"
 #include "berth/oci/registry_service.h"
 #include "berth/settings.h"
@@ -25,7 +26,7 @@ PluginHarness::PluginHarness(const std::string& library) {
   if (handle_ == nullptr) throw Refused(library, std::string("not a loadable shared library (") + dlerror() + ")");
   auto entry = reinterpret_cast<berth_plugin_entry_fn>(dlsym(handle_, BERTH_PLUGIN_ENTRY_SYMBOL));
   if (entry == nullptr) throw Refused(library, "no entry point");
-  plugin_ = entry();
+  plugin_ = abi::CallEntryPoint(entry);
   if (plugin_ == nullptr || plugin_->abi_major != BERTH_ABI_MAJOR) {
     throw Refused(library, "built for another plugin ABI major than these headers' " + std::to_string(BERTH_ABI_MAJOR));
   }

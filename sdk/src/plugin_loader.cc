@@ -7,6 +7,7 @@
 
 #include "berth/abi/buffer.h"
 #include "berth/abi/codec.h"
+#include "berth/abi/entry_point.h"
 #include "berth/abi/objects.h"
 #include "berth/util/digest.h"
 
@@ -35,17 +36,6 @@ auto CallPlugin(const std::string& plugin, const char* operation, Fn&& fn) {
   auto result = fn();
   if (observer) observer(plugin, operation, false);
   return result;
-}
-
-// The entry point is found by name, so what it really is shows only in the
-// first field it returns (the ABI major): a plugin of another ABI (berth
-// 0.1's returned another struct) is called through this type on purpose, and
-// clang's -fsanitize=function would call that undefined behaviour.
-#if defined(__clang__)
-__attribute__((no_sanitize("function")))
-#endif
-const berth_plugin* CallEntryPoint(const berth_plugin* (*entry)()) {
-  return entry();
 }
 
 }  // namespace
@@ -161,7 +151,7 @@ Result<std::unique_ptr<LoadedPlugin>> LoadedPlugin::Open(const std::string& open
   }
   auto& entry_fn = plugin->library_->library.get<const berth_plugin*()>(BERTH_PLUGIN_ENTRY_SYMBOL);
   std::string label = expected_name.empty() ? path.filename().string() : expected_name;
-  const berth_plugin* entry = CallPlugin(label, "entry point", [&] { return CallEntryPoint(&entry_fn); });
+  const berth_plugin* entry = CallPlugin(label, "entry point", [&] { return abi::CallEntryPoint(&entry_fn); });
   if (entry == nullptr) return Refuse(path, "entry point returned nothing");
   // The first field is the ABI major in every version; nothing else is read
   // before it matches.

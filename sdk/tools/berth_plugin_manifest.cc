@@ -14,6 +14,7 @@
 #include <string>
 
 #include "berth/abi/buffer.h"
+#include "berth/abi/entry_point.h"
 #include "berth/manifest.h"
 #include "berth/plugin_loader.h"
 #include "berth/util/digest.h"
@@ -53,7 +54,7 @@ std::optional<uint32_t> ReadAbiMajor(const std::string& library) {
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) return std::nullopt;
   auto entry = reinterpret_cast<berth_plugin_entry_fn>(dlsym(handle, BERTH_PLUGIN_ENTRY_SYMBOL));
-  const berth_plugin* plugin = entry ? entry() : nullptr;
+  const berth_plugin* plugin = entry ? berth::abi::CallEntryPoint(entry) : nullptr;
   if (plugin == nullptr) return std::nullopt;
   return plugin->abi_major;
 }
