@@ -26,9 +26,12 @@ fi
 
 mkdir -p "$work/home"
 cd "$source_dir"
+compilers=()
+if [[ -n "${TUTORIAL_CXX:-}" ]]; then compilers+=(CXX="$TUTORIAL_CXX"); fi
+if [[ -n "${TUTORIAL_CC:-}" ]]; then compilers+=(CC="$TUTORIAL_CC"); fi
 # A fresh user: nothing of this machine's berth, docker or XDG settings.
 env -i PATH="/usr/local/bin:/usr/bin:/bin" HOME="$work/home" LANG=C.UTF-8 \
-  BERTH_BUILD="$build_dir" CXXFLAGS="${TUTORIAL_CXXFLAGS:-}" LDFLAGS="${TUTORIAL_LDFLAGS:-}" \
+  BERTH_BUILD="$build_dir" CXXFLAGS="${TUTORIAL_CXXFLAGS:-}" LDFLAGS="${TUTORIAL_LDFLAGS:-}" "${compilers[@]}" \
   ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
   bash -euo pipefail "$script"
 echo "tutorial: all $steps steps passed" >&2
