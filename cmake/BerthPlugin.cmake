@@ -82,10 +82,11 @@ function(berth_add_plugin name)
   # --gc-sections: a plugin keeps only the SDK code it calls (smaller to
   # hash at every listing the cache cannot answer, and to map).
   target_compile_options(${ARG_TARGET} PRIVATE -ffunction-sections -fdata-sections)
-  if(BERTH_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang" AND (BERTH_SANITIZE OR CMAKE_CXX_FLAGS MATCHES "-fsanitize="))
     # clang leaves the sanitizer runtime to the executable that loads the
-    # module, so its symbols are undefined here by design; the plain build
-    # keeps the check.
+    # module, so its symbols are undefined here by design (berth's sanitizer
+    # build, or a plugin built out of tree with CXXFLAGS=-fsanitize=...);
+    # plain builds keep the check.
     target_link_options(${ARG_TARGET} PRIVATE LINKER:--gc-sections)
   else()
     target_link_options(${ARG_TARGET} PRIVATE LINKER:--no-undefined LINKER:--gc-sections)
