@@ -37,7 +37,8 @@ SettingsSchema BerthBuilderSchema() {
       {"user", Setting::Text("The user the container runs as")},
       {"include-secrets", Setting::TextList("Context files packed although they look like secrets (.env*, *.key, .asap-config, "
                                             "SSH and PEM private keys), relative to the context; anything else that looks "
-                                            "like one is refused unless .dockerignore leaves it out")},
+                                            "like one is refused unless .dockerignore leaves it out")
+                              .CredentialFile()},
   };
 }
 

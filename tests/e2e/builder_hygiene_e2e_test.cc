@@ -95,7 +95,14 @@ TEST_F(BuilderHygieneE2eTest, DockerignoreLeavesThemOutAndVerboseListsWhatWasPac
 TEST_F(BuilderHygieneE2eTest, IncludeSecretsPacksOnlyWhatItNames) {
   WriteProject("berth", "  include-secrets: [.env.local]\n");
   WriteFileAtomic(context_ / ".dockerignore", ".asap-config\ncosign.key\n");
-  ProcessResult built = berth_.Run({"build", "--layout", "oci:out:hello"});
+  // A cloned repository must not pack the user's own .env.local into an
+  // image it then pushes: the setting needs the user's trust.
+  ProcessResult untrusted = berth_.Run({"build", "--layout", "oci:out:hello"});
+  EXPECT_EQ(untrusted.exit_code, 3) << untrusted.stderr_data;
+  EXPECT_NE(untrusted.stderr_data.find("build.include-secrets names a credential file; this project is not trusted"),
+            std::string::npos)
+      << untrusted.stderr_data;
+  ProcessResult built = berth_.Run({"--trust", "build", "--layout", "oci:out:hello"});
   ASSERT_EQ(built.exit_code, 0) << built.stderr_data;
   std::vector<std::string> entries = LayerEntries("out");
   EXPECT_EQ(entries, (std::vector<std::string>{".dockerignore", ".env.local", "index.html", "static/", "static/site.css"}));
