@@ -95,10 +95,6 @@ void RecordInstall(const InstalledPlugin& plugin, const fs::path& file) { Update
 
 void ForgetInstall(const fs::path& plugin_dir, const fs::path& file) { Update(file, plugin_dir, std::nullopt); }
 
-std::optional<InstalledPlugin> FindInstall(const fs::path& plugin_dir, const fs::path& file) {
-  return InstallRecord::Read(file).Find(plugin_dir);
-}
-
 InstallRecord InstallRecord::Read(const fs::path& file) {
   InstallRecord record;
   record.file_ = file;

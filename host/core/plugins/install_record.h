@@ -50,8 +50,6 @@ std::filesystem::path InstallRecordFile();
 // Adds or replaces the entry for plugin.path.
 void RecordInstall(const InstalledPlugin& plugin, const std::filesystem::path& file = InstallRecordFile());
 void ForgetInstall(const std::filesystem::path& plugin_dir, const std::filesystem::path& file = InstallRecordFile());
-std::optional<InstalledPlugin> FindInstall(const std::filesystem::path& plugin_dir,
-                                           const std::filesystem::path& file = InstallRecordFile());
 
 // The record as read once: discovery asks it about every plugin, and reading
 // and parsing the file for each of them grew with the square of the number

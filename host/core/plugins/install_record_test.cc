@@ -53,7 +53,7 @@ TEST_F(InstallRecordTest, AddsReplacesAndForgetsOneEntryPerDirectory) {
   EXPECT_TRUE(Check(AsInstalled()).ok()) << "not installed by berth: nothing to compare";
   RecordInstall(Entry("1.0.0"), record_);
   RecordInstall(Entry("1.0.1"), record_);
-  auto found = FindInstall(plugin_, record_);
+  auto found = InstallRecord::Read(record_).Find(plugin_);
   ASSERT_TRUE(found);
   EXPECT_EQ(found->version, "1.0.1");
   EXPECT_EQ(found->manifest_sha256, Sha256Hex("manifest bytes"));
@@ -68,10 +68,10 @@ TEST_F(InstallRecordTest, AddsReplacesAndForgetsOneEntryPerDirectory) {
   EXPECT_TRUE(Check(AsInstalled()).ok());
   // Discovery may name the directory through a symlink; it is the same plugin.
   fs::create_directory_symlink(dir_.path() / "plugins", dir_.path() / "linked");
-  ASSERT_TRUE(FindInstall(dir_.path() / "linked" / "demo", record_));
+  ASSERT_TRUE(InstallRecord::Read(record_).Find(dir_.path() / "linked" / "demo"));
 
   ForgetInstall(plugin_, record_);
-  EXPECT_FALSE(FindInstall(plugin_, record_));
+  EXPECT_FALSE(InstallRecord::Read(record_).Find(plugin_));
   library_sha256_ = Sha256Hex("other bytes");
   EXPECT_TRUE(Check(AsInstalled()).ok());
 }
