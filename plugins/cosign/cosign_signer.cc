@@ -28,10 +28,22 @@ Result<SignResult> CosignSigner::Sign(Services& services, const SignRequest& req
   return CaptureResult([&] {
     if (request.key.empty()) throw Error(ErrorCode::kUsage, "signer cosign needs --key (a cosign.key or PEM private key file)");
     // The key first: a wrong password should fail before any network traffic.
-    PrivateKey key = LoadPrivateKeyFile(request.key);
+    const PrivateKey& key = UnlockedKey(request.key);
     auto store = store_factory_(services, "sign");
     return SignImage(*store, key, {request.image, request.annotations, SignatureRepository(), request.dry_run, bundle_});
   });
+}
+
+Result<KeyCheckResult> CosignSigner::CheckKey(const KeyCheckRequest& request) noexcept {
+  return CaptureResult([&] {
+    if (request.key.empty()) throw Error(ErrorCode::kUsage, "signer cosign needs a key (a cosign.key or PEM private key file)");
+    return KeyCheckResult{true, UnlockedKey(request.key).Public().KeyId()};
+  });
+}
+
+const PrivateKey& CosignSigner::UnlockedKey(const std::string& path) {
+  if (!unlocked_ || unlocked_->first != path) unlocked_.emplace(path, LoadPrivateKeyFile(path));
+  return unlocked_->second;
 }
 
 Result<VerifyResult> CosignSigner::Verify(Services& services, const VerifyRequest& request) noexcept {

@@ -5,8 +5,11 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "berth/signer.h"
+#include "keys.h"
 #include "signature_store.h"
 
 namespace berth::cosign {
@@ -24,9 +27,14 @@ class CosignSigner : public Signer {
   Result<KeyGenResult> GenerateKeyPair(const KeyGenRequest& request) noexcept override;
   Result<SignResult> Sign(Services& services, const SignRequest& request) noexcept override;
   Result<VerifyResult> Verify(Services& services, const VerifyRequest& request) noexcept override;
+  // Unlocks the key and keeps it for this signer's Sign calls: a release
+  // asks for the password once, before it pushes anything.
+  Result<KeyCheckResult> CheckKey(const KeyCheckRequest& request) noexcept override;
 
  private:
   std::string SignatureRepository() const;
+  const PrivateKey& UnlockedKey(const std::string& path);
+  std::optional<std::pair<std::string, PrivateKey>> unlocked_;
   std::string repository_;
   bool bundle_ = false;
   StoreFactory store_factory_;

@@ -210,6 +210,13 @@ void from_json(const nlohmann::json& json, RollbackRequest& request) {
   ReadSeconds(json, "timeout_seconds", request.timeout);
 }
 
+void to_json(nlohmann::json& json, const KeyCheckRequest& request) { json = {{"key", request.key}}; }
+void from_json(const nlohmann::json& json, KeyCheckRequest& request) { Read(json, "key", request.key); }
+void to_json(nlohmann::json& json, const KeyCheckResult& result) { json = {{"checked", result.checked}, {"key_id", result.key_id}}; }
+void from_json(const nlohmann::json& json, KeyCheckResult& result) {
+  Read(json, "checked", result.checked);
+  Read(json, "key_id", result.key_id);
+}
 void to_json(nlohmann::json& json, const KeyGenRequest& request) {
   json = {{"output_prefix", request.output_prefix}, {"force", request.force}};
 }

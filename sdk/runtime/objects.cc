@@ -117,6 +117,7 @@ class ServicedSigner : public Signer {
   Result<VerifyResult> Verify(Services&, const VerifyRequest& request) noexcept override {
     return signer_->Verify(*services_, request);
   }
+  Result<KeyCheckResult> CheckKey(const KeyCheckRequest& request) noexcept override { return signer_->CheckKey(request); }
   Services& services() { return *services_; }
 
  private:
@@ -137,6 +138,9 @@ const auto& SignerMethods() {
       {"verify", [](Signer& signer, const nlohmann::json& request) {
          auto& serviced = static_cast<ServicedSigner&>(signer);
          return nlohmann::json(signer.Verify(serviced.services(), request.get<VerifyRequest>()).value());
+       }},
+      {"check_key", [](Signer& signer, const nlohmann::json& request) {
+         return nlohmann::json(signer.CheckKey(request.get<KeyCheckRequest>()).value());
        }},
   };
   return methods;
@@ -255,6 +259,15 @@ ImportedObject::~ImportedObject() {
 }
 
 nlohmann::json ImportedObject::Call(const char* method, const nlohmann::json& request) const {
+  return CallOrUnsupported(method, request, /*unsupported_is_error=*/true).value();
+}
+
+std::optional<nlohmann::json> ImportedObject::CallIfSupported(const char* method, const nlohmann::json& request) const {
+  return CallOrUnsupported(method, request, /*unsupported_is_error=*/false);
+}
+
+std::optional<nlohmann::json> ImportedObject::CallOrUnsupported(const char* method, const nlohmann::json& request,
+                                                                bool unsupported_is_error) const {
   std::string text = request.dump();
   berth_buffer reply{};
   berth_buffer error{};
@@ -265,6 +278,7 @@ nlohmann::json ImportedObject::Call(const char* method, const nlohmann::json& re
   std::fill(text.begin(), text.end(), '\0');
   std::string message = Take(error);
   std::string answer = Take(reply);
+  if (status == BERTH_STATUS_UNSUPPORTED && !unsupported_is_error) return std::nullopt;
   if (status != BERTH_STATUS_OK) throw Error(ErrorCodeOf(status), AttributeMessage(owner_, method, message));
   nlohmann::json json = ParseJson(answer.data(), answer.size(), "reply of " + owner_ + " " + method);
   std::fill(answer.begin(), answer.end(), '\0');
@@ -339,6 +353,12 @@ class SignerProxy : public Signer {
   }
   Result<VerifyResult> Verify(Services&, const VerifyRequest& request) noexcept override {
     return CaptureResult([&] { return object_.Call("verify", request).get<VerifyResult>(); });
+  }
+  Result<KeyCheckResult> CheckKey(const KeyCheckRequest& request) noexcept override {
+    return CaptureResult([&] {
+      std::optional<nlohmann::json> reply = object_.CallIfSupported("check_key", request);
+      return reply ? reply->get<KeyCheckResult>() : KeyCheckResult{};
+    });
   }
 
  private:

@@ -50,6 +50,19 @@ struct SignResult {
   bool pushed = false;
 };
 
+// Whether a key will sign, asked before anything is signed: a release checks
+// it before the first byte moves, so a locked key stops it while nothing is
+// pushed. A signer that keeps the unlocked key for the Sign calls that follow
+// asks for its password once.
+struct KeyCheckRequest {
+  std::string key;            // As SignRequest.key.
+};
+
+struct KeyCheckResult {
+  bool checked = false;       // false: this signer cannot check ahead (a plugin older than ABI 2.3).
+  std::string key_id;
+};
+
 struct VerifyRequest {
   std::string image;
   std::string key;            // Public key (a file path for cosign).
@@ -87,6 +100,11 @@ class Signer {
   // network); a made check with no valid signature is a Result whose
   // Verified() is false, with one SignatureCheck per signature found.
   virtual Result<VerifyResult> Verify(Services& services, const VerifyRequest& request) noexcept = 0;
+  // Added in ABI 2.3; the default cannot check.
+  virtual Result<KeyCheckResult> CheckKey(const KeyCheckRequest& request) noexcept {
+    (void)request;
+    return KeyCheckResult{};
+  }
 };
 
 }  // namespace berth

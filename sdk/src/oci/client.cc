@@ -627,6 +627,21 @@ void RegistryClient::DeleteManifest(const std::string& verb, const std::string& 
   if (response.status != 202 && response.status != 200) Fail(call, response);
 }
 
+void RegistryClient::CheckPushAccess(const std::string& verb, const std::string& repository) {
+  Call call{verb, repository, "push access check", {PushScope(repository)}};
+  std::string location = StartUpload(call, repository).first;
+  // The session would expire by itself; cancelling it is courtesy, and a
+  // registry that cannot cancel (405) has still shown it takes pushes.
+  Call cancel = call;
+  cancel.attempts = 1;
+  Execute(cancel, [&] {
+    http::Request request;
+    request.method = "DELETE";
+    request.url = location;
+    return request;
+  });
+}
+
 std::vector<std::string> RegistryClient::ListTags(const std::string& verb, const std::string& repository, int page_size) {
   Call call{verb, repository, "tag list", {PullScope(repository)}};
   std::string url = Url("/v2/" + repository + "/tags/list");

@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BERTH_ABI_MAJOR 2
-#define BERTH_ABI_MINOR 2
+#define BERTH_ABI_MINOR 3
 
 /* The symbol every plugin exports: const berth_plugin* berth_plugin_entry(void). */
 #define BERTH_PLUGIN_ENTRY_SYMBOL "berth_plugin_entry"
@@ -85,7 +85,7 @@ typedef struct berth_buffer {
  * objects; docs/plugin-sdk.md lists their fields):
  *   secret-store: set, list, delete, diff
  *   target:       plan, deploy, status, history, rollback
- *   signer:       generate_key_pair, sign, verify
+ *   signer:       generate_key_pair, sign, verify, check_key (minor 3)
  *   credential:   token
  *   registry:     get_credential, validate_reference, delete_manifest
  *   builder:      check, build (minor 1)

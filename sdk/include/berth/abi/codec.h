@@ -47,6 +47,10 @@ void from_json(const nlohmann::json& json, TargetRevision& revision);
 void to_json(nlohmann::json& json, const RollbackRequest& request);
 void from_json(const nlohmann::json& json, RollbackRequest& request);
 
+void to_json(nlohmann::json& json, const KeyCheckRequest& request);
+void from_json(const nlohmann::json& json, KeyCheckRequest& request);
+void to_json(nlohmann::json& json, const KeyCheckResult& result);
+void from_json(const nlohmann::json& json, KeyCheckResult& result);
 void to_json(nlohmann::json& json, const KeyGenRequest& request);
 void from_json(const nlohmann::json& json, KeyGenRequest& request);
 void to_json(nlohmann::json& json, const KeyGenResult& result);

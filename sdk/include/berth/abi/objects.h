@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "berth/abi/berth_plugin_api.h"
@@ -48,9 +49,13 @@ class ImportedObject {
 
   // Throws Error with the other side's status and message.
   nlohmann::json Call(const char* method, const nlohmann::json& request) const;
+  // The same, nullopt when the other side does not know the method (an
+  // object built with older headers).
+  std::optional<nlohmann::json> CallIfSupported(const char* method, const nlohmann::json& request) const;
   const std::string& owner() const { return owner_; }
 
  private:
+  std::optional<nlohmann::json> CallOrUnsupported(const char* method, const nlohmann::json& request, bool unsupported_is_error) const;
   berth_object object_;
   std::string owner_;
 };

@@ -111,6 +111,10 @@ class RegistryClient {
   Digest PutManifest(const std::string& verb, const std::string& repository, const std::string& identifier,
                      const Manifest& manifest);
   void DeleteManifest(const std::string& verb, const std::string& repository, const Digest& digest);
+  // Proves that this run may push to `repository` without pushing anything:
+  // opens a blob upload session and cancels it. Throws Error(kAuth) when
+  // the registry refuses, as a push would.
+  void CheckPushAccess(const std::string& verb, const std::string& repository);
   // Every tag, following Link pagination; page_size 0 lets the registry choose.
   std::vector<std::string> ListTags(const std::string& verb, const std::string& repository, int page_size = 0);
   // Manifests whose subject is `digest`: the referrers API, else the
