@@ -19,6 +19,8 @@
 #include "core/builder/project_build.h"
 #include "core/host.h"
 #include "core/release/ledger.h"
+#include "core/release/release_checks.h"
+#include "core/release/release_journal.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
 #include "core/release/signing_policy.h"
@@ -171,45 +173,106 @@ int RunRelease(Host& host, CommandContext& context) {
     return 0;
   }
 
-  // 1. Build into a private layout.
-  Step("building " + project.service + " " + version);
-  TempDir work("berth-release");
-  oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + (work.path() / "image").string() + ":" + tags.front());
-  builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, layout, builder_flag, context.args.Flag("no-cache"));
-
-  // 2. Refuse to move a release tag, on any registry, before anything is pushed.
+  // 1. Check everything that can fail before the first byte moves: every
+  // registry takes our pushes and no release tag names something else, and
+  // the signing key unlocks. An interrupted run of this version resumes.
+  std::optional<release::ReleaseJournal> resumed = release::ReleaseJournal::Resume(project.dir, version, git);
+  release::ReleaseJournal journal = resumed ? std::move(*resumed) : release::ReleaseJournal(project.dir, version, git.sha);
+  if (resumed) Step("continuing the interrupted release of " + version + " (" + journal.digest() + ")");
   auto& router = host.plugins->registries();
-  std::vector<release::TagConflict> conflicts = release::FindMovedTags(router, repositories, rendered, built.digest);
-  if (!conflicts.empty()) {
-    for (size_t i = 0; i + 1 < conflicts.size(); ++i) std::cerr << "error: " << Redact(release::DescribeConflict(conflicts[i], built.digest)) << "\n";
-    throw Error(ErrorCode::kInvalidInput, release::DescribeConflict(conflicts.back(), built.digest));
+  release::RegistryChecks checks = release::CheckRegistries(router, repositories, rendered, Step);
+  if (!checks.ok()) {
+    for (size_t i = 0; i + 1 < checks.errors.size(); ++i) std::cerr << "error: " << Redact(checks.errors[i]) << "\n";
+    throw Error(checks.code, "release " + version + ": " + checks.errors.back() + "; nothing was built or pushed");
   }
-  for (const auto& tag : mutable_tags) Step("tag " + tag + " is mutable (berth.yaml): it moves to " + built.digest.str());
+  std::unique_ptr<Signer> signer;
+  std::string signing_key;
+  if (project.signing) {
+    signer = context.services.OpenSigner(project.signing->signer, project.signing->settings).value();
+    signing_key = project.signing->key.empty() ? "" : (project.dir / project.signing->key).string();
+    if (!release::CheckSigningKey(*signer, project.signing->signer, signing_key)) {
+      Step("signer " + project.signing->signer + " cannot check its key ahead (an older plugin): it is first used after the push");
+    }
+  }
+  auto refuse_conflicts = [&](const std::string& digest) {
+    std::vector<release::TagConflict> conflicts = release::FindMovedTags(checks.tags, rendered, digest);
+    if (conflicts.empty()) return;
+    for (size_t i = 0; i + 1 < conflicts.size(); ++i) std::cerr << "error: " << Redact(release::DescribeConflict(conflicts[i], digest)) << "\n";
+    throw Error(ErrorCode::kInvalidInput, release::DescribeConflict(conflicts.back(), digest));
+  };
+  if (resumed) refuse_conflicts(journal.digest());
 
-  // 3. Push: every registry at once, each blob read once (core/release/release_push.h).
+  // 2. Build into the journal's layout (kept until the release is recorded),
+  // unless an interrupted run of this commit built it already.
+  oci::ImageLocation layout = oci::ImageLocation::Parse("oci:" + journal.layout_dir().string() + ":" + tags.front());
+  std::string builder_used = journal.builder();
+  if (!resumed) {
+    journal.Remove();  // A build an earlier run did not finish.
+    std::filesystem::create_directories(journal.dir());
+    Step("building " + project.service + " " + version);
+    try {
+      builder::ProjectBuild built = builder::BuildProject(project, *host.plugins, layout, builder_flag, context.args.Flag("no-cache"));
+      refuse_conflicts(built.digest.str());
+      journal.RecordBuilt(built.digest.str(), built.builder);
+      builder_used = built.builder;
+    } catch (...) {
+      journal.Remove();  // Nothing moved: nothing to resume.
+      throw;
+    }
+  }
+  const std::string resume_hint = "; run `berth release " + version + "` again to continue";
+
+  // 3. Push by digest: every registry at once, each blob read once; no tag moves yet.
   Pushed pushed;
   auto source = oci::OpenOciLayoutSource(layout);
-  release::PushOutcome outcome = release::PushToRegistries(router, *source, repositories, tags, Step);
+  const oci::Manifest top = source->TopManifest();
+  if (top.digest.str() != journal.digest()) {
+    throw Error(ErrorCode::kVerification, journal.layout_dir().string() + " holds " + top.digest.str() + ", not the release's " +
+                                              journal.digest() + "; remove " + journal.dir().string() + " and release again");
+  }
+  release::PushOutcome outcome = release::PushByDigest(router, *source, repositories, Step);
   if (!outcome.ok()) {
     for (const auto& line : outcome.errors) std::cerr << "error: " << Redact(line) << "\n";
-    throw Error(outcome.code, PushFailure(version, outcome.errors.size(), repositories));
+    throw Error(outcome.code, PushFailure(version, outcome.errors.size(), repositories) + resume_hint);
   }
   pushed.digest = outcome.digest;
-  pushed.images = outcome.images;
   pushed.copies = outcome.copies;
 
-  // 4. Sign.
-  std::vector<LedgerSignature> signatures;
-  if (project.signing) {
-    auto signer = context.services.OpenSigner(project.signing->signer, project.signing->settings).value();
+  // 4. Sign each repository's image by digest (once: a rerun keeps earlier signatures).
+  if (signer) {
     for (const auto& repository : repositories) {
+      if (journal.Signed(repository)) continue;
       SignRequest request;
       request.image = repository + "@" + pushed.digest.str();
-      request.key = project.signing->key.empty() ? "" : (project.dir / project.signing->key).string();
+      request.key = signing_key;
       request.annotations = {{"berth.release/version", version}};
       Step("signing " + request.image + " with " + project.signing->signer);
-      SignResult signed_image = signer->Sign(context.services, request).value();
-      signatures.push_back({project.signing->signer, signed_image.signature, signed_image.key_id});
+      Result<SignResult> signed_image = signer->Sign(context.services, request);
+      if (!signed_image.ok()) {
+        throw Error(signed_image.status().code(), "release " + version + ": signing " + request.image + " failed: " +
+                                                      signed_image.status().message() + "; no tag was moved" + resume_hint);
+      }
+      journal.RecordSigned(repository, {project.signing->signer, signed_image.value().signature, signed_image.value().key_id});
+    }
+  }
+  std::vector<LedgerSignature> signatures;
+  for (const auto& signed_repository : journal.signatures()) signatures.push_back(signed_repository.signature);
+
+  // Then move the tags: the commit point. Until here no tag names the release.
+  for (const auto& repository : repositories) {
+    for (const auto& tag : tags) {
+      std::string image = repository + ":" + tag;
+      if (!journal.Tagged(image)) {
+        bool moves = std::find(mutable_tags.begin(), mutable_tags.end(), tag) != mutable_tags.end();
+        Step("tagging " + image + (moves ? " (mutable in berth.yaml: it moves to " + journal.digest() + ")" : ""));
+        try {
+          release::MoveTag(router, top, repository, tag);
+        } catch (const Error& e) {
+          throw Error(e.code(), "release " + version + ": " + e.what() + "; the image is pushed and signed" + resume_hint);
+        }
+        journal.RecordTagged(image);
+      }
+      pushed.images.push_back(image);
     }
   }
 
@@ -225,6 +288,7 @@ int RunRelease(Host& host, CommandContext& context) {
   if (ledger.service().empty()) ledger.set_service(project.service);
   ledger.Add(record);
   ledger.Save(project.ledger, project.ledger_markdown);
+  journal.Remove();
   Step("recorded " + version + " (" + record.digest + ") in " + project.ledger.string());
 
   // 6. Deploy.
@@ -277,7 +341,7 @@ int RunRelease(Host& host, CommandContext& context) {
     if (item.value("version", "") == version) entry = item;
   }
   entry["pushes"] = pushed.copies;
-  entry["builder"] = built.builder;
+  entry["builder"] = builder_used;
   entry["mutable_tags"] = mutable_tags;
   context.output.Emit(entry, ReleaseTable(entry));
   return exit_code;

@@ -1,7 +1,7 @@
-// berth release's push step: the built image goes to every registry of
-// berth.yaml in one fan-out (berth/oci/fan_out.h), so each blob is read
-// once; the other tags then only put the manifest. A registry that fails is
-// reported on its own; the others complete.
+// berth release's registry steps. The image goes to every registry of
+// berth.yaml by digest in one fan-out (berth/oci/fan_out.h), so each blob is
+// read once and no tag moves; the tags move only after the image is signed
+// (MoveTags), which makes them the release's commit point.
 #ifndef BERTH_HOST_CORE_RELEASE_RELEASE_PUSH_H_
 #define BERTH_HOST_CORE_RELEASE_RELEASE_PUSH_H_
 
@@ -18,18 +18,24 @@
 
 namespace berth::host::release {
 
+using StepReporter = std::function<void(const std::string&)>;
+
 struct PushOutcome {
   Digest digest = Digest::Of("");
-  std::vector<std::string> images;           // "repo:tag" that now hold the release.
-  nlohmann::json copies = nlohmann::json::array();  // One per repo:tag: the copy's JSON plus "image" (and "error").
+  nlohmann::json copies = nlohmann::json::array();  // One per repository: the copy's JSON plus "image" (and "error").
   std::vector<std::string> errors;           // One line per failed repository, naming it.
   ErrorCode code = ErrorCode::kOk;
   bool ok() const { return errors.empty(); }
 };
 
-// `step` tells people what is happening (release prints it on stderr).
-PushOutcome PushToRegistries(RegistryRouter& router, oci::ImageSource& source, const std::vector<std::string>& repositories,
-                             const std::vector<std::string>& tags, const std::function<void(const std::string&)>& step);
+// Every repository receives the image as repository@digest; a registry that
+// fails is reported on its own while the others complete.
+PushOutcome PushByDigest(RegistryRouter& router, oci::ImageSource& source, const std::vector<std::string>& repositories,
+                         const StepReporter& step);
+
+// Puts the top manifest under `tag` in `repository` (which holds the image
+// by digest already). Throws the registry's error naming the image.
+void MoveTag(RegistryRouter& router, const oci::Manifest& top, const std::string& repository, const std::string& tag);
 
 }  // namespace berth::host::release
 
