@@ -129,7 +129,12 @@ int RunDeploy(Host& host, CommandContext& context) {
     if (release == nullptr) {
       throw Error(ErrorCode::kNotFound, "version " + request.version + " is not in " + project.ledger.filename().string());
     }
-    request.image = release->ImageByDigest();
+    request.image = release->ImageFor(opened.environment->name, opened.environment->registry);
+    if (request.image.empty()) {
+      throw Error(ErrorCode::kNotFound, "version " + release->version + " is not in " + opened.environment->name + "'s registry " +
+                                            opened.environment->registry + " yet; run: berth promote " + release->version + " " +
+                                            opened.environment->name);
+    }
   } else {
     throw Error(ErrorCode::kUsage, "give --image REPOSITORY@sha256:... or --version VERSION (from the release ledger)");
   }

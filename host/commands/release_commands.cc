@@ -141,6 +141,12 @@ int RunRelease(Host& host, CommandContext& context) {
   std::vector<std::string> repositories = Repositories(project);
   std::optional<std::string> env_name = context.args.GetOptional("env");
   const EnvironmentConfig* environment = env_name ? &project.Environment(*env_name) : nullptr;
+  if (environment && !environment->registry.empty() &&
+      std::find(repositories.begin(), repositories.end(), environment->registry) == repositories.end()) {
+    throw Error(ErrorCode::kInvalidInput, "environment " + environment->name + " pulls from " + environment->registry +
+                                              ", which this release does not push to; release without --env, then: berth promote " +
+                                              version + " " + environment->name);
+  }
   std::optional<std::string> builder_flag = context.args.GetOptional("builder");
   // Builders, registries, the signer and the target are all handed settings
   // of berth.yaml, the plan's builder choice included.
@@ -299,7 +305,7 @@ int RunRelease(Host& host, CommandContext& context) {
     DeployRequest request;
     request.target = {project.service, environment->name, environment->target_settings};
     request.version = version;
-    request.image = ledger.Find(version)->ImageByDigest();
+    request.image = ledger.Find(version)->ImageFor(environment->name, environment->registry);
     request.health = environment->health;
     EnforceSigningPolicy(project, context.services, request.image);
     Result<DeployOutcome> deployed = target->Deploy(request);

@@ -83,7 +83,9 @@ Json Environment(PluginManager& plugins) {
   return Closed({{"target", target},
                  {"secrets", secrets},
                  {"health", health},
-                 {"immutable_tags", {{"type", "boolean"}, {"description", "Kept for older files: release tags are always immutable"}}}},
+                 {"immutable_tags", {{"type", "boolean"}, {"description", "Kept for older files: release tags are always immutable"}}},
+                 {"registry", {{"type", "string"},
+                               {"description", "REGISTRY/PATH this environment pulls from: berth promote copies releases there"}}}},
                 {"target"});
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "berth/error.h"
+#include "berth/oci/reference.h"
 #include "berth/settings.h"
 #include "berth/util/fs.h"
 #include "berth/util/text.h"
@@ -182,7 +183,7 @@ HealthCheck ReadHealth(const Reader& reader, const YAML::Node& node, const std::
 EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name, const YAML::Node& node) {
   const std::string field = "environments." + name;
   reader.ExpectMap(node, field);
-  reader.OnlyKeys(node, field, {"target", "secrets", "health", "immutable_tags"});
+  reader.OnlyKeys(node, field, {"target", "secrets", "health", "immutable_tags", "registry"});
   EnvironmentConfig environment;
   environment.name = name;
   const YAML::Node target = node["target"];
@@ -207,6 +208,14 @@ EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name,
   }
   if (node["health"]) environment.health = ReadHealth(reader, node["health"], field + ".health");
   if (node["immutable_tags"]) environment.immutable_tags = reader.Bool(node["immutable_tags"], field + ".immutable_tags");
+  if (node["registry"]) {
+    environment.registry = reader.String(node["registry"], field + ".registry");
+    try {
+      oci::Reference::ParseRepository(environment.registry);
+    } catch (const Error& e) {
+      throw reader.At(node["registry"], "'" + field + ".registry' must be a repository (REGISTRY/PATH, no tag or digest): " + e.what());
+    }
+  }
   return environment;
 }
 

@@ -79,6 +79,7 @@ struct EnvironmentConfig {
   std::optional<SecretsConfig> secrets;
   std::optional<HealthCheck> health;
   bool immutable_tags = false;       // Kept for older files: every release tag is immutable now.
+  std::string registry;              // registry/path this environment pulls from (berth promote); empty: the release's first.
 };
 
 struct ProjectConfig {

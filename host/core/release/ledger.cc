@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "berth/error.h"
@@ -26,6 +27,20 @@ std::string LedgerRelease::ImageByDigest() const {
   size_t slash = image.rfind('/');
   size_t colon = image.find(':', slash == std::string::npos ? 0 : slash);
   return image.substr(0, colon) + "@" + digest;
+}
+
+std::string LedgerRelease::ImageFor(const std::string& environment, const std::string& environment_registry) const {
+  if (environment_registry.empty()) return ImageByDigest();
+  for (const auto& image : images) {
+    // Released there directly (the environment's registry is one of berth.yaml's registries).
+    if (image.rfind(environment_registry + ":", 0) == 0 && image.find('/', environment_registry.size()) == std::string::npos) {
+      return environment_registry + "@" + digest;
+    }
+  }
+  for (const auto& promotion : promotions) {
+    if (promotion.environment == environment && promotion.repository == environment_registry) return promotion.repository + "@" + digest;
+  }
+  return "";
 }
 
 Ledger Ledger::Load(const fs::path& file) {
@@ -69,6 +84,11 @@ Ledger Ledger::FromJson(const nlohmann::json& json, const fs::path& file) {
       release.deployments.push_back({Str(deployment, "environment"), Str(deployment, "at"), Str(deployment, "by"),
                                      Str(deployment, "result"), Str(deployment, "revision"), Str(deployment, "url")});
     }
+    for (const auto& promotion : item.value("promotions", nlohmann::json::array())) {
+      release.promotions.push_back({Str(promotion, "environment"), Str(promotion, "repository"), Str(promotion, "at"), Str(promotion, "by"),
+                                    promotion.value("tags", std::vector<std::string>{}),
+                                    promotion.value("attachments", std::vector<std::string>{})});
+    }
     ledger.releases_.push_back(std::move(release));
   }
   return ledger;
@@ -97,6 +117,20 @@ void Ledger::Add(LedgerRelease release) {
     throw Error(ErrorCode::kInvalidInput, "version " + release.version + " is already in the release ledger");
   }
   releases_.push_back(std::move(release));
+}
+
+void Ledger::RecordPromotion(const std::string& version, LedgerPromotion promotion) {
+  for (auto& release : releases_) {
+    if (!SameVersion(release.version, version)) continue;
+    std::erase_if(release.promotions, [&](const LedgerPromotion& p) { return p.repository == promotion.repository; });
+    for (const auto& tag : promotion.tags) {
+      std::string image = promotion.repository + ":" + tag;
+      if (std::find(release.images.begin(), release.images.end(), image) == release.images.end()) release.images.push_back(image);
+    }
+    release.promotions.push_back(std::move(promotion));
+    return;
+  }
+  throw Error(ErrorCode::kNotFound, "version " + version + " is not in the release ledger");
 }
 
 void Ledger::RecordDeployment(const std::string& version, LedgerDeployment deployment) {
@@ -147,6 +181,11 @@ nlohmann::json Ledger::ToJson() const {
       deployments.push_back({{"environment", d.environment}, {"at", d.at}, {"by", d.by}, {"result", d.result},
                              {"revision", d.revision}, {"url", d.url}});
     }
+    nlohmann::json promotions = nlohmann::json::array();
+    for (const auto& p : release.promotions) {
+      promotions.push_back({{"environment", p.environment}, {"repository", p.repository}, {"at", p.at}, {"by", p.by},
+                            {"tags", p.tags}, {"attachments", p.attachments}});
+    }
     releases.push_back({{"version", release.version},
                         {"git", {{"sha", release.git_sha}, {"dirty", release.git_dirty}}},
                         {"created_at", release.created_at},
@@ -154,7 +193,8 @@ nlohmann::json Ledger::ToJson() const {
                         {"images", release.images},
                         {"signatures", signatures},
                         {"changelog", release.changelog},
-                        {"deployments", deployments}});
+                        {"deployments", deployments},
+                        {"promotions", promotions}});
   }
   return {{"schema", kLedgerSchema}, {"service", service_}, {"releases", releases}};
 }
@@ -173,6 +213,13 @@ std::string Ledger::ToMarkdown() const {
     if (!release.signatures.empty()) {
       out += "- Signatures:\n";
       for (const auto& s : release.signatures) out += "  - " + s.signer + ": `" + s.reference + "`" + (s.key.empty() ? "" : " (key " + s.key + ")") + "\n";
+    }
+    if (!release.promotions.empty()) {
+      out += "- Promoted:\n";
+      for (const auto& p : release.promotions) {
+        out += "  - to " + p.environment + "'s `" + p.repository + "` at " + p.at + " by " + p.by + " (" +
+               std::to_string(p.attachments.size()) + " signature/attestation tags)\n";
+      }
     }
     if (!release.deployments.empty()) {
       out += "- Deployments:\n";

@@ -30,6 +30,18 @@ struct LedgerSignature {
   std::string key;         // Public key fingerprint or path.
 };
 
+// A copy of the release, by digest, to an environment's own registry
+// (berth promote), with its signatures: deploys to that environment pull
+// from there.
+struct LedgerPromotion {
+  std::string environment;
+  std::string repository;              // registry/path, without tag or digest.
+  std::string at;
+  std::string by;
+  std::vector<std::string> tags;       // The release's tags, set there too.
+  std::vector<std::string> attachments;  // Signature and attestation tags copied along.
+};
+
 struct LedgerRelease {
   std::string version;
   std::string git_sha;
@@ -40,9 +52,14 @@ struct LedgerRelease {
   std::vector<LedgerSignature> signatures;
   std::string changelog;
   std::vector<LedgerDeployment> deployments;
+  std::vector<LedgerPromotion> promotions;
 
   // repository@digest of the first image: what a deploy of this version uses.
   std::string ImageByDigest() const;
+  // What a deploy to `environment` uses: when the environment names a
+  // registry, repository@digest there (released or promoted to it; empty
+  // when neither), else ImageByDigest().
+  std::string ImageFor(const std::string& environment, const std::string& environment_registry) const;
 };
 
 class Ledger {
@@ -59,6 +76,9 @@ class Ledger {
   const LedgerRelease* Find(const std::string& version) const;
   // Throws Error(kInvalidInput) when the version is already recorded.
   void Add(LedgerRelease release);
+  // Throws Error(kNotFound) for an unknown version. A second promotion to
+  // the same repository replaces the first.
+  void RecordPromotion(const std::string& version, LedgerPromotion promotion);
   // Throws Error(kNotFound) for an unknown version.
   void RecordDeployment(const std::string& version, LedgerDeployment deployment);
   // The newest release whose last deployment to `environment` was healthy,

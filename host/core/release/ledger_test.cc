@@ -70,5 +70,29 @@ TEST(LedgerTest, MalformedFilesAreNamed) {
   EXPECT_THROW(Ledger::Load(dir.path() / "releases.json"), Error);
 }
 
+TEST(LedgerTest, AnEnvironmentWithItsOwnRegistryDeploysFromThereOnlyOncePromoted) {
+  Ledger ledger;
+  ledger.Add(Release("1.0.1", "a"));
+  const std::string digest = "sha256:" + std::string(64, 'a');
+  const LedgerRelease& release = *ledger.Find("1.0.1");
+  EXPECT_EQ(release.ImageFor("staging", ""), "127.0.0.1:5000/shop/api@" + digest);
+  EXPECT_EQ(release.ImageFor("staging", "127.0.0.1:5000/shop/api"), "127.0.0.1:5000/shop/api@" + digest);  // Released there.
+  EXPECT_EQ(release.ImageFor("prod", "127.0.0.1:5000/shop"), "");  // A prefix is another repository.
+  EXPECT_EQ(release.ImageFor("prod", "127.0.0.1:6000/prod/api"), "");
+
+  ledger.RecordPromotion("1.0.1", {"prod", "127.0.0.1:6000/prod/api", "2026-11-23T13:00:00Z", "ci", {"v1.0.1"}, {"sha256-x.sig"}});
+  ledger.RecordPromotion("v1.0.1", {"prod", "127.0.0.1:6000/prod/api", "2026-11-23T14:00:00Z", "ci", {"v1.0.1"}, {"sha256-x.sig"}});
+  const LedgerRelease& promoted = *ledger.Find("1.0.1");
+  EXPECT_EQ(promoted.ImageFor("prod", "127.0.0.1:6000/prod/api"), "127.0.0.1:6000/prod/api@" + digest);
+  ASSERT_EQ(promoted.promotions.size(), 1u);  // Promoting again replaces the record.
+  EXPECT_EQ(promoted.promotions[0].at, "2026-11-23T14:00:00Z");
+  EXPECT_EQ(promoted.images.back(), "127.0.0.1:6000/prod/api:v1.0.1");
+  EXPECT_EQ(promoted.images.size(), 3u);
+  EXPECT_THROW(ledger.RecordPromotion("9.9.9", {}), Error);
+
+  Ledger loaded = Ledger::FromJson(ledger.ToJson(), "releases.json");
+  EXPECT_EQ(loaded.ToJson(), ledger.ToJson());
+}
+
 }  // namespace
 }  // namespace berth::host
