@@ -24,6 +24,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterSignCommands,
     RegisterBuildCommands,
     RegisterReleaseCommands,
+    RegisterLedgerCommands,
     RegisterTrustCommands,
 };
 

@@ -56,6 +56,7 @@ void RegisterInitCommands(Host& host);
 void RegisterSignCommands(Host& host);
 void RegisterBuildCommands(Host& host);
 void RegisterReleaseCommands(Host& host);
+void RegisterLedgerCommands(Host& host);
 void RegisterTrustCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.
