@@ -23,6 +23,7 @@
 #include "core/release/release_journal.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
+#include "core/release/release_source.h"
 #include "core/release/signing_policy.h"
 #include "core/release/tag_guard.h"
 #include "core/release/tracked_secrets.h"
@@ -88,6 +89,7 @@ Table ReleaseTable(const nlohmann::json& entry) {
     const auto& git = entry["git"];
     table.rows.push_back({"git", git.value("sha", "") + (git.value("dirty", false) ? " (dirty)" : "")});
   }
+  if (entry.contains("git_tag")) table.rows.push_back({"git tag", entry.value("git_tag", "")});
   table.rows.push_back({"builder", entry.value("builder", "")});
   for (const auto& image : entry.value("images", json::array())) table.rows.push_back({"image", image.get<std::string>()});
   for (const auto& tag : entry.value("mutable_tags", json::array())) table.rows.push_back({"mutable tag", tag.get<std::string>()});
@@ -124,6 +126,8 @@ int RunRelease(Host& host, CommandContext& context) {
                                               (git.changes.size() > 1 ? ", ..." : "") + "); commit them or pass --allow-dirty");
   }
   release::RefuseTrackedSecrets(project.dir);
+  // The changelog entry and the git tag: refused here, before the build, when they disagree with VERSION.
+  release::ReleaseSource release_source = release::ResolveReleaseSource(project.dir, version, git, context.args.GetOptional("notes"), context.args.Flag("git-tag"));
   Ledger ledger = Ledger::Load(project.ledger);
   // Find matches either spelling: ledgers written before versions were normalised may hold "v1.2.3".
   if (ledger.Find(version) != nullptr) {
@@ -291,11 +295,14 @@ int RunRelease(Host& host, CommandContext& context) {
   record.digest = pushed.digest.str();
   record.images = pushed.images;
   record.signatures = signatures;
+  record.changelog = release_source.changelog;
+  record.git_tag = release_source.git_tag.recorded;
   if (ledger.service().empty()) ledger.set_service(project.service);
   ledger.Add(record);
   ledger.Save(project.ledger, project.ledger_markdown);
   journal.Remove();
   Step("recorded " + version + " (" + record.digest + ") in " + project.ledger.string());
+  release::CreateReleaseTag(project.dir, release_source, version, git.sha, Step);
 
   // 6. Deploy.
   int exit_code = 0;
@@ -366,6 +373,8 @@ void RegisterReleaseCommands(Host& host) {
                               {.name = "auto-rollback", .kind = Kind::kFlag, .help = "Roll back to the previous healthy release when the deploy fails"},
                               {.name = "builder", .help = "auto, buildx, podman, buildah or berth (default: build.builder)", .value_name = "NAME"},
                               {.name = "no-cache", .kind = Kind::kFlag, .help = "Build every step again: the builder uses no cached layer"},
+                              {.name = "notes", .help = "The changelog entry: this file's text (default: VERSION's entry in CHANGELOG.md)", .value_name = "FILE"},
+                              {.name = "git-tag", .kind = Kind::kFlag, .help = "Create the annotated git tag vVERSION at HEAD once recorded (never pushed)"},
                               {.name = "plain-http", .kind = Kind::kList, .help = "Talk HTTP, not HTTPS, to this registry host (repeatable)", .value_name = "HOST"}}},
                  [&host](CommandContext& c) { return RunRelease(host, c); });
 }

@@ -25,6 +25,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterBuildCommands,
     RegisterReleaseCommands,
     RegisterPromoteCommands,
+    RegisterLedgerCommands,
     RegisterTrustCommands,
 };
 

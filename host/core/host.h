@@ -57,6 +57,7 @@ void RegisterSignCommands(Host& host);
 void RegisterBuildCommands(Host& host);
 void RegisterReleaseCommands(Host& host);
 void RegisterPromoteCommands(Host& host);
+void RegisterLedgerCommands(Host& host);
 void RegisterTrustCommands(Host& host);
 
 // Runs berth with argv; returns the exit code.

@@ -1,6 +1,7 @@
 // The release ledger: releases.json (the record, machine-readable and
 // stable) and RELEASES.md (generated from it for people). Version -> git sha
-// -> image URIs -> digest -> signatures -> where and when it was deployed.
+// and tag -> image URIs -> digest -> signatures -> changelog -> where and
+// when it was deployed.
 #ifndef BERTH_HOST_CORE_RELEASE_LEDGER_H_
 #define BERTH_HOST_CORE_RELEASE_LEDGER_H_
 
@@ -46,6 +47,7 @@ struct LedgerRelease {
   std::string version;
   std::string git_sha;
   bool git_dirty = false;
+  std::string git_tag;                 // The release's git tag, "" for none (absent from older ledgers).
   std::string created_at;
   std::string digest;                  // The image (or index) digest, the same in every registry.
   std::vector<std::string> images;     // Every pushed tag URI: registry/repo:tag.
@@ -88,6 +90,8 @@ class Ledger {
   const LedgerRelease* Current(const std::string& environment) const;
 
   nlohmann::json ToJson() const;
+  // Per release, newest first: tag, image URIs, digest, signatures,
+  // changelog, deployments. `berth ledger render` writes it again.
   std::string ToMarkdown() const;
   // Writes RELEASES.md, then releases.json, each atomically.
   void Save(const std::filesystem::path& json_file, const std::filesystem::path& markdown_file) const;

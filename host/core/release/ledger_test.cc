@@ -92,6 +92,50 @@ TEST(LedgerTest, AnEnvironmentWithItsOwnRegistryDeploysFromThereOnlyOncePromoted
 
   Ledger loaded = Ledger::FromJson(ledger.ToJson(), "releases.json");
   EXPECT_EQ(loaded.ToJson(), ledger.ToJson());
+  EXPECT_FALSE(Ledger().ToJson().contains("promotions"));
+}
+
+// releases.json is committed: a ledger written before git tags were
+// recorded loads, and saving an untagged release adds no empty field.
+TEST(LedgerTest, GitTagIsOptionalAndRoundTrips) {
+  TempDir dir;
+  WriteFileAtomic(dir.path() / "releases.json",
+                  R"({"schema": 1, "service": "api", "releases": [{"version": "1.0.0", "git": {"sha": "abc", "dirty": false},
+                      "digest": "sha256:00", "images": ["r/api:1.0.0"], "changelog": "- Old.", "deployments": []}]})");
+  Ledger old = Ledger::Load(dir.path() / "releases.json");
+  EXPECT_EQ(old.Find("1.0.0")->git_tag, "");
+  EXPECT_EQ(old.Find("1.0.0")->changelog, "- Old.");
+  EXPECT_FALSE(old.ToJson()["releases"][0].contains("git_tag"));
+  LedgerRelease tagged = Release("1.0.1", "b");
+  tagged.git_tag = "v1.0.1";
+  old.Add(tagged);
+  old.Save(dir.path() / "releases.json", dir.path() / "RELEASES.md");
+  Ledger loaded = Ledger::Load(dir.path() / "releases.json");
+  EXPECT_EQ(loaded.Find("1.0.1")->git_tag, "v1.0.1");
+  EXPECT_EQ(loaded.ToJson()["releases"][1]["git_tag"], "v1.0.1");
+}
+
+// Per release: tag, images, digest, signatures, changelog, deployments.
+TEST(LedgerTest, MarkdownShowsEachReleaseInReadingOrder) {
+  Ledger ledger;
+  LedgerRelease release = Release("1.0.1", "a");
+  release.git_tag = "v1.0.1";
+  release.signatures = {{"cosign", "127.0.0.1:5000/shop/api:sha256-aaa.sig", "SHA256:key"}};
+  release.changelog = "### Fixed\n- The crash.";
+  ledger.Add(release);
+  ledger.RecordDeployment("1.0.1", {"staging", "2026-11-23T11:00:00Z", "ci", "healthy", "1", ""});
+  const std::string markdown = ledger.ToMarkdown();
+  std::vector<size_t> at = {markdown.find("- Git tag: `v1.0.1`"), markdown.find("- Images:\n  - `127.0.0.1:5000/shop/api:v1.0.1`"),
+                            markdown.find("- Digest: `sha256:aaaa"), markdown.find("- Signatures:\n  - cosign: "),
+                            markdown.find("\n### Fixed\n- The crash.\n"), markdown.find("\n### Deployments\n\n- staging at")};
+  for (size_t i = 0; i < at.size(); ++i) {
+    ASSERT_NE(at[i], std::string::npos) << i << "\n" << markdown;
+    if (i > 0) {
+      EXPECT_LT(at[i - 1], at[i]) << i << "\n" << markdown;
+    }
+  }
+  // Without a tag there is no tag line; the commit is still shown.
+  EXPECT_EQ(Ledger().ToMarkdown().find("Git tag"), std::string::npos);
 }
 
 }  // namespace
