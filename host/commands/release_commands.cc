@@ -162,15 +162,19 @@ int RunRelease(Host& host, CommandContext& context) {
     std::string planned_builder = builder::PlannedBuilder(project, *host.plugins, builder_flag);
     json destinations = json::array();
     std::vector<std::vector<std::string>> rows;
+    // In the order a release runs them; the tags are its commit point.
+    rows.push_back({"check", "push access and the release tags on each registry" +
+                                 std::string(project.signing ? "; that the signing key unlocks" : "")});
     rows.push_back({"build", "with " + planned_builder + " from " + (project.dir / project.build.context).lexically_normal().string()});
+    for (const auto& repository : repositories) rows.push_back({"push", repository + " by digest"});
+    if (project.signing) rows.push_back({"sign", "each pushed digest with " + project.signing->signer});
     for (const auto& repository : repositories) {
       for (const auto& tag : tags) {
         destinations.push_back(repository + ":" + tag);
         bool moves = std::find(mutable_tags.begin(), mutable_tags.end(), tag) != mutable_tags.end();
-        rows.push_back({"push", repository + ":" + tag + (moves ? " (mutable: moves to this release)" : "")});
+        rows.push_back({"tag", repository + ":" + tag + (moves ? " (mutable: moves to this release)" : "")});
       }
     }
-    if (project.signing) rows.push_back({"sign", "each pushed digest with " + project.signing->signer});
     rows.push_back({"record", version + " in " + project.ledger.string()});
     if (environment) {
       if (auto verify = SigningPolicyAction(project)) rows.push_back({"verify", *verify});
@@ -193,7 +197,8 @@ int RunRelease(Host& host, CommandContext& context) {
   release::RegistryChecks checks = release::CheckRegistries(router, repositories, rendered, Step);
   if (!checks.ok()) {
     for (size_t i = 0; i + 1 < checks.errors.size(); ++i) std::cerr << "error: " << Redact(checks.errors[i]) << "\n";
-    throw Error(checks.code, "release " + version + ": " + checks.errors.back() + "; nothing was built or pushed");
+    throw Error(checks.code, "release " + version + ": " + checks.errors.back() +
+                                 (resumed ? "; run `berth release " + version + "` again to continue" : "; nothing was built or pushed"));
   }
   std::unique_ptr<Signer> signer;
   std::string signing_key;
