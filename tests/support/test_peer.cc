@@ -1,6 +1,7 @@
 #include "test_peer.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,17 @@ TestPeer::TestPeer(const std::string& script, std::vector<std::string> args) {
   }
   close(in[0]);
   close(out[1]);
+  // The peer gives up on its own server after 15 s; a peer that hangs
+  // anyway must fail this test with a reason, not stall it until ctest's
+  // timeout.
+  pollfd ready_fd{out[0], POLLIN, 0};
+  if (poll(&ready_fd, 1, 60'000) <= 0) {
+    kill(pid, SIGKILL);
+    close(in[1]);
+    close(out[0]);
+    waitpid(pid, nullptr, 0);
+    throw std::runtime_error(script + " gave no ready line within 60 s");
+  }
   FILE* f = fdopen(out[0], "r");
   char* line = nullptr;
   size_t capacity = 0;
