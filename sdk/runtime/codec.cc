@@ -155,6 +155,7 @@ void to_json(nlohmann::json& json, const DeployOutcome& outcome) {
           {"health_checked", outcome.health_checked},
           {"problem", outcome.problem},
           {"details", outcome.details}};
+  if (!outcome.spec.is_null()) json["spec"] = outcome.spec;
 }
 void from_json(const nlohmann::json& json, DeployOutcome& outcome) {
   Read(json, "revision", outcome.revision);
@@ -163,6 +164,7 @@ void from_json(const nlohmann::json& json, DeployOutcome& outcome) {
   Read(json, "health_checked", outcome.health_checked);
   Read(json, "problem", outcome.problem);
   Read(json, "details", outcome.details);
+  outcome.spec = json.value("spec", nlohmann::json());
 }
 
 void to_json(nlohmann::json& json, const TargetStatus& status) {
@@ -198,6 +200,7 @@ void to_json(nlohmann::json& json, const RollbackRequest& request) {
   WriteOptional(json, "revision", request.revision);
   WriteOptional(json, "image", request.image);
   WriteOptional(json, "version", request.version);
+  WriteOptional(json, "spec", request.spec);
   WriteOptional(json, "health", request.health);
 }
 void from_json(const nlohmann::json& json, RollbackRequest& request) {
@@ -205,6 +208,7 @@ void from_json(const nlohmann::json& json, RollbackRequest& request) {
   ReadOptional(json, "revision", request.revision);
   ReadOptional(json, "image", request.image);
   ReadOptional(json, "version", request.version);
+  ReadOptional(json, "spec", request.spec);
   ReadOptional(json, "health", request.health);
   Read(json, "wait_healthy", request.wait_healthy);
   ReadSeconds(json, "timeout_seconds", request.timeout);

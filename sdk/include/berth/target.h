@@ -56,6 +56,10 @@ struct DeployOutcome {
   bool health_checked = false;           // A health URL was probed; `healthy` is its verdict.
   std::string problem;                   // Why it is not healthy, one line; berth prints it. Empty when healthy.
   nlohmann::json details = nlohmann::json::object();
+  // What was applied, whole (k8s: {"documents": [...]}; micros: {"descriptor": "..."}), so that a rollback can
+  // apply it again exactly: the host records it in the ledger and hands it back in RollbackRequest::spec.
+  // Null: the target records none (plugins built before it existed), and rollbacks render today's configuration.
+  nlohmann::json spec;
 };
 
 struct TargetStatus {
@@ -80,6 +84,10 @@ struct RollbackRequest {
   std::optional<std::string> revision;   // The platform's revision (kubectl rollout undo --to-revision).
   std::optional<std::string> image;      // Or an image by digest and version from the release ledger.
   std::optional<std::string> version;
+  // The DeployOutcome::spec this target returned when `version` was deployed healthy in this environment, from the
+  // release ledger: apply it as it was (as `kubectl rollout undo` restores the whole pod template), not today's
+  // configuration with the old image. Absent when nothing was recorded.
+  std::optional<nlohmann::json> spec;
   std::optional<HealthCheck> health;
   bool wait_healthy = true;
   std::chrono::seconds timeout{300};
