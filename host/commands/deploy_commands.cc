@@ -3,12 +3,13 @@
 #include "berth/output.h"
 #include "berth/target.h"
 #include "core/host.h"
+#include "berth/util/log.h"
+#include "core/release/deploy_and_record.h"
 #include "core/release/ledger.h"
 #include "core/registry/registry_flags.h"
 #include "core/release/signing_policy.h"
 #include "core/config/target_flags.h"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -78,28 +79,6 @@ void RequireDigest(const std::string& image) {
   }
 }
 
-// Who deployed: CI's actor when there is one, else user@host.
-std::string Actor() {
-  for (const char* name : {"BERTH_ACTOR", "GITHUB_ACTOR"}) {
-    if (const char* value = std::getenv(name); value != nullptr && *value) return value;
-  }
-  char host[256] = "localhost";
-  gethostname(host, sizeof(host) - 1);
-  const char* user = std::getenv("USER");
-  return std::string(user != nullptr ? user : "unknown") + "@" + host;
-}
-
-// Records a deployment of a ledger version; other images are not in the ledger.
-void Record(Host& host, const std::string& version, const std::string& environment, const std::string& result,
-            const DeployOutcome* outcome) {
-  const ProjectConfig& project = host.Project();
-  Ledger ledger = Ledger::Load(project.ledger);
-  if (version.empty() || ledger.Find(version) == nullptr) return;
-  ledger.RecordDeployment(version, {environment, NowRfc3339(), Actor(), result, outcome ? outcome->revision : "",
-                                    outcome ? outcome->url : ""});
-  ledger.Save(project.ledger, project.ledger_markdown);
-}
-
 nlohmann::json OutcomeJson(const std::string& environment, const DeployOutcome& outcome) {
   return {{"environment", environment}, {"revision", outcome.revision}, {"url", outcome.url},
           {"healthy", outcome.healthy},  {"problem", outcome.problem}, {"details", outcome.details}};
@@ -160,17 +139,11 @@ int RunDeploy(Host& host, CommandContext& context) {
                               }()});
     return 0;
   }
-  EnforceSigningPolicy(host.Project(), context.services, request.image);
-  Result<DeployOutcome> deployed = opened.target->Deploy(request);
-  if (!deployed.ok()) {
-    Record(host, request.version, opened.query.environment, "failed", nullptr);
-    deployed.status().ThrowIfError();
-  }
-  const DeployOutcome& outcome = deployed.value();
-  bool good = DeploySucceeded(outcome, request.health.has_value());
-  Record(host, request.version, opened.query.environment, good ? "healthy" : "unhealthy", &outcome);
-  context.output.Emit(OutcomeJson(opened.query.environment, outcome));
-  if (!good) throw UnhealthyError(opened, outcome);
+  Ledger ledger = Ledger::Load(host.Project().ledger);
+  DeployResult deployed = DeployAndRecord(host.Project(), context.services, *opened.target, ledger, request);
+  deployed.status.ThrowIfError();
+  context.output.Emit(OutcomeJson(opened.query.environment, *deployed.outcome));
+  if (!deployed.good) throw UnhealthyError(opened, *deployed.outcome);
   return 0;
 }
 
@@ -189,19 +162,34 @@ int RunStatus(Host& host, CommandContext& context) {
   return 0;
 }
 
+// Each environment a release went to, with the state of its newest
+// deployment there: a failed deploy is not "deployed to".
+std::string EnvironmentStates(const Ledger& ledger, const LedgerRelease& release) {
+  std::set<std::string> environments;
+  for (const auto& deployment : release.deployments) environments.insert(deployment.environment);
+  std::string out;
+  for (const auto& environment : environments) {
+    std::string state;
+    for (const auto& ref : ledger.History(environment)) {
+      if (ref.release == &release) {
+        state = std::string(DeploymentStateName(ref.deployment->state));
+        break;
+      }
+    }
+    out += (out.empty() ? "" : ", ") + environment + " (" + state + ")";
+  }
+  return out;
+}
+
 // Without ENV: the release ledger.
 int LedgerHistory(Host& host, CommandContext& context) {
   const ProjectConfig& project = host.Project();
   Ledger ledger = Ledger::Load(project.ledger);
   nlohmann::json releases = ledger.ToJson()["releases"];
   std::reverse(releases.begin(), releases.end());  // Newest first.
-  Table table{{"VERSION", "CREATED", "DIGEST", "DEPLOYED TO"}, {}};
-  for (const auto& release : releases) {
-    std::set<std::string> environments;
-    for (const auto& deployment : release["deployments"]) environments.insert(deployment["environment"].get<std::string>());
-    std::string deployed;
-    for (const auto& environment : environments) deployed += (deployed.empty() ? "" : ", ") + environment;
-    table.rows.push_back({release["version"], release["created_at"], release["digest"].get<std::string>().substr(0, 19), deployed});
+  Table table{{"VERSION", "CREATED", "DIGEST", "ENVIRONMENTS"}, {}};
+  for (auto it = ledger.releases().rbegin(); it != ledger.releases().rend(); ++it) {
+    table.rows.push_back({it->version, it->created_at, it->digest.substr(0, 19), EnvironmentStates(ledger, *it)});
   }
   context.output.Emit(releases, table);
   return 0;
@@ -240,21 +228,31 @@ int RunRollback(Host& host, CommandContext& context) {
     request.image = image;
     request.version = context.args.GetOptional("version");
   } else if (!request.revision) {
-    // --to VERSION, or by default the last release that was healthy here,
-    // from the ledger; with no ledger, the platform's previous revision.
+    // --to VERSION (its newest healthy deployment here), or by default what
+    // was live here before the current deployment, from the ledger; with no
+    // ledger, the platform's previous revision.
     const ProjectConfig& project = host.Project();
     Ledger ledger = Ledger::Load(project.ledger);
+    DeploymentRef chosen;
     const LedgerRelease* release = nullptr;
     if (to) {
       release = ledger.Find(*to);
       if (release == nullptr) throw Error(ErrorCode::kNotFound, "version " + *to + " is not in " + project.ledger.filename().string());
+      chosen = ledger.NewestHealthy(opened.query.environment, release->version);
     } else {
-      const LedgerRelease* current = ledger.Current(opened.query.environment);
-      release = ledger.PreviousGood(opened.query.environment, current ? current->version : "");
+      chosen = ledger.PreviousLive(opened.query.environment);
+      release = chosen.release;
     }
     if (release != nullptr) {
       request.image = release->ImageByDigest();
       request.version = release->version;
+      // What ran then, whole: today's berth.yaml may be what broke.
+      if (chosen && !chosen.deployment->spec.is_null()) {
+        request.spec = chosen.deployment->spec;
+      } else {
+        log::Warn("{}: {} holds no recorded specification of {} here; the rollback deploys its image with today's berth.yaml",
+                  opened.query.environment, project.ledger.filename().string(), release->version);
+      }
     }
   }
   request.timeout = Timeout(context, std::chrono::seconds(300));
@@ -268,16 +266,16 @@ int RunRollback(Host& host, CommandContext& context) {
                          {"action", "would roll back"},
                          {"verify", request.image ? SigningPolicyAction(host.Project()).value_or("") : ""},
                          {"revision", request.revision.value_or("")},
-                         {"image", request.image.value_or("")}});
+                         {"image", request.image.value_or("")},
+                         {"version", request.version.value_or("")},
+                         {"recorded_spec", request.spec.has_value()}});
     return 0;
   }
-  // A platform revision (--revision) names no digest to check; the platform ran it before.
-  if (request.image) EnforceSigningPolicy(host.Project(), context.services, *request.image);
-  DeployOutcome outcome = opened.target->Rollback(request).value();
-  bool good = DeploySucceeded(outcome, request.health.has_value());
-  if (request.version) Record(host, *request.version, opened.query.environment, good ? "rollback" : "unhealthy", &outcome);
-  context.output.Emit(OutcomeJson(opened.query.environment, outcome));
-  if (!good) throw UnhealthyError(opened, outcome);
+  Ledger ledger = Ledger::Load(host.Project().ledger);
+  DeployResult rolled = RollbackAndRecord(host.Project(), context.services, *opened.target, ledger, request);
+  rolled.status.ThrowIfError();
+  context.output.Emit(OutcomeJson(opened.query.environment, *rolled.outcome));
+  if (!rolled.good) throw UnhealthyError(opened, *rolled.outcome);
   return 0;
 }
 
@@ -327,7 +325,7 @@ void RegisterDeployCommands(Host& host) {
                   .options = with_target_flags({optional_environment})},
                  [&host](CommandContext& c) { return RunHistory(host, c); }, declared_flags);
   host.table.Add({.path = "rollback",
-                  .summary = "Roll back: to --to VERSION, --revision N, or the last release that was healthy there",
+                  .summary = "Roll back: to --to VERSION, --revision N, or what was live there before the current deployment",
                   .options = with_target_flags(with_registry_flags({environment,
                               {.name = "to", .help = "A version from the release ledger", .value_name = "VERSION"},
                               {.name = "revision", .help = "The platform revision to return to", .value_name = "N"},

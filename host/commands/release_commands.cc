@@ -20,6 +20,7 @@
 #include "core/host.h"
 #include "core/release/ledger.h"
 #include "core/release/release_checks.h"
+#include "core/release/release_deploy.h"
 #include "core/release/release_journal.h"
 #include "core/release/release_plan.h"
 #include "core/release/release_push.h"
@@ -40,16 +41,6 @@ std::string Today() {
   char text[16];
   std::strftime(text, sizeof text, "%Y%m%d", &utc);
   return text;
-}
-
-std::string Actor() {
-  for (const char* name : {"BERTH_ACTOR", "GITHUB_ACTOR"}) {
-    if (const char* value = std::getenv(name); value != nullptr && *value) return value;
-  }
-  char host[256] = {};
-  gethostname(host, sizeof(host) - 1);
-  const char* user = std::getenv("USER");
-  return std::string(user != nullptr ? user : "unknown") + "@" + host;
 }
 
 std::vector<std::string> Repositories(const ProjectConfig& project) {
@@ -311,47 +302,7 @@ int RunRelease(Host& host, CommandContext& context) {
 
   // 6. Deploy.
   int exit_code = 0;
-  if (environment) {
-    Step("deploying " + version + " to " + environment->name);
-    auto target = context.services.OpenTarget(environment->target, environment->target_settings).value();
-    DeployRequest request;
-    request.target = {project.service, environment->name, environment->target_settings};
-    request.version = version;
-    request.image = ledger.Find(version)->ImageFor(environment->name, environment->registry);
-    request.health = environment->health;
-    EnforceSigningPolicy(project, context.services, request.image);
-    Result<DeployOutcome> deployed = target->Deploy(request);
-    bool good = deployed.ok() && DeploySucceeded(deployed.value(), request.health.has_value());
-    std::string failure = deployed.ok() ? "unhealthy" : deployed.status().message();
-    ledger.RecordDeployment(version, {environment->name, NowRfc3339(), Actor(), good ? "healthy" : (deployed.ok() ? "unhealthy" : "failed"),
-                                      deployed.ok() ? deployed.value().revision : "", deployed.ok() ? deployed.value().url : ""});
-    ledger.Save(project.ledger, project.ledger_markdown);
-    if (!good) {
-      exit_code = static_cast<int>(ErrorCode::kDeploy);
-      const LedgerRelease* previous = ledger.PreviousGood(environment->name, version);
-      if (previous == nullptr) {
-        log::Error("release: {} failed in {} ({}); no earlier healthy release to roll back to", version, environment->name, failure);
-      } else if (context.args.Flag("auto-rollback")) {
-        Step("rolling back " + environment->name + " to " + previous->version);
-        RollbackRequest rollback;
-        rollback.target = request.target;
-        rollback.image = previous->ImageByDigest();
-        rollback.version = previous->version;
-        rollback.health = environment->health;
-        std::string previous_version = previous->version;
-        EnforceSigningPolicy(project, context.services, *rollback.image);
-        Result<DeployOutcome> back = target->Rollback(rollback);
-        bool back_good = back.ok() && DeploySucceeded(back.value(), rollback.health.has_value());
-        ledger.RecordDeployment(previous_version, {environment->name, NowRfc3339(), Actor(), back_good ? "rollback" : "unhealthy",
-                                                   back.ok() ? back.value().revision : "", back.ok() ? back.value().url : ""});
-        ledger.Save(project.ledger, project.ledger_markdown);
-        if (!back_good) log::Error("release: rollback to {} did not become healthy", previous_version);
-      } else {
-        log::Error("release: {} failed in {} ({}); roll back with: berth rollback {} --to {}", version, environment->name, failure,
-                   environment->name, previous->version);
-      }
-    }
-  }
+  if (environment) exit_code = DeployRelease(project, context.services, ledger, *environment, version, context.args.Flag("auto-rollback"), Step);
 
   json entry;
   const json saved = ledger.ToJson();

@@ -72,7 +72,8 @@ TEST(ProjectE2eTest, HistoryListsTheLedgerNewestFirst) {
       {"releases",
        {{{"version", "1.0.0"}, {"digest", "sha256:" + std::string(64, 'a')}, {"images", {"r/shop:v1.0.0"}},
          {"created_at", "2026-11-01T00:00:00Z"},
-         {"deployments", {{{"environment", "staging"}, {"result", "healthy"}, {"at", "2026-11-01T01:00:00Z"}}}}},
+         {"deployments", {{{"environment", "staging"}, {"result", "healthy"}, {"at", "2026-11-01T01:00:00Z"}},
+                          {{"environment", "prod"}, {"result", "failed"}, {"at", "2026-11-01T02:00:00Z"}}}}},
         {{"version", "1.1.0"}, {"digest", "sha256:" + std::string(64, 'b')}, {"images", {"r/shop:v1.1.0"}},
          {"created_at", "2026-11-02T00:00:00Z"}}}}};
   WriteFileAtomic(berth.work_dir() / "releases.json", ledger.dump());
@@ -81,7 +82,9 @@ TEST(ProjectE2eTest, HistoryListsTheLedgerNewestFirst) {
   EXPECT_EQ(history[0]["version"], "1.1.0");
   EXPECT_EQ(history[1]["deployments"][0]["environment"], "staging");
   auto table = berth.Run({"history"});
-  EXPECT_NE(table.stdout_data.find("1.0.0    2026-11-01T00:00:00Z  sha256:aaaaaaaaaaaa  staging"), std::string::npos)
+  // A failed deploy is not "deployed to": each environment shows its state.
+  EXPECT_NE(table.stdout_data.find("1.0.0    2026-11-01T00:00:00Z  sha256:aaaaaaaaaaaa  prod (failed), staging (healthy)"),
+            std::string::npos)
       << table.stdout_data;
   WriteFileAtomic(berth.work_dir() / "releases.json", "{\"schema\": 1, \"releases\": [");
   auto broken = berth.Run({"history"});

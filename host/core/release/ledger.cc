@@ -19,7 +19,96 @@ std::string Str(const nlohmann::json& object, const char* key) {
   return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+bool IsLive(const LedgerDeployment& deployment) {
+  return deployment.state == DeploymentState::kHealthy || deployment.state == DeploymentState::kUnhealthy;
+}
+
+// Ledgers before `state` held one `result`: healthy | unhealthy | failed, or
+// rollback (a rollback that came up healthy); `result` is still written so
+// that their readers keep working.
+std::string LegacyResult(const LedgerDeployment& deployment) {
+  if (deployment.kind == DeploymentKind::kRollback && deployment.outcome == DeploymentState::kHealthy) return "rollback";
+  return std::string(DeploymentStateName(deployment.outcome));
+}
+
+LedgerDeployment DeploymentFromJson(const nlohmann::json& item, const std::string& where) {
+  auto fail = [&](const std::string& problem) { return Error(ErrorCode::kInvalidInput, where + ": " + problem); };
+  LedgerDeployment deployment;
+  deployment.environment = Str(item, "environment");
+  deployment.at = Str(item, "at");
+  deployment.by = Str(item, "by");
+  deployment.from = Str(item, "from");
+  deployment.revision = Str(item, "revision");
+  deployment.url = Str(item, "url");
+  deployment.spec = item.value("spec", nlohmann::json());
+  deployment.settings = item.value("settings", nlohmann::json());
+  if (auto it = item.find("sequence"); it != item.end() && it->is_number_integer()) deployment.sequence = it->get<long>();
+  const std::string result = Str(item, "result");
+  const std::string state = Str(item, "state");
+  const std::string kind = Str(item, "kind");
+  if (result == "rollback") {
+    deployment.kind = DeploymentKind::kRollback;
+    deployment.outcome = DeploymentState::kHealthy;
+  } else if (auto parsed = ParseDeploymentState(result)) {
+    deployment.outcome = *parsed == DeploymentState::kUnhealthy || *parsed == DeploymentState::kFailed ? *parsed : DeploymentState::kHealthy;
+  } else if (state.empty()) {
+    throw fail("unknown result '" + result + "' (expected healthy, unhealthy, failed, rolled-back or rollback)");
+  }
+  if (!kind.empty()) {
+    auto parsed = ParseDeploymentKind(kind);
+    if (!parsed) throw fail("unknown kind '" + kind + "' (expected deploy or rollback)");
+    deployment.kind = *parsed;
+  }
+  if (state.empty()) {
+    deployment.state = result == "rolled-back" ? DeploymentState::kRolledBack : deployment.outcome;
+  } else {
+    auto parsed = ParseDeploymentState(state);
+    if (!parsed) throw fail("unknown state '" + state + "' (expected healthy, unhealthy, failed, rolled-back or superseded)");
+    deployment.state = *parsed;
+    if (result.empty() && (*parsed == DeploymentState::kUnhealthy || *parsed == DeploymentState::kFailed)) deployment.outcome = *parsed;
+  }
+  return deployment;
+}
+
+nlohmann::json DeploymentToJson(const LedgerDeployment& d) {
+  nlohmann::json json = {{"environment", d.environment}, {"at", d.at},
+                         {"by", d.by},                   {"result", LegacyResult(d)},
+                         {"kind", std::string(DeploymentKindName(d.kind))}, {"state", std::string(DeploymentStateName(d.state))},
+                         {"from", d.from},               {"revision", d.revision},
+                         {"url", d.url},                 {"sequence", d.sequence}};
+  if (!d.settings.is_null()) json["settings"] = d.settings;
+  if (!d.spec.is_null()) json["spec"] = d.spec;
+  return json;
+}
+
 }  // namespace
+
+std::string_view DeploymentKindName(DeploymentKind kind) { return kind == DeploymentKind::kRollback ? "rollback" : "deploy"; }
+
+std::string_view DeploymentStateName(DeploymentState state) {
+  switch (state) {
+    case DeploymentState::kHealthy: return "healthy";
+    case DeploymentState::kUnhealthy: return "unhealthy";
+    case DeploymentState::kFailed: return "failed";
+    case DeploymentState::kRolledBack: return "rolled-back";
+    case DeploymentState::kSuperseded: return "superseded";
+  }
+  return "healthy";
+}
+
+std::optional<DeploymentKind> ParseDeploymentKind(std::string_view name) {
+  if (name == "deploy") return DeploymentKind::kDeploy;
+  if (name == "rollback") return DeploymentKind::kRollback;
+  return std::nullopt;
+}
+
+std::optional<DeploymentState> ParseDeploymentState(std::string_view name) {
+  for (auto state : {DeploymentState::kHealthy, DeploymentState::kUnhealthy, DeploymentState::kFailed, DeploymentState::kRolledBack,
+                     DeploymentState::kSuperseded}) {
+    if (DeploymentStateName(state) == name) return state;
+  }
+  return std::nullopt;
+}
 
 std::string LedgerRelease::ImageByDigest() const {
   if (images.empty() || digest.empty()) return "";
@@ -81,9 +170,11 @@ Ledger Ledger::FromJson(const nlohmann::json& json, const fs::path& file) {
     for (const auto& signature : item.value("signatures", nlohmann::json::array())) {
       release.signatures.push_back({Str(signature, "signer"), Str(signature, "reference"), Str(signature, "key")});
     }
-    for (const auto& deployment : item.value("deployments", nlohmann::json::array())) {
-      release.deployments.push_back({Str(deployment, "environment"), Str(deployment, "at"), Str(deployment, "by"),
-                                     Str(deployment, "result"), Str(deployment, "revision"), Str(deployment, "url")});
+    const auto deployments = item.value("deployments", nlohmann::json::array());
+    for (size_t j = 0; j < deployments.size(); ++j) {
+      const std::string where = file.string() + ": releases[" + std::to_string(i) + "].deployments[" + std::to_string(j) + "]";
+      if (!deployments[j].is_object()) throw Error(ErrorCode::kInvalidInput, where + ": not an object");
+      release.deployments.push_back(DeploymentFromJson(deployments[j], where));
     }
     for (const auto& promotion : item.value("promotions", nlohmann::json::array())) {
       release.promotions.push_back({Str(promotion, "environment"), Str(promotion, "repository"), Str(promotion, "at"), Str(promotion, "by"),
@@ -134,54 +225,88 @@ void Ledger::RecordPromotion(const std::string& version, LedgerPromotion promoti
   throw Error(ErrorCode::kNotFound, "version " + version + " is not in the release ledger");
 }
 
+const LedgerRelease* Ledger::FindByDigest(const std::string& digest) const {
+  if (digest.empty()) return nullptr;
+  for (const auto& release : releases_) {
+    if (release.digest == digest) return &release;
+  }
+  return nullptr;
+}
+
 void Ledger::RecordDeployment(const std::string& version, LedgerDeployment deployment) {
+  LedgerRelease* target = nullptr;
   for (auto& release : releases_) {
-    if (SameVersion(release.version, version)) {
-      release.deployments.push_back(std::move(deployment));
-      return;
-    }
+    if (SameVersion(release.version, version)) target = &release;
   }
-  throw Error(ErrorCode::kNotFound, "version " + version + " is not in the release ledger");
-}
-
-const LedgerRelease* Ledger::Current(const std::string& environment) const {
-  const LedgerRelease* current = nullptr;
-  std::string latest;
+  if (target == nullptr) throw Error(ErrorCode::kNotFound, "version " + version + " is not in the release ledger");
+  long last = 0;
   for (const auto& release : releases_) {
-    for (const auto& deployment : release.deployments) {
-      if (deployment.environment == environment && deployment.at >= latest) {
-        latest = deployment.at;
-        current = &release;
+    for (const auto& recorded : release.deployments) last = std::max(last, recorded.sequence);
+  }
+  deployment.sequence = last + 1;
+  // A failed deployment replaced nothing: what ran before keeps running
+  // (a stalled rollout leaves the old pods serving).
+  if (deployment.outcome != DeploymentState::kFailed) {
+    DeploymentRef latest = Latest(deployment.environment);
+    for (auto& release : releases_) {
+      for (auto& recorded : release.deployments) {
+        if (recorded.environment != deployment.environment) continue;
+        bool undone = deployment.kind == DeploymentKind::kRollback && &recorded == latest.deployment &&
+                      recorded.state != DeploymentState::kRolledBack && recorded.state != DeploymentState::kSuperseded;
+        if (undone) {
+          recorded.state = DeploymentState::kRolledBack;
+        } else if (IsLive(recorded)) {
+          recorded.state = DeploymentState::kSuperseded;
+        }
       }
     }
   }
-  return current;
+  target->deployments.push_back(std::move(deployment));
 }
 
-const LedgerRelease* Ledger::PreviousGood(const std::string& environment, const std::string& except_version) const {
-  const LedgerRelease* best = nullptr;
-  std::string latest;
+std::vector<DeploymentRef> Ledger::History(const std::string& environment) const {
+  std::vector<DeploymentRef> out;
   for (const auto& release : releases_) {
-    if (SameVersion(release.version, except_version)) continue;
     for (const auto& deployment : release.deployments) {
-      if (deployment.environment == environment && deployment.result == "healthy" && deployment.at >= latest) {
-        latest = deployment.at;
-        best = &release;
-      }
+      if (deployment.environment == environment) out.push_back({&release, &deployment});
     }
   }
-  return best;
+  // By time, then by recording order: several deployments can share a second.
+  std::stable_sort(out.begin(), out.end(), [](const DeploymentRef& a, const DeploymentRef& b) {
+    if (a.deployment->at != b.deployment->at) return a.deployment->at > b.deployment->at;
+    return a.deployment->sequence > b.deployment->sequence;
+  });
+  return out;
 }
+
+DeploymentRef Ledger::Latest(const std::string& environment) const {
+  auto history = History(environment);
+  return history.empty() ? DeploymentRef{} : history.front();
+}
+
+DeploymentRef Ledger::PreviousLive(const std::string& environment) const {
+  auto history = History(environment);
+  for (size_t i = 1; i < history.size(); ++i) {
+    if (history[i].deployment->outcome == DeploymentState::kHealthy) return history[i];
+  }
+  return {};
+}
+
+DeploymentRef Ledger::NewestHealthy(const std::string& environment, const std::string& version) const {
+  for (const auto& ref : History(environment)) {
+    if (SameVersion(ref.release->version, version) && ref.deployment->outcome == DeploymentState::kHealthy) return ref;
+  }
+  return {};
+}
+
+const LedgerRelease* Ledger::Current(const std::string& environment) const { return Latest(environment).release; }
 
 nlohmann::json Ledger::ToJson() const {
   nlohmann::json releases = nlohmann::json::array();
   for (const auto& release : releases_) {
     nlohmann::json signatures = nlohmann::json::array(), deployments = nlohmann::json::array();
     for (const auto& s : release.signatures) signatures.push_back({{"signer", s.signer}, {"reference", s.reference}, {"key", s.key}});
-    for (const auto& d : release.deployments) {
-      deployments.push_back({{"environment", d.environment}, {"at", d.at}, {"by", d.by}, {"result", d.result},
-                             {"revision", d.revision}, {"url", d.url}});
-    }
+    for (const auto& d : release.deployments) deployments.push_back(DeploymentToJson(d));
     nlohmann::json entry = {{"version", release.version},
                             {"git", {{"sha", release.git_sha}, {"dirty", release.git_dirty}}},
                             {"created_at", release.created_at},
@@ -236,7 +361,8 @@ std::string Ledger::ToMarkdown() const {
       // would read as one more fix.
       out += "\n### Deployments\n\n";
       for (const auto& d : release.deployments) {
-        out += "- " + d.environment + " at " + d.at + " by " + d.by + ": " + d.result +
+        std::string rollback = d.kind != DeploymentKind::kRollback ? "" : d.from.empty() ? " (rollback)" : " (rollback from " + d.from + ")";
+        out += "- " + d.environment + " at " + d.at + " by " + d.by + ": " + std::string(DeploymentStateName(d.state)) + rollback +
                (d.revision.empty() ? "" : ", revision " + d.revision) + (d.url.empty() ? "" : ", " + d.url) + "\n";
       }
     }

@@ -1,7 +1,8 @@
 // The release ledger: releases.json (the record, machine-readable and
 // stable) and RELEASES.md (generated from it for people). Version -> git sha
 // and tag -> image URIs -> digest -> signatures -> changelog -> where and
-// when it was deployed.
+// when it was deployed, with what exactly (the target's rendered
+// specification and settings).
 #ifndef BERTH_HOST_CORE_RELEASE_LEDGER_H_
 #define BERTH_HOST_CORE_RELEASE_LEDGER_H_
 
@@ -10,19 +11,38 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "berth/util/time.h"
 
 namespace berth::host {
 
+enum class DeploymentKind { kDeploy, kRollback };
+
+// healthy, unhealthy and failed are how a deployment came up; rolled-back
+// and superseded are what happened to it later. At most one deployment per
+// environment is healthy or unhealthy: the one live there.
+enum class DeploymentState { kHealthy, kUnhealthy, kFailed, kRolledBack, kSuperseded };
+
+std::string_view DeploymentKindName(DeploymentKind kind);
+std::string_view DeploymentStateName(DeploymentState state);
+std::optional<DeploymentKind> ParseDeploymentKind(std::string_view name);
+std::optional<DeploymentState> ParseDeploymentState(std::string_view name);
+
 struct LedgerDeployment {
   std::string environment;
   std::string at;          // RFC 3339 UTC.
   std::string by;          // user@host, or CI's identity.
-  std::string result;      // healthy | unhealthy | failed | rolled-back | rollback
+  DeploymentKind kind = DeploymentKind::kDeploy;
+  DeploymentState state = DeploymentState::kHealthy;    // Now.
+  DeploymentState outcome = DeploymentState::kHealthy;  // How it came up (healthy, unhealthy, failed); never changes.
+  std::string from;        // A rollback's: the version (or platform revision) it rolled back from.
   std::string revision;    // The platform's revision, when it has one.
   std::string url;
+  nlohmann::json spec;     // What the target applied (DeployOutcome::spec); null when it reported none.
+  nlohmann::json settings; // The target settings that produced it, redacted; null in older ledgers.
+  long sequence = 0;       // Recording order, for deployments within one second; 0 in older ledgers.
 };
 
 struct LedgerSignature {
@@ -64,6 +84,13 @@ struct LedgerRelease {
   std::string ImageFor(const std::string& environment, const std::string& environment_registry) const;
 };
 
+// One deployment and the release it deployed.
+struct DeploymentRef {
+  const LedgerRelease* release = nullptr;
+  const LedgerDeployment* deployment = nullptr;
+  explicit operator bool() const { return deployment != nullptr; }
+};
+
 class Ledger {
  public:
   // An empty ledger when the file does not exist. Throws Error(kInvalidInput)
@@ -76,16 +103,28 @@ class Ledger {
   const std::vector<LedgerRelease>& releases() const { return releases_; }
 
   const LedgerRelease* Find(const std::string& version) const;
+  // The release whose digest is `digest` (sha256:...), or nullptr.
+  const LedgerRelease* FindByDigest(const std::string& digest) const;
   // Throws Error(kInvalidInput) when the version is already recorded.
   void Add(LedgerRelease release);
   // Throws Error(kNotFound) for an unknown version. A second promotion to
   // the same repository replaces the first.
   void RecordPromotion(const std::string& version, LedgerPromotion promotion);
-  // Throws Error(kNotFound) for an unknown version.
+  // Records a deployment and what it did to the others in its environment:
+  // unless it failed, the one live there becomes superseded, or rolled-back
+  // when this is a rollback away from it. Throws Error(kNotFound) for an
+  // unknown version.
   void RecordDeployment(const std::string& version, LedgerDeployment deployment);
-  // The newest release whose last deployment to `environment` was healthy,
-  // other than `except_version`: what a rollback returns to.
-  const LedgerRelease* PreviousGood(const std::string& environment, const std::string& except_version) const;
+
+  // The environment's deployments, newest first.
+  std::vector<DeploymentRef> History(const std::string& environment) const;
+  // The newest deployment to `environment`, whatever its state.
+  DeploymentRef Latest(const std::string& environment) const;
+  // What was live immediately before the newest deployment, skipping those
+  // that came up failed or unhealthy: what a rollback returns to.
+  DeploymentRef PreviousLive(const std::string& environment) const;
+  // The newest deployment of `version` to `environment` that came up healthy.
+  DeploymentRef NewestHealthy(const std::string& environment, const std::string& version) const;
   // The release deployed most recently to `environment`.
   const LedgerRelease* Current(const std::string& environment) const;
 
@@ -100,7 +139,6 @@ class Ledger {
   std::string service_;
   std::vector<LedgerRelease> releases_;  // Oldest first.
 };
-
 
 }  // namespace berth::host
 
