@@ -290,14 +290,18 @@ Result<DeployOutcome> K8sTarget::Deploy(const DeployRequest& request) noexcept {
                   ref.secret, context.cluster.namespace_name, ref.env);
       }
     }
+    nlohmann::json documents = nlohmann::json::array();
     if (auto service = RenderService(input)) {
       ApplyOptions options;
       options.force = context.settings.force_conflicts;
       ServerSideApply(client, *service, options);
       Progress("applied " + Describe(*service));
+      documents.push_back(*service);
     }
+    documents.push_back(deployment);
     DeployOutcome outcome = ApplyAndWait(context, deployment, context.settings.force_conflicts, request.health, request.timeout);
     outcome.details["version"] = request.version;
+    outcome.spec = {{"documents", documents}};
     return outcome;
   });
 }
@@ -359,17 +363,56 @@ Result<std::vector<TargetRevision>> K8sTarget::History(const TargetQuery& query)
   });
 }
 
+// The documents a deploy recorded, applied again as they were: the
+// configuration that broke may be today's berth.yaml, not the image.
+DeployOutcome K8sTarget::Reapply(Context& context, const nlohmann::json& spec, const RollbackRequest& request) {
+  const nlohmann::json documents = spec.is_object() ? spec.value("documents", nlohmann::json()) : nlohmann::json();
+  const nlohmann::json* deployment = nullptr;
+  if (documents.is_array()) {
+    for (const auto& document : documents) {
+      if (document.is_object() && document.value("kind", "") == "Deployment") deployment = &document;
+    }
+  }
+  if (deployment == nullptr) {
+    throw Error(ErrorCode::kInvalidInput, "k8s: the recorded specification has no Deployment document (expected {\"documents\": [...]})");
+  }
+  const nlohmann::json& metadata = Field(*deployment, "metadata");
+  context.name = metadata.value("name", context.name);
+  context.cluster.namespace_name = metadata.value("namespace", context.cluster.namespace_name);
+  const std::string version = AnnotationOf(*deployment, kVersionAnnotation);
+  Progress("re-applying the recorded specification of " + (version.empty() ? std::string("the chosen deployment") : "version " + version) +
+           " to deployment \"" + context.name + "\"");
+  for (const auto& document : documents) {
+    if (&document == deployment || !document.is_object()) continue;
+    ApplyOptions options;
+    options.force = true;
+    ServerSideApply(*context.cluster.client, document, options);
+    Progress("applied " + Describe(document));
+  }
+  nlohmann::json object = *deployment;
+  object["metadata"]["annotations"][kChangeCauseAnnotation] =
+      "berth rollback to " + (version.empty() ? std::string("a recorded deployment") : version) + " (recorded specification)";
+  DeployOutcome outcome = ApplyAndWait(context, object, true, request.health, request.timeout);
+  outcome.details["version"] = version;
+  outcome.details["recorded_spec"] = true;
+  outcome.spec = spec;
+  return outcome;
+}
+
 Result<DeployOutcome> K8sTarget::Rollback(const RollbackRequest& request) noexcept {
   return CaptureResult([&] {
     Context context = Open(request.target);
     KubeClient& client = *context.cluster.client;
+    if (request.spec) return Reapply(context, *request.spec, request);
     if (request.image) {
       // A release from the ledger: deploy that image again, as that version.
       std::string version = request.version.value_or("");
       RenderInput input = InputFor(context.settings, context.service, context.cluster.namespace_name, *request.image, version,
                                    request.health, ChangeCause("rollback to", version, *request.image));
-      DeployOutcome outcome = ApplyAndWait(context, RenderDeployment(input), true, request.health, request.timeout);
+      nlohmann::json deployment = RenderDeployment(input);
+      DeployOutcome outcome = ApplyAndWait(context, deployment, true, request.health, request.timeout);
       outcome.details["version"] = version;
+      outcome.spec = {{"documents", nlohmann::json::array({deployment})}};
       return outcome;
     }
     auto deployment = client.GetIfExists(context.DeploymentPath());
@@ -415,6 +458,7 @@ Result<DeployOutcome> K8sTarget::Rollback(const RollbackRequest& request) noexce
     Progress("rolling deployment \"" + context.name + "\" back from revision " + std::to_string(current) + " to revision " +
              std::to_string(target.revision) + (target.version.empty() ? "" : " (version " + target.version + ")"));
     DeployOutcome outcome = ApplyAndWait(context, object, true, request.health, request.timeout);
+    outcome.spec = {{"documents", nlohmann::json::array({object})}};
     outcome.details["rolled_back_to"] = target.revision;
     outcome.details["rolled_back_from"] = current;
     outcome.details["version"] = target.version;

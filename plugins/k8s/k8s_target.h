@@ -35,6 +35,7 @@ class K8sTarget : public Target {
   DeployPlan OfflinePlan(const DeployRequest& request, const std::string& why) const;
   DeployOutcome ApplyAndWait(Context& context, const nlohmann::json& deployment, bool force,
                              const std::optional<HealthCheck>& health, std::chrono::seconds timeout);
+  DeployOutcome Reapply(Context& context, const nlohmann::json& spec, const RollbackRequest& request);
   void Progress(const std::string& line) const;
 
   TargetSettings settings_;

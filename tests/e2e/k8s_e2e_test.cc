@@ -42,6 +42,20 @@ class K8sE2eTest : public ::testing::Test {
   }
   std::string KubeconfigLine() { return "      kubeconfig: " + standin_->kubeconfig() + "\n"; }
 
+  // releases.json with `versions` of registry.example/SERVICE, the digest of
+  // each made of the digit given (as Image()).
+  void WriteLedger(const std::string& service, const std::vector<std::pair<std::string, char>>& versions) {
+    nlohmann::json ledger = {{"schema", 1}, {"service", service}, {"releases", nlohmann::json::array()}};
+    for (const auto& [version, digit] : versions) {
+      ledger["releases"].push_back({{"version", version},
+                                    {"digest", "sha256:" + std::string(64, digit)},
+                                    {"images", {"registry.example/" + service + ":" + version}},
+                                    {"created_at", "2026-11-01T00:00:00Z"}});
+    }
+    WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  }
+  nlohmann::json LedgerJson() { return nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json")); }
+
   ProcessResult Kubectl(const std::vector<std::string>& args) {
     std::vector<std::string> argv = {"kubectl", "--kubeconfig", standin_->kubeconfig()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -134,6 +148,77 @@ TEST_F(K8sE2eTest, DeployStatusHistoryRollbackAndUrl) {
   result = berth_.Run({"url", "dev"});
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
   EXPECT_EQ(result.stdout_data, "http://web.default.svc.cluster.local\n");
+}
+
+// A deploy whose configuration, not its image, breaks it: berth rollback
+// re-applies the documents that ran before (as `kubectl rollout undo`
+// restores the whole pod template), not today's berth.yaml with the old image.
+TEST_F(K8sE2eTest, RollbackReappliesTheRecordedSpecification) {
+  const std::string settings = KubeconfigLine() + "      replicas: 1\n      progress_deadline_seconds: 1\n      env:\n        MODE: calm\n";
+  WriteProject("recspec", settings);
+  WriteLedger("recspec", {{"1.0.0", '1'}, {"1.0.1", '2'}});
+  auto result = berth_.Run({"deploy", "dev", "--version", "1.0.0"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto recorded = LedgerJson()["releases"][0]["deployments"][0];
+  EXPECT_EQ(recorded["state"], "healthy");
+  EXPECT_EQ(recorded["kind"], "deploy");
+  EXPECT_EQ(recorded["spec"]["documents"][0]["kind"], "Deployment") << recorded.dump(2);  // No port: no Service.
+  EXPECT_EQ(recorded["settings"]["env"]["MODE"], "calm");
+
+  // The new release comes with a setting that keeps its pods from ever being ready.
+  WriteProject("recspec", settings + "        STANDIN_STALL: \"1\"\n");
+  result = berth_.Run({"deploy", "dev", "--version", "1.0.1"});
+  ASSERT_EQ(result.exit_code, 8) << Describe(result);
+
+  result = berth_.Run({"rollback", "dev", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_TRUE(Contains(result.stderr_data, "re-applying the recorded specification of version 1.0.0")) << result.stderr_data;
+  EXPECT_EQ(LiveImage("recspec"), Image('1', "registry.example/recspec"));
+  // kubectl reads back the earlier pod template: no STANDIN_STALL.
+  auto env = Kubectl({"get", "deployment", "recspec", "-o", "jsonpath={.spec.template.spec.containers[0].env}"});
+  EXPECT_TRUE(Contains(env.stdout_data, "calm")) << Describe(env);
+  EXPECT_FALSE(Contains(env.stdout_data, "STANDIN_STALL")) << env.stdout_data;
+  EXPECT_EQ(Kubectl({"rollout", "status", "deployment/recspec", "--timeout=10s"}).exit_code, 0);
+
+  auto ledger = LedgerJson();
+  EXPECT_EQ(ledger["releases"][1]["deployments"][0]["state"], "rolled-back");
+  auto rollback = ledger["releases"][0]["deployments"].back();
+  EXPECT_EQ(rollback["kind"], "rollback");
+  EXPECT_EQ(rollback["state"], "healthy");
+  EXPECT_EQ(rollback["from"], "1.0.1");
+  EXPECT_EQ(rollback["spec"], recorded["spec"]);
+  EXPECT_EQ(ledger["releases"][0]["deployments"][0]["state"], "superseded");
+
+  // The ledger view says how each went, not only where.
+  result = berth_.Run({"history"});
+  EXPECT_TRUE(Contains(result.stdout_data, "dev (rolled-back)")) << result.stdout_data;
+  EXPECT_TRUE(Contains(result.stdout_data, "dev (healthy)")) << result.stdout_data;
+}
+
+// --revision N is recorded too, under the release whose digest it runs.
+TEST_F(K8sE2eTest, RollbackByRevisionIsRecordedUnderItsRelease) {
+  WriteProject("byrev", KubeconfigLine() + "      replicas: 1\n");
+  WriteLedger("byrev", {{"1.0.0", '3'}, {"1.0.1", '4'}});
+  ASSERT_EQ(berth_.Run({"deploy", "dev", "--version", "1.0.0"}).exit_code, 0);
+  ASSERT_EQ(berth_.Run({"deploy", "dev", "--version", "1.0.1"}).exit_code, 0);
+  auto result = berth_.Run({"rollback", "dev", "--revision", "1"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  auto ledger = LedgerJson();
+  ASSERT_EQ(ledger["releases"][0]["deployments"].size(), 2u) << ledger.dump(2);
+  auto rollback = ledger["releases"][0]["deployments"][1];
+  EXPECT_EQ(rollback["kind"], "rollback");
+  EXPECT_EQ(rollback["from"], "1.0.1");
+  EXPECT_EQ(rollback["revision"], "3");
+  EXPECT_EQ(ledger["releases"][1]["deployments"][0]["state"], "rolled-back");
+
+  // An image the ledger does not know: rolled back, not recorded, and said.
+  ASSERT_EQ(berth_.Run({"deploy", "dev", "--image", Image('9', "registry.example/byrev")}).exit_code, 0);
+  ASSERT_EQ(berth_.Run({"deploy", "dev", "--version", "1.0.1"}).exit_code, 0);
+  result = berth_.Run({"rollback", "dev", "--revision", "4"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_TRUE(Contains(result.stderr_data, "dev: revision 4 runs " + Image('9', "registry.example/byrev") +
+                                               ", which is no release in releases.json; the rollback is not recorded"))
+      << result.stderr_data;
 }
 
 TEST_F(K8sE2eTest, StalledRolloutExitsWithTheDeployCode) {
