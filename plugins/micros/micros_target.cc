@@ -39,6 +39,13 @@ std::optional<HealthCheck> EffectiveHealth(const std::optional<HealthCheck>& con
   return configured ? configured : std::optional<HealthCheck>(HealthCheck{});
 }
 
+// What a deploy applied, for the ledger: the descriptor and where its health
+// was asked (a target setting, not part of the descriptor).
+nlohmann::json SpecOf(const MicrosSettings& settings, const std::string& descriptor, const std::string& image,
+                      const std::string& version) {
+  return {{"descriptor", descriptor}, {"image", image}, {"version", version}, {"health_path", settings.health_path}};
+}
+
 }  // namespace
 
 RenderedDescriptor RenderFor(const MicrosSettings& settings, const fs::path& project_dir, const std::string& image,
@@ -241,8 +248,10 @@ Result<DeployOutcome> MicrosTarget::Deploy(const DeployRequest& request) noexcep
   return CaptureResult([&] {
     Session session = Open(request.target);
     RenderedDescriptor rendered = RenderFor(session.settings, session.project_dir, request.image, request.version);
-    return Apply(session, rendered.text, request.image, request.version,
-                 EffectiveHealth(request.health, request.wait_healthy), request.timeout);
+    DeployOutcome outcome = Apply(session, rendered.text, request.image, request.version,
+                                  EffectiveHealth(request.health, request.wait_healthy), request.timeout);
+    outcome.spec = SpecOf(session.settings, rendered.text, request.image, request.version);
+    return outcome;
   });
 }
 
@@ -305,11 +314,29 @@ Result<DeployOutcome> MicrosTarget::Rollback(const RollbackRequest& request) noe
   return CaptureResult([&] {
     Session session = Open(request.target);
     const auto& s = session.settings;
+    if (request.spec) {
+      // The descriptor a deploy recorded, as it was: today's berth.yaml may be
+      // what broke. Health is asked where that deploy asked it.
+      const nlohmann::json& spec = *request.spec;
+      const std::string descriptor = spec.is_object() ? spec.value("descriptor", "") : "";
+      if (descriptor.empty()) {
+        throw Error(ErrorCode::kInvalidInput, "micros: the recorded specification has no descriptor (expected {\"descriptor\": \"...\"})");
+      }
+      const std::string image = spec.value("image", request.image.value_or(""));
+      const std::string version = spec.value("version", request.version.value_or(""));
+      if (spec.contains("health_path") && spec["health_path"].is_string()) session.settings.health_path = spec["health_path"];
+      log::Info("redeploying the recorded descriptor of {} ({}) to {} in {}", version, image, s.service, s.env);
+      DeployOutcome outcome = Apply(session, descriptor, image, version, EffectiveHealth(request.health, request.wait_healthy), request.timeout);
+      outcome.details["rollback"] = {{"image", image}, {"version", version}, {"recorded_spec", true}};
+      outcome.spec = SpecOf(session.settings, descriptor, image, version);
+      return outcome;
+    }
     if (request.image) {
       RenderedDescriptor rendered = RenderFor(s, session.project_dir, *request.image, request.version.value_or(""));
       DeployOutcome outcome = Apply(session, rendered.text, *request.image, request.version.value_or(""),
                                     EffectiveHealth(request.health, request.wait_healthy), request.timeout);
       outcome.details["rollback"] = {{"image", *request.image}, {"version", request.version.value_or("")}};
+      outcome.spec = SpecOf(s, rendered.text, *request.image, request.version.value_or(""));
       return outcome;
     }
     auto shown = Show(session);
@@ -347,6 +374,7 @@ Result<DeployOutcome> MicrosTarget::Rollback(const RollbackRequest& request) noe
     DeployOutcome outcome = Apply(session, record->descriptor, record->image, record->version,
                                   EffectiveHealth(request.health, request.wait_healthy), request.timeout);
     outcome.details["rollback"] = {{"revision", revision}, {"image", record->image}, {"version", record->version}};
+    outcome.spec = SpecOf(s, record->descriptor, record->image, record->version);
     return outcome;
   });
 }

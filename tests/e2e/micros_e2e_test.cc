@@ -403,13 +403,66 @@ TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
   // No revision, no image: the host picks the last release that was good here from the ledger.
   auto outcome = berth_.Json({"rollback", "staging"});
   EXPECT_EQ(outcome["revision"], "3");
-  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"image", kImage1}, {"version", "1.0.0"}}));
+  // The descriptor 1.0.0 was deployed with, as the ledger recorded it.
+  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"image", kImage1}, {"version", "1.0.0"}, {"recorded_spec", true}}));
   EXPECT_NE(ReadFile(AtlasLog()[AtlasLog().size() - 2]["files"][0]["copy"].get<std::string>()).find("tag: app-1.0.0"),
             std::string::npos);
   auto recorded = nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json"));
   ASSERT_EQ(recorded["releases"][0]["deployments"].size(), 2u);
   EXPECT_EQ(recorded["releases"][0]["deployments"][1]["result"], "rollback");
   EXPECT_EQ(recorded["releases"][0]["deployments"][1]["revision"], "3");
+}
+
+// A deploy whose configuration, not its image, breaks it (a health path the
+// service does not answer, and other scaling): berth rollback redeploys the
+// descriptor that ran before, and asks health where it was asked then.
+TEST_F(MicrosE2eTest, RollbackRedeploysTheRecordedDescriptor) {
+  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
+  for (const auto& [version, image] : {std::pair{"1.0.0", kImage1}, std::pair{"1.1.0", kImage2}}) {
+    ledger["releases"].push_back({{"version", version},
+                                  {"digest", image.substr(image.find('@') + 1)},
+                                  {"images", {kRepository + ":app-" + version}},
+                                  {"created_at", "2026-11-01T00:00:00Z"}});
+  }
+  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  const std::string health = "    health:\n      timeout: 2s\n      interval: 1s\n";
+  WriteProject(health);
+  Sync();
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["healthy"], true);
+  auto recorded = nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json"))["releases"][0]["deployments"][0];
+  EXPECT_NE(recorded["spec"]["descriptor"].dump().find("tag: app-1.0.0"), std::string::npos) << recorded.dump(2);
+  EXPECT_EQ(recorded["spec"]["health_path"], "/api/health");
+  EXPECT_EQ(recorded["settings"]["env"], "stg-west");
+
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  const std::string scaling = "      scaling: {min: 1, max: 2}\n";
+  yaml.replace(yaml.find(scaling), scaling.size(), "      scaling: {min: 1, max: 3}\n      health_path: /not-here\n");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml);
+  auto result = berth_.Run({"deploy", "staging", "--version", "1.1.0"});
+  ASSERT_EQ(result.exit_code, 8) << Describe(result);
+
+  result = berth_.Run({"rollback", "staging", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["details"]["health"]["url"], health_->url() + "/api/health");
+  auto deployments = AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["deployments"];
+  ASSERT_EQ(deployments.size(), 3u);
+  EXPECT_EQ(deployments[2]["descriptorSha256"], deployments[0]["descriptorSha256"]);
+  auto after = nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  EXPECT_EQ(after["releases"][1]["deployments"][0]["state"], "rolled-back");
+  EXPECT_EQ(after["releases"][0]["deployments"][1]["kind"], "rollback");
+  EXPECT_EQ(after["releases"][0]["deployments"][1]["state"], "healthy");
+  EXPECT_EQ(after["releases"][0]["deployments"][1]["from"], "1.1.0");
+
+  // Without a recorded descriptor (a ledger from before), today's berth.yaml renders it, and stderr says so.
+  for (auto& release : after["releases"]) {
+    for (auto& deployment : release["deployments"]) deployment.erase("spec");
+  }
+  WriteFileAtomic(berth_.work_dir() / "releases.json", after.dump());
+  result = berth_.Run({"rollback", "staging", "--to", "1.0.0", "--no-health"});
+  EXPECT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_TRUE(result.stderr_data.find("staging: releases.json holds no recorded specification of 1.0.0 here; the rollback deploys its "
+                                      "image with today's berth.yaml") != std::string::npos)
+      << result.stderr_data;
 }
 
 TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
