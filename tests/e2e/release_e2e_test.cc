@@ -301,6 +301,50 @@ TEST_F(ReleaseE2eTest, DeploysAndRollsBackToThePreviousHealthyRelease) {
   EXPECT_EQ(json::parse(ReadFile(state))["history"].size(), 4u);
 }
 
+// --auto-rollback returns to what was live before the failed release, even
+// when that is an older release a rollback put there, not the newest healthy one.
+TEST_F(ReleaseE2eTest, AutoRollbackReturnsToWhatWasLiveBefore) {
+  StartRegistries();
+  berth_.SetEnv("BERTH_PLUGIN_PATH", std::string(BERTH_FIXTURE_PLUGIN_DIR) + "/test-target");
+  fs::path state = berth_.work_dir() / ".berth" / "deploys.json";
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml + "environments:\n  staging:\n    target:\n      plugin: test-target\n      state: " +
+                                                        state.string() + "\n      unhealthy_versions: [\"1.0.3\"]\n"
+                                                        "    health:\n      path: /healthz\n");
+  Commit("staging");
+  std::map<std::string, std::string> images;
+  for (const char* version : {"1.0.0", "1.0.1", "1.0.2"}) {
+    WriteFileAtomic(berth_.work_dir() / "site" / "index.html", std::string("<h1>") + version + "</h1>\n");
+    Commit(version);
+    json released = berth_.Json(Release(version, {"--env", "staging"}));
+    images[version] = a_->host() + "/team/hello@" + released["digest"].get<std::string>();
+  }
+  ProcessResult back = berth_.Run({"rollback", "staging", "--to", "1.0.0"});
+  ASSERT_EQ(back.exit_code, 0) << Describe(back);
+
+  WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>broken</h1>\n");
+  Commit("broken");
+  ProcessResult failed = berth_.Run(Release("1.0.3", {"--env", "staging", "--auto-rollback"}));
+  EXPECT_EQ(failed.exit_code, 8) << failed.stderr_data;
+  EXPECT_NE(failed.stderr_data.find("release: rolling back staging to 1.0.0"), std::string::npos) << failed.stderr_data;
+  json deploys = json::parse(ReadFile(state))["history"];
+  ASSERT_EQ(deploys.size(), 6u) << deploys.dump(2);
+  EXPECT_EQ(deploys[5]["action"], "rollback");
+  EXPECT_EQ(deploys[5]["image"], images["1.0.0"]);
+  // This target records no specification (as a plugin built before it): said, and today's berth.yaml is used.
+  EXPECT_NE(failed.stderr_data.find("holds no recorded specification of 1.0.0 here"), std::string::npos) << failed.stderr_data;
+
+  json ledger = json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  EXPECT_EQ(ledger["releases"][3]["deployments"][0]["state"], "rolled-back");
+  EXPECT_EQ(ledger["releases"][2]["deployments"][0]["state"], "rolled-back");
+  EXPECT_EQ(ledger["releases"][0]["deployments"].back()["kind"], "rollback");
+  EXPECT_EQ(ledger["releases"][0]["deployments"].back()["from"], "1.0.3");
+  // berth history shows the failed release as such, not as deployed.
+  ProcessResult history = berth_.Run({"history"});
+  EXPECT_NE(history.stdout_data.find("staging (rolled-back)"), std::string::npos) << history.stdout_data;
+  EXPECT_EQ(berth_.Json({"history"})[0]["deployments"][0]["state"], "rolled-back");
+}
+
 // A private key in git is public once pushed: release refuses, naming the
 // file, whether the name or only the content gives it away.
 TEST_F(ReleaseE2eTest, RefusesWhileGitTracksAPrivateKey) {
