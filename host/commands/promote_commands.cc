@@ -3,8 +3,6 @@
 // (environments.ENV.registry), with its signatures and attestations, sets
 // the release's tags there, and records the promotion. Later deploys of the
 // version to ENV pull from there (`berth deploy ENV --version V`).
-#include <unistd.h>
-
 #include <algorithm>
 #include <iostream>
 #include <set>
@@ -17,6 +15,7 @@
 #include "core/host.h"
 #include "core/registry/registry_flags.h"
 #include "core/registry/signature_tags.h"
+#include "core/release/deploy_and_record.h"
 #include "core/release/ledger.h"
 
 namespace berth::host {
@@ -26,16 +25,6 @@ using nlohmann::json;
 
 void Step(const std::string& text) {
   if (log::Enabled(log::Level::kWarn)) std::cerr << "promote: " << Redact(text) << std::endl;
-}
-
-std::string Actor() {
-  for (const char* name : {"BERTH_ACTOR", "GITHUB_ACTOR"}) {
-    if (const char* value = std::getenv(name); value != nullptr && *value) return value;
-  }
-  char host[256] = "localhost";
-  gethostname(host, sizeof(host) - 1);
-  const char* user = std::getenv("USER");
-  return std::string(user != nullptr ? user : "unknown") + "@" + host;
 }
 
 // The tag names the release was published under, in the order recorded.
@@ -111,7 +100,7 @@ int RunPromote(Host& host, CommandContext& context) {
     destination_client->PutManifest("promote", destination.repository, tag, top);
   }
 
-  LedgerPromotion promotion{environment.name, environment.registry, NowRfc3339(), Actor(), tags, {}};
+  LedgerPromotion promotion{environment.name, environment.registry, NowRfc3339(), DeployActor(), tags, {}};
   for (const auto& attachment : attachments) promotion.attachments.push_back(attachment.value("tag", ""));
   ledger.RecordPromotion(release->version, promotion);
   ledger.Save(project.ledger, project.ledger_markdown);

@@ -117,8 +117,6 @@ int RunRelease(Host& host, CommandContext& context) {
                                               (git.changes.size() > 1 ? ", ..." : "") + "); commit them or pass --allow-dirty");
   }
   release::RefuseTrackedSecrets(project.dir);
-  // The changelog entry and the git tag: refused here, before the build, when they disagree with VERSION.
-  release::ReleaseSource release_source = release::ResolveReleaseSource(project.dir, version, git, context.args.GetOptional("notes"), context.args.Flag("git-tag"));
   Ledger ledger = Ledger::Load(project.ledger);
   // Find matches either spelling: ledgers written before versions were normalised may hold "v1.2.3".
   if (ledger.Find(version) != nullptr) {
@@ -148,6 +146,11 @@ int RunRelease(Host& host, CommandContext& context) {
   std::vector<std::string> trusted_fields = {"build", "registries", "signing"};
   if (environment) trusted_fields.push_back("environments." + environment->name + ".target");
   host.RequireTrust(trusted_fields);
+  // The changelog entry and the git tag: refused here, before the build, when
+  // they disagree with VERSION (after the trust check, so that an untrusted
+  // project's refusal is all it prints).
+  release::ReleaseSource release_source =
+      release::ResolveReleaseSource(project.dir, version, git, context.args.GetOptional("notes"), context.args.Flag("git-tag"));
 
   if (context.args.Flag("dry-run")) {
     std::string planned_builder = builder::PlannedBuilder(project, *host.plugins, builder_flag);
