@@ -19,16 +19,19 @@
 # key made by openssl), base64, and pushed as cosign's .sig tag layout by
 # bench/release/push_signature.py (the registry API, one connection).
 #
-# Each timed run releases a fresh version into wiped registries (storage
-# removed, registry restarted, skopeo's blob-info cache cleared; not timed),
-# berth first on odd runs and by hand first on even ones. Blob uploads are
-# counted from docker-registry's access log: each "PUT .../blobs/uploads/...
-# digest=sha256..." answered 201. Also measured: decrypting cosign.key on
-# its own (the by-hand key is not encrypted), and, over three more releases
-# with -v, how long each of berth's steps takes. Prints Markdown tables on
-# stdout, progress on stderr. The work folder (keys included; files 0600 and
-# folders 0700 under umask 077; a --workdir too) and the registries go away
-# on exit, failure or interrupt.
+# Each run, both paths release the same two commits, each as a fresh
+# version: a first release into wiped registries (storage removed, registry
+# restarted, skopeo's blob-info cache cleared; not timed), then a re-release
+# after a one-file change. berth releases into two registries of its own and
+# the by-hand path into two others (the same configuration); berth goes first
+# on odd runs, by hand on even ones; both must push the same digest. Blob
+# uploads of the re-release are counted from docker-registry's access log:
+# each "PUT .../blobs/uploads/...digest=sha256..." answered 201. Also
+# measured: decrypting cosign.key on its own (the by-hand key is not
+# encrypted), and, over three more releases with -v, how long each of berth's
+# steps takes. Prints Markdown tables on stdout, progress on stderr. The work
+# folder (keys included; files 0600 and folders 0700 under umask 077; a
+# --workdir too) and the registries go away on exit, failure or interrupt.
 set -euo pipefail
 
 runs=5
@@ -52,11 +55,13 @@ access_log="{level: info, formatter: text}"
 start() { bench_start_registry "$1" "$access_log"; }
 wipe() { local name; for name; do bench_stop_registry "$name"; rm -rf "${work:?}/$name/storage"; start "$name"; done; }
 clear_skopeo_cache() { rm -f /var/lib/containers/cache/blob-info-cache-v1.boltdb "$HOME/.local/share/containers/cache/blob-info-cache-v1.boltdb"; }
-start r1
-start r2
+# berth releases into r1 and r2, the by-hand path into h1 and h2 (the same
+# configuration), so both can release the same commits in turn.
+for name in r1 r2 h1 h2; do start "$name"; done
 R1=$(bench_registry_host r1)
 R2=$(bench_registry_host r2)
 repos=("$R1/bench/app" "$R2/bench/app")
+hand_repos=("$(bench_registry_host h1)/bench/app" "$(bench_registry_host h2)/bench/app")
 plain=(--plain-http "$R1" --plain-http "$R2")
 
 # The project: a base of its own (two 4 MiB layers) so that the app's files
@@ -121,14 +126,14 @@ by_hand() {
   [ -z "$prefix" ] || stamp "$prefix.build" "$t"
   t=$EPOCHREALTIME
   short=$(git rev-parse --short=7 HEAD) || return 1
-  for dest in "${repos[@]}"; do
+  for dest in "${hand_repos[@]}"; do
     for tag in "$version" "sha-$short"; do
       skopeo copy --quiet --preserve-digests --dest-tls-verify=false "oci:$layout:$version" "docker://$dest:$tag" || return 1
     done
   done
   [ -z "$prefix" ] || stamp "$prefix.copy" "$t"
   t=$EPOCHREALTIME
-  for dest in "${repos[@]}"; do
+  for dest in "${hand_repos[@]}"; do
     payload=$work/hand/payload
     printf '{"critical":{"identity":{"docker-reference":"%s"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":{"berth.release/version":"%s"}}' \
       "$dest" "$digest" "$version" >"$payload"
@@ -147,51 +152,18 @@ timed() {
   stamp "$key" "$t"
 }
 
-run_berth() { wipe r1 r2; timed berth berth_release "1.0.$1"; cp "$work/out.txt" "$work/berth.json"; }
-run_hand() { wipe r1 r2; clear_skopeo_cache; rm -rf "$work/hand"; mkdir -p "$work/hand"; timed hand by_hand "1.0.$1" hand; cp "$work/out.txt" "$work/hand.digest"; }
-
-for run in $(seq "$runs"); do
-  echo "run $run of $runs ..." >&2
-  if [ $((run % 2)) = 1 ]; then run_berth "$run"; run_hand "$run"; else run_hand "$run"; run_berth "$run"; fi
-  # What berth spends opening cosign.key (scrypt, as cosign), which the by-hand path's unencrypted key skips.
-  timed unlock "$berth" cosign public-key --key cosign.key
-  berth_digest=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$work/berth.json")
-  [ "$berth_digest" = "$(cat "$work/hand.digest")" ] || { echo "berth released $berth_digest, by hand $(cat "$work/hand.digest")" >&2; exit 1; }
-done
-
-# Where berth's time goes: three more releases (not in the table above) with
-# -v, each stderr line stamped as it arrives; the phases run between the
-# first lines of each step.
-phases() {
-  /usr/bin/python3 -c '
-import sys, time
-start = float(sys.argv[1])
-marks = [("checking", "release: checking"), ("key", "release: building"), ("build", "release: pushing"),
-         ("push", "release: signing"), ("sign", "release: tagging"), ("tag", "release: recorded")]
-seen = {}
-for line in iter(sys.stdin.readline, ""):
-    for name, prefix in marks:
-        if name not in seen and line.startswith(prefix):
-            seen[name] = time.time() - start
-seen["end"] = time.time() - start
-print(" ".join(f"{k}={v:.6f}" for k, v in seen.items()))' "$1" >>"$work/m/phases"
-}
-for run in 1 2 3; do
-  wipe r1 r2
-  t=$EPOCHREALTIME
-  "$berth" release "1.9.$run" "${plain[@]}" -v 2>&1 >/dev/null | phases "$t"
-done
-
-# Part 2: release, change one file, commit, release again; count what the
-# second release uploads. berth, then by hand, each into wiped registries.
 log_size() { stat -c %s "$work/$1/log"; }
-# count LABEL VERSION: the uploads since the offsets o1 and o2, per registry.
+# count LABEL VERSION NAME...: the blobs uploaded to registries NAME since
+# their offsets off[NAME], by kind, one Markdown row per registry.
+declare -A off
 count() {
-  sleep 0.3  # The access log line of the last response may trail the client by a moment.
-  /usr/bin/python3 - "$1" "$2" "$work/base" "$R1" "$work/r1/log" "$o1" "$R2" "$work/r2/log" "$o2" >>"$work/uploads.md" <<'PY'
+  local label=$1 version=$2 name args=(); shift 2
+  for name; do args+=("$(bench_registry_host "$name")" "$work/$name/log" "${off[$name]}"); done
+  /usr/bin/python3 - "$label" "$version" "$work/base" "${args[@]}" <<'PY'
 import json, re, sys, urllib.request
 label, version, base = sys.argv[1:4]
-base_layers = {l["digest"] for l in json.load(open(f"{base}/blobs/sha256/" + json.load(open(f"{base}/index.json"))["manifests"][0]["digest"][7:]))["layers"]}
+index = json.load(open(f"{base}/index.json"))
+base_layers = {l["digest"] for l in json.load(open(f"{base}/blobs/sha256/" + index["manifests"][0]["digest"][7:]))["layers"]}
 accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
 put = re.compile(r'"PUT [^" ]*/blobs/uploads/[^" ]*digest=sha256(?::|%3A)([0-9a-f]{64})[^"]*" 201 ')
 args = sys.argv[4:]
@@ -220,33 +192,76 @@ for i in range(0, len(args), 3):
           f"{by_kind['signature']} | {by_kind['other']} | {twice} |")
 PY
 }
+# change_and_commit TEXT: one file of the app changes, committed.
 change_and_commit() { printf '<!doctype html>\n<title>app</title>\n<h1>app %s</h1>\n' "$1" >site/index.html; git commit -qam "app $1"; }
 
-echo "re-release after a one-file change ..." >&2
-wipe r1 r2
-timed rerelease.first berth_release 2.0.0
-change_and_commit 2.0.1
-o1=$(log_size r1) o2=$(log_size r2)
-timed rerelease.berth berth_release 2.0.1
-cp "$work/out.txt" "$work/rerelease.json"
-count '`berth release`' 2.0.1
-/usr/bin/python3 - "$work/rerelease.json" >"$work/berth_pushes.txt" <<'PY'
+# release_berth SCENARIO VERSION, release_hand SCENARIO VERSION: one timed
+# release; leaves the digest in $work/SCENARIO.berth or $work/SCENARIO.hand.
+release_berth() {
+  timed "berth.$1" berth_release "$2"
+  /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["digest"])' "$work/out.txt" >"$work/$1.berth"
+  [ "$1" != again ] || cp "$work/out.txt" "$work/again.json"
+}
+release_hand() { timed "hand.$1" by_hand "$2" "hand.$1"; cp "$work/out.txt" "$work/$1.hand"; }
+# side_by_side RUN SCENARIO VERSION: both paths, berth first on odd runs; the
+# same digest, or the comparison is void.
+side_by_side() {
+  if [ $(($1 % 2)) = 1 ]; then release_berth "$2" "$3"; release_hand "$2" "$3"; else release_hand "$2" "$3"; release_berth "$2" "$3"; fi
+  [ "$(cat "$work/$2.berth")" = "$(cat "$work/$2.hand")" ] || { echo "berth released $(cat "$work/$2.berth"), by hand $(cat "$work/$2.hand")" >&2; exit 1; }
+}
+
+for run in $(seq "$runs"); do
+  echo "run $run of $runs ..." >&2
+  # A first release into empty registries: everything goes up.
+  wipe r1 r2 h1 h2
+  clear_skopeo_cache
+  rm -rf "$work/hand"; mkdir -p "$work/hand"
+  change_and_commit "1.$run.0"
+  side_by_side "$run" first "1.$run.0"
+  # A re-release after a one-file change: the base layers are there already.
+  change_and_commit "1.$run.1"
+  for name in r1 r2 h1 h2; do off[$name]=$(log_size "$name"); done
+  side_by_side "$run" again "1.$run.1"
+  sleep 0.3  # The access log line of the last response may trail the client by a moment.
+  count '`berth release`' "1.$run.1" r1 r2 >"$work/uploads-berth.md"
+  count 'by hand' "1.$run.1" h1 h2 >"$work/uploads-hand.md"
+  awk -F'|' '{ s += $4 } END { printf "%d ", s }' "$work/uploads-berth.md" >>"$work/uploads-per-run-berth"
+  awk -F'|' '{ s += $4 } END { printf "%d ", s }' "$work/uploads-hand.md" >>"$work/uploads-per-run-hand"
+  # What berth spends opening cosign.key (scrypt, as cosign), which the by-hand path's unencrypted key skips.
+  timed unlock "$berth" cosign public-key --key cosign.key
+done
+# The signatures verify: berth's with cosign.pub, the by-hand ones with hand.pub.
+"$berth" verify "${repos[1]}:1.$runs.1" --key cosign.pub "${plain[@]}" -q >/dev/null
+"$berth" verify "${hand_repos[1]}:1.$runs.1" --key "$work/hand.pub" --plain-http "${hand_repos[1]%%/*}" -q >/dev/null
+/usr/bin/python3 - "$work/again.json" >"$work/berth_pushes.txt" <<'PY'
 import json, sys
 record = json.load(open(sys.argv[1]))
 print("; ".join(f"{p['image'].split('@')[0]}: {p['blobs']}" for p in record["pushes"]))
 PY
-# The signatures verify, berth's with cosign.pub and the by-hand ones with hand.pub.
-"$berth" verify "${repos[1]}:2.0.1" --key cosign.pub "${plain[@]}" -q >/dev/null
 
-wipe r1 r2
-clear_skopeo_cache
-rm -rf "$work/hand"; mkdir -p "$work/hand"
-timed rerelease.hand.first by_hand 3.0.0
-change_and_commit 3.0.1
-o1=$(log_size r1) o2=$(log_size r2)
-timed rerelease.hand by_hand 3.0.1
-count 'by hand' 3.0.1
-"$berth" verify "${repos[1]}:3.0.1" --key "$work/hand.pub" "${plain[@]}" -q >/dev/null
+# Where berth's time goes: three more releases (not in the table above) with
+# -v, each stderr line stamped as it arrives; the phases run between the
+# first lines of each step.
+phases() {
+  /usr/bin/python3 -c '
+import sys, time
+start = float(sys.argv[1])
+marks = [("checking", "release: checking"), ("key", "release: building"), ("build", "release: pushing"),
+         ("push", "release: signing"), ("sign", "release: tagging"), ("tag", "release: recorded")]
+seen = {}
+for line in iter(sys.stdin.readline, ""):
+    for name, prefix in marks:
+        if name not in seen and line.startswith(prefix):
+            seen[name] = time.time() - start
+seen["end"] = time.time() - start
+print(" ".join(f"{k}={v:.6f}" for k, v in seen.items()))' "$1" >>"$work/m/phases"
+}
+echo "three more releases with -v ..." >&2
+for run in 1 2 3; do
+  wipe r1 r2
+  t=$EPOCHREALTIME
+  "$berth" release "1.9.$run" "${plain[@]}" -v 2>&1 >/dev/null | phases "$t"
+done
 
 /usr/bin/python3 - "$work/m" "$runs" <<'PY'
 import os, statistics, sys
@@ -257,41 +272,38 @@ def row(label, key):
     v = load(key)
     print(f"| {label} | {statistics.median(v):.3f} | {min(v):.3f} | {max(v):.3f} |")
 load_avg = " ".join(open("/proc/loadavg").read().split()[:3])
-print(f"Release of a fresh version into two wiped registries, median of {runs} runs; "
-      f"load average at the end: {load_avg} on {os.cpu_count()} CPUs.\n")
-print("| path | median wall (s) | min (s) | max (s) |")
-print("| --- | ---: | ---: | ---: |")
-row("`berth release` (build, push to 2 registries, 2 tags each, sign in each, ledger)", "berth")
-row("of which: decrypting cosign.key (`berth cosign public-key`, a process of its own)", "unlock")
-row("by hand: all of it", "hand")
-row("by hand: `berth build --layout`", "hand.build")
-row("by hand: 4 x `skopeo copy`", "hand.copy")
-row("by hand: 2 x (printf, `openssl dgst -sign`, base64, push_signature.py)", "hand.sign")
-b, h = statistics.median(load("berth")), statistics.median(load("hand"))
-ratios = [x / y for x, y in zip(load("berth"), load("hand"))]
-print(f"\nberth / by hand = {b / h:.2f} (medians; per run {', '.join(f'{r:.2f}' for r in ratios)}); "
-      f"target <= 1.20: {'met' if b <= 1.2 * h else 'NOT met'}\n")
+print(f"Median of {runs} runs, a fresh version each; load average at the end: {load_avg} on {os.cpu_count()} CPUs.\n")
+print("| release | path | median wall (s) | min (s) | max (s) |")
+print("| --- | --- | ---: | ---: | ---: |")
+for scenario, title in [("first", "first (empty registries)"), ("again", "after a one-file change")]:
+    row(f"{title} | `berth release`", f"berth.{scenario}")
+    row(f"{title} | by hand, all of it", f"hand.{scenario}")
+    row(f"{title} | by hand: `berth build --layout`", f"hand.{scenario}.build")
+    row(f"{title} | by hand: 4 x `skopeo copy`", f"hand.{scenario}.copy")
+    row(f"{title} | by hand: 2 x (printf, `openssl dgst -sign`, base64, push_signature.py)", f"hand.{scenario}.sign")
+row("- | `berth cosign public-key` (decrypting cosign.key alone, scrypt; a process of its own)", "unlock")
+print()
+for scenario, title in [("first", "first release"), ("again", "re-release after a one-file change")]:
+    b, h = statistics.median(load(f"berth.{scenario}")), statistics.median(load(f"hand.{scenario}"))
+    ratios = [x / y for x, y in zip(load(f"berth.{scenario}"), load(f"hand.{scenario}"))]
+    print(f"- {title}: berth / by hand = {b / h:.2f} (of the medians; per run {', '.join(f'{r:.2f}' for r in ratios)}); "
+          f"target <= 1.20: {'met' if b <= 1.2 * h else 'NOT met'}")
 runs3 = [dict(kv.split("=") for kv in line.split()) for line in open(os.path.join(m, "phases"))]
 steps = [("start-up, git state, plan", None, "checking"), ("registry checks, unlocking cosign.key", "checking", "key"),
          ("build", "key", "build"), ("push by digest (2 registries at once)", "build", "push"),
          ("sign (2 signatures)", "push", "sign"), ("move 4 tags", "sign", "tag"), ("ledger, clean-up, exit", "tag", "end")]
-print(f"Where `berth release` spends its time (`-v` lines stamped as they arrive; median of {len(runs3)} more releases):\n")
+print(f"\nWhere a first `berth release` spends its time (`-v` lines stamped as they arrive; median of {len(runs3)} more releases):\n")
 print("| step | median (s) |")
 print("| --- | ---: |")
 for label, a, z in steps:
     print(f"| {label} | {statistics.median(float(r[z]) - (float(r[a]) if a else 0) for r in runs3):.3f} |")
 print(f"| whole release (under -v) | {statistics.median(float(r['end']) for r in runs3):.3f} |\n")
 PY
-echo "Blob uploads of the second release after a one-file change (a new version; completed uploads in each registry's access log):"
+echo "Blob uploads of the re-release after a one-file change (run $runs; completed uploads in each registry's access log):"
 echo
 echo "| path | registry | blob uploads | app layer | base layers | image config | signature blobs | other | uploaded twice |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-cat "$work/uploads.md"
+cat "$work/uploads-berth.md" "$work/uploads-hand.md"
 echo
-echo "berth's own count (release -o json, pushes): $(cat "$work/berth_pushes.txt")"
-/usr/bin/python3 - "$work/m" <<'PY'
-import os, sys
-v = lambda k: float(open(os.path.join(sys.argv[1], k)).read().split()[0])
-print(f"Wall time of the second release: berth {v('rerelease.berth'):.3f} s, by hand {v('rerelease.hand'):.3f} s "
-      f"(first: berth {v('rerelease.first'):.3f} s, by hand {v('rerelease.hand.first'):.3f} s).")
-PY
+echo "Blob uploads of each run's re-release, both registries together: berth $(cat "$work/uploads-per-run-berth"); by hand $(cat "$work/uploads-per-run-hand")"
+echo "berth's own count for the last one (release -o json, pushes): $(cat "$work/berth_pushes.txt")"
