@@ -260,7 +260,7 @@ echo "three more releases with -v ..." >&2
 for run in 1 2 3; do
   wipe r1 r2
   t=$EPOCHREALTIME
-  "$berth" release "1.9.$run" "${plain[@]}" -v 2>&1 >/dev/null | phases "$t"
+  "$berth" release "2.0.$run" "${plain[@]}" -v 2>&1 >/dev/null | phases "$t"
 done
 
 /usr/bin/python3 - "$work/m" "$runs" <<'PY'
