@@ -11,7 +11,7 @@ build_packages=(
   libcurl4-openssl-dev libssl-dev libsodium-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev
-  zlib1g-dev
+  zlib1g-dev libarchive-dev
 )
 # Real peers and tools the tests drive (see tests/README.md).
 test_packages=(

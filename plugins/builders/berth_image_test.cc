@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include "berth/error.h"
 #include "berth/oci/image.h"
@@ -103,6 +105,83 @@ TEST_F(ImageBuilderTest, LayerIsANormalisedTarThatGnuTarReads) {
   ProcessResult raw = RunProcess({"gzip", "-dc", layer.string()});
   ASSERT_EQ(raw.exit_code, 0);
   EXPECT_EQ(ReadConfig(image)["rootfs"]["diff_ids"][0], Digest::Of(raw.stdout_data).str());
+}
+
+// The layer's bytes are a function of the files alone, across machines and
+// libarchive versions: a change here changes every project's layer digest,
+// so it must be deliberate (and said in docs/release.md).
+TEST_F(ImageBuilderTest, LayerBytesArePinned) {
+  BuiltImage image = Build("one", {{"dest", "/srv/www"}});
+  fs::path layer = fs::path(image.output.path) / "blobs" / "sha256" / image.layer_digest.hex();
+  ProcessResult raw = RunProcess({"gzip", "-dc", layer.string()});
+  ASSERT_EQ(raw.exit_code, 0);
+  EXPECT_EQ(raw.stdout_data.size(), 8u * 512 + 3u * 512 + 1024u);  // Headers, three data blocks, the end.
+  EXPECT_EQ(Digest::Of(raw.stdout_data).str(), "sha256:78db21d3861250370b307469b720957019ea9977d9da0627b8af75d81daf2407");
+  EXPECT_EQ(image.layer_digest.str(), "sha256:8c9b14db08e87fa0b7620cbeb6d1ac3efd5ce3d6b48c1eb01f7e5285bd5d36a1");
+}
+
+TEST_F(ImageBuilderTest, LongNamesAndLinksGoToPaxRecordsThatGnuTarAndSkopeoRead) {
+  std::string directory = std::string(120, 'd');
+  std::string file = std::string(140, 'f') + ".txt";
+  std::string target = directory + "/" + file;  // 265 characters: no ustar prefix split holds it.
+  CreateDirectories(context_ / directory);
+  WriteFileAtomic(context_ / directory / file, "deep\n", 0644);
+  fs::create_symlink(target, context_ / "link");
+  BuiltImage image = Build("one");
+  fs::path layer = fs::path(image.output.path) / "blobs" / "sha256" / image.layer_digest.hex();
+  ProcessResult listing = RunProcess({"tar", "--numeric-owner", "-tvzf", layer.string()});
+  ASSERT_EQ(listing.exit_code, 0) << listing.stderr_data;
+  EXPECT_NE(listing.stdout_data.find(" " + target + "\n"), std::string::npos) << listing.stdout_data;
+  EXPECT_NE(listing.stdout_data.find(" link -> " + target + "\n"), std::string::npos) << listing.stdout_data;
+  EXPECT_EQ(listing.stdout_data.find("PaxHeader"), std::string::npos) << listing.stdout_data;
+  // The pax records hold the names only: no times, owners or charset that vary by machine.
+  ProcessResult raw = RunProcess({"gzip", "-dc", layer.string()});
+  ASSERT_EQ(raw.exit_code, 0);
+  for (const char* key : {"atime=", "ctime=", "mtime=", "uname=", "gname=", "hdrcharset="}) {
+    EXPECT_EQ(raw.stdout_data.find(key), std::string::npos) << key;
+  }
+  EXPECT_NE(raw.stdout_data.find(" path=" + target + "\n"), std::string::npos);
+  EXPECT_NE(raw.stdout_data.find(" linkpath=" + target + "\n"), std::string::npos);
+  // skopeo copies the image out of the layout, checking every blob's digest.
+  ProcessResult copy = RunProcess({"skopeo", "copy", "oci:" + image.output.path + ":v1", "dir:" + (temp_.path() / "copied").string()});
+  ASSERT_EQ(copy.exit_code, 0) << copy.stderr_data;
+  EXPECT_EQ(ReadFile(temp_.path() / "copied" / image.layer_digest.hex()), ReadFile(layer));
+}
+
+TEST_F(ImageBuilderTest, NonAsciiNamesKeepTheirBytes) {
+  std::string name = "caf\xc3\xa9.txt";
+  WriteFileAtomic(context_ / name, "menu\n", 0644);
+  BuiltImage image = Build("one");
+  BuiltImage again = Build("two");
+  EXPECT_EQ(image.layer_digest, again.layer_digest);
+  fs::path layer = fs::path(image.output.path) / "blobs" / "sha256" / image.layer_digest.hex();
+  ProcessResult listing = RunProcess({"tar", "--quoting-style=literal", "-tzf", layer.string()});
+  ASSERT_EQ(listing.exit_code, 0) << listing.stderr_data;
+  EXPECT_NE(("\n" + listing.stdout_data).find("\n" + name + "\n"), std::string::npos) << listing.stdout_data;
+  // No locale is set, so libarchive cannot call the name UTF-8: it says the bytes are the name's.
+  ProcessResult raw = RunProcess({"gzip", "-dc", layer.string()});
+  ASSERT_EQ(raw.exit_code, 0);
+  EXPECT_NE(raw.stdout_data.find(" hdrcharset=BINARY\n"), std::string::npos);
+  EXPECT_NE(raw.stdout_data.find(" path=" + name + "\n"), std::string::npos);
+}
+
+// The layer streams from the files through tar and gzip to disk: a file
+// far larger than what berth may hold in memory moves the peak by little.
+TEST_F(ImageBuilderTest, LayerMemoryDoesNotGrowWithItsSize) {
+#if BERTH_SANITIZE
+  GTEST_SKIP() << "sanitizers inflate RSS";
+#endif
+  fs::path big = context_ / "big.bin";
+  { std::ofstream(big.string()); }
+  fs::resize_file(big, uint64_t(256) << 20);  // Zeros: quick to deflate, and no disk blocks.
+  struct rusage before, after;
+  ::getrusage(RUSAGE_SELF, &before);
+  BuiltImage image = Build("one");
+  ::getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 32 * 1024) << "KiB of peak RSS grew while packing a 256 MiB file";
+  ProcessResult listing = RunProcess({"tar", "-tvzf", (fs::path(image.output.path) / "blobs" / "sha256" / image.layer_digest.hex()).string()});
+  ASSERT_EQ(listing.exit_code, 0) << listing.stderr_data;
+  EXPECT_NE(listing.stdout_data.find(" 268435456 "), std::string::npos) << listing.stdout_data;
 }
 
 TEST_F(ImageBuilderTest, ConfigCarriesTheSettings) {

@@ -11,12 +11,11 @@
 #include <memory>
 
 #include "berth/error.h"
+#include "layer_tar.h"
 
 namespace berth::builders {
 namespace fs = std::filesystem;
 namespace {
-
-constexpr size_t kBlock = 512;
 
 // Streams tar bytes through SHA-256 (the diff id) and zlib into the file,
 // hashing the gzip bytes as they are written (the digest).
@@ -81,66 +80,6 @@ class GzipHashWriter {
   int64_t gz_bytes_ = 0;
 };
 
-void Octal(char* field, size_t width, uint64_t value) {
-  std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), static_cast<unsigned long long>(value));
-}
-
-std::string PaxRecord(const std::string& key, const std::string& value) {
-  // "LEN key=value\n" where LEN counts itself.
-  std::string body = " " + key + "=" + value + "\n";
-  size_t length = body.size() + 1;
-  while (std::to_string(length).size() + body.size() != length) ++length;
-  return std::to_string(length) + body;
-}
-
-class TarStream {
- public:
-  TarStream(GzipHashWriter& out, int64_t mtime) : out_(out), mtime_(mtime) {}
-
-  void Entry(const std::string& name, char type, uint32_t mode, uint64_t size, const std::string& link = "") {
-    std::string pax;
-    if (name.size() > 100) pax += PaxRecord("path", name);
-    if (link.size() > 100) pax += PaxRecord("linkpath", link);
-    if (!pax.empty()) {
-      Header("././@PaxHeader", 'x', 0644, pax.size(), "");
-      Data(pax.data(), pax.size());
-      Pad(pax.size());
-    }
-    Header(name.substr(0, 100), type, mode, size, link.substr(0, 100));
-  }
-  void Data(const void* data, size_t size) { out_.Write(data, size); }
-  void Pad(uint64_t size) {
-    static const char zeros[kBlock] = {};
-    if (size % kBlock) out_.Write(zeros, kBlock - size % kBlock);
-  }
-  void End() {
-    static const char zeros[kBlock * 2] = {};
-    out_.Write(zeros, sizeof zeros);
-  }
-
- private:
-  void Header(const std::string& name, char type, uint32_t mode, uint64_t size, const std::string& link) {
-    char header[kBlock] = {};
-    std::memcpy(header, name.data(), name.size());
-    Octal(header + 100, 8, mode);
-    Octal(header + 108, 8, 0);
-    Octal(header + 116, 8, 0);
-    Octal(header + 124, 12, size);
-    Octal(header + 136, 12, static_cast<uint64_t>(mtime_));
-    header[156] = type;
-    std::memcpy(header + 157, link.data(), link.size());
-    std::memcpy(header + 257, "ustar", 6);
-    std::memcpy(header + 263, "00", 2);
-    std::memset(header + 148, ' ', 8);
-    unsigned sum = 0;
-    for (unsigned char c : header) sum += c;
-    std::snprintf(header + 148, 8, "%06o", sum);
-    out_.Write(header, kBlock);
-  }
-  GzipHashWriter& out_;
-  int64_t mtime_;
-};
-
 std::string CleanDestination(std::string destination) {
   while (!destination.empty() && destination.front() == '/') destination.erase(0, 1);
   while (!destination.empty() && destination.back() == '/') destination.pop_back();
@@ -151,7 +90,7 @@ std::string CleanDestination(std::string destination) {
 
 LayerBlob BuildLayer(const std::vector<ContextEntry>& entries, const fs::path& output, const LayerOptions& options) {
   GzipHashWriter writer(output);
-  TarStream tar(writer, options.mtime);
+  LayerTar tar([&writer](const void* data, size_t size) { writer.Write(data, size); }, options.mtime);
   LayerBlob blob;
   std::string destination = CleanDestination(options.destination);
   if (!destination.empty()) {
@@ -161,7 +100,7 @@ LayerBlob BuildLayer(const std::vector<ContextEntry>& entries, const fs::path& o
       size_t slash = destination.find('/', start);
       if (slash == std::string::npos) slash = destination.size();
       partial = destination.substr(0, slash);
-      tar.Entry(partial + "/", '5', 0755, 0);
+      tar.Directory(partial);
       ++blob.entries;
       start = slash + 1;
     }
@@ -172,16 +111,16 @@ LayerBlob BuildLayer(const std::vector<ContextEntry>& entries, const fs::path& o
     if (::lstat(path.c_str(), &info) != 0) throw Error(ErrorCode::kFailure, "cannot read " + path.string() + ": " + std::strerror(errno));
     std::string name = prefix + relative;
     if (S_ISDIR(info.st_mode)) {
-      tar.Entry(name + "/", '5', 0755, 0);
+      tar.Directory(name);
     } else if (S_ISLNK(info.st_mode)) {
-      tar.Entry(name, '2', 0777, 0, fs::read_symlink(path).string());
+      tar.Symlink(name, fs::read_symlink(path).string());
     } else if (S_ISREG(info.st_mode)) {
       // Only the executable bit survives: umasks and checkouts differ.
       uint32_t mode = (info.st_mode & 0111) ? 0755 : 0644;
       std::ifstream in(path, std::ios::binary);
       if (!in) throw Error(ErrorCode::kFailure, "cannot read " + path.string());
       uint64_t size = static_cast<uint64_t>(info.st_size);
-      tar.Entry(name, '0', mode, size);
+      tar.File(name, mode, size);
       char buffer[64 << 10];
       uint64_t left = size;
       while (left > 0) {
@@ -191,13 +130,12 @@ LayerBlob BuildLayer(const std::vector<ContextEntry>& entries, const fs::path& o
         tar.Data(buffer, static_cast<size_t>(got));
         left -= static_cast<uint64_t>(got);
       }
-      tar.Pad(size);
     } else {
       throw Error(ErrorCode::kInvalidInput, "build context entry " + path.string() + " is not a file, directory or symlink");
     }
     ++blob.entries;
   }
-  tar.End();
+  tar.Finish();
   writer.Finish(blob);
   return blob;
 }

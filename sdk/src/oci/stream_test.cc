@@ -121,13 +121,29 @@ TEST(TarTest, WritesWhatGnuTarReadsAndIndexesItBack) {
   ASSERT_EQ(members.size(), 3u);
   EXPECT_EQ(members[long_name].size, 4u);
   EXPECT_EQ(members["big.bin"].size, 70000u);
-  // And a tarball GNU tar wrote, with ./ prefixes.
+  // The offsets are where the data is: docker-archive reads members in place.
+  std::string bytes = ReadFile(dir.path() / "a.tar");
+  EXPECT_EQ(bytes.substr(members["manifest.json"].offset, 2), "[]");
+  EXPECT_EQ(bytes.substr(members[long_name].offset, 4), "long");
+  // Owners, times and modes are fixed: the same members give the same bytes.
+  ProcessResult verbose = RunProcess({"tar", "--numeric-owner", "-tvf", (dir.path() / "a.tar").string()});
+  EXPECT_TRUE(verbose.stdout_data.starts_with("-rw-r--r-- 0/0 ")) << verbose.stdout_data;
+  // And tarballs GNU tar wrote (gnu and pax formats, long names), with ./ prefixes.
+  std::string gnu_long = std::string(110, 'g') + "/" + std::string(120, 'h');
   fs::create_directories(dir.path() / "src" / "sub");
+  fs::create_directories(dir.path() / "src" / std::string(110, 'g'));
   WriteFileAtomic(dir.path() / "src" / "sub" / "f", "hello");
-  ASSERT_EQ(RunProcess({"tar", "-C", (dir.path() / "src").string(), "-cf", (dir.path() / "b.tar").string(), "."}).exit_code, 0);
-  auto gnu = IndexTar(dir.path() / "b.tar");
-  ASSERT_TRUE(gnu.count("sub/f"));
-  EXPECT_EQ(gnu["sub/f"].size, 5u);
+  WriteFileAtomic(dir.path() / "src" / gnu_long, "deep");
+  for (std::string format : {"gnu", "pax"}) {
+    ASSERT_EQ(RunProcess({"tar", "--format=" + format, "-C", (dir.path() / "src").string(), "-cf", (dir.path() / "b.tar").string(), "."}).exit_code, 0);
+    auto gnu = IndexTar(dir.path() / "b.tar");
+    ASSERT_TRUE(gnu.count("sub/f")) << format;
+    EXPECT_EQ(gnu["sub/f"].size, 5u);
+    ASSERT_TRUE(gnu.count(gnu_long)) << format;
+    std::string gnu_bytes = ReadFile(dir.path() / "b.tar");
+    EXPECT_EQ(gnu_bytes.substr(gnu["sub/f"].offset, 5), "hello") << format;
+    EXPECT_EQ(gnu_bytes.substr(gnu[gnu_long].offset, 4), "deep") << format;
+  }
   WriteFileAtomic(dir.path() / "not.tar", std::string(1024, 'x'));
   EXPECT_THROW(IndexTar(dir.path() / "not.tar"), Error);
 }

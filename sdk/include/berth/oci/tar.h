@@ -1,12 +1,14 @@
-// Just enough tar for docker-archive: an index of a tarball's members (ustar,
-// GNU long names, pax path) to read them in place, and a streaming writer.
+// Just enough tar for docker-archive, over libarchive: an index of a
+// tarball's members (ustar, pax, GNU) to read them in place, and a streaming
+// writer. libarchive stays behind this header (the writer's state is an
+// Impl), so code built against the SDK headers needs none of its headers.
 #ifndef BERTH_OCI_TAR_H_
 #define BERTH_OCI_TAR_H_
 
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -36,15 +38,12 @@ class TarWriter {
   void Write(const char* data, size_t size);
   void EndFile();
   void AddDirectory(const std::string& name);
-  // The two zero blocks; flushes and closes.
+  // The end-of-archive blocks; flushes and closes.
   void Finish();
 
  private:
-  void Header(const std::string& name, uint64_t size, char type);
-  void Raw(const char* data, size_t size);
-  std::filesystem::path path_;
-  FILE* file_ = nullptr;
-  uint64_t remaining_ = 0, current_size_ = 0;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace berth::oci
