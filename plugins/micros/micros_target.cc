@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "berth/oci/host_registry.h"
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth/util/health_poll.h"
@@ -9,6 +10,7 @@
 #include "berth/util/progress.h"
 #include "berth/util/text.h"
 #include "descriptor.h"
+#include "descriptor_images.h"
 
 namespace berth::micros {
 namespace fs = std::filesystem;
@@ -60,7 +62,9 @@ RenderedDescriptor RenderFor(const MicrosSettings& settings, const fs::path& pro
   if (auto path = settings.TemplateIn(project_dir)) {
     rendered.source = path->string();
     label = path->filename().string();
-    rendered.text = RenderTemplate(ReadFile(*path), label, inputs);
+    std::string template_text = ReadFile(*path);
+    for (const auto& warning : HardCodedTags(template_text, label)) log::Warn("{}", warning);
+    rendered.text = RenderTemplate(template_text, label, inputs);
   } else {
     rendered.source = "inline";
     label = "descriptor (inline, from berth.yaml)";
@@ -129,6 +133,16 @@ DeployOutcome MicrosTarget::Apply(Session& session, const std::string& descripto
                                   const std::string& version, const std::optional<HealthCheck>& health,
                                   std::chrono::seconds timeout) const {
   const auto& s = session.settings;
+  // Micros pulls the descriptor's image by tag; berth records a digest. The
+  // two must agree before anything changes, or the ledger would say one
+  // image ran while Micros ran another.
+  DescriptorInputs recorded;
+  SplitImage(image, recorded);
+  CheckDescriptorImages(descriptor, "the service descriptor", recorded.digest, [](const std::string& reference) -> std::optional<std::string> {
+    auto found = oci::HostRegistry().Head(reference);
+    if (!found) return std::nullopt;
+    return found->digest.str();
+  });
   const bool exists = Show(session).has_value();
   if (!exists && !s.create_service) {
     throw Error(ErrorCode::kNotFound, "Micros service '" + s.service + "' does not exist (and target.create_service is false)");

@@ -14,6 +14,8 @@
 #include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "child_process.h"
+#include "test_image.h"
+#include "test_peer.h"
 
 namespace berth::testing {
 namespace {
@@ -21,9 +23,10 @@ namespace fs = std::filesystem;
 
 const std::string kAtlas = BERTH_SOURCE_DIR "/tests/standins/atlas/atlas";
 const std::string kHealthServer = BERTH_SOURCE_DIR "/tests/e2e/tools/health_server.py";
-const std::string kRepository = "docker.atl-paas.net/team/shop-api";
-const std::string kImage1 = kRepository + "@sha256:" + std::string(64, '1');
-const std::string kImage2 = kRepository + "@sha256:" + std::string(64, '2');
+// The tags Micros would pull (app-<version>) for the versions the tests
+// deploy: berth checks on the registry that each names the image it records.
+const std::vector<std::string> kImage1Versions = {"1.4.2", "1.0.0", "2.0.0", "3.1.4"};
+const std::vector<std::string> kImage2Versions = {"1.5.0", "1.1.0"};
 
 const std::string kDbPassword = "db-pass-7f3a9c1e55";
 const std::string kPemBody = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj";
@@ -53,10 +56,31 @@ class MicrosE2eTest : public ::testing::Test {
     berth_.SetEnv("NO_PROXY", "127.0.0.1,localhost");
     WriteFileAtomic(berth_.work_dir() / ".env.local",
                     "DB_PASSWORD=" + kDbPassword + "\nTLS_KEY=\"" + kPem + "\"\nUNLISTED=not-synced-value\n", 0600);
+    StartRegistryWithImages();
     WriteProject("");
     // A deploy waits on /api/health even without a health block: every test
     // has a healthy service on 127.0.0.1 unless it starts another.
     StartHealth({});
+  }
+
+  // Two real images in a registry on 127.0.0.1, under the app-<version>
+  // tags the descriptor names, so that deploys pass berth's check that the
+  // tag names the recorded digest (Micros itself pulls by tag).
+  void StartRegistryWithImages() {
+    registry_ = StartRegistry("plain");
+    repository_ = registry_->host() + "/team/shop-api";
+    WriteFileAtomic(berth_.home() / "config" / "berth" / "registries.yaml",
+                    "registries:\n  \"" + registry_->host() + "\":\n    plain-http: true\n");
+    TestLayout images(berth_.home() / "images");
+    for (auto [seed, versions, image] : {std::tuple{1u, &kImage1Versions, &image1_}, std::tuple{2u, &kImage2Versions, &image2_}}) {
+      oci::Descriptor manifest = images.AddImage("linux/amd64", {1024}, seed);
+      images.Tag(manifest, "v" + std::to_string(seed));
+      std::vector<std::string> copy = {"copy", "oci:" + images.root().string() + ":v" + std::to_string(seed)};
+      for (const auto& version : *versions) copy.push_back(repository_ + ":app-" + version);
+      ProcessResult copied = berth_.Run(copy);
+      ASSERT_EQ(copied.exit_code, 0) << Describe(copied);
+      *image = repository_ + "@" + manifest.digest.str();
+    }
   }
 
   fs::path Tmp() const { return berth_.home() / "tmp"; }
@@ -66,7 +90,7 @@ class MicrosE2eTest : public ::testing::Test {
   void WriteProject(const std::string& extra, const std::string& atlas = kAtlas) {
     WriteFileAtomic(berth_.work_dir() / "berth.yaml",
                     "service: shop-api\n"
-                    "image: " + kRepository + "\n"
+                    "image: " + repository_ + "\n"
                     "environments:\n"
                     "  staging:\n"
                     "    target:\n"
@@ -135,6 +159,8 @@ class MicrosE2eTest : public ::testing::Test {
 
   BerthRunner berth_;
   std::unique_ptr<BackgroundServer> health_;
+  std::unique_ptr<TestPeer> registry_;
+  std::string repository_, image1_, image2_;  // Set once the registry runs.
 };
 
 TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
@@ -142,7 +168,7 @@ TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
   WriteProject("    health:\n      timeout: 20s\n      interval: 1s\n");
   ProcessResult sync = Sync();
 
-  auto deployed = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-o", "json", "-vvv"});
+  auto deployed = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "1.4.2", "-o", "json", "-vvv"});
   ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
   auto outcome = nlohmann::json::parse(deployed.stdout_data);
   EXPECT_EQ(outcome["environment"], "staging");
@@ -152,7 +178,7 @@ TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
   EXPECT_EQ(outcome["details"]["created"], false);  // The first stash set created it.
   EXPECT_EQ(outcome["details"]["health"]["url"], health["health_url"]);
   EXPECT_EQ(outcome["details"]["health"]["attempts"], 3);
-  EXPECT_EQ(outcome["details"]["image"], kImage1);
+  EXPECT_EQ(outcome["details"]["image"], image1_);
 
   // Every atlas call shows at -v, with the CLI's flag shapes.
   EXPECT_NE(deployed.stderr_data.find("info: " + kAtlas + " micros service show --service shop-api --env stg-west --output json\n"),
@@ -168,7 +194,7 @@ TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
   EXPECT_EQ(fs::path(descriptor_path).filename(), "service-descriptor.yml");
   EXPECT_FALSE(fs::exists(descriptor_path));
   const std::string descriptor = ReadFile(deploy["files"][0]["copy"].get<std::string>());
-  for (const std::string& expected : std::vector<std::string>{"name: shop-api\n", "    image: " + kRepository + "\n", "    tag: app-1.4.2\n",
+  for (const std::string& expected : std::vector<std::string>{"name: shop-api\n", "    image: " + repository_ + "\n", "    tag: app-1.4.2\n",
                                       "DB_PASSWORD: \"((ssm:/shop-api/DB_PASSWORD))\"", "TLS_KEY: \"((ssm:/shop-api/TLS_KEY))\"",
                                       "    uri: /api/health\n", "  max: 2\n"}) {
     EXPECT_NE(descriptor.find(expected), std::string::npos) << expected << " not in\n" << descriptor;
@@ -179,7 +205,7 @@ TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
 
   // A second deploy: no create, the next revision; status, url and history read it back.
   size_t calls_before = AtlasLog().size();
-  outcome = berth_.Json({"deploy", "staging", "--image", kImage2, "--version", "1.5.0"});
+  outcome = berth_.Json({"deploy", "staging", "--image", image2_, "--version", "1.5.0"});
   EXPECT_EQ(outcome["revision"], "2");
   EXPECT_EQ(outcome["healthy"], true);
   std::vector<std::string> calls = AtlasCalls();
@@ -188,7 +214,7 @@ TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
   auto status = berth_.Json({"status", "staging"});
   EXPECT_EQ(status["ready"], true);
   EXPECT_EQ(status["revision"], "2");
-  EXPECT_EQ(status["image"], kImage2);
+  EXPECT_EQ(status["image"], image2_);
   EXPECT_EQ(status["url"], health["url"]);
   auto url = berth_.Run({"url", "staging"});
   EXPECT_EQ(url.stdout_data, health["url"].get<std::string>() + "\n");
@@ -196,7 +222,7 @@ TEST_F(MicrosE2eTest, DeployCreatesTheServiceDeploysAndWaitsUntilHealthy) {
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0]["revision"], "1");
   EXPECT_EQ(history[0]["version"], "1.4.2");
-  EXPECT_EQ(history[0]["image"], kImage1);
+  EXPECT_EQ(history[0]["image"], image1_);
   EXPECT_EQ(history[0]["current"], false);
   EXPECT_EQ(history[1]["version"], "1.5.0");
   EXPECT_EQ(history[1]["current"], true);
@@ -206,7 +232,7 @@ TEST_F(MicrosE2eTest, ServiceMissingIsCreatedWithNoSd) {
   WriteProject("    health:\n      url: http://127.0.0.1:9/never-asked\n");
   WriteFileAtomic(berth_.work_dir() / "berth.yaml",
                   ReadFile(berth_.work_dir() / "berth.yaml") + "  dev:\n    target: {plugin: micros, atlas: " + kAtlas + "}\n");
-  auto result = berth_.Run({"deploy", "dev", "--image", kImage1, "--version", "1.0.0", "--no-health", "-o", "json"});
+  auto result = berth_.Run({"deploy", "dev", "--image", image1_, "--version", "1.0.0", "--no-health", "-o", "json"});
   ASSERT_EQ(result.exit_code, 0) << Describe(result);
   EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["details"]["created"], true);
   EXPECT_EQ(AtlasCalls(), (std::vector<std::string>{"micros service show=1", "micros service create=0", "micros service deploy=0",
@@ -221,7 +247,7 @@ TEST_F(MicrosE2eTest, WithoutAHealthBlockDeployWaitsOnApiHealth) {
   auto health = StartHealth({"--healthy-after", "1"});
   WriteProject("");
   Sync();
-  auto outcome = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "1.4.2"});
+  auto outcome = berth_.Json({"deploy", "staging", "--image", image1_, "--version", "1.4.2"});
   EXPECT_EQ(outcome["healthy"], true);
   EXPECT_EQ(outcome["details"]["health"]["url"], health["health_url"]);
   EXPECT_EQ(health["health_url"], health["url"].get<std::string>() + "/api/health");
@@ -233,7 +259,7 @@ TEST_F(MicrosE2eTest, UnhealthyServiceTimesOutWithExit8) {
   WriteProject("    health:\n      timeout: 2s\n      interval: 1s\n");
   Sync();
   auto start = std::chrono::steady_clock::now();
-  auto result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-o", "json"});
+  auto result = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "1.4.2", "-o", "json"});
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(result.exit_code, 8) << Describe(result);
   // Probes at 0, 1 and 2 s; a loaded machine may fit fewer.
@@ -248,7 +274,7 @@ TEST_F(MicrosE2eTest, UnhealthyServiceTimesOutWithExit8) {
   EXPECT_LT(took, std::chrono::seconds(15));
 
   // --no-health deploys without waiting.
-  result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "--no-health", "-o", "json"});
+  result = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "1.4.2", "--no-health", "-o", "json"});
   EXPECT_EQ(result.exit_code, 0) << Describe(result);
   EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["details"]["health"], "not checked");
 }
@@ -309,7 +335,7 @@ TEST_F(MicrosE2eTest, AtlasFailuresLeaveNoTemporaryFile) {
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "");
   Sync();
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "deploy");
-  auto deployed = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.4.2", "-vvv"});
+  auto deployed = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "1.4.2", "-vvv"});
   EXPECT_EQ(deployed.exit_code, 8);
   EXPECT_NE(deployed.stderr_data.find("error: micros: deploy: atlas micros service deploy failed: deploy failed: internal server error from Micros "
                                       "(injected by ATLAS_STANDIN_FAIL)\n"), std::string::npos) << deployed.stderr_data;
@@ -350,22 +376,22 @@ TEST_F(MicrosE2eTest, InterruptMidCallRemovesTheFile) {
 
 TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
   Sync();
-  ASSERT_EQ(berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"})["revision"], "1");
-  ASSERT_EQ(berth_.Json({"deploy", "staging", "--image", kImage2, "--version", "1.1.0"})["revision"], "2");
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--image", image1_, "--version", "1.0.0"})["revision"], "1");
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--image", image2_, "--version", "1.1.0"})["revision"], "2");
 
   // Default: the revision before the live one, redeployed from its exact descriptor.
   auto outcome = berth_.Json({"rollback", "staging"});
   EXPECT_EQ(outcome["revision"], "3");
-  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"revision", "1"}, {"image", kImage1}, {"version", "1.0.0"}}));
+  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"revision", "1"}, {"image", image1_}, {"version", "1.0.0"}}));
   auto deployments = AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["deployments"];
   ASSERT_EQ(deployments.size(), 3u);
   EXPECT_EQ(deployments[2]["descriptorSha256"], deployments[0]["descriptorSha256"]);
-  EXPECT_EQ(berth_.Json({"status", "staging"})["image"], kImage1);
+  EXPECT_EQ(berth_.Json({"status", "staging"})["image"], image1_);
 
   outcome = berth_.Json({"rollback", "staging", "--revision", "2"});
   EXPECT_EQ(outcome["details"]["rollback"]["version"], "1.1.0");
   // By image and version (what the release ledger holds).
-  outcome = berth_.Json({"rollback", "staging", "--image", kImage1, "--version", "1.0.0"});
+  outcome = berth_.Json({"rollback", "staging", "--image", image1_, "--version", "1.0.0"});
   EXPECT_EQ(outcome["revision"], "5");
   EXPECT_NE(ReadFile(AtlasLog()[AtlasLog().size() - 2]["files"][0]["copy"].get<std::string>()).find("tag: app-1.0.0"), std::string::npos);
 
@@ -390,21 +416,21 @@ TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
 
 TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
   nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
-  for (const auto& [version, image] : {std::pair{"1.0.0", kImage1}, std::pair{"1.1.0", kImage2}}) {
+  for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
     ledger["releases"].push_back({{"version", version},
                                   {"digest", image.substr(image.find('@') + 1)},
-                                  {"images", {kRepository + ":app-" + version}},
+                                  {"images", {repository_ + ":app-" + version}},
                                   {"created_at", "2026-11-01T00:00:00Z"}});
   }
   WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
   Sync();
-  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["details"]["image"], kImage1);
-  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["details"]["image"], kImage2);
+  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["details"]["image"], image1_);
+  EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["details"]["image"], image2_);
   // No revision, no image: the host picks the last release that was good here from the ledger.
   auto outcome = berth_.Json({"rollback", "staging"});
   EXPECT_EQ(outcome["revision"], "3");
   // The descriptor 1.0.0 was deployed with, as the ledger recorded it.
-  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"image", kImage1}, {"version", "1.0.0"}, {"recorded_spec", true}}));
+  EXPECT_EQ(outcome["details"]["rollback"], nlohmann::json({{"image", image1_}, {"version", "1.0.0"}, {"recorded_spec", true}}));
   EXPECT_NE(ReadFile(AtlasLog()[AtlasLog().size() - 2]["files"][0]["copy"].get<std::string>()).find("tag: app-1.0.0"),
             std::string::npos);
   auto recorded = nlohmann::json::parse(ReadFile(berth_.work_dir() / "releases.json"));
@@ -418,10 +444,10 @@ TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
 // descriptor that ran before, and asks health where it was asked then.
 TEST_F(MicrosE2eTest, RollbackRedeploysTheRecordedDescriptor) {
   nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
-  for (const auto& [version, image] : {std::pair{"1.0.0", kImage1}, std::pair{"1.1.0", kImage2}}) {
+  for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
     ledger["releases"].push_back({{"version", version},
                                   {"digest", image.substr(image.find('@') + 1)},
-                                  {"images", {kRepository + ":app-" + version}},
+                                  {"images", {repository_ + ":app-" + version}},
                                   {"created_at", "2026-11-01T00:00:00Z"}});
   }
   WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
@@ -467,32 +493,64 @@ TEST_F(MicrosE2eTest, RollbackRedeploysTheRecordedDescriptor) {
 
 TEST_F(MicrosE2eTest, DeployRefusesBeforeChangingAnything) {
   // Secrets the descriptor refers to are not set: nothing is created or deployed.
-  auto result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
+  auto result = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "1.0.0"});
   EXPECT_EQ(result.exit_code, 6);
   EXPECT_EQ(result.stderr_data, "error: micros: deploy: the descriptor refers to stash keys not set for shop-api in stg-west: DB_PASSWORD, TLS_KEY "
                                 "(set them first: berth secrets set|sync staging)\n");
   EXPECT_EQ(AtlasCalls(), (std::vector<std::string>{"micros service show=1", "micros stash list=1"}));
 
-  result = berth_.Run({"deploy", "staging", "--image", kRepository + ":latest", "--version", "1.0.0"});
+  result = berth_.Run({"deploy", "staging", "--image", repository_ + ":latest", "--version", "1.0.0"});
   EXPECT_EQ(result.exit_code, 3);
-  result = berth_.Run({"deploy", "staging", "--image", kImage1});
+  result = berth_.Run({"deploy", "staging", "--image", image1_});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.stderr_data, "error: micros: deploy: micros tags the image app-<version> in the descriptor: pass --version\n");
 
   WriteProject("", "/nonexistent/bin/atlas");
-  result = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "1.0.0"});
+  result = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "1.0.0"});
   EXPECT_EQ(result.exit_code, 6);
   EXPECT_EQ(result.stderr_data,
             "error: micros: deploy: atlas CLI not found: '/nonexistent/bin/atlas' (install it, or set the environment's target.atlas to its path)\n");
   EXPECT_EQ(AtlasLog().size(), 2u);
 }
 
+// Micros pulls the descriptor's tag, berth records a digest: the deploy is
+// refused, before atlas runs, unless the tag names the recorded digest.
+TEST_F(MicrosE2eTest, ADescriptorTagThatNamesAnotherImageIsRefused) {
+  // 1.0.0's descriptor tag (app-1.0.0) names image 1, not image 2.
+  auto result = berth_.Run({"deploy", "staging", "--image", image2_, "--version", "1.0.0"});
+  EXPECT_EQ(result.exit_code, 5) << Describe(result);
+  const std::string digest1 = image1_.substr(image1_.find('@') + 1), digest2 = image2_.substr(image2_.find('@') + 1);
+  EXPECT_NE(result.stderr_data.find(" deploys " + repository_ + ":app-1.0.0, which names " + digest1 + ", not the recorded " + digest2 +
+                                    "; deploy the version whose image that is, or fix the descriptor's tag\n"),
+            std::string::npos)
+      << result.stderr_data;
+  EXPECT_EQ(result.stderr_data.rfind("error: micros: deploy: the service descriptor:", 0), 0u) << result.stderr_data;
+  result = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "9.9.9"});
+  EXPECT_EQ(result.exit_code, 6) << Describe(result);
+  EXPECT_NE(result.stderr_data.find(" deploys " + repository_ + ":app-9.9.9, which its registry does not have\n"), std::string::npos)
+      << result.stderr_data;
+  EXPECT_TRUE(AtlasLog().empty()) << "atlas ran before the check";
+
+  // A template that writes the tag out deploys that image whatever version is asked: flagged, and caught.
+  WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
+                  "name: {{ service }}\nlinks:\n  healthcheck:\n    uri: /healthcheck\ncompose:\n  web:\n    image: {{ image }}\n"
+                  "    tag: app-1.4.2\nscaling: {min: 1, max: 1}\n");
+  result = berth_.Run({"deploy", "staging", "--image", image2_, "--version", "1.5.0"});
+  EXPECT_EQ(result.exit_code, 5) << Describe(result);
+  EXPECT_NE(result.stderr_data.find("service-descriptor.tmpl.yml:8:5: tag is written out (app-1.4.2): every deploy runs that image "
+                                    "whatever version is asked for; use {{ tag }}\n"),
+            std::string::npos)
+      << result.stderr_data;
+  EXPECT_NE(result.stderr_data.find(" deploys " + repository_ + ":app-1.4.2, which names " + digest1), std::string::npos) << result.stderr_data;
+  EXPECT_TRUE(AtlasLog().empty());
+}
+
 TEST_F(MicrosE2eTest, DryRunShowsThePlanAndTheDescriptor) {
   Sync();
   auto calls = AtlasLog().size();
-  auto plan = berth_.Json({"deploy", "staging", "--image", kImage1, "--version", "2.0.0", "--dry-run"});
+  auto plan = berth_.Json({"deploy", "staging", "--image", image1_, "--version", "2.0.0", "--dry-run"});
   ASSERT_EQ(plan["actions"].size(), 3u) << plan.dump(2);
-  EXPECT_EQ(plan["actions"][0].get<std::string>().rfind("deploy " + kImage1 + " to shop-api in stg-west (descriptor sha256:", 0), 0u);
+  EXPECT_EQ(plan["actions"][0].get<std::string>().rfind("deploy " + image1_ + " to shop-api in stg-west (descriptor sha256:", 0), 0u);
   // What would run, by path.
   EXPECT_EQ(plan["actions"][1], "run " + kAtlas + " micros service deploy --service shop-api --env stg-west --file service-descriptor.yml");
   EXPECT_EQ(plan["actions"][2], "wait up to 120s for " + health_->url() + "/api/health to answer 2xx");
@@ -518,26 +576,26 @@ TEST_F(MicrosE2eTest, DescriptorTemplateRenderAndValidate) {
                   "      DB_PASSWORD: {{ ssm DB_PASSWORD }}\n"
                   "      MICROS_ENV: {{ env }}\n"
                   "scaling: {min: 1, max: 1}\n");
-  auto rendered = berth_.Run({"micros", "descriptor", "render", "--env", "staging", "--image", kImage1, "--version", "3.1.4"});
+  auto rendered = berth_.Run({"micros", "descriptor", "render", "--env", "staging", "--image", image1_, "--version", "3.1.4"});
   ASSERT_EQ(rendered.exit_code, 0) << Describe(rendered);
   EXPECT_EQ(rendered.stdout_data,
-            "name: shop-api\nlinks:\n  healthcheck:\n    uri: /healthcheck\ncompose:\n  web:\n    image: " + kRepository +
+            "name: shop-api\nlinks:\n  healthcheck:\n    uri: /healthcheck\ncompose:\n  web:\n    image: " + repository_ +
                 "\n    tag: app-3.1.4\n    environment:\n      DB_PASSWORD: ((ssm:/shop-api/DB_PASSWORD))\n      MICROS_ENV: stg-west\n"
                 "scaling: {min: 1, max: 1}\n");
-  auto json = berth_.Json({"micros", "descriptor", "render", "--env", "staging", "--image", kImage1, "--version", "3.1.4"});
+  auto json = berth_.Json({"micros", "descriptor", "render", "--env", "staging", "--image", image1_, "--version", "3.1.4"});
   EXPECT_EQ(json["source"], (berth_.work_dir() / "service-descriptor.tmpl.yml").string());
   EXPECT_EQ(json["descriptor"], rendered.stdout_data);
 
   // The template's mistakes are reported against the template, and block the deploy.
   WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
                   "name: {{ service }}\ncompose:\n  web:\n    tag: {{ tag }}\n    image: {{ imag }}\n");
-  auto bad = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "3.1.4"});
+  auto bad = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "3.1.4"});
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_EQ(bad.stderr_data, "error: micros: deploy: service-descriptor.tmpl.yml:5:12: unknown placeholder {{ imag }} (service, env, image, digest, "
                              "reference, version, tag, ssm KEY)\n");
   WriteFileAtomic(berth_.work_dir() / "service-descriptor.tmpl.yml",
                   "name: {{ service }}\ncompose:\n  web:\n    tag: {{ tag }}\n");
-  bad = berth_.Run({"deploy", "staging", "--image", kImage1, "--version", "3.1.4"});
+  bad = berth_.Run({"deploy", "staging", "--image", image1_, "--version", "3.1.4"});
   EXPECT_EQ(bad.exit_code, 3);
   EXPECT_EQ(bad.stderr_data,
             "error: service-descriptor.tmpl.yml:1:1: links.healthcheck.uri is missing (Micros checks it before sending traffic)\n"

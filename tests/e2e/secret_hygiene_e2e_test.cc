@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "background_server.h"
 #include "berth/http/client.h"
@@ -510,8 +511,21 @@ TEST_F(SecretHygieneTest, MicrosStashWithAtlas) {
   berth_.SetEnv("ATLAS_STANDIN_SERVICE_URL", health.url());
   WriteFileAtomic(Work() / ".env.local", "DB_PASSWORD=" + kDbPassword + "\nTLS_KEY=\"" + pem + "\"\n", 0600);
   Allow(Work() / ".env.local", {"env-db-password", "env-tls-key"});
+  // The images Micros would pull by tag (app-<version>), in a registry here:
+  // berth checks that each tag names the digest it deploys.
+  auto registry = StartRegistry("plain");
+  const std::string repository = registry->host() + "/team/shop-api";
+  WriteRegistries("  \"" + registry->host() + "\":\n    plain-http: true\n");
+  std::map<std::string, std::string> images;  // version -> repository@digest
+  for (auto [seed, version] : {std::pair{1u, "1.0.0"}, std::pair{2u, "1.0.1"}}) {
+    TestLayout layout(Work().parent_path() / ("micros-image-" + std::to_string(seed)));
+    oci::Descriptor manifest = layout.AddImage("linux/amd64", {1000}, seed);
+    layout.Tag(manifest, "v1");
+    ASSERT_EQ(berth_.Run({"copy", "oci:" + layout.root().string() + ":v1", repository + ":app-" + version}).exit_code, 0);
+    images[version] = repository + "@" + manifest.digest.str();
+  }
   WriteFileAtomic(Work() / "berth.yaml",
-                  "service: shop-api\nimage: docker.atl-paas.net/team/shop-api\nenvironments:\n  staging:\n    target:\n"
+                  "service: shop-api\nimage: " + repository + "\nenvironments:\n  staging:\n    target:\n"
                   "      plugin: micros\n      atlas: " + kAtlas + "\n      env: stg-west\n      secrets: [DB_PASSWORD, TLS_KEY]\n"
                   "      scaling: {min: 1, max: 2}\n    secrets:\n      store: micros-stash\n      from: .env.local\n"
                   "      keys: [DB_PASSWORD, TLS_KEY]\n      settings: {service: shop-api, env: stg-west, atlas: " + kAtlas + "}\n");
@@ -520,12 +534,12 @@ TEST_F(SecretHygieneTest, MicrosStashWithAtlas) {
   Expect(0, {"secrets", "diff", "staging", "-vvv"});
   Expect(0, {"secrets", "sync", "staging", "-vvv"});
   Expect(0, {"secrets", "set", "staging", "DB_PASSWORD", "-vvv"}, kDbPassword + "\n");
-  Expect(0, {"deploy", "staging", "--image", "docker.atl-paas.net/team/shop-api@sha256:" + std::string(64, '1'), "--version", "1.0.0", "-vvv"});
+  Expect(0, {"deploy", "staging", "--image", images["1.0.0"], "--version", "1.0.0", "-vvv"});
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "stash-set");
   auto failed = Expect(1, {"secrets", "set", "staging", "DB_PASSWORD", "-vvv"}, kDbPassword + "\n");
   Expect(1, {"secrets", "sync", "staging", "-vvv"});
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "deploy");
-  Expect(8, {"deploy", "staging", "--image", "docker.atl-paas.net/team/shop-api@sha256:" + std::string(64, '2'), "--version", "1.0.1", "-vvv"});
+  Expect(8, {"deploy", "staging", "--image", images["1.0.1"], "--version", "1.0.1", "-vvv"});
 
   // The atlas log: every argv; and every file passed with -f that held a secret (the stand-in kept a copy) was 0600.
   std::ifstream log(atlas_state.path() / "log.jsonl");
