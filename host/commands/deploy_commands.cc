@@ -6,6 +6,7 @@
 #include "berth/util/log.h"
 #include "core/release/deploy_and_record.h"
 #include "core/release/ledger.h"
+#include "core/release/platform_view.h"
 #include "core/registry/registry_flags.h"
 #include "core/release/signing_policy.h"
 #include "core/config/target_flags.h"
@@ -150,15 +151,24 @@ int RunDeploy(Host& host, CommandContext& context) {
 int RunStatus(Host& host, CommandContext& context) {
   OpenedTarget opened = Open(host, context, Use::kQuery);
   TargetStatus status = opened.target->Status(opened.query).value();
+  const ProjectConfig& project = host.Project();
+  StatusView view = ViewStatus(Ledger::Load(project.ledger), opened.query.environment, status);
+  if (view.ledger == "behind") {
+    log::Warn("{} has no record of revision {} in {}: the ledger is behind the platform (deployed from another checkout? "
+              "pull the releases.json that was committed with it)",
+              project.ledger.filename().string(), status.revision, opened.query.environment);
+  }
   context.output.Emit({{"environment", opened.query.environment},
-                       {"image", status.image},
+                       {"image", view.image},
+                       {"version", view.version},
                        {"revision", status.revision},
                        {"url", status.url},
                        {"ready", status.ready},
                        {"message", status.message},
+                       {"ledger", view.ledger},
                        {"details", status.details}},
-                      Table{{"ENVIRONMENT", "READY", "REVISION", "IMAGE", "MESSAGE"},
-                            {{opened.query.environment, status.ready ? "yes" : "no", status.revision, status.image, status.message}}});
+                      Table{{"ENVIRONMENT", "READY", "REVISION", "VERSION", "IMAGE", "MESSAGE"},
+                            {{opened.query.environment, status.ready ? "yes" : "no", status.revision, view.version, view.image, status.message}}});
   return 0;
 }
 
@@ -199,6 +209,7 @@ int RunHistory(Host& host, CommandContext& context) {
   if (!context.args.Has("environment")) return LedgerHistory(host, context);
   OpenedTarget opened = Open(host, context, Use::kQuery);
   auto revisions = opened.target->History(opened.query).value();
+  CompleteHistory(Ledger::Load(host.Project().ledger), opened.query.environment, revisions);
   nlohmann::json list = nlohmann::json::array();
   Table table{{"REVISION", "VERSION", "IMAGE", "CREATED", "CURRENT"}, {}};
   for (const auto& revision : revisions) {
@@ -227,7 +238,25 @@ int RunRollback(Host& host, CommandContext& context) {
     RequireDigest(*image);
     request.image = image;
     request.version = context.args.GetOptional("version");
-  } else if (!request.revision) {
+  } else if (request.revision) {
+    // The platform's revision: the platform rolls back to it when it knows
+    // what ran then. When it does not (Micros keeps descriptors on the
+    // machine that deployed), the committed ledger's record of that revision
+    // is re-applied, so any checkout can roll back.
+    Ledger ledger = Ledger::Load(host.Project().ledger);
+    DeploymentRef recorded = FindRevision(ledger, opened.query.environment, *request.revision);
+    auto platform_knows = [&] {
+      Result<std::vector<TargetRevision>> history = opened.target->History(opened.query);
+      if (!history.ok()) return false;
+      const auto& known = history.value();
+      return std::any_of(known.begin(), known.end(), [&](const TargetRevision& r) { return r.revision == *request.revision && !r.image.empty(); });
+    };
+    if (recorded && !recorded.deployment->spec.is_null() && !platform_knows()) {
+      request.spec = recorded.deployment->spec;
+      request.version = recorded.release->version;
+      request.image = recorded.deployment->spec.value("image", recorded.release->ImageByDigest());
+    }
+  } else {
     // --to VERSION (its newest healthy deployment here), or by default what
     // was live here before the current deployment, from the ledger; with no
     // ledger, the platform's previous revision.

@@ -439,6 +439,57 @@ TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
   EXPECT_EQ(recorded["releases"][0]["deployments"][1]["revision"], "3");
 }
 
+// The platform is the source of truth for what runs, the committed ledger
+// for what it was: another checkout (CI, a colleague: another HOME, no local
+// deploy records) sees the same status and history, and can roll back by
+// revision; the checkout that did not pull says its ledger is behind.
+TEST_F(MicrosE2eTest, AnotherCheckoutSeesWhatRunsAndRollsBackByRevision) {
+  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
+  for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
+    ledger["releases"].push_back({{"version", version},
+                                  {"digest", image.substr(image.find('@') + 1)},
+                                  {"images", {repository_ + ":app-" + version}},
+                                  {"created_at", "2026-11-01T00:00:00Z"}});
+  }
+  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  Sync();
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["revision"], "1");
+  ASSERT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["revision"], "2");
+
+  BerthRunner other;
+  other.TrustProjects();
+  for (const auto& [name, value] : berth_.env()) other.SetEnv(name, value);
+  other.SetEnv("XDG_STATE_HOME", (other.home() / "state-home").string());  // Not this machine's records.
+  WriteFileAtomic(other.home() / "config" / "berth" / "registries.yaml", ReadFile(berth_.home() / "config" / "berth" / "registries.yaml"));
+  for (const char* file : {"berth.yaml", "releases.json"}) WriteFileAtomic(other.work_dir() / file, ReadFile(berth_.work_dir() / file));
+
+  for (const BerthRunner* machine : {&berth_, &other}) {
+    nlohmann::json status = machine->Json({"status", "staging"});
+    EXPECT_EQ(status["version"], "1.1.0") << status.dump();
+    EXPECT_EQ(status["image"], image2_);
+    EXPECT_EQ(status["ledger"], "current");
+    nlohmann::json history = machine->Json({"history", "staging"});
+    ASSERT_EQ(history.size(), 2u) << history.dump();
+    for (const auto& revision : history) {
+      EXPECT_EQ(revision["version"], revision["revision"] == "1" ? "1.0.0" : "1.1.0") << history.dump();
+      EXPECT_EQ(revision["image"], revision["revision"] == "1" ? image1_ : image2_) << history.dump();
+    }
+  }
+  // atlas keeps no old descriptors, the other checkout has no records of its own: the ledger's is redeployed.
+  nlohmann::json rolled = other.Json({"rollback", "staging", "--revision", "1"});
+  EXPECT_EQ(rolled["revision"], "3");
+  EXPECT_EQ(rolled["details"]["rollback"], nlohmann::json({{"image", image1_}, {"version", "1.0.0"}, {"recorded_spec", true}}));
+  EXPECT_EQ(other.Json({"status", "staging"})["version"], "1.0.0");
+
+  // This checkout has not pulled the other's releases.json: it says so.
+  ProcessResult behind = berth_.Run({"status", "staging", "-o", "json"});
+  ASSERT_EQ(behind.exit_code, 0) << Describe(behind);
+  EXPECT_EQ(nlohmann::json::parse(behind.stdout_data)["ledger"], "behind");
+  EXPECT_NE(behind.stderr_data.find("warning: releases.json has no record of revision 3 in staging: the ledger is behind the platform"),
+            std::string::npos)
+      << behind.stderr_data;
+}
+
 // A deploy whose configuration, not its image, breaks it (a health path the
 // service does not answer, and other scaling): berth rollback redeploys the
 // descriptor that ran before, and asks health where it was asked then.
