@@ -273,7 +273,12 @@ int RunRollback(Host& host, CommandContext& context) {
       release = chosen.release;
     }
     if (release != nullptr) {
-      request.image = release->ImageByDigest();
+      request.image = release->ImageFor(opened.environment->name, opened.environment->registry);
+      if (request.image->empty()) {
+        throw Error(ErrorCode::kNotFound, "version " + release->version + " is not in " + opened.environment->name + "'s registry " +
+                                              opened.environment->registry + "; run: berth promote " + release->version + " " +
+                                              opened.environment->name);
+      }
       request.version = release->version;
       // What ran then, whole: today's berth.yaml may be what broke.
       if (chosen && !chosen.deployment->spec.is_null()) {
