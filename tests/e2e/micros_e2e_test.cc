@@ -83,6 +83,18 @@ class MicrosE2eTest : public ::testing::Test {
     }
   }
 
+  // releases.json with 1.0.0 (image 1) and 1.1.0 (image 2), as berth release would have recorded them.
+  void WriteLedger() {
+    nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
+    for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
+      ledger["releases"].push_back({{"version", version},
+                                    {"digest", image.substr(image.find('@') + 1)},
+                                    {"images", {repository_ + ":app-" + version}},
+                                    {"created_at", "2026-11-01T00:00:00Z"}});
+    }
+    WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  }
+
   fs::path Tmp() const { return berth_.home() / "tmp"; }
   fs::path State() const { return berth_.home() / "atlas-state"; }
 
@@ -415,14 +427,7 @@ TEST_F(MicrosE2eTest, RollbackRedeploysAnEarlierRevision) {
 }
 
 TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
-  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
-  for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
-    ledger["releases"].push_back({{"version", version},
-                                  {"digest", image.substr(image.find('@') + 1)},
-                                  {"images", {repository_ + ":app-" + version}},
-                                  {"created_at", "2026-11-01T00:00:00Z"}});
-  }
-  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  WriteLedger();
   Sync();
   EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["details"]["image"], image1_);
   EXPECT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["details"]["image"], image2_);
@@ -444,14 +449,7 @@ TEST_F(MicrosE2eTest, ReleaseLedgerDrivesDeployAndRollback) {
 // deploy records) sees the same status and history, and can roll back by
 // revision; the checkout that did not pull says its ledger is behind.
 TEST_F(MicrosE2eTest, AnotherCheckoutSeesWhatRunsAndRollsBackByRevision) {
-  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
-  for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
-    ledger["releases"].push_back({{"version", version},
-                                  {"digest", image.substr(image.find('@') + 1)},
-                                  {"images", {repository_ + ":app-" + version}},
-                                  {"created_at", "2026-11-01T00:00:00Z"}});
-  }
-  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  WriteLedger();
   Sync();
   ASSERT_EQ(berth_.Json({"deploy", "staging", "--version", "1.0.0"})["revision"], "1");
   ASSERT_EQ(berth_.Json({"deploy", "staging", "--version", "1.1.0"})["revision"], "2");
@@ -494,14 +492,7 @@ TEST_F(MicrosE2eTest, AnotherCheckoutSeesWhatRunsAndRollsBackByRevision) {
 // service does not answer, and other scaling): berth rollback redeploys the
 // descriptor that ran before, and asks health where it was asked then.
 TEST_F(MicrosE2eTest, RollbackRedeploysTheRecordedDescriptor) {
-  nlohmann::json ledger = {{"schema", 1}, {"service", "shop-api"}, {"releases", nlohmann::json::array()}};
-  for (const auto& [version, image] : {std::pair{"1.0.0", image1_}, std::pair{"1.1.0", image2_}}) {
-    ledger["releases"].push_back({{"version", version},
-                                  {"digest", image.substr(image.find('@') + 1)},
-                                  {"images", {repository_ + ":app-" + version}},
-                                  {"created_at", "2026-11-01T00:00:00Z"}});
-  }
-  WriteFileAtomic(berth_.work_dir() / "releases.json", ledger.dump());
+  WriteLedger();
   const std::string health = "    health:\n      timeout: 2s\n      interval: 1s\n";
   WriteProject(health);
   Sync();
