@@ -135,5 +135,15 @@ TEST(GhcrNamingTest, SecretStoreNeedsARepositoryAndAToken) {
   EXPECT_EQ(code, ErrorCode::kAuth);
 }
 
+// Every setting that decides where GH_TOKEN goes, or which certificate its
+// connection accepts, needs the user's trust in a cloned berth.yaml.
+TEST(GhcrSettingsTest, SettingsThatDecideWhereTheTokenGoesNeedTrust) {
+  const nlohmann::json properties = GhcrSchema().ToJson()["properties"];
+  for (const char* name : {"registry", "api-url", "api-base", "ca-file"}) {
+    EXPECT_EQ(properties[name].value("x-berth-trust", ""), "endpoint") << name;
+  }
+  EXPECT_EQ(properties["token-file"].value("x-berth-trust", ""), "credential-file");
+}
+
 }  // namespace
 }  // namespace berth::ghcr
