@@ -31,11 +31,6 @@ nlohmann::json KeepableSpec(const nlohmann::json& spec, const std::string& envir
   return nullptr;
 }
 
-std::string DigestOf(const std::string& image) {
-  size_t at = image.find("@sha256:");
-  return at == std::string::npos ? "" : image.substr(at + 1);
-}
-
 // What a rollback by platform revision now runs, as the target reports it:
 // the outcome's details, else its status.
 std::string RunningImage(Target& target, const RollbackRequest& request, const DeployOutcome& outcome) {
@@ -131,7 +126,7 @@ DeployResult RollbackAndRecord(const ProjectConfig& project, Services& services,
   } else if (request.revision && result.outcome && !ledger.releases().empty()) {
     // Without a ledger there is nothing to record under, and nothing to say.
     std::string image = RunningImage(target, request, *result.outcome);
-    if (const LedgerRelease* release = ledger.FindByDigest(DigestOf(image))) {
+    if (const LedgerRelease* release = ledger.FindByDigest(ImageDigest(image))) {
       result.version = release->version;
     } else {
       log::Warn("{}: revision {} runs {}, which is no release in {}; the rollback is not recorded", environment, *request.revision,

@@ -132,6 +132,11 @@ std::string LedgerRelease::ImageFor(const std::string& environment, const std::s
   return "";
 }
 
+std::string ImageDigest(const std::string& image) {
+  size_t at = image.find("@sha256:");
+  return at == std::string::npos ? "" : image.substr(at + 1);
+}
+
 Ledger Ledger::Load(const fs::path& file) {
   if (!fs::exists(file)) return Ledger();
   nlohmann::json json;

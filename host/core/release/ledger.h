@@ -91,6 +91,9 @@ struct DeploymentRef {
   explicit operator bool() const { return deployment != nullptr; }
 };
 
+// "sha256:..." of "repository@sha256:...", or "" for an image by tag.
+std::string ImageDigest(const std::string& image);
+
 class Ledger {
  public:
   // An empty ledger when the file does not exist. Throws Error(kInvalidInput)

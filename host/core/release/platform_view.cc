@@ -3,11 +3,6 @@
 namespace berth::host {
 namespace {
 
-std::string DigestOf(const std::string& image) {
-  size_t at = image.find("@sha256:");
-  return at == std::string::npos ? "" : image.substr(at + 1);
-}
-
 std::string ImageOf(const DeploymentRef& ref) {
   if (ref.deployment->spec.is_object() && ref.deployment->spec.value("image", "") != "") return ref.deployment->spec.value("image", "");
   return ref.release->ImageByDigest();
@@ -26,7 +21,7 @@ DeploymentRef FindRevision(const Ledger& ledger, const std::string& environment,
 StatusView ViewStatus(const Ledger& ledger, const std::string& environment, const TargetStatus& status) {
   StatusView view{"", status.image, "unknown"};
   DeploymentRef recorded = FindRevision(ledger, environment, status.revision);
-  if (const LedgerRelease* release = ledger.FindByDigest(DigestOf(status.image))) view.version = release->version;
+  if (const LedgerRelease* release = ledger.FindByDigest(ImageDigest(status.image))) view.version = release->version;
   if (recorded) {
     if (view.version.empty()) view.version = recorded.release->version;
     if (view.image.empty()) view.image = ImageOf(recorded);
@@ -40,7 +35,7 @@ StatusView ViewStatus(const Ledger& ledger, const std::string& environment, cons
 void CompleteHistory(const Ledger& ledger, const std::string& environment, std::vector<TargetRevision>& revisions) {
   for (auto& revision : revisions) {
     if (revision.version.empty()) {
-      if (const LedgerRelease* release = ledger.FindByDigest(DigestOf(revision.image))) revision.version = release->version;
+      if (const LedgerRelease* release = ledger.FindByDigest(ImageDigest(revision.image))) revision.version = release->version;
     }
     if (revision.version.empty() || revision.image.empty()) {
       if (DeploymentRef recorded = FindRevision(ledger, environment, revision.revision)) {
