@@ -5,6 +5,7 @@
 // version to ENV pull from there (`berth deploy ENV --version V`).
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "berth/oci/copy.h"
@@ -12,6 +13,8 @@
 #include "berth/output.h"
 #include "berth/util/log.h"
 #include "berth/util/redact.h"
+#include "commands/environment_target.h"
+#include "core/config/target_flags.h"
 #include "core/host.h"
 #include "core/registry/registry_flags.h"
 #include "core/registry/signature_tags.h"
@@ -51,12 +54,16 @@ int RunPromote(Host& host, CommandContext& context) {
   const std::string version = context.args.Get("version");
   const LedgerRelease* release = ledger.Find(version);
   if (release == nullptr) throw Error(ErrorCode::kNotFound, "version " + version + " is not in " + project.ledger.filename().string());
+  // The ledger is saved (and reloaded by the deploy) below: the release is
+  // read through its version from here on, never through this pointer.
+  const std::string released_version = release->version;
   const std::string source_image = release->ImageByDigest();
   if (source_image.empty()) throw Error(ErrorCode::kInvalidInput, project.ledger.filename().string() + ": release " + version + " records no image");
   const oci::Reference source = oci::Reference::Parse(source_image);
   oci::Reference destination = oci::Reference::Parse(environment.registry);
   destination.digest = source.digest;
   const std::vector<std::string> tags = ReleaseTags(*release);
+  release = nullptr;
 
   auto& router = host.plugins->registries();
   oci::ClientFactory clients = [&router](const oci::Reference& reference) {
@@ -74,14 +81,18 @@ int RunPromote(Host& host, CommandContext& context) {
     }
   }
   if (context.args.Flag("dry-run")) {
-    json plan = {{"version", release->version}, {"environment", environment.name}, {"from", source_image},
+    json plan = {{"version", released_version}, {"environment", environment.name}, {"from", source_image},
                  {"to", environment.registry + "@" + source.digest->str()}, {"tags", tags}, {"dry_run", true}};
     Table table{{"STEP", "WHAT"}, {{"copy", source_image + " to " + environment.registry + " (with its signatures and attestations)"}}};
     for (const auto& tag : tags) table.rows.push_back({"tag", environment.registry + ":" + tag});
-    table.rows.push_back({"record", release->version + " promoted to " + environment.name + " in " + project.ledger.string()});
+    table.rows.push_back({"record", released_version + " promoted to " + environment.name + " in " + project.ledger.string()});
     context.output.Emit(plan, table);
     return 0;
   }
+
+  // The target is opened (and its settings' trust checked) before anything is copied.
+  std::optional<OpenedTarget> opened;
+  if (!context.args.Flag("no-deploy")) opened.emplace(Open(host, context, Use::kChange));
 
   Step("copying " + source_image + " to " + environment.registry);
   auto from = oci::OpenImageSource(oci::ImageLocation::Parse(source_image), clients, "promote");
@@ -102,12 +113,31 @@ int RunPromote(Host& host, CommandContext& context) {
 
   LedgerPromotion promotion{environment.name, environment.registry, NowRfc3339(), DeployActor(), tags, {}};
   for (const auto& attachment : attachments) promotion.attachments.push_back(attachment.value("tag", ""));
-  ledger.RecordPromotion(release->version, promotion);
+  ledger.RecordPromotion(released_version, promotion);
   ledger.Save(project.ledger, project.ledger_markdown);
-  json result = {{"version", release->version}, {"environment", environment.name}, {"image", environment.registry + "@" + source.digest->str()},
+  const std::string promoted = environment.registry + "@" + source.digest->str();
+  json result = {{"version", released_version}, {"environment", environment.name}, {"image", promoted},
                  {"tags", tags}, {"attachments", promotion.attachments}, {"copy", copied.ToJson()}};
+
+  // Then deploy from there, the way berth deploy does (and recorded the same way).
+  if (!context.args.Flag("no-deploy")) {
+    Step("deploying " + released_version + " to " + environment.name + " from " + environment.registry);
+    DeployRequest request;
+    request.target = opened->query;
+    request.version = released_version;
+    request.image = promoted;
+    request.health = environment.health;
+    DeployResult deployed = DeployAndRecord(project, context.services, *opened->target, ledger, request);
+    deployed.status.ThrowIfError();
+    result["deployment"] = {{"revision", deployed.outcome->revision}, {"url", deployed.outcome->url}, {"healthy", deployed.good}};
+    if (!deployed.good) {
+      context.output.Emit(result);
+      throw Error(ErrorCode::kDeploy, deployed.outcome->problem.empty() ? environment.name + ": the promoted release is not healthy"
+                                                                       : deployed.outcome->problem);
+    }
+  }
   Table table{{"FIELD", "VALUE"},
-              {{"version", release->version}, {"environment", environment.name}, {"image", result["image"].get<std::string>()},
+              {{"version", released_version}, {"environment", environment.name}, {"image", result["image"].get<std::string>()},
                {"tags", std::to_string(tags.size())}, {"signatures", std::to_string(promotion.attachments.size()) + " tags copied"}}};
   context.output.Emit(result, table);
   return 0;
@@ -121,12 +151,14 @@ void RegisterPromoteCommands(Host& host) {
       {.name = "version", .help = "A version from the release ledger", .value_name = "VERSION", .required = true, .position = 1},
       {.name = "environment", .help = "The environment whose registry receives it (environments.ENV.registry)", .value_name = "ENV",
        .required = true, .position = 2},
-      {.name = "dry-run", .kind = Kind::kFlag, .help = "Print what would be copied and tagged; change nothing"}};
+      {.name = "dry-run", .kind = Kind::kFlag, .help = "Print what would be copied and tagged; change nothing"},
+      {.name = "no-deploy", .kind = Kind::kFlag, .help = "Copy and record only; deploy later with berth deploy ENV --version VERSION"},
+      {.name = "set", .kind = Kind::kList, .help = "Override a target setting of berth.yaml for this run", .value_name = "KEY=VALUE"}};
   for (const auto& flag : RegistryFlagOptions()) options.push_back(flag);
   host.table.Add({.path = "promote",
-                  .summary = "Copy a release by digest, with its signatures, to an environment's registry and record it",
+                  .summary = "Copy a release by digest, with its signatures, to an environment's registry, record it and deploy it from there",
                   .options = options},
-                 [&host](CommandContext& c) { return RunPromote(host, c); });
+                 [&host](CommandContext& c) { return RunPromote(host, c); }, [&host] { return TargetFlagOptions(*host.plugins); });
 }
 
 }  // namespace berth::host

@@ -1,7 +1,7 @@
 // berth promote: a release copied by digest from the registry it was
 // released to into an environment's own registry (environments.ENV.registry)
 // with its cosign signature, its tags set there, the promotion recorded, and
-// deploys to that environment pulling from there. Two real docker-registry
+// deployed from there (as later deploys of that version are). Two real docker-registry
 // instances (staging plain, production with token auth) and the test-target
 // fixture (tests/plugin_fixtures/test_target.cc), which records what it ran.
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-TEST(PromoteE2eTest, CopiesTheRecordedDigestWithItsSignatureAndDeploysFromThere) {
+TEST(PromoteE2eTest, CopiesTheRecordedDigestWithItsSignatureRecordsItAndDeploysFromThere) {
   BerthRunner berth;
   berth.SetEnv("SOURCE_DATE_EPOCH", "1700000000");
   berth.SetEnv("COSIGN_PASSWORD", "promote-test-password");
@@ -73,13 +73,22 @@ TEST(PromoteE2eTest, CopiesTheRecordedDigestWithItsSignatureAndDeploysFromThere)
   EXPECT_EQ(ledger["releases"][0]["images"], json::array({staging->host() + "/team/hello:1.0.0", prod_repository + ":1.0.0"}));
   EXPECT_NE(ReadFile(berth.work_dir() / "RELEASES.md").find("to production's `" + prod_repository + "`"), std::string::npos);
 
-  // The deploy pulls from production's registry, and the signing policy checks the signature there.
-  json deployed = berth.Json(with_plain({"deploy", "production", "--version", "1.0.0"}));
+  // promote deployed from production's registry (the signing policy checked the signature there), and recorded it.
+  EXPECT_EQ(promoted["deployment"]["healthy"], true) << promoted.dump();
+  json history = json::parse(ReadFile(state))["history"];
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history.back()["image"], prod_repository + "@" + digest);
+  EXPECT_EQ(ledger["releases"][0]["deployments"][0]["environment"], "production");
+  EXPECT_EQ(ledger["releases"][0]["deployments"][0]["state"], "healthy");
+  // A later deploy of the version pulls from there too.
+  berth.Json(with_plain({"deploy", "production", "--version", "1.0.0"}));
   EXPECT_EQ(json::parse(ReadFile(state))["history"].back()["image"], prod_repository + "@" + digest);
 
-  // Promoting again moves nothing: every blob is there.
-  json again = berth.Json(with_plain({"promote", "1.0.0", "production"}));
+  // Promoting again moves nothing: every blob is there; --no-deploy leaves what runs alone.
+  json again = berth.Json(with_plain({"promote", "1.0.0", "production", "--no-deploy"}));
   EXPECT_EQ(again["copy"]["blobs"]["uploaded"], 0) << again.dump();
+  EXPECT_FALSE(again.contains("deployment"));
+  EXPECT_EQ(json::parse(ReadFile(state))["history"].size(), 2u);
   EXPECT_EQ(json::parse(ReadFile(berth.work_dir() / "releases.json"))["releases"][0]["promotions"].size(), 1u);
 }
 
