@@ -228,22 +228,7 @@ int RunRollback(Host& host, CommandContext& context) {
       chosen = ledger.PreviousLive(opened.query.environment);
       release = chosen.release;
     }
-    if (release != nullptr) {
-      request.image = release->ImageFor(opened.environment->name, opened.environment->registry);
-      if (request.image->empty()) {
-        throw Error(ErrorCode::kNotFound, "version " + release->version + " is not in " + opened.environment->name + "'s registry " +
-                                              opened.environment->registry + "; run: berth promote " + release->version + " " +
-                                              opened.environment->name);
-      }
-      request.version = release->version;
-      // What ran then, whole: today's berth.yaml may be what broke.
-      if (chosen && !chosen.deployment->spec.is_null()) {
-        request.spec = chosen.deployment->spec;
-      } else {
-        log::Warn("{}: {} holds no recorded specification of {} here; the rollback deploys its image with today's berth.yaml",
-                  opened.query.environment, project.ledger.filename().string(), release->version);
-      }
-    }
+    if (release != nullptr) AimRollback(project, *opened.environment, *release, chosen, request);
   }
   request.timeout = Timeout(context, std::chrono::seconds(300));
   if (context.args.Flag("no-health")) {

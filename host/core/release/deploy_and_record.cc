@@ -87,6 +87,22 @@ std::string DeployActor() {
   return std::string(user != nullptr ? user : "unknown") + "@" + host;
 }
 
+void AimRollback(const ProjectConfig& project, const EnvironmentConfig& environment, const LedgerRelease& release,
+                 const DeploymentRef& chosen, RollbackRequest& request) {
+  request.image = release.ImageFor(environment.name, environment.registry);
+  if (request.image->empty()) {
+    throw Error(ErrorCode::kNotFound, "version " + release.version + " is not in " + environment.name + "'s registry " +
+                                          environment.registry + "; run: berth promote " + release.version + " " + environment.name);
+  }
+  request.version = release.version;
+  if (chosen && !chosen.deployment->spec.is_null()) {
+    request.spec = chosen.deployment->spec;
+  } else {
+    log::Warn("{}: {} holds no recorded specification of {} here; the rollback deploys its image with today's berth.yaml",
+              environment.name, project.ledger.filename().string(), release.version);
+  }
+}
+
 nlohmann::json RedactedSettings(const nlohmann::json& settings) {
   if (settings.is_null()) return settings;
   // As text first: Redact knows token and password fields by their JSON keys.

@@ -43,6 +43,15 @@ DeployResult DeployAndRecord(const ProjectConfig& project, Services& services, T
 DeployResult RollbackAndRecord(const ProjectConfig& project, Services& services, Target& target, Ledger& ledger,
                                const RollbackRequest& request);
 
+// Fills `request` to return `environment` to `release` (its image in the
+// environment's registry and version) and, when `chosen` holds one, the
+// specification recorded for that deployment: what ran then, whole, since
+// today's berth.yaml may be what broke. Says on stderr when none is
+// recorded. Throws Error(kNotFound) when the environment's own registry
+// does not hold the release (not promoted there).
+void AimRollback(const ProjectConfig& project, const EnvironmentConfig& environment, const LedgerRelease& release,
+                 const DeploymentRef& chosen, RollbackRequest& request);
+
 // Settings as the ledger may keep them: anything credential-shaped or
 // registered as a secret replaced by "***".
 nlohmann::json RedactedSettings(const nlohmann::json& settings);

@@ -36,15 +36,8 @@ int DeployRelease(const ProjectConfig& project, Services& services, Ledger& ledg
   step("rolling back " + environment.name + " to " + previous_version);
   RollbackRequest rollback;
   rollback.target = request.target;
-  rollback.image = previous.release->ImageByDigest();
-  rollback.version = previous_version;
   rollback.health = environment.health;
-  if (!previous.deployment->spec.is_null()) {
-    rollback.spec = previous.deployment->spec;
-  } else {
-    log::Warn("{}: {} holds no recorded specification of {} here; the rollback deploys its image with today's berth.yaml",
-              environment.name, project.ledger.filename().string(), previous_version);
-  }
+  AimRollback(project, environment, *previous.release, previous, rollback);
   DeployResult back = RollbackAndRecord(project, services, *target, ledger, rollback);
   if (!back.good) {
     log::Error("release: rollback to {} did not become healthy{}", previous_version,
