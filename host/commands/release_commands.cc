@@ -94,11 +94,6 @@ Table ReleaseTable(const nlohmann::json& entry) {
   return table;
 }
 
-struct Pushed {
-  std::vector<std::string> images;
-  Digest digest = Digest::Of("");
-  json copies = json::array();
-};
 
 }  // namespace
 
@@ -232,7 +227,6 @@ int RunRelease(Host& host, CommandContext& context) {
   const std::string resume_hint = "; run `berth release " + version + "` again to continue";
 
   // 3. Push by digest: every registry at once, each blob read once; no tag moves yet.
-  Pushed pushed;
   auto source = oci::OpenOciLayoutSource(layout);
   const oci::Manifest top = source->TopManifest();
   if (top.digest.str() != journal.digest()) {
@@ -244,15 +238,13 @@ int RunRelease(Host& host, CommandContext& context) {
     for (const auto& line : outcome.errors) std::cerr << "error: " << Redact(line) << "\n";
     throw Error(outcome.code, PushFailure(version, outcome.errors.size(), repositories) + resume_hint);
   }
-  pushed.digest = outcome.digest;
-  pushed.copies = outcome.copies;
 
   // 4. Sign each repository's image by digest (once: a rerun keeps earlier signatures).
   if (signer) {
     for (const auto& repository : repositories) {
       if (journal.Signed(repository)) continue;
       SignRequest request;
-      request.image = repository + "@" + pushed.digest.str();
+      request.image = repository + "@" + outcome.digest.str();
       request.key = signing_key;
       request.annotations = {{"berth.release/version", version}};
       Step("signing " + request.image + " with " + project.signing->signer);
@@ -268,6 +260,7 @@ int RunRelease(Host& host, CommandContext& context) {
   for (const auto& signed_repository : journal.signatures()) signatures.push_back(signed_repository.signature);
 
   // Then move the tags: the commit point. Until here no tag names the release.
+  std::vector<std::string> images;  // Every repository:tag that names the release, as the ledger records them.
   for (const auto& repository : repositories) {
     for (const auto& tag : tags) {
       std::string image = repository + ":" + tag;
@@ -281,7 +274,7 @@ int RunRelease(Host& host, CommandContext& context) {
         }
         journal.RecordTagged(image);
       }
-      pushed.images.push_back(image);
+      images.push_back(image);
     }
   }
 
@@ -291,8 +284,8 @@ int RunRelease(Host& host, CommandContext& context) {
   record.git_sha = git.sha;
   record.git_dirty = git.dirty;
   record.created_at = NowRfc3339();
-  record.digest = pushed.digest.str();
-  record.images = pushed.images;
+  record.digest = outcome.digest.str();
+  record.images = images;
   record.signatures = signatures;
   record.changelog = release_source.changelog;
   record.git_tag = release_source.git_tag.recorded;
@@ -312,7 +305,7 @@ int RunRelease(Host& host, CommandContext& context) {
   for (const auto& item : saved["releases"]) {
     if (item.value("version", "") == version) entry = item;
   }
-  entry["pushes"] = pushed.copies;
+  entry["pushes"] = outcome.copies;
   entry["builder"] = builder_used;
   entry["mutable_tags"] = mutable_tags;
   context.output.Emit(entry, ReleaseTable(entry));
