@@ -7,6 +7,7 @@ void RegisterCommands(Registrar& registrar) {
   registrar.AddCommand(TokenSpec(), RunToken);
   registrar.AddCommand(VerifySpec(), RunVerify);
   registrar.AddCommand(CurlSpec(), RunCurl);
+  registrar.AddCommand(PublishSpec(), RunPublish);
 }
 
 }  // namespace berth::asap

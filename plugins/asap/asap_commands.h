@@ -22,6 +22,8 @@ CommandSpec VerifySpec();
 int RunVerify(CommandContext& context);
 CommandSpec CurlSpec();
 int RunCurl(CommandContext& context);
+CommandSpec PublishSpec();
+int RunPublish(CommandContext& context);
 
 // Shared by the commands: every -a value, each split at commas.
 std::vector<std::string> AudienceArgs(const Args& args);

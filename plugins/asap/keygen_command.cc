@@ -17,7 +17,7 @@ CommandSpec KeygenSpec() {
       .path = "asap keygen",
       .summary = "Create an ASAP key pair and a 0600 .asap-config",
       .description = "Writes issuer, kid, audience, expiry and the PEM private and public keys to FILE (mode 0600).\n"
-                     "Publish the public key in your key repository at <base>/<kid>.",
+                     "Publish the public key with `berth asap publish` (it goes to <base>/<kid> of a key repository).",
       .options = {
           {.name = "issuer", .help = "Issuer, e.g. micros/my-service", .value_name = "ISSUER", .required = true},
           {.name = "key-id", .help = "Key id: the issuer or under it (default: <issuer>/<date>-<random>)", .value_name = "KID"},

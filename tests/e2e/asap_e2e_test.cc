@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "background_server.h"
+#include "berth/http/client.h"
 #include "berth/util/fs.h"
 #include "berth/util/jwt.h"
 #include "berth_runner.h"
@@ -232,6 +235,97 @@ TEST_F(AsapE2eTest, CurlSendsAFreshTokenAndGatewayHeadersAndNeverPrintsTheToken)
   result = berth_.Run({"asap", "curl", gateway.url() + "/echo", "-a", "x", "-H", "authorization: Bearer mine"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.stderr_data, "error: asap curl: berth asap curl sets the Authorization header itself\n");
+}
+
+// publish puts the key where resource servers fetch it, only once per kid:
+// a second run changes nothing, another key under the same kid is refused
+// before anything is written, and a guarded repository gets the upload
+// token from the environment, never from argv.
+TEST_F(AsapE2eTest, PublishUploadsThePublicKeyOnceAndRefusesAnotherKeyUnderItsKid) {
+  Keygen();
+  setenv("TEST_UPLOAD_TOKEN", "upload-secret-7f3a", 1);
+  std::filesystem::create_directories(keys_.path() / "repo");
+  BackgroundServer repo({"/usr/bin/python3", kServer, "--keys", (keys_.path() / "repo").string(), "--writable",
+                         "--upload-token-env", "TEST_UPLOAD_TOKEN", "--exit-on-stdin-eof"});
+  std::string keys_url = repo.ready()["keys_url"];
+  const std::string kid = "micros/my-service/key1";
+  const std::filesystem::path stored = keys_.path() / "repo" / kid;
+
+  // Without the token the repository refuses, and the message says what to set.
+  auto result = berth_.Run({"asap", "publish", "--key-repo", keys_url});
+  EXPECT_EQ(result.exit_code, 7) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "error: asap publish: publishing '" + kid + "' to " + keys_url + kid +
+                                    " was refused (HTTP 401); set ASAP_KEY_REPOSITORY_TOKEN if the repository needs a token\n");
+  EXPECT_FALSE(std::filesystem::exists(stored));
+
+  // --dry-run looks and writes nothing.
+  berth_.SetEnv("ASAP_KEY_REPOSITORY_TOKEN", "upload-secret-7f3a");
+  result = berth_.Run({"asap", "publish", "--key-repo", keys_url, "--dry-run", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["published"][0]["action"], "would publish");
+  EXPECT_FALSE(std::filesystem::exists(stored));
+
+  result = berth_.Run({"asap", "publish", "--key-repo", keys_url, "-o", "json", "-vvv"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  nlohmann::json out = nlohmann::json::parse(result.stdout_data);
+  EXPECT_EQ(out["kid"], kid);
+  EXPECT_EQ(out["published"], nlohmann::json::parse(R"([{"url": ")" + keys_url + kid + R"(", "action": "published"}])"));
+  EXPECT_EQ(ReadFile(stored), ReadFile(berth_.work_dir() / "pub.pem"));
+  EXPECT_EQ(result.stderr_data.find("upload-secret-7f3a"), std::string::npos) << "the upload token was logged";
+
+  // The published key is what verification fetches.
+  auto verified = berth_.Run({"asap", "verify", "-a", "ai-gateway", "--key-repo", keys_url}, Token({"-a", "ai-gateway"}));
+  EXPECT_EQ(verified.exit_code, 0) << Describe(verified);
+
+  // Again: nothing to do, and no second PUT.
+  result = berth_.Run({"asap", "publish", "-o", "json"});
+  EXPECT_EQ(result.exit_code, 2) << "no repository given must be a usage error: " << Describe(result);
+  berth_.SetEnv("ASAP_PUBLIC_KEY_REPOSITORY_URL", keys_url);
+  result = berth_.Run({"asap", "publish", "-o", "json"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(nlohmann::json::parse(result.stdout_data)["published"][0]["action"], "unchanged");
+
+  // A new key under the same kid is refused, and the repository keeps the old one.
+  std::string published = ReadFile(stored);
+  auto regenerated = berth_.Run({"asap", "keygen", "--issuer", "micros/my-service", "--key-id", kid, "--force"});
+  ASSERT_EQ(regenerated.exit_code, 0) << Describe(regenerated);
+  result = berth_.Run({"asap", "publish"});
+  EXPECT_EQ(result.exit_code, 5) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "error: asap publish: kid '" + kid + "' is already published at " + keys_url + kid +
+                                    " with a different key; publish a new key under a new kid (berth asap keygen)\n");
+  EXPECT_EQ(ReadFile(stored), published);
+
+  http::Client client;
+  http::Request request;
+  request.url = repo.url() + "/calls";
+  nlohmann::json calls = nlohmann::json::parse(client.Send(request).body);
+  EXPECT_EQ(std::count(calls.begin(), calls.end(), "PUT /keys/" + kid), 2) << calls.dump() << " (one refused for its token, one stored)";
+}
+
+// An .asap-config whose publicKey is not its private key's is not published.
+TEST_F(AsapE2eTest, PublishRefusesAConfigWhosePublicKeyIsNotItsOwn) {
+  Keygen();
+  auto config = nlohmann::json::parse(ReadFile(berth_.work_dir() / ".asap-config"));
+  config["publicKey"] = jwt::PrivateKey::GenerateRsa(2048).Public().Pem();
+  WriteFileAtomic(berth_.work_dir() / ".asap-config", config.dump(), 0600);
+  auto result = berth_.Run({"asap", "publish", "--key-repo", "http://127.0.0.1:9/keys/"});
+  EXPECT_EQ(result.exit_code, 3) << Describe(result);
+  EXPECT_EQ(result.stderr_data,
+            "error: asap publish: .asap-config: field 'publicKey' is not the public half of 'privateKey'; refusing to publish either\n");
+}
+
+// A key server reached by the team's own program: the PEM on its stdin, the kid in its environment.
+TEST_F(AsapE2eTest, PublishCanRunTheTeamsOwnUploadProgram) {
+  Keygen();
+  std::filesystem::path script = keys_.path() / "upload.sh";
+  WriteFileAtomic(script, "#!/bin/sh\ncat > \"$1/$(echo \"$ASAP_KEY_ID\" | tr / _).pem\"\n", 0755);
+  auto result = berth_.Run({"asap", "publish", "-o", "json", "--", script.string(), keys_.path().string()});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(ReadFile(keys_.path() / "micros_my-service_key1.pem"), ReadFile(berth_.work_dir() / "pub.pem"));
+  WriteFileAtomic(script, "#!/bin/sh\nexit 4\n", 0755);
+  result = berth_.Run({"asap", "publish", "--", script.string()});
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_EQ(result.stderr_data, "error: asap publish: publish command '" + script.string() + "' failed for 'micros/my-service/key1' (exit 4)\n");
 }
 
 }  // namespace

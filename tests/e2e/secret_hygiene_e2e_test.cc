@@ -457,7 +457,7 @@ TEST_F(SecretHygieneTest, GcpArtifactAndSecretManager) {
 }
 
 // cosign keygen/sign/verify with COSIGN_PASSWORD (and a wrong one), images
-// signed in a registry; asap keygen/token/curl.
+// signed in a registry; asap keygen/token/curl/publish.
 TEST_F(SecretHygieneTest, CosignAndAsap) {
   MakeImage();
   auto registry = Registry("tls-basic", {{"hyguser", kRegistryPassword}});
@@ -486,6 +486,18 @@ TEST_F(SecretHygieneTest, CosignAndAsap) {
   BackgroundServer gateway({"/usr/bin/python3", kAsapServer, "--exit-on-stdin-eof"});
   Expect(0, {"asap", "curl", gateway.url() + "/echo", "-a", "gateway", "-vvv"});
   Expect(7, {"asap", "curl", gateway.url() + "/status/401", "-a", "gateway", "-vvv"});
+  // publish's upload token: a wrong one is refused, the right one stores the key; neither is shown.
+  const std::string upload_token = "hyg-upload-token-5d1c";
+  scanner_.Add("asap-upload-token", upload_token);
+  setenv("HYG_UPLOAD_TOKEN", upload_token.c_str(), 1);
+  TempDir key_store("berth-hygiene-keys");
+  BackgroundServer keys({"/usr/bin/python3", kAsapServer, "--keys", key_store.path().string(), "--writable", "--upload-token-env",
+                         "HYG_UPLOAD_TOKEN", "--exit-on-stdin-eof"});
+  berth_.SetEnv("ASAP_KEY_REPOSITORY_TOKEN", upload_token + "-wrong");
+  Expect(7, {"asap", "publish", "--key-repo", keys.ready()["keys_url"], "-vvv"});
+  berth_.SetEnv("ASAP_KEY_REPOSITORY_TOKEN", upload_token);
+  Expect(0, {"asap", "publish", "--key-repo", keys.ready()["keys_url"], "-vvv"});
+  berth_.SetEnv("ASAP_KEY_REPOSITORY_TOKEN", "");
   // The key from the environment, as a .env file would carry it.
   std::string pem = nlohmann::json::parse(ReadFile(Work() / ".asap-config"))["privateKey"];
   fs::rename(Work() / ".asap-config", berth_.home() / "asap-config.json");

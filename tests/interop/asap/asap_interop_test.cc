@@ -259,5 +259,40 @@ TEST_F(AsapInteropTest, BerthVerifyRejectsBadPeerTokensRuleByRule) {
   EXPECT_EQ(answers[2]["error"], "Token exceeds lifetime limit of 3600 seconds");
 }
 
+// berth asap publish into a repository that starts empty: Atlassian's
+// validator, fetching the key the way resource servers do, accepts berth's
+// token (and one it signed itself with the same key), and so does berth.
+TEST_F(AsapInteropTest, KeysPublishedByBerthAreFetchedByJwtAuthentication) {
+  const std::string issuer = "micros/published";
+  const std::string kid = issuer + "/key1";
+  BerthRunner publisher;
+  auto made = publisher.Run({"asap", "keygen", "--issuer", issuer, "--key-id", kid, "-a", kAudience});
+  ASSERT_EQ(made.exit_code, 0) << Describe(made);
+  TempDir empty("berth-asap-publish");
+  BackgroundServer repository({"/usr/bin/python3", kDir + "/asap_http_server.py", "--keys", empty.path().string(), "--writable", "--exit-on-stdin-eof"});
+  std::string base = repository.ready()["keys_url"];
+
+  std::string token = Trimmed(publisher.Run({"asap", "token"}).stdout_data);
+  auto before = Batch({{"atlassian-validate", {{"token", token}, {"publicKeyBaseUrl", base}, {"audience", kAudience}, {"authorizedSubjects", {issuer}}}}});
+  EXPECT_NE(before[0]["ok"], true) << "the repository must not know the key before it is published: " << before[0].dump();
+
+  auto published = publisher.Run({"asap", "publish", "--key-repo", base});
+  ASSERT_EQ(published.exit_code, 0) << Describe(published);
+  std::string private_pem = nlohmann::json::parse(ReadFile(publisher.work_dir() / ".asap-config"))["privateKey"];
+  auto signed_by_peer = Batch({{"atlassian-sign", {{"privateKey", private_pem}, {"kid", kid}, {"claims", {{"iss", issuer}, {"sub", issuer}, {"aud", kAudience}}},
+                                                    {"expiresInSeconds", 60}}}});
+  ASSERT_EQ(signed_by_peer[0]["ok"], true) << signed_by_peer[0].dump();
+  std::string peer_token = signed_by_peer[0]["token"];
+  auto answers = Batch({{"atlassian-validate", {{"token", token}, {"publicKeyBaseUrl", base}, {"audience", kAudience}, {"authorizedSubjects", {issuer}}}},
+                        {"atlassian-validate", {{"token", peer_token}, {"publicKeyBaseUrl", base}, {"audience", kAudience}, {"authorizedSubjects", {issuer}}}}});
+  EXPECT_EQ(answers[0]["ok"], true) << answers[0].dump();
+  EXPECT_EQ(answers[0]["payload"]["iss"], issuer);
+  EXPECT_EQ(answers[1]["ok"], true) << answers[1].dump();
+  for (const std::string& each : {token, peer_token}) {
+    auto verified = publisher.Run({"asap", "verify", "-a", kAudience, "--key-repo", base}, each);
+    EXPECT_EQ(verified.exit_code, 0) << Describe(verified);
+  }
+}
+
 }  // namespace
 }  // namespace berth::testing
