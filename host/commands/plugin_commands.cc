@@ -105,6 +105,7 @@ int RunInstall(Host& host, CommandContext& context) {
   request.allow_unsigned = context.args.Flag("allow-unsigned");
   if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
   request.trusted = LoadTrustedPluginKeys(UserConfigFile());
+  request.other_dirs = PluginSearchDirs(host.project_dir);
   InstallResult result = InstallPlugin(request);
   nlohmann::json record = {{"name", result.manifest.name},
                            {"version", result.manifest.version},

@@ -90,11 +90,17 @@ TEST(PluginLifecycleE2eTest, InstallChecksBeforeCopyingAndGuardsVersions) {
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(root)) ++entries;
   EXPECT_EQ(entries, 1) << "no staging directories left behind";
 
-  // Project plugins live in .berth/plugins.
+  // Project plugins live in .berth/plugins; one name in the user's and the
+  // project's plugins would make berth refuse both, so that install is refused.
+  auto duplicate = berth.Run({"plugin", "install", (kFixtures / "echo" / "echo").string(), "--project", "--allow-unsigned"});
+  EXPECT_EQ(duplicate.exit_code, 4) << "same name in user and project dirs";
+  EXPECT_EQ(duplicate.stderr_data, "error: plugin 'echo' is also at " + (root / "echo").string() +
+                                       " (user); berth refuses a plugin name found in two places, so remove that one first\n");
+  EXPECT_FALSE(fs::exists(berth.work_dir() / ".berth" / "plugins" / "echo"));
+  EXPECT_EQ(berth.Json({"plugin", "remove", "echo"})["name"], "echo");
   auto project = berth.Json({"plugin", "install", (kFixtures / "echo" / "echo").string(), "--project", "--allow-unsigned"});
   EXPECT_EQ(project["path"], (berth.work_dir() / ".berth" / "plugins" / "echo").string());
-  auto duplicate = berth.Run({"echo", "say", "x"});
-  EXPECT_EQ(duplicate.exit_code, 4) << "same name in user and project dirs";
+  EXPECT_EQ(berth.Run({"echo", "say", "x"}).exit_code, 0);
   EXPECT_EQ(berth.Json({"plugin", "remove", "echo", "--project"})["name"], "echo");
 }
 

@@ -221,5 +221,88 @@ TEST_F(PluginSigningE2eTest, ProjectPluginsLoadOnlyOnceInstalledHere) {
   EXPECT_EQ(ran.exit_code, 0) << Describe(ran);
 }
 
+// A plugin stays with its signer: an unsigned copy (even with
+// --allow-unsigned) or one another trusted key signed does not replace it,
+// at the same version or another, until the user says --force.
+TEST_F(PluginSigningE2eTest, ASignedPluginIsNotReplacedByAnotherSignerWithoutForce) {
+  WriteFileAtomic(config(), "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n  - name: mallory\n    file: " +
+                                (keys_ / "mallory.pub").string() + "\n");
+  ASSERT_EQ(berth_.Json({"plugin", "install", Package("alice", "alice").string()})["signer_name"], "alice");
+  std::string alice = nlohmann::json::parse(ReadFile(installed() / "berth-plugin.sig"))["key"];
+  std::string by_alice = ReadFile(installed() / "berth-plugin.sig");
+
+  fs::path unsigned_copy = Package("unsigned", "");
+  auto refused = berth_.Run({"plugin", "install", unsigned_copy.string(), "--allow-unsigned"});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: plugin 'echo' 1.0.0 at " + installed().string() + " was installed signed by alice (" + alice +
+                                     "); this package is unsigned: use --force to replace it anyway\n");
+  fs::path by_mallory = Package("mallory", "mallory");
+  std::string mallory = nlohmann::json::parse(ReadFile(by_mallory / "berth-plugin.sig"))["key"];
+  refused = berth_.Run({"plugin", "install", by_mallory.string()});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: plugin 'echo' 1.0.0 at " + installed().string() + " was installed signed by alice (" + alice +
+                                     "); this package is signed by mallory (" + mallory + "): use --force to replace it anyway\n");
+  EXPECT_EQ(ReadFile(installed() / "berth-plugin.sig"), by_alice);
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(record()))["plugins"][0]["signer"], alice);
+
+  // The same signer again is a plain reinstall; --force is the way to change hands.
+  EXPECT_EQ(berth_.Json({"plugin", "install", Package("alice-again", "alice").string()})["signer_name"], "alice");
+  EXPECT_EQ(berth_.Json({"plugin", "install", by_mallory.string(), "--force"})["signer_name"], "mallory");
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(record()))["plugins"][0]["signer"], mallory);
+}
+
+// A library built for another machine is refused at install, before
+// anything is copied, with both machines named; dlopen would only have said
+// "cannot open shared object file".
+TEST_F(PluginSigningE2eTest, AForeignArchitectureLibraryIsRefusedBeforeAnythingIsCopied) {
+  fs::path package = Package("foreign", "");
+  fs::path library = package / "libberth-echo.so";
+  std::string bytes = ReadFile(library);
+  ASSERT_EQ(bytes.substr(1, 3), "ELF");
+  const uint16_t aarch64 = 183, x86_64 = 62;  // EM_AARCH64, EM_X86_64
+  uint16_t foreign = uint8_t(bytes[18]) == x86_64 ? aarch64 : x86_64;
+  bytes[18] = char(foreign & 0xff);
+  bytes[19] = char(foreign >> 8);
+  WriteFileAtomic(library, bytes, 0755);
+  auto manifest = nlohmann::json::parse(ReadFile(package / "berth-plugin.json"));
+  manifest["sha256"] = Sha256FileHex(library);
+  WriteFileAtomic(package / "berth-plugin.json", manifest.dump(2));
+  berth_.Json({"plugin", "sign", package.string(), "--key", Key("alice").string()});
+
+  auto refused = berth_.Run({"plugin", "install", package.string()});
+  EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
+  const std::string here = foreign == aarch64 ? "x86_64" : "aarch64";
+  const std::string there = foreign == aarch64 ? "aarch64" : "x86_64";
+  EXPECT_EQ(refused.stderr_data, "error: plugin " + library.string() + ": built for " + there + ", but this machine runs " + here +
+                                     " (install the plugin's " + here + " build)\n");
+  EXPECT_FALSE(fs::exists(installed()));
+  EXPECT_FALSE(fs::exists(record()));
+}
+
+// Installing a name berth already finds elsewhere would leave two plugins
+// of one name, and berth refuses both: the install is refused instead.
+TEST_F(PluginSigningE2eTest, ANameAlreadyOnThePluginPathIsRefusedAtInstall) {
+  TempDir path_dir("berth-plugin-path");
+  fs::copy(kFixtures / "echo" / "echo", path_dir.path() / "echo", fs::copy_options::recursive);
+  berth_.SetEnv("BERTH_PLUGIN_PATH", path_dir.path().string());
+  auto refused = berth_.Run({"plugin", "install", Package("alice", "alice").string()});
+  EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: plugin 'echo' is also at " + (path_dir.path() / "echo").string() +
+                                     " (BERTH_PLUGIN_PATH); berth refuses a plugin name found in two places, so remove that one first\n");
+  EXPECT_FALSE(fs::exists(installed()));
+  EXPECT_EQ(berth_.Run({"echo", "say", "hi"}).exit_code, 0) << "the plugin already there still works";
+}
+
+// A misspelt key in the user's config is not silently ignored.
+TEST_F(PluginSigningE2eTest, AnUnknownKeyInTheUsersConfigIsNamedWithTheNearestKnownOne) {
+  WriteFileAtomic(config(), "trusted_plugin_keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
+  auto refused = berth_.Run({"plugin", "install", Package("alice", "alice").string()});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("warning: " + config().string() +
+                                     ":1: unknown key 'trusted_plugin_keys', ignored (did you mean 'trusted-plugin-keys'?)\n"),
+            std::string::npos)
+      << refused.stderr_data;
+}
+
 }  // namespace
 }  // namespace berth::testing

@@ -11,6 +11,7 @@
 #include "berth/http/url.h"
 #include "berth/util/fs.h"
 #include "berth/util/text.h"
+#include "core/config/user_config_keys.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -117,6 +118,7 @@ std::map<std::string, std::vector<std::string>> ReadCredentialHosts(const fs::pa
   } catch (const YAML::Exception& e) {
     throw Error(ErrorCode::kInvalidInput, file + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + ")");
   }
+  WarnUnknownUserConfigKeys(root, user_config);
   if (!root.IsMap() || !root[kCredentialHostsKey]) return {};
   // The symbolic link a dotfiles manager makes is fine: what it points at
   // must be the user's (or root's) and closed to others' writes.

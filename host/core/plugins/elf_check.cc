@@ -11,6 +11,28 @@
 namespace berth::host {
 namespace {
 
+#if defined(__x86_64__)
+constexpr uint16_t kNativeMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr uint16_t kNativeMachine = EM_AARCH64;
+#else
+#error "berth plugins are checked for x86_64 and aarch64 only; add this machine's ELF e_machine"
+#endif
+
+// The names `uname -m` prints, which is what a user compares with.
+std::string MachineName(uint16_t machine) {
+  switch (machine) {
+    case EM_X86_64: return "x86_64";
+    case EM_AARCH64: return "aarch64";
+    case EM_386: return "i386";
+    case EM_ARM: return "arm";
+    case EM_RISCV: return "riscv64";
+    case EM_PPC64: return "ppc64";
+    case EM_S390: return "s390x";
+    default: return "ELF machine " + std::to_string(machine);
+  }
+}
+
 Status Refuse(const std::filesystem::path& path, const std::string& problem) {
   return Status(ErrorCode::kPlugin, "plugin " + path.string() + ": " + problem);
 }
@@ -52,8 +74,12 @@ Status CheckPluginElf(int fd, const std::filesystem::path& library) {
   if (!file.ReadAt(0, &header) || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
     return Refuse(library, "not a loadable shared library (not an ELF file)");
   }
-  if (header.e_ident[EI_CLASS] != ELFCLASS64 || (header.e_machine != EM_X86_64 && header.e_machine != EM_AARCH64)) {
-    return Refuse(library, "not a loadable shared library (wrong ELF class or machine)");
+  if (header.e_ident[EI_CLASS] != ELFCLASS64) return Refuse(library, "not a loadable shared library (not a 64-bit ELF file)");
+  if (header.e_machine != kNativeMachine) {
+    // Said before anything is copied or loaded: dlopen's own "cannot open
+    // shared object file" names neither the library's machine nor ours.
+    return Refuse(library, std::string("built for ") + MachineName(header.e_machine) + ", but this machine runs " +
+                               MachineName(kNativeMachine) + " (install the plugin's " + MachineName(kNativeMachine) + " build)");
   }
   if (header.e_type != ET_DYN) return Refuse(library, "not a loadable shared library (ELF file is not ET_DYN)");
   // Find .dynsym and its string table through the section headers.

@@ -57,6 +57,40 @@ void Swap(const fs::path& staged, const fs::path& target) {
   }
 }
 
+void CheckNameIsFree(const std::string& name, const InstallRequest& request) {
+  std::vector<SearchDir> others;
+  std::error_code error;
+  for (const SearchDir& dir : request.other_dirs) {
+    if (!fs::equivalent(dir.path, request.destination, error)) others.push_back(dir);
+  }
+  for (const DiscoveredPlugin& plugin : DiscoverPlugins(others)) {
+    if (plugin.name != name) continue;
+    throw Error(ErrorCode::kPlugin, "plugin '" + name + "' is also at " + plugin.manifest_path.parent_path().string() + " (" +
+                                        PluginSourceName(plugin.source) +
+                                        "); berth refuses a plugin name found in two places, so remove that one first");
+  }
+}
+
+std::string SignerText(const std::string& signer, const std::string& name) {
+  if (signer == kUnsigned) return "unsigned";
+  return "signed by " + (name.empty() ? signer : name + " (" + signer + ")");
+}
+
+// A plugin stays with the key that signed it: replacing it with an unsigned
+// copy or one another key signed, whatever the version, is what a
+// compromised mirror or a careless --allow-unsigned would do, so it takes
+// --force, and the message says what would change.
+void CheckSignerKept(const InstallRequest& request, const InstallResult& result) {
+  if (request.force || !fs::exists(result.path / kManifestFileName)) return;
+  std::optional<InstalledPlugin> installed =
+      InstallRecord::Read(request.record.empty() ? InstallRecordFile() : request.record).Find(fs::absolute(result.path));
+  if (!installed || installed->signer == kUnsigned || installed->signer == result.signer) return;
+  throw Error(ErrorCode::kVerification, "plugin '" + result.manifest.name + "' " + installed->version + " at " + result.path.string() +
+                                            " was installed " + SignerText(installed->signer, installed->signer_name) +
+                                            "; this package is " + SignerText(result.signer, result.signer_name) +
+                                            ": use --force to replace it anyway");
+}
+
 }  // namespace
 
 InstallResult InstallPlugin(const InstallRequest& request) {
@@ -92,6 +126,7 @@ InstallResult InstallPlugin(const InstallRequest& request) {
   }
   CheckManifest(manifest, manifest_path).ThrowIfError();
   CheckPluginElf(source_dir / manifest.library).ThrowIfError();
+  CheckNameIsFree(manifest.name, request);
 
   InstallResult result{manifest, request.destination / manifest.name, "", kUnsigned, ""};
   fs::path signature = request.signature.empty() ? source_dir / kSignatureFileName : request.signature;
@@ -112,6 +147,8 @@ InstallResult InstallPlugin(const InstallRequest& request) {
                                                 result.path.string() + "; use --force to replace it with " + manifest.version);
     }
   }
+
+  CheckSignerKept(request, result);
 
   fs::path staged = staging.path() / manifest.name;
   CreateDirectories(staged);

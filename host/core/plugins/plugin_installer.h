@@ -7,6 +7,7 @@
 #include <string>
 
 #include "berth/manifest.h"
+#include "core/plugins/plugin_discovery.h"
 #include "core/plugins/plugin_signature.h"
 
 namespace berth::host {
@@ -19,6 +20,9 @@ struct InstallRequest {
   std::filesystem::path signature;    // Empty: berth-plugin.sig in the plugin directory.
   std::vector<TrustedKey> trusted;    // Keys whose signatures are accepted.
   std::filesystem::path record;       // The installed-plugins record; empty: InstallRecordFile().
+  // The other places berth looks for plugins: a plugin of the same name in
+  // one of them would make berth refuse both, so the install is refused.
+  std::vector<SearchDir> other_dirs;
 };
 
 struct InstallResult {

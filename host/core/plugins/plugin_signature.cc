@@ -12,6 +12,7 @@
 #include "berth/util/base64.h"
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
+#include "core/config/user_config_keys.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -173,6 +174,7 @@ std::vector<TrustedKey> LoadTrustedPluginKeys(const fs::path& config_file) {
   } catch (const YAML::Exception& e) {
     throw Error(ErrorCode::kInvalidInput, config_file.string() + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + ")");
   }
+  WarnUnknownUserConfigKeys(root, config_file);
   if (!root.IsMap() || !root["trusted-plugin-keys"]) return keys;
   const YAML::Node list = root["trusted-plugin-keys"];
   if (!list.IsSequence()) throw Error(ErrorCode::kInvalidInput, config_file.string() + ": trusted-plugin-keys must be a list");
