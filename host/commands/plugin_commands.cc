@@ -5,7 +5,10 @@
 #include "berth/util/fs.h"
 #include "core/config/host_paths.h"
 #include "core/host.h"
+#include "berth/oci/copy.h"
 #include "core/plugins/install_record.h"
+#include "core/plugins/plugin_artifact.h"
+#include "core/registry/registry_flags.h"
 #include "core/plugins/plugin_installer.h"
 #include "core/plugins/plugin_scaffold.h"
 #include "core/plugins/plugin_signature.h"
@@ -100,8 +103,49 @@ fs::path InstallRoot(Host& host, CommandContext& context) {
   return UserPluginDir();
 }
 
+oci::ClientFactory RegistryClients(Host& host) {
+  return [&host](const oci::Reference& reference) {
+    host.plugins->registries().Validate(reference);
+    return host.plugins->registries().Client(reference.registry);
+  };
+}
+
+// A source that is not a file here and reads as a registry reference
+// (oci://HOST/REPO:TAG, HOST/REPO@sha256:...): a published plugin artifact.
+std::optional<oci::Reference> ArtifactReference(const std::string& source) {
+  std::error_code error;
+  if (source.rfind("oci://", 0) != 0 && fs::exists(source, error)) return std::nullopt;
+  std::string text = source.rfind("oci://", 0) == 0 ? source.substr(6) : source;
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  std::string host = text.substr(0, slash);
+  // A registry host has a dot or a port, or is localhost (as docker decides).
+  if (source.rfind("oci://", 0) != 0 && ((host.find_first_of(".:") == std::string::npos && host != "localhost") || host.front() == '.')) {
+    return std::nullopt;  // "./dir", "../pkg.tar.gz", "plugins/x": a path that is not there.
+  }
+  return oci::Reference::Parse(text);
+}
+
+// Fetches this machine's variant of a published plugin into `staging`.
+fs::path FetchArtifact(Host& host, const oci::Reference& reference, const fs::path& staging, nlohmann::json& artifact) {
+  auto source = oci::OpenRegistrySource(RegistryClients(host)(reference), reference, "plugin install");
+  oci::Manifest top = source->TopManifest();
+  std::string where = reference.str();
+  oci::Descriptor variant = SelectPluginVariant(top, where);
+  artifact = {{"reference", where}, {"digest", top.digest.str()}, {"variant", variant.digest.str()}, {"platform", variant.platform->str()}};
+  return FetchPluginVariant(*source, variant, staging, where);
+}
+
 int RunInstall(Host& host, CommandContext& context) {
-  InstallRequest request{context.args.Get("source"), InstallRoot(host, context), context.args.Flag("force")};
+  ApplyRegistryFlagOptions(host, context.args);
+  std::string source = context.args.Get("source");
+  nlohmann::json artifact = nullptr;
+  std::optional<TempDir> fetched;
+  if (std::optional<oci::Reference> reference = ArtifactReference(source)) {
+    fetched.emplace("berth-plugin-fetch");
+    source = FetchArtifact(host, *reference, fetched->path(), artifact).string();
+  }
+  InstallRequest request{source, InstallRoot(host, context), context.args.Flag("force")};
   request.allow_unsigned = context.args.Flag("allow-unsigned");
   if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
   request.trusted = LoadTrustedPluginKeys(UserConfigFile());
@@ -114,8 +158,53 @@ int RunInstall(Host& host, CommandContext& context) {
                            {"replaced_version", result.replaced_version.empty() ? nlohmann::json(nullptr)
                                                                                 : nlohmann::json(result.replaced_version)},
                            {"signer", result.signer},
-                           {"signer_name", result.signer_name}};
+                           {"signer_name", result.signer_name},
+                           {"artifact", artifact}};
   context.output.Emit(record);
+  return 0;
+}
+
+// berth plugin publish DIR|PKG... REF: one index, a variant per directory.
+int RunPublish(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);
+  std::vector<std::string> words = context.args.GetAll("source");
+  if (words.size() < 2) throw Error(ErrorCode::kUsage, "plugin publish needs a plugin directory or package and then the reference to push to");
+  std::string destination = words.back();
+  words.pop_back();
+  oci::Reference reference = oci::Reference::Parse(destination.rfind("oci://", 0) == 0 ? destination.substr(6) : destination);
+  if (reference.tag.empty() && !reference.digest) throw Error(ErrorCode::kUsage, destination + ": name a tag to publish under (REPO:VERSION)");
+
+  TempDir work("berth-plugin-publish");
+  std::vector<PluginVariant> variants;
+  for (size_t i = 0; i < words.size(); ++i) {
+    fs::path dir = words[i];
+    if (!fs::is_directory(dir)) {
+      fs::path unpacked = work.path() / ("package-" + std::to_string(i));
+      CreateDirectories(unpacked, 0700);
+      dir = UnpackPluginPackage(words[i], unpacked);
+    }
+    variants.push_back(DescribeVariant(dir));
+    if (!variants.back().is_signed && !context.args.Flag("allow-unsigned")) {
+      throw Error(ErrorCode::kVerification, words[i] + ": not signed (no berth-plugin.sig); sign it with `berth plugin sign` or publish with --allow-unsigned");
+    }
+  }
+  fs::path layout = work.path() / "layout";
+  Digest digest = WritePluginLayout(variants, layout, "plugin");
+  nlohmann::json platforms = nlohmann::json::array();
+  for (const PluginVariant& variant : variants) platforms.push_back(variant.platform.str());
+  nlohmann::json result = {{"name", variants.front().name}, {"version", variants.front().version}, {"reference", reference.str()},
+                           {"digest", digest.str()}, {"platforms", platforms}};
+  if (context.args.Flag("dry-run")) {
+    result["action"] = "would publish";
+    context.output.Emit(result);
+    return 0;
+  }
+  auto source = oci::OpenOciLayoutSource(oci::ImageLocation::Parse("oci:" + layout.string() + ":plugin"));
+  auto sink = oci::OpenRegistrySink(RegistryClients(host)(reference), reference, "plugin publish");
+  oci::CopyResult copied = oci::CopyImage(*source, *sink, oci::CopyOptions{});
+  if (copied.top.digest != digest) throw Error(ErrorCode::kVerification, reference.str() + ": stored " + copied.top.digest.str() + ", not " + digest.str());
+  result["action"] = "published";
+  context.output.Emit(result);
   return 0;
 }
 
@@ -165,6 +254,12 @@ int RunNew(CommandContext& context) {
   return 0;
 }
 
+// Installing from and publishing to a registry take the per-run registry flags.
+std::vector<OptionSpec> WithRegistryFlags(std::vector<OptionSpec> options) {
+  for (const auto& flag : RegistryFlagOptions()) options.push_back(flag);
+  return options;
+}
+
 }  // namespace
 
 void RegisterPluginCommands(Host& host) {
@@ -184,12 +279,24 @@ void RegisterPluginCommands(Host& host) {
        .description = "The manifest, the plugin ABI major version and the library's sha256 are checked before\n"
                       "anything is copied; the plugin then appears by one rename. Installs into the user's plugin\n"
                       "directory unless --project or --dir is given.",
-       .options = {{.name = "source", .help = "Plugin directory or .tar.gz package", .value_name = "PATH", .required = true, .position = 1},
-                   {.name = "force", .kind = Kind::kFlag, .help = "Replace an installed plugin of another version"},
-                   {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Install a package that has no signature (recorded as unsigned)"},
-                   {.name = "signature", .help = "The signature file (default: berth-plugin.sig in the plugin directory)", .value_name = "FILE"},
-                   project, dir}},
+       .options = WithRegistryFlags(
+           {{.name = "source", .help = "Plugin directory, .tar.gz package, or a published artifact (oci://HOST/REPO:TAG, HOST/REPO@sha256:...)",
+             .value_name = "SOURCE", .required = true, .position = 1},
+            {.name = "force", .kind = Kind::kFlag, .help = "Replace an installed plugin of another version"},
+            {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Install a package that has no signature (recorded as unsigned)"},
+            {.name = "signature", .help = "The signature file (default: berth-plugin.sig in the plugin directory)", .value_name = "FILE"},
+            project, dir})},
       [&host](CommandContext& c) { return RunInstall(host, c); });
+  host.table.Add(
+      {.path = "plugin publish",
+       .summary = "Push signed plugins to a registry as one OCI artifact, a variant per platform",
+       .description = "berth plugin publish DIR|PKG... HOST/REPO:TAG. Each directory (or .tar.gz package) is one\n"
+                      "variant; its platform is its library's architecture and its ABI major the manifest's. Install\n"
+                      "with `berth plugin install oci://HOST/REPO:TAG`, which picks this machine's variant.",
+       .options = WithRegistryFlags({{.name = "source", .kind = Kind::kList, .help = "Plugin directories or packages, then the reference",
+                                      .value_name = "DIR|PKG... REF", .required = true, .position = 1},
+                                     {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Publish plugins that have no signature"}})},
+      [&host](CommandContext& c) { return RunPublish(host, c); });
   host.table.Add(
       {.path = "plugin sign",
        .summary = "Sign a built plugin directory so that `berth plugin install` accepts it",

@@ -104,4 +104,16 @@ Status CheckPluginElf(int fd, const std::filesystem::path& library) {
   return Refuse(library, std::string("no entry point '") + BERTH_PLUGIN_ENTRY_SYMBOL + "' (not a berth plugin)");
 }
 
+std::optional<std::string> ElfOciArchitecture(const std::filesystem::path& library) {
+  int fd = open(library.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  Elf64_Ehdr header;
+  bool read = ElfFile(fd).ReadAt(0, &header);
+  close(fd);
+  if (!read || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64) return std::nullopt;
+  if (header.e_machine == EM_X86_64) return "amd64";
+  if (header.e_machine == EM_AARCH64) return "arm64";
+  return std::nullopt;
+}
+
 }  // namespace berth::host

@@ -5,6 +5,8 @@
 #define BERTH_HOST_CORE_PLUGINS_ELF_CHECK_H_
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "berth/error.h"
 
@@ -14,6 +16,10 @@ Status CheckPluginElf(const std::filesystem::path& library);
 // The same for the file open on `fd` (not closed), the one that will be
 // loaded; `library` names it in messages.
 Status CheckPluginElf(int fd, const std::filesystem::path& library);
+
+// The OCI architecture ("amd64", "arm64") of a 64-bit ELF file, for the
+// platform of a published plugin; nullopt for anything else.
+std::optional<std::string> ElfOciArchitecture(const std::filesystem::path& library);
 
 }  // namespace berth::host
 

@@ -51,6 +51,16 @@ void Extract(const fs::path& package, const fs::path& into) {
   }
 }
 
+}  // namespace
+
+fs::path UnpackPluginPackage(const fs::path& package, const fs::path& into) {
+  if (!IsTarball(package)) throw Error(ErrorCode::kInvalidInput, package.string() + ": expected a plugin directory or a .tar.gz package");
+  Extract(package, into);
+  return FindPluginDir(into, package);
+}
+
+namespace {
+
 void Swap(const fs::path& staged, const fs::path& target) {
   if (renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
     throw Error(ErrorCode::kFailure, "cannot replace " + target.string() + ": " + std::strerror(errno));
@@ -101,13 +111,9 @@ InstallResult InstallPlugin(const InstallRequest& request) {
   TempDir staging(".install", request.destination);
   fs::path source_dir = request.source;
   if (!fs::is_directory(request.source)) {
-    if (!IsTarball(request.source)) {
-      throw Error(ErrorCode::kInvalidInput, request.source.string() + ": expected a plugin directory or a .tar.gz package");
-    }
     fs::path unpacked = staging.path() / "unpacked";
     CreateDirectories(unpacked, 0700);
-    Extract(request.source, unpacked);
-    source_dir = FindPluginDir(unpacked, request.source);
+    source_dir = UnpackPluginPackage(request.source, unpacked);
   }
   fs::path manifest_path = source_dir / kManifestFileName;
   if (!fs::exists(manifest_path)) {

@@ -36,6 +36,10 @@ struct InstallResult {
 // Throws berth::Error naming the file and the problem.
 InstallResult InstallPlugin(const InstallRequest& request);
 
+// Unpacks a .tar.gz plugin package into `into`; returns the plugin directory
+// inside it. Throws Error(kInvalidInput) naming the package.
+std::filesystem::path UnpackPluginPackage(const std::filesystem::path& package, const std::filesystem::path& into);
+
 // Removes destination/NAME. Throws Error(kNotFound) when it is not there.
 std::filesystem::path RemovePlugin(const std::string& name, const std::filesystem::path& destination,
                                    const std::filesystem::path& record = {});

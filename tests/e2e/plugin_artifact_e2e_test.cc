@@ -1,0 +1,165 @@
+// Plugins as OCI artifacts against the real docker-registry: `berth plugin
+// publish` (a variant per platform, one of them a deliberately foreign
+// architecture), skopeo reading the result as OCI, `berth plugin install` by
+// tag and by digest, the refusals (no variant for this machine, a signer
+// nobody trusts, no signature), and a mirror made with `berth copy`.
+#include <gtest/gtest.h>
+
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth_runner.h"
+#include "test_peer.h"
+
+namespace berth::testing {
+namespace {
+namespace fs = std::filesystem;
+
+const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
+
+// This machine's platform, as berth's variants name it.
+std::string Platform() {
+#if defined(__aarch64__)
+  return "linux/arm64";
+#else
+  return "linux/amd64";
+#endif
+}
+
+void MustRun(const std::vector<std::string>& argv) {
+  ProcessResult result = RunProcess(argv);
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+}
+
+class PluginArtifactE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(keys_);
+    for (const char* name : {"alice", "mallory"}) {
+      MustRun({"openssl", "genpkey", "-algorithm", "ed25519", "-out", Key(name).string()});
+      MustRun({"openssl", "pkey", "-in", Key(name).string(), "-pubout", "-out", (keys_ / (std::string(name) + ".pub")).string()});
+    }
+    CreateDirectories(berth_.home() / "config" / "berth");
+    WriteFileAtomic(berth_.home() / "config" / "berth" / "config.yaml",
+                    "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
+    registry_ = StartRegistry("token");
+    host_ = registry_->host();
+    password_ = registry_->ready()["users"]["alice"].get<std::string>();
+    ProcessResult login = berth_.Run({"login", host_, "-u", "alice", "--password-stdin", "--plain-http", host_}, password_);
+    ASSERT_EQ(login.exit_code, 0) << Describe(login);
+  }
+
+  fs::path Key(const std::string& name) { return keys_ / (name + ".key"); }
+  fs::path installed() { return berth_.home() / "data" / "berth" / "plugins" / "echo"; }
+
+  // A copy of the echo fixture, signed by `signer` unless empty; `foreign`
+  // rewrites its library's ELF machine to the other 64-bit architecture.
+  fs::path Package(const std::string& label, const std::string& signer, bool foreign = false) {
+    fs::path dir = packages_.path() / label / "echo";
+    fs::create_directories(dir.parent_path());
+    fs::copy(kFixtures / "echo" / "echo", dir, fs::copy_options::recursive);
+    if (foreign) {
+      fs::path library = dir / "libberth-echo.so";
+      std::string bytes = ReadFile(library);
+      bytes[18] = char(uint8_t(bytes[18]) == 62 ? 183 : 62);  // EM_X86_64 <-> EM_AARCH64
+      bytes[19] = 0;
+      WriteFileAtomic(library, bytes, 0755);
+      auto manifest = nlohmann::json::parse(ReadFile(dir / "berth-plugin.json"));
+      manifest["sha256"] = Sha256FileHex(library);
+      WriteFileAtomic(dir / "berth-plugin.json", manifest.dump(2));
+    }
+    if (!signer.empty()) berth_.Json({"plugin", "sign", dir.string(), "--key", Key(signer).string()});
+    return dir;
+  }
+  std::vector<std::string> Plain(std::vector<std::string> args) {
+    args.insert(args.end(), {"--plain-http", host_});
+    return args;
+  }
+
+  BerthRunner berth_;
+  TempDir packages_{"berth-plugin-artifacts"};
+  fs::path keys_ = packages_.path() / "keys";
+  std::unique_ptr<TestPeer> registry_;
+  std::string host_, password_;
+};
+
+TEST_F(PluginArtifactE2eTest, PublishedForTwoPlatformsInstallsThisMachinesVariantByTagAndByDigest) {
+  const std::string here = Platform();
+  const std::string there = here == "linux/amd64" ? "linux/arm64" : "linux/amd64";
+  const std::string ref = host_ + "/plugins/echo:1.0.0";
+  auto published = berth_.Json(Plain({"plugin", "publish", Package("native", "alice").string(), Package("foreign", "alice", true).string(), ref}));
+  EXPECT_EQ(published["action"], "published");
+  EXPECT_EQ(published["name"], "echo");
+  EXPECT_EQ(published["platforms"], nlohmann::json::array({here, there}));
+  const std::string digest = published["digest"];
+
+  // An independent client reads it as an OCI index of berth plugin variants.
+  ProcessOptions quiet;
+  quiet.env_set = {{"REGISTRY_AUTH_FILE", (packages_.path() / "no-auth.json").string()}};
+  ProcessResult raw = RunProcess({"skopeo", "inspect", "--raw", "--tls-verify=false", "--creds", "alice:" + password_, "docker://" + ref}, quiet);
+  ASSERT_EQ(raw.exit_code, 0) << Describe(raw);
+  EXPECT_EQ("sha256:" + Sha256Hex(raw.stdout_data), digest);
+  auto index = nlohmann::json::parse(raw.stdout_data);
+  EXPECT_EQ(index["mediaType"], "application/vnd.oci.image.index.v1+json");
+  EXPECT_EQ(index["artifactType"], "application/vnd.berth.plugin.v1");
+  ASSERT_EQ(index["manifests"].size(), 2u);
+  EXPECT_EQ(index["manifests"][1]["platform"]["architecture"], there.substr(6));
+  EXPECT_EQ(index["manifests"][0]["annotations"]["dev.berth.plugin.abi-major"], "2");
+
+  auto installed_json = berth_.Json(Plain({"plugin", "install", "oci://" + ref}));
+  EXPECT_EQ(installed_json["signer_name"], "alice");
+  EXPECT_EQ(installed_json["artifact"]["digest"], digest);
+  EXPECT_EQ(installed_json["artifact"]["platform"], here);
+  ProcessResult said = berth_.Run({"echo", "say", "from", "a", "registry"});
+  EXPECT_EQ(said.exit_code, 0) << Describe(said);
+  EXPECT_NE(said.stdout_data.find("from a registry"), std::string::npos) << said.stdout_data;
+  EXPECT_EQ(ReadFile(installed() / "libberth-echo.so"), ReadFile(kFixtures / "echo" / "echo" / "libberth-echo.so"));
+
+  berth_.Json({"plugin", "remove", "echo"});
+  auto by_digest = berth_.Json(Plain({"plugin", "install", host_ + "/plugins/echo@" + digest}));
+  EXPECT_EQ(by_digest["artifact"]["digest"], digest);
+  EXPECT_EQ(berth_.Run({"echo", "say", "again"}).exit_code, 0);
+
+  // A mirror made with berth copy installs the same bytes.
+  auto mirror = StartRegistry("plain");
+  auto copied = berth_.Json(Plain({"copy", ref, mirror->host() + "/mirror/echo:1.0.0", "--plain-http", mirror->host()}));
+  EXPECT_EQ(copied["digest"], digest);
+  berth_.Json({"plugin", "remove", "echo"});
+  auto from_mirror = berth_.Json({"plugin", "install", "oci://" + mirror->host() + "/mirror/echo:1.0.0", "--plain-http", mirror->host()});
+  EXPECT_EQ(from_mirror["artifact"]["digest"], digest);
+  EXPECT_EQ(from_mirror["signer_name"], "alice");
+}
+
+TEST_F(PluginArtifactE2eTest, RefusesAForeignOnlyArtifactAnUntrustedSignerAndNoSignatureBeforeInstalling) {
+  const std::string here = Platform();
+  const std::string there = here == "linux/amd64" ? "linux/arm64" : "linux/amd64";
+  berth_.Json(Plain({"plugin", "publish", Package("foreign", "alice", true).string(), host_ + "/plugins/echo-foreign:1.0.0"}));
+  auto refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/echo-foreign:1.0.0"}));
+  EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + host_ + "/plugins/echo-foreign:1.0.0: no variant for this machine, which needs " + here +
+                                     " (ABI 2); the artifact offers " + there + " (ABI 2)\n");
+
+  berth_.Json(Plain({"plugin", "publish", Package("mallory", "mallory").string(), host_ + "/plugins/echo-mallory:1.0.0"}));
+  refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/echo-mallory:1.0.0"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("which is not in trusted-plugin-keys of your berth config"), std::string::npos) << refused.stderr_data;
+
+  fs::path unsigned_copy = Package("unsigned", "");
+  refused = berth_.Run(Plain({"plugin", "publish", unsigned_copy.string(), host_ + "/plugins/echo-unsigned:1.0.0"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + unsigned_copy.string() +
+                                     ": not signed (no berth-plugin.sig); sign it with `berth plugin sign` or publish with --allow-unsigned\n");
+  berth_.Json(Plain({"plugin", "publish", unsigned_copy.string(), host_ + "/plugins/echo-unsigned:1.0.0", "--allow-unsigned"}));
+  refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/echo-unsigned:1.0.0"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find(": the package is not signed (no berth-plugin.sig)"), std::string::npos) << refused.stderr_data;
+
+  // An image is not a plugin.
+  berth_.Json(Plain({"plugin", "publish", Package("native", "alice").string(), host_ + "/plugins/echo:1.0.0"}));
+  refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/nothing:1.0.0"}));
+  EXPECT_EQ(refused.exit_code, 6) << Describe(refused);
+  EXPECT_FALSE(fs::exists(installed()));
+  EXPECT_FALSE(fs::exists(berth_.home() / "data" / "berth" / "installed-plugins.json"));
+}
+
+}  // namespace
+}  // namespace berth::testing
