@@ -63,10 +63,11 @@ std::string Render(const std::string& service, const std::string& image, const s
 }
 
 // What a berth project keeps out of git from the start: berth's local state
-// (.berth/: build layouts, deploy state), the keys berth writes, and env
-// files, which hold secret values (`secrets.from`); `.env.example` stays.
+// (.berth/: build layouts, deploy state, installed plugins) except the plugin
+// lock, which is committed; the keys berth writes; and env files, which hold
+// secret values (`secrets.from`); `.env.example` stays.
 std::vector<std::string> SecretFilePatterns(const std::string& signing_key) {
-  std::vector<std::string> patterns = {"/.berth/", ".asap-config", "cosign.key", ".env", ".env.*", "!.env.example"};
+  std::vector<std::string> patterns = {"/.berth/*", "!/.berth/plugins.lock", ".asap-config", "cosign.key", ".env", ".env.*", "!.env.example"};
   fs::path key(signing_key);
   if (!signing_key.empty() && key.is_relative() && *key.begin() != "..") patterns.push_back("/" + key.lexically_normal().string());
   return patterns;

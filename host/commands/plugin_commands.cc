@@ -6,6 +6,7 @@
 #include "core/config/host_paths.h"
 #include "core/host.h"
 #include "berth/oci/copy.h"
+#include "commands/plugin_source.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_artifact.h"
 #include "core/registry/registry_flags.h"
@@ -110,32 +111,6 @@ oci::ClientFactory RegistryClients(Host& host) {
   };
 }
 
-// A source that is not a file here and reads as a registry reference
-// (oci://HOST/REPO:TAG, HOST/REPO@sha256:...): a published plugin artifact.
-std::optional<oci::Reference> ArtifactReference(const std::string& source) {
-  std::error_code error;
-  if (source.rfind("oci://", 0) != 0 && fs::exists(source, error)) return std::nullopt;
-  std::string text = source.rfind("oci://", 0) == 0 ? source.substr(6) : source;
-  size_t slash = text.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  std::string host = text.substr(0, slash);
-  // A registry host has a dot or a port, or is localhost (as docker decides).
-  if (source.rfind("oci://", 0) != 0 && ((host.find_first_of(".:") == std::string::npos && host != "localhost") || host.front() == '.')) {
-    return std::nullopt;  // "./dir", "../pkg.tar.gz", "plugins/x": a path that is not there.
-  }
-  return oci::Reference::Parse(text);
-}
-
-// Fetches this machine's variant of a published plugin into `staging`.
-fs::path FetchArtifact(Host& host, const oci::Reference& reference, const fs::path& staging, nlohmann::json& artifact) {
-  auto source = oci::OpenRegistrySource(RegistryClients(host)(reference), reference, "plugin install");
-  oci::Manifest top = source->TopManifest();
-  std::string where = reference.str();
-  oci::Descriptor variant = SelectPluginVariant(top, where);
-  artifact = {{"reference", where}, {"digest", top.digest.str()}, {"variant", variant.digest.str()}, {"platform", variant.platform->str()}};
-  return FetchPluginVariant(*source, variant, staging, where);
-}
-
 int RunInstall(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);
   std::string source = context.args.Get("source");
@@ -143,7 +118,9 @@ int RunInstall(Host& host, CommandContext& context) {
   std::optional<TempDir> fetched;
   if (std::optional<oci::Reference> reference = ArtifactReference(source)) {
     fetched.emplace("berth-plugin-fetch");
-    source = FetchArtifact(host, *reference, fetched->path(), artifact).string();
+    FetchedPlugin plugin = FetchArtifact(host, *reference, fetched->path());
+    source = plugin.dir.string();
+    artifact = plugin.artifact;
   }
   InstallRequest request{source, InstallRoot(host, context), context.args.Flag("force")};
   request.allow_unsigned = context.args.Flag("allow-unsigned");

@@ -9,6 +9,7 @@
 #include "berth/version.h"
 #include "core/config/host_paths.h"
 #include "core/plugins/plugin_crash.h"
+#include "core/plugins/plugin_lock.h"
 #include "host.h"
 
 namespace berth::host {
@@ -17,6 +18,7 @@ namespace {
 constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterMetaCommands,
     RegisterPluginCommands,
+    RegisterPluginLockCommands,
     RegisterSecretsCommands,
     RegisterDeployCommands,
     RegisterRegistryCommands,
@@ -32,6 +34,24 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
 int ReportError(const Status& status) {
   std::cerr << "error: " << Redact(status.message()) << "\n";
   return static_cast<int>(status.code());
+}
+
+// In a fresh clone the commands and kinds a locked plugin provides are
+// unknown until `berth plugin sync` installs it: the error says so.
+Status WithSyncHint(Host& host, Status status) {
+  if (!host.project_dir || (status.code() != ErrorCode::kPlugin && status.code() != ErrorCode::kUsage)) return status;
+  std::string missing;
+  try {
+    std::optional<std::vector<LockedPlugin>> locked = ReadPluginLock(PluginLockFile(*host.project_dir));
+    for (const LockedPlugin& plugin : locked.value_or(std::vector<LockedPlugin>{})) {
+      if (host.plugins->Find(plugin.name) == nullptr) missing += (missing.empty() ? "" : ", ") + plugin.name;
+    }
+  } catch (const Error&) {
+    return status;  // A broken lock is `plugin sync`'s to report.
+  }
+  if (missing.empty()) return status;
+  return Status(status.code(), status.message() + "; .berth/plugins.lock names plugins not installed here (" + missing +
+                                   "): run berth plugin sync");
 }
 
 void ConfigureLogging(const GlobalOptions& globals) {
@@ -137,7 +157,7 @@ int Run(const std::vector<std::string>& arguments) {
     std::string unknown = group.empty() ? split.words[0] : group + " " + split.words[group_words];
     std::string message = "unknown command '" + unknown + "'";
     if (auto suggestion = host.table.Suggest(unknown)) message += "; did you mean '" + *suggestion + "'?";
-    return ReportError(Status(ErrorCode::kUsage, message + " (see berth --help)"));
+    return ReportError(WithSyncHint(host, Status(ErrorCode::kUsage, message + " (see berth --help)")));
   }
 
   std::vector<std::string> remaining(split.words.begin() + long(match.words_used), split.words.end());
@@ -196,7 +216,7 @@ int Run(const std::vector<std::string>& arguments) {
     host.plugins->host_api().SetCommandIo(nullptr, nullptr);
   }
   std::cout.flush();
-  if (!result.ok()) return ReportError(result.status());
+  if (!result.ok()) return ReportError(WithSyncHint(host, result.status()));
   return result.value();
 }
 

@@ -49,6 +49,7 @@ struct Host {
 using CommandGroupRegistration = void (*)(Host& host);
 void RegisterMetaCommands(Host& host);
 void RegisterPluginCommands(Host& host);
+void RegisterPluginLockCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
 void RegisterDeployCommands(Host& host);
 void RegisterRegistryCommands(Host& host);

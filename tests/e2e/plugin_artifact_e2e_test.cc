@@ -161,5 +161,70 @@ TEST_F(PluginArtifactE2eTest, RefusesAForeignOnlyArtifactAnUntrustedSignerAndNoS
   EXPECT_FALSE(fs::exists(berth_.home() / "data" / "berth" / "installed-plugins.json"));
 }
 
+// berth.yaml lists the plugins a project needs; `plugin lock` pins each to
+// its artifact digest and signer; a teammate with a fresh HOME is told to
+// sync, and `plugin sync` installs exactly what is pinned, even after the
+// tag moved, and only from the pinned signer.
+TEST_F(PluginArtifactE2eTest, ALockedPluginSetSyncsOnAFreshHomeExactlyAsPinned) {
+  const std::string ref = host_ + "/plugins/echo:1.0.0";
+  const std::string digest = berth_.Json(Plain({"plugin", "publish", Package("native", "alice").string(), ref}))["digest"];
+  const std::string yaml = "service: locked\nimage: " + host_ + "/team/locked\nplugins:\n  - name: echo\n    source: oci://" + ref + "\n";
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml);
+
+  auto untrusted = berth_.Run(Plain({"plugin", "lock"}));
+  EXPECT_EQ(untrusted.exit_code, 3) << Describe(untrusted);
+  EXPECT_NE(untrusted.stderr_data.find("plugins.echo names a plugin to install"), std::string::npos) << untrusted.stderr_data;
+  ASSERT_EQ(berth_.Run({"trust"}).exit_code, 0);
+  auto locked = berth_.Json(Plain({"plugin", "lock"}));
+  EXPECT_EQ(locked["plugins"][0]["digest"], digest);
+  EXPECT_EQ(locked["plugins"][0]["signer_name"], "alice");
+  const std::string lock = ReadFile(berth_.work_dir() / ".berth" / "plugins.lock");
+
+  // The tag moves to another build; the lock still means the first one.
+  fs::path rebuilt = Package("rebuilt", "");
+  auto manifest = nlohmann::json::parse(ReadFile(rebuilt / "berth-plugin.json"));
+  manifest["description"] = "rebuilt under the same tag";
+  WriteFileAtomic(rebuilt / "berth-plugin.json", manifest.dump(2));
+  berth_.Json({"plugin", "sign", rebuilt.string(), "--key", Key("alice").string()});
+  EXPECT_NE(berth_.Json(Plain({"plugin", "publish", rebuilt.string(), ref}))["digest"], digest);
+
+  // A teammate: a fresh HOME, the project as committed, alice trusted.
+  BerthRunner teammate;
+  WriteFileAtomic(teammate.work_dir() / "berth.yaml", yaml);
+  WriteFileAtomic(teammate.work_dir() / ".berth" / "plugins.lock", lock);
+  CreateDirectories(teammate.home() / "config" / "berth");
+  WriteFileAtomic(teammate.home() / "config" / "berth" / "config.yaml",
+                  "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
+  ASSERT_EQ(teammate.Run({"login", host_, "-u", "alice", "--password-stdin", "--plain-http", host_}, password_).exit_code, 0);
+  auto missing = teammate.Run({"echo", "say", "hi"});
+  EXPECT_EQ(missing.exit_code, 2) << Describe(missing);
+  EXPECT_NE(missing.stderr_data.find("; .berth/plugins.lock names plugins not installed here (echo): run berth plugin sync"),
+            std::string::npos)
+      << missing.stderr_data;
+  ASSERT_EQ(teammate.Run({"trust"}).exit_code, 0);
+  auto synced = teammate.Json(Plain({"plugin", "sync"}));
+  EXPECT_EQ(synced[0]["action"], "installed");
+  EXPECT_EQ(teammate.Json({"plugin", "info", "echo"})["description"], "Test fixture: echoes its argument") << "the locked build, not the tag's";
+  EXPECT_EQ(teammate.Run({"echo", "say", "hi"}).exit_code, 0);
+  EXPECT_EQ(teammate.Json(Plain({"plugin", "sync"}))[0]["action"], "up to date");
+
+  // Only the pinned signer: a teammate who trusts another key gets nothing.
+  WriteFileAtomic(teammate.home() / "config" / "berth" / "config.yaml",
+                  "trusted-plugin-keys:\n  - name: mallory\n    file: " + (keys_ / "mallory.pub").string() + "\n");
+  fs::remove_all(teammate.work_dir() / ".berth" / "plugins");
+  auto refused = teammate.Run(Plain({"plugin", "sync"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("pins 'echo' to the signer alice (sha256:"), std::string::npos) << refused.stderr_data;
+  EXPECT_FALSE(fs::exists(teammate.work_dir() / ".berth" / "plugins" / "echo"));
+
+  // berth.yaml and the lock disagree: nothing is installed until it is locked again.
+  WriteFileAtomic(teammate.work_dir() / "berth.yaml", yaml + "  - name: other\n    source: oci://" + host_ + "/plugins/other:1.0.0\n");
+  ASSERT_EQ(teammate.Run({"trust"}).exit_code, 0);
+  auto stale = teammate.Run(Plain({"plugin", "sync"}));
+  EXPECT_EQ(stale.exit_code, 3) << Describe(stale);
+  EXPECT_NE(stale.stderr_data.find("plugins.lock does not pin plugin 'other' as berth.yaml lists it; run berth plugin lock"), std::string::npos)
+      << stale.stderr_data;
+}
+
 }  // namespace
 }  // namespace berth::testing

@@ -23,19 +23,21 @@ TEST(SecretFilesE2eTest, InitIgnoresStateKeysAndEnvFilesOnce) {
   WriteFileAtomic(berth.work_dir() / ".gitignore", "node_modules/\n/cosign.key\n");
   auto created = berth.Json({"init", "--service", "shop", "--image", "127.0.0.1:5000/shop/api", "--signing-key", "keys/release.key"});
   EXPECT_EQ(created["gitignore_added"],
-            nlohmann::json::array({"/.berth/", ".asap-config", ".env", ".env.*", "!.env.example", "/keys/release.key"}));
+            nlohmann::json::array({"/.berth/*", "!/.berth/plugins.lock", ".asap-config", ".env", ".env.*", "!.env.example", "/keys/release.key"}));
   EXPECT_EQ(ReadFile(berth.work_dir() / ".gitignore"),
-            "node_modules/\n/cosign.key\n/.berth/\n.asap-config\n.env\n.env.*\n!.env.example\n/keys/release.key\n");
+            "node_modules/\n/cosign.key\n/.berth/*\n!/.berth/plugins.lock\n.asap-config\n.env\n.env.*\n!.env.example\n/keys/release.key\n");
   berth.Git({"init", "-q"});
   for (const char* file : {"cosign.key", ".asap-config", ".env.local", ".env", ".berth/image/index.json", "keys/release.key"}) {
     EXPECT_TRUE(GitIgnores(berth, file)) << file;
   }
   EXPECT_FALSE(GitIgnores(berth, ".env.example"));
+  EXPECT_FALSE(GitIgnores(berth, ".berth/plugins.lock")) << "the plugin lock is committed";
+  EXPECT_TRUE(GitIgnores(berth, ".berth/plugins/echo/berth-plugin.json"));
   EXPECT_FALSE(GitIgnores(berth, "berth.yaml"));
   // Again (with --force): nothing is appended twice.
   berth.Json({"init", "--force", "--service", "shop", "--image", "127.0.0.1:5000/shop/api", "--signing-key", "keys/release.key"});
   EXPECT_EQ(ReadFile(berth.work_dir() / ".gitignore"),
-            "node_modules/\n/cosign.key\n/.berth/\n.asap-config\n.env\n.env.*\n!.env.example\n/keys/release.key\n");
+            "node_modules/\n/cosign.key\n/.berth/*\n!/.berth/plugins.lock\n.asap-config\n.env\n.env.*\n!.env.example\n/keys/release.key\n");
 }
 
 TEST(SecretFilesE2eTest, KeygenIgnoresTheKeyInsideAProjectOnly) {

@@ -141,7 +141,11 @@ Json BerthYamlSchema(PluginManager& plugins) {
         {{"type", "object"},
          {"propertyNames", {{"pattern", "^[a-z][a-z0-9-]{0,62}$"}}},
          {"additionalProperties", Environment(plugins)}}},
-       {"ledger", Closed({{"path", Text("The JSON ledger (releases.json)")}, {"markdown", Text("The Markdown ledger (RELEASES.md)")}})}},
+       {"ledger", Closed({{"path", Text("The JSON ledger (releases.json)")}, {"markdown", Text("The Markdown ledger (RELEASES.md)")}})},
+       {"plugins",
+        {{"type", "array"},
+         {"description", "Plugins the project needs: `berth plugin lock` pins them, `berth plugin sync` installs them"},
+         {"items", Closed({{"name", Text("The plugin's name")}, {"source", Text("A published plugin: oci://HOST/REPO:TAG")}}, Json::array({"name", "source"}))}}}},
       {"service", "image"});
   schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   schema["title"] = "berth.yaml";

@@ -282,7 +282,7 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
   }
   if (!root.IsMap()) throw reader.At(root, "expected a mapping at the top (service:, image:, environments: ...)");
   reader.OnlyKeys(root, "berth.yaml",
-                  {"service", "image", "build", "tags", "git", "registries", "signing", "environments", "ledger"});
+                  {"service", "image", "build", "tags", "git", "registries", "signing", "environments", "ledger", "plugins"});
 
   ProjectConfig config;
   config.file = fs::absolute(file);
@@ -328,6 +328,23 @@ ProjectConfig ProjectConfig::Parse(const std::string& text, const fs::path& file
       }
       if (value < 4 || value > 40) throw reader.At(length, "'git.short_length' must be a number from 4 to 40");
       config.git_short_length = value;
+    }
+  }
+
+  if (const YAML::Node plugins = root["plugins"]) {
+    if (!plugins.IsSequence()) throw reader.At(plugins, "'plugins' must be a list of {name, source}");
+    for (const auto& node : plugins) {
+      reader.ExpectMap(node, "plugins[]");
+      reader.OnlyKeys(node, "plugins[]", {"name", "source"});
+      ProjectPlugin plugin{reader.RequiredString(node, "name", "plugins[].name"), reader.RequiredString(node, "source", "plugins[].source")};
+      if (!std::regex_match(plugin.name, std::regex("[a-z][a-z0-9-]{0,63}"))) {
+        throw reader.At(node["name"], "'plugins[].name' must be a plugin name (lowercase letters, digits and '-')");
+      }
+      for (const auto& other : config.plugins) {
+        if (other.name == plugin.name) throw reader.At(node["name"], "plugin '" + plugin.name + "' is listed twice");
+      }
+      config.places["plugins." + plugin.name] = Reader::PlaceOf(node["source"]);
+      config.plugins.push_back(std::move(plugin));
     }
   }
 

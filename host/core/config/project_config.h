@@ -45,6 +45,13 @@ struct RegistryConfig {
   SettingsSource source;
 };
 
+// A plugin the project needs (berth.yaml `plugins:`); `berth plugin lock`
+// pins it in .berth/plugins.lock and `berth plugin sync` installs that.
+struct ProjectPlugin {
+  std::string name;
+  std::string source;  // A published artifact: oci://HOST/REPO:TAG or HOST/REPO:TAG.
+};
+
 struct SigningConfig {
   std::string signer;                // Empty: the one installed signer (Host::Project fills it in).
   std::string key;
@@ -93,6 +100,7 @@ struct ProjectConfig {
   std::vector<RegistryConfig> registries;
   std::optional<SigningConfig> signing;
   std::map<std::string, EnvironmentConfig> environments;
+  std::vector<ProjectPlugin> plugins;
   std::filesystem::path ledger;      // releases.json
   std::filesystem::path ledger_markdown;  // RELEASES.md
   // Where berth's own fields that need trust were written ("signing.key"),

@@ -207,6 +207,7 @@ std::string TrustNeed::Why() const {
   if (kind == "endpoint") return "names an endpoint";
   if (kind == "credential-file") return "names a credential file";
   if (kind == "program") return "names a program";
+  if (kind == "plugin") return "names a plugin to install";
   if (kind == "undeclared") return "is a setting of " + owner + ", which does not declare which of its settings need trust";
   return "needs trust (" + kind + ")";
 }
@@ -223,6 +224,7 @@ std::vector<TrustNeed> FindTrustNeeds(const ProjectConfig& project, const Provid
     if (!project.signing->key.empty()) finder.Own("signing.key", "credential-file", project.signing->key);
     finder.Block(ProvidedKind::kSigner, project.signing->signer, project.signing->source, project.signing->settings);
   }
+  for (const auto& plugin : project.plugins) finder.Own("plugins." + plugin.name, "plugin", plugin.source);
   for (const auto& registry : project.registries) {
     if (registry.plugin.empty() || registry.plugin == "generic") continue;
     finder.Block(ProvidedKind::kRegistry, registry.plugin, registry.source, registry.settings);

@@ -1,0 +1,177 @@
+// berth plugin lock|sync: the plugins berth.yaml lists, pinned in
+// .berth/plugins.lock by artifact digest and signer, and installed into the
+// project's .berth/plugins exactly as pinned (a teammate's laptop, a CI
+// runner).
+#include "berth/output.h"
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth/util/log.h"
+#include "berth/util/process.h"
+#include "commands/plugin_source.h"
+#include "core/config/host_paths.h"
+#include "core/host.h"
+#include "core/plugins/install_record.h"
+#include "core/plugins/plugin_installer.h"
+#include "core/plugins/plugin_lock.h"
+#include "core/plugins/plugin_signature.h"
+#include "core/registry/registry_flags.h"
+
+namespace berth::host {
+namespace fs = std::filesystem;
+namespace {
+
+oci::Reference SourceReference(const ProjectPlugin& plugin) {
+  std::optional<oci::Reference> reference = ArtifactReference(plugin.source.rfind("oci://", 0) == 0 ? plugin.source : "oci://" + plugin.source);
+  if (!reference) {
+    throw Error(ErrorCode::kInvalidInput, "berth.yaml: plugins." + plugin.name + ".source: '" + plugin.source +
+                                              "' is not a published plugin (oci://HOST/REPO:TAG)");
+  }
+  return *reference;
+}
+
+const ProjectConfig& ProjectWithPlugins(Host& host) {
+  const ProjectConfig& project = host.Project();
+  // The sources name code that will run here: only a trusted project's.
+  host.RequireTrust({"plugins"});
+  return project;
+}
+
+// The lock is for teammates and CI: a .gitignore that hides it (the
+// `/.berth/` that berth init wrote before there was a lock) defeats it.
+void WarnIfGitIgnores(const fs::path& file, const fs::path& project_dir) {
+  ProcessOptions options;
+  options.cwd = project_dir;
+  options.timeout = std::chrono::seconds(10);
+  try {
+    if (RunProcess({"git", "check-ignore", "-q", file.lexically_relative(project_dir).string()}, options).exit_code == 0) {
+      log::Warn("git ignores {}, so teammates and CI will not get it: in .gitignore, replace /.berth/ with /.berth/* and "
+                "!/.berth/plugins.lock",
+                file.string());
+    }
+  } catch (const Error&) {
+    // No git here: nothing to check.
+  }
+}
+
+int RunLock(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);
+  const ProjectConfig& project = ProjectWithPlugins(host);
+  if (project.plugins.empty()) throw Error(ErrorCode::kUsage, "berth.yaml lists no plugins to lock (plugins: [{name, source}])");
+  std::vector<TrustedKey> trusted = LoadTrustedPluginKeys(UserConfigFile());
+  std::vector<LockedPlugin> locked;
+  for (const ProjectPlugin& plugin : project.plugins) {
+    TempDir staging("berth-plugin-lock");
+    FetchedPlugin fetched = FetchArtifact(host, SourceReference(plugin), staging.path());
+    std::string where = fetched.artifact["reference"];
+    std::string bytes = ReadFile(fetched.dir / kManifestFileName);
+    PluginManifest manifest = ParseManifestBytes(bytes, fetched.dir / kManifestFileName);
+    if (manifest.name != plugin.name) {
+      throw Error(ErrorCode::kInvalidInput, where + " holds plugin '" + manifest.name + "', not '" + plugin.name + "' as berth.yaml says");
+    }
+    // The signer is pinned only once its signature verified with a key this user trusts.
+    const TrustedKey& key = VerifyPackage(PackageStatement(manifest, bytes), fetched.dir / kSignatureFileName, trusted, where);
+    locked.push_back({plugin.name, plugin.source, fetched.artifact["digest"], manifest.version, key.fingerprint, key.name});
+  }
+  fs::path file = PluginLockFile(project.dir);
+  WritePluginLock(file, locked);
+  WarnIfGitIgnores(file, project.dir);
+  nlohmann::json list = nlohmann::json::array();
+  Table table{{"NAME", "VERSION", "DIGEST", "SIGNER"}, {}};
+  for (const LockedPlugin& plugin : locked) {
+    list.push_back({{"name", plugin.name}, {"version", plugin.version}, {"digest", plugin.digest}, {"signer", plugin.signer},
+                    {"signer_name", plugin.signer_name}});
+    table.rows.push_back({plugin.name, plugin.version, plugin.digest, plugin.signer_name.empty() ? plugin.signer : plugin.signer_name});
+  }
+  context.output.Emit({{"lock", file.string()}, {"plugins", list}}, table);
+  return 0;
+}
+
+// The lock must be berth.yaml's list, pinned: a stale lock installs nothing.
+void CheckLockMatches(const ProjectConfig& project, const std::vector<LockedPlugin>& locked, const fs::path& file) {
+  std::map<std::string, std::string> wanted, pinned;
+  for (const ProjectPlugin& plugin : project.plugins) wanted[plugin.name] = plugin.source;
+  for (const LockedPlugin& plugin : locked) pinned[plugin.name] = plugin.source;
+  for (const auto& [name, source] : wanted) {
+    auto it = pinned.find(name);
+    std::string problem = it == pinned.end() ? "does not pin plugin '" + name + "'"
+                          : it->second != source ? "pins '" + name + "' from " + it->second + ", not " + source
+                                                 : "";
+    if (!problem.empty()) throw Error(ErrorCode::kInvalidInput, file.string() + " " + problem + " as berth.yaml lists it; run berth plugin lock");
+  }
+  for (const auto& [name, source] : pinned) {
+    if (wanted.count(name) == 0) {
+      throw Error(ErrorCode::kInvalidInput, file.string() + " pins '" + name + "', which berth.yaml does not list; run berth plugin lock");
+    }
+  }
+}
+
+int RunSync(Host& host, CommandContext& context) {
+  ApplyRegistryFlagOptions(host, context.args);
+  const ProjectConfig& project = ProjectWithPlugins(host);
+  fs::path file = PluginLockFile(project.dir);
+  std::optional<std::vector<LockedPlugin>> locked = ReadPluginLock(file);
+  if (!locked) {
+    if (project.plugins.empty()) throw Error(ErrorCode::kUsage, "berth.yaml lists no plugins and there is no " + file.string());
+    throw Error(ErrorCode::kNotFound, "no " + file.string() + ": run berth plugin lock and commit the file");
+  }
+  CheckLockMatches(project, *locked, file);
+  std::vector<TrustedKey> trusted = LoadTrustedPluginKeys(UserConfigFile());
+  fs::path root = project.dir / ".berth" / "plugins";
+  InstallRecord record = InstallRecord::Read();
+
+  nlohmann::json list = nlohmann::json::array();
+  Table table{{"NAME", "VERSION", "ACTION"}, {}};
+  for (const LockedPlugin& plugin : *locked) {
+    const TrustedKey* key = nullptr;
+    for (const TrustedKey& candidate : trusted) {
+      if (candidate.fingerprint == plugin.signer) key = &candidate;
+    }
+    if (key == nullptr) {
+      throw Error(ErrorCode::kVerification, file.string() + " pins '" + plugin.name + "' to the signer " +
+                                                (plugin.signer_name.empty() ? plugin.signer : plugin.signer_name + " (" + plugin.signer + ")") +
+                                                ", which is not in trusted-plugin-keys of your berth config");
+    }
+    oci::Reference reference = SourceReference({plugin.name, plugin.source});
+    reference.tag.clear();
+    reference.digest = Digest::Parse(plugin.digest);  // What the lock pins, wherever the tag points now.
+    TempDir staging("berth-plugin-sync");
+    FetchedPlugin fetched = FetchArtifact(host, reference, staging.path());
+    std::string manifest_sha256 = Sha256Hex(ReadFile(fetched.dir / kManifestFileName));
+    std::optional<InstalledPlugin> installed = record.Find(fs::absolute(root / plugin.name));
+    std::string action = "installed";
+    if (installed && installed->manifest_sha256 == manifest_sha256 && installed->signer == plugin.signer &&
+        fs::exists(root / plugin.name / kManifestFileName)) {
+      action = "up to date";
+    } else if (!context.args.Flag("dry-run")) {
+      InstallRequest request{fetched.dir, root, /*force=*/true};
+      request.trusted = {*key};  // Only the pinned signer: another trusted key is not the lock's.
+      request.other_dirs = PluginSearchDirs(std::nullopt);
+      InstallPlugin(request);
+    } else {
+      action = "would install";
+    }
+    list.push_back({{"name", plugin.name}, {"version", plugin.version}, {"digest", plugin.digest}, {"action", action}});
+    table.rows.push_back({plugin.name, plugin.version, action});
+  }
+  context.output.Emit(list, table);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterPluginLockCommands(Host& host) {
+  host.table.Add({.path = "plugin lock",
+                  .summary = "Pin berth.yaml's plugins by artifact digest and signer in .berth/plugins.lock",
+                  .description = "Resolves each plugins[].source, verifies this machine's variant's signature with your\n"
+                                 "trusted keys, and writes the lock (commit it).",
+                  .options = RegistryFlagOptions()},
+                 [&host](CommandContext& c) { return RunLock(host, c); });
+  host.table.Add({.path = "plugin sync",
+                  .summary = "Install exactly the plugins .berth/plugins.lock pins into the project",
+                  .description = "Fetches each plugin by its locked digest, accepts only the locked signer, and installs\n"
+                                 "it into the project's .berth/plugins; a plugin already installed as locked is left alone.",
+                  .options = RegistryFlagOptions()},
+                 [&host](CommandContext& c) { return RunSync(host, c); });
+}
+
+}  // namespace berth::host
