@@ -207,6 +207,7 @@ std::string TrustNeed::Why() const {
   if (kind == "endpoint") return "names an endpoint";
   if (kind == "credential-file") return "names a credential file";
   if (kind == "program") return "names a program";
+  if (kind == "credential-export") return "hands your registry credentials to another service";
   if (kind == "undeclared") return "is a setting of " + owner + ", which does not declare which of its settings need trust";
   return "needs trust (" + kind + ")";
 }
