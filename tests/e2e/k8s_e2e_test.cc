@@ -382,14 +382,17 @@ TEST_F(K8sE2eTest, SecretsInAKubernetesSecretWithoutRevealingValues) {
 
 // A private image in a namespace that does not exist yet: berth creates the
 // namespace only with create_namespace, and hands the kubelet its own login
-// for the image's registry (a real docker-registry with token auth) as a
+// for the image's registry (a real docker-registry with htpasswd auth) as a
 // kubernetes.io/dockerconfigjson Secret that kubectl reads back, never
 // showing the password: not at -vv, not in the plan, not in -o json.
 TEST_F(K8sE2eTest, PrivateImagePullSecretInANamespaceBerthCreates) {
-  auto registry = StartRegistry("token");
+  // htpasswd Basic auth over TLS: a login the kubelet can use as it is (a
+  // token registry's login is a refresh token, which pull_secret refuses).
+  auto registry = StartRegistry("tls-basic");
+  WriteFileAtomic(berth_.home() / "config" / "berth" / "registries.yaml",
+                  "registries:\n  \"" + registry->host() + "\":\n    ca-file: " + registry->ready()["ca_file"].get<std::string>() + "\n");
   const std::string password = registry->ready()["users"]["alice"].get<std::string>();
-  auto login = berth_.Run({"login", registry->host(), "-u", "alice", "--password-stdin", "--plain-http", registry->host()},
-                          password);
+  auto login = berth_.Run({"login", registry->host(), "-u", "alice", "--password-stdin"}, password);
   ASSERT_EQ(login.exit_code, 0) << Describe(login);
   const std::string image = Image('c', registry->host() + "/team/private");
   const std::string settings = KubeconfigLine() + "      namespace: x402\n      port: 8080\n      pull_secret: auto\n";
