@@ -50,6 +50,13 @@ SettingsSchema TargetSchema() {
       {"args", Setting::TextList("The container's arguments")},
       {"service_account", Setting::Text("The pods' service account")},
       {"image_pull_secrets", Setting::TextList("Secrets the kubelet pulls the image with")},
+      // Sends the user's registry login to the cluster: the project must be
+      // trusted for berth.yaml to choose it (docs/k8s.md, private images).
+      {"pull_secret", Setting::Text("none, auto, or a Secret's name: an imagePullSecret made from berth's own credential "
+                                    "for the image's registry")
+                          .Default("none")
+                          .ExportsCredentials()},
+      {"create_namespace", Setting::Boolean("Create the namespace when it does not exist").Default(false)},
       {"probes", Setting::Boolean("Readiness and liveness probes on the first port").Default(true)},
       {"force_conflicts", Setting::Boolean("Take over fields another field manager owns").Default(false)},
       {"url", Setting::Text("Where the deployed service answers, for the health check")},

@@ -96,6 +96,7 @@ const std::regex kDnsLabel("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 const std::regex kPortName("[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?");
 const std::regex kEnvName("[-._a-zA-Z][-._a-zA-Z0-9]*");
 const std::regex kSecretKey("[-._a-zA-Z0-9]+");
+const std::regex kObjectName("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
 ConnectionSettings ReadConnection(const Reader& reader) {
   ConnectionSettings connection;
@@ -300,6 +301,21 @@ TargetSettings TargetSettings::Parse(const nlohmann::json& json) {
   settings.args = reader.Strings("args");
   settings.service_account = reader.String("service_account");
   settings.image_pull_secrets = reader.Strings("image_pull_secrets");
+  for (const auto& secret : settings.image_pull_secrets) {
+    if (!std::regex_match(secret, kObjectName)) throw reader.Fail("image_pull_secrets", "'" + secret + "' is not a valid Secret name");
+  }
+  settings.pull_secret = reader.String("pull_secret", kPullSecretNone);
+  if (settings.pull_secret != kPullSecretNone && settings.pull_secret != kPullSecretAuto) {
+    if (!std::regex_match(settings.pull_secret, kObjectName)) {
+      throw reader.Fail("pull_secret", "'" + settings.pull_secret + "' must be none, auto or a Secret name");
+    }
+    for (const auto& secret : settings.image_pull_secrets) {
+      if (secret == settings.pull_secret) {
+        throw reader.Fail("pull_secret", "'" + secret + "' is also in image_pull_secrets; berth would overwrite a Secret you manage");
+      }
+    }
+  }
+  settings.create_namespace = reader.Bool("create_namespace", false);
   settings.probes = reader.Bool("probes", true);
   settings.force_conflicts = reader.Bool("force_conflicts", false);
   settings.url = reader.String("url");

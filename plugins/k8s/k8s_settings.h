@@ -53,6 +53,9 @@ struct ServiceSetting {
   std::map<std::string, std::string> annotations;
 };
 
+inline constexpr char kPullSecretNone[] = "none";
+inline constexpr char kPullSecretAuto[] = "auto";
+
 struct TargetSettings {
   ConnectionSettings connection;
   std::string name;         // Deployment and Service name; default: berth.yaml's service.
@@ -74,6 +77,12 @@ struct TargetSettings {
   std::vector<std::string> args;
   std::string service_account;
   std::vector<std::string> image_pull_secrets;
+  // The imagePullSecret berth makes from its own credential for the image's
+  // registry: kPullSecretNone (no credential leaves berth), kPullSecretAuto
+  // (NAME-pull, when berth has a credential), or the Secret's name (berth
+  // must have one). See pull_secret.h.
+  std::string pull_secret = "none";
+  bool create_namespace = false;
   bool probes = true;
   bool force_conflicts = false;
   std::string url;          // The service's public URL, when it has one.

@@ -8,7 +8,9 @@
 #include "berth/util/progress.h"
 #include "history.h"
 #include "manifests.h"
+#include "namespace_setup.h"
 #include "object_diff.h"
+#include "pull_secret.h"
 #include "rollout.h"
 
 namespace berth::k8s {
@@ -121,6 +123,12 @@ void AddConnection(const KubeAccess& access, DeployPlan& plan) {
   plan.actions.insert(plan.actions.begin(), lines.begin(), lines.end());
 }
 
+// A plan names berth's pull secret and what would happen to it, never its value.
+std::string PullSecretAction(const std::string& verb, const PullSecret& secret) {
+  return verb + " " + secret.Describe() + " (" + kDockerConfigJsonType + " for " + secret.registry +
+         " from berth's credential; value not shown)";
+}
+
 }  // namespace
 
 K8sTarget::K8sTarget(const nlohmann::json& settings) : settings_(TargetSettings::Parse(settings)) {}
@@ -155,10 +163,15 @@ DeployPlan K8sTarget::OfflinePlan(const DeployRequest& request, const std::strin
   std::string namespace_name = settings.connection.namespace_name.empty() ? "default" : settings.connection.namespace_name;
   RenderInput input = InputFor(settings, request.target.service, namespace_name, request.image, request.version,
                                request.health, ChangeCause("deploy", request.version, request.image));
+  auto pull_secret = PreparePullSecret(settings, ObjectName(settings, request.target.service), namespace_name, request.image,
+                                       credentials_);
+  if (pull_secret) input.pull_secret = pull_secret->name;
   std::vector<nlohmann::json> objects;
   if (auto service = RenderService(input)) objects.push_back(*service);
   objects.push_back(RenderDeployment(input));
   DeployPlan plan;
+  if (settings.create_namespace) plan.actions.push_back("create Namespace " + namespace_name + " unless it exists");
+  if (pull_secret) plan.actions.push_back(PullSecretAction("create or update", *pull_secret));
   for (const auto& object : objects) {
     plan.documents.push_back(object);
     plan.actions.push_back("apply " + Describe(object) + " (server-side, field manager berth)");
@@ -171,26 +184,54 @@ DeployPlan K8sTarget::OfflinePlan(const DeployRequest& request, const std::strin
 Result<DeployPlan> K8sTarget::Plan(const DeployRequest& request) noexcept {
   return CaptureResult([&] {
     Context context;
+    NamespaceState namespace_state = NamespaceState::kUnknown;
     try {
       context = Open(request.target);
+      namespace_state = NamespaceStateOf(*context.cluster.client, context.cluster.namespace_name);
       context.cluster.client->GetIfExists(context.DeploymentPath());
     } catch (const Error& error) {
       return OfflinePlan(request, error.what());
     }
-    RenderInput input = InputFor(context.settings, context.service, context.cluster.namespace_name, request.image,
-                                 request.version, request.health, ChangeCause("deploy", request.version, request.image));
+    KubeClient& client = *context.cluster.client;
+    const std::string& namespace_name = context.cluster.namespace_name;
+    bool new_namespace = namespace_state == NamespaceState::kMissing;
+    if (new_namespace && !context.settings.create_namespace) throw MissingNamespace(client, namespace_name);
+    RenderInput input = InputFor(context.settings, context.service, namespace_name, request.image, request.version,
+                                 request.health, ChangeCause("deploy", request.version, request.image));
+    auto pull_secret = PreparePullSecret(context.settings, context.name, namespace_name, request.image, credentials_);
+    if (pull_secret) input.pull_secret = pull_secret->name;
     std::vector<nlohmann::json> objects;
     if (auto service = RenderService(input)) objects.push_back(*service);
     objects.push_back(RenderDeployment(input));
     DeployPlan plan;
+    if (new_namespace) {
+      plan.actions.push_back("create Namespace " + namespace_name);
+      plan.diff += "Namespace " + namespace_name + ": would be created\n";
+    }
+    if (pull_secret) {
+      // Compared here, not by a server dry run: the credential does not
+      // leave berth for a plan.
+      PullSecretChange change = new_namespace ? PullSecretChange::kCreate
+                                              : CompareWithLive(*pull_secret, client.GetIfExists(PathOf(pull_secret->object)));
+      plan.actions.push_back(PullSecretAction(ChangeVerb(change), *pull_secret));
+      plan.diff += pull_secret->Describe() + (change == PullSecretChange::kCreate   ? ": would be created\n"
+                                              : change == PullSecretChange::kUpdate ? ": would be updated (the credential or its labels differ)\n"
+                                                                                    : ": no changes\n");
+    }
     ApplyOptions options;
     options.dry_run = true;
     options.force = context.settings.force_conflicts;
     for (const auto& object : objects) {
       plan.documents.push_back(object);
       std::string what = Describe(object);
-      auto live = context.cluster.client->GetIfExists(PathOf(object));
-      nlohmann::json result = ServerSideApply(*context.cluster.client, object, options);
+      // Nothing exists in a namespace that does not, and the server cannot
+      // dry-run writes into it.
+      std::optional<nlohmann::json> live;
+      nlohmann::json result;
+      if (!new_namespace) {
+        live = client.GetIfExists(PathOf(object));
+        result = ServerSideApply(client, object, options);
+      }
       if (!live) {
         plan.actions.push_back("create " + what);
         plan.diff += what + ": would be created\n";
@@ -208,7 +249,7 @@ Result<DeployPlan> K8sTarget::Plan(const DeployRequest& request) noexcept {
                              (changes.size() == 1 ? "" : "s") + (rollout ? ", new rollout" : "") + ")");
       plan.diff += what + ":\n" + FormatChanges(changes);
     }
-    AddConnection(context.cluster.client->access(), plan);
+    AddConnection(client.access(), plan);
     // The host's table view lists the actions; the changes are for a person too.
     std::string diff = plan.diff;
     if (!diff.empty() && diff.back() == '\n') diff.pop_back();
@@ -274,13 +315,28 @@ DeployOutcome K8sTarget::ApplyAndWait(Context& context, const nlohmann::json& de
   return outcome;
 }
 
+std::string K8sTarget::SetUpPullSecret(Context& context, const std::string& image) {
+  auto secret = PreparePullSecret(context.settings, context.name, context.cluster.namespace_name, image, credentials_);
+  if (!secret) return "";
+  PullSecretChange change = ApplyPullSecret(*context.cluster.client, *secret);
+  std::string what = secret->Describe() + " (image pull secret for " + secret->registry + ")";
+  Progress(change == PullSecretChange::kCreate   ? "created " + what
+           : change == PullSecretChange::kUpdate ? "updated " + what
+                                                 : what + " unchanged");
+  return secret->name;
+}
+
 Result<DeployOutcome> K8sTarget::Deploy(const DeployRequest& request) noexcept {
   return CaptureResult([&] {
     Context context = Open(request.target);
+    KubeClient& client = *context.cluster.client;
+    if (EnsureNamespace(client, context.cluster.namespace_name, context.settings.create_namespace)) {
+      Progress("created namespace \"" + context.cluster.namespace_name + "\"");
+    }
     RenderInput input = InputFor(context.settings, context.service, context.cluster.namespace_name, request.image,
                                  request.version, request.health, ChangeCause("deploy", request.version, request.image));
+    input.pull_secret = SetUpPullSecret(context, request.image);
     nlohmann::json deployment = RenderDeployment(input);
-    KubeClient& client = *context.cluster.client;
     // A missing Secret would only show as pods that never start; say so now.
     for (const auto& ref : context.settings.secret_refs) {
       if (ref.optional) continue;
@@ -409,6 +465,7 @@ Result<DeployOutcome> K8sTarget::Rollback(const RollbackRequest& request) noexce
       std::string version = request.version.value_or("");
       RenderInput input = InputFor(context.settings, context.service, context.cluster.namespace_name, *request.image, version,
                                    request.health, ChangeCause("rollback to", version, *request.image));
+      input.pull_secret = SetUpPullSecret(context, *request.image);
       nlohmann::json deployment = RenderDeployment(input);
       DeployOutcome outcome = ApplyAndWait(context, deployment, true, request.health, request.timeout);
       outcome.details["version"] = version;

@@ -10,6 +10,7 @@
 
 #include "berth/target.h"
 #include "k8s_settings.h"
+#include "pull_secret.h"
 
 namespace berth::k8s {
 
@@ -28,6 +29,8 @@ class K8sTarget : public Target {
   // (default: stderr unless -q).
   void SetPollInterval(std::chrono::milliseconds poll) { poll_ = poll; }
   void SetProgress(std::function<void(const std::string&)> progress) { progress_ = std::move(progress); }
+  // For tests: where registry credentials come from (default: the host's).
+  void SetCredentialLookup(CredentialLookup lookup) { credentials_ = std::move(lookup); }
 
  private:
   struct Context;
@@ -37,10 +40,14 @@ class K8sTarget : public Target {
                              const std::optional<HealthCheck>& health, std::chrono::seconds timeout);
   DeployOutcome Reapply(Context& context, const nlohmann::json& spec, const RollbackRequest& request);
   void Progress(const std::string& line) const;
+  // Creates or updates berth's image pull secret when the settings ask for
+  // one; returns its name for the Deployment ("" for none).
+  std::string SetUpPullSecret(Context& context, const std::string& image);
 
   TargetSettings settings_;
   std::chrono::milliseconds poll_{500};
   std::function<void(const std::string&)> progress_;
+  CredentialLookup credentials_ = HostCredentialLookup();
 };
 
 }  // namespace berth::k8s

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "berth/util/base64.h"
 #include "health_endpoint.h"
 #include "k8s_test_support.h"
 #include "kube_standin.h"
@@ -257,6 +258,98 @@ TEST_F(K8sTargetTest, StatusOfSomethingNeverDeployed) {
   EXPECT_EQ(error.code(), ErrorCode::kNotFound);
   EXPECT_EQ(std::string(error.what()), "deployment \"ghost\" does not exist in namespace \"default\" (kubeconfig " +
                                            standin_->kubeconfig() + ", context standin); deploy it with `berth deploy dev`");
+}
+
+// A namespace is berth's to create only when the settings say so; without
+// the setting a missing one is one line naming it and the setting, before
+// anything is written.
+TEST_F(K8sTargetTest, CreatesItsNamespaceOnlyWhenAsked) {
+  nlohmann::json settings = Settings({{"namespace", "made-here"}});
+  auto target = Target(settings);
+  standin_->ClearRequests();
+  const std::string refusal = "namespace \"made-here\" does not exist on " + standin_->url() + " (kubeconfig " +
+                              standin_->kubeconfig() + ", context standin); set create_namespace: true in the target "
+                              "settings to have berth create it";
+  Status deployed = target->Deploy(Request("ns", settings, Image('a'), "1.0.0")).status();
+  EXPECT_EQ(deployed.code(), ErrorCode::kNotFound);
+  EXPECT_EQ(deployed.message(), refusal);
+  Status planned = target->Plan(Request("ns", settings, Image('a'), "1.0.0")).status();
+  EXPECT_EQ(planned.message(), refusal);
+  for (const auto& request : standin_->Requests()) EXPECT_EQ(request["method"], "GET") << request.dump();
+
+  settings["create_namespace"] = true;
+  target = Target(settings);
+  DeployPlan plan = target->Plan(Request("ns", settings, Image('a'), "1.0.0")).value();
+  EXPECT_EQ(std::vector<std::string>(plan.actions.begin() + 1, plan.actions.end()),
+            (std::vector<std::string>{"create Namespace made-here", "create Service made-here/ns", "create Deployment made-here/ns"}));
+  EXPECT_EQ(standin_->Call("GET", "/api/v1/namespaces/made-here").status, 404);  // A plan creates nothing.
+  target->Deploy(Request("ns", settings, Image('a'), "1.0.0")).value();
+  EXPECT_TRUE(Progressed("created namespace \"made-here\""));
+  nlohmann::json made = standin_->Call("GET", "/api/v1/namespaces/made-here").Json();
+  EXPECT_EQ(made["metadata"]["labels"]["app.kubernetes.io/managed-by"], "berth") << made.dump();
+  EXPECT_EQ(standin_->Call("GET", "/apis/apps/v1/namespaces/made-here/deployments/ns").status, 200);
+  // Once it exists there is nothing to create.
+  progress_.clear();
+  target->Deploy(Request("ns", settings, Image('b'), "2.0.0")).value();
+  EXPECT_FALSE(Progressed("created namespace \"made-here\""));
+}
+
+// The pull secret goes to the cluster only when what it holds differs, and
+// a plan names it without its value or a server dry run of it.
+TEST_F(K8sTargetTest, PullSecretIsAppliedOnlyWhenItDiffers) {
+  nlohmann::json settings = Settings({{"pull_secret", "auto"}, {"image_pull_secrets", {"team-cred"}}});
+  auto target = Target(settings);
+  std::string password = "pw-first-7f3a";
+  target->SetCredentialLookup([&](const std::string& registry, const std::string&) {
+    oci::Credential credential;
+    credential.kind = oci::Credential::Kind::kBasic;
+    credential.username = registry == "127.0.0.1:5000" ? "alice" : "";
+    credential.secret = SecretValue(password);
+    return credential;
+  });
+  const std::string image = Image('a', "127.0.0.1:5000/team/pulled");
+  standin_->ClearRequests();
+  DeployPlan plan = target->Plan(Request("pulled", settings, image, "1.0.0")).value();
+  EXPECT_EQ(plan.actions[1], "create Secret default/pulled-pull (kubernetes.io/dockerconfigjson for 127.0.0.1:5000 from "
+                             "berth's credential; value not shown)");
+  EXPECT_EQ(plan.documents.size(), 2u);  // Service and Deployment: the Secret is named, never rendered.
+  EXPECT_EQ(plan.documents.back()["spec"]["template"]["spec"]["imagePullSecrets"],
+            nlohmann::json::parse(R"([{"name": "team-cred"}, {"name": "pulled-pull"}])"));
+  // Compared with a GET, never sent for a server dry run.
+  for (const auto& request : standin_->Requests()) {
+    if (request["path"].get<std::string>().find("/secrets/") != std::string::npos) EXPECT_EQ(request["method"], "GET");
+  }
+
+  const std::string path = "/api/v1/namespaces/default/secrets/pulled-pull";
+  auto writes = [&] {
+    int count = 0;
+    for (const auto& request : standin_->Requests()) count += request["method"] != "GET" && request["path"] == path;
+    return count;
+  };
+  target->Deploy(Request("pulled", settings, image, "1.0.0")).value();
+  EXPECT_TRUE(Progressed("created Secret default/pulled-pull (image pull secret for 127.0.0.1:5000)"));
+  nlohmann::json secret = standin_->Call("GET", path).Json();
+  EXPECT_EQ(secret["type"], "kubernetes.io/dockerconfigjson");
+  auto config = nlohmann::json::parse(Base64Decode(secret["data"][".dockerconfigjson"].get<std::string>()).value_or(""));
+  EXPECT_EQ(Base64Decode(config["auths"]["127.0.0.1:5000"]["auth"].get<std::string>()), "alice:" + password);
+  EXPECT_EQ(LiveDeployment("pulled")["spec"]["template"]["spec"]["imagePullSecrets"][1]["name"], "pulled-pull");
+  EXPECT_EQ(writes(), 1);
+
+  target->Deploy(Request("pulled", settings, image, "1.0.1")).value();
+  EXPECT_TRUE(Progressed("Secret default/pulled-pull (image pull secret for 127.0.0.1:5000) unchanged"));
+  EXPECT_EQ(writes(), 1);
+
+  password = "pw-rotated-91cc";
+  plan = target->Plan(Request("pulled", settings, image, "1.0.2")).value();
+  EXPECT_EQ(plan.actions[1].rfind("update Secret default/pulled-pull (", 0), 0u) << plan.actions[1];
+  EXPECT_EQ(writes(), 1);
+  target->Deploy(Request("pulled", settings, image, "1.0.2")).value();
+  EXPECT_TRUE(Progressed("updated Secret default/pulled-pull (image pull secret for 127.0.0.1:5000)"));
+  EXPECT_EQ(writes(), 2);
+  secret = standin_->Call("GET", path).Json();
+  config = nlohmann::json::parse(Base64Decode(secret["data"][".dockerconfigjson"].get<std::string>()).value_or(""));
+  EXPECT_EQ(Base64Decode(config["auths"]["127.0.0.1:5000"]["auth"].get<std::string>()), "alice:" + password);
+  for (const auto& line : progress_) EXPECT_EQ(line.find("pw-"), std::string::npos) << line;
 }
 
 }  // namespace

@@ -110,9 +110,14 @@ nlohmann::json RenderDeployment(const RenderInput& input) {
   if (!settings.pod_annotations.empty()) pod_metadata["annotations"] = StringMap(settings.pod_annotations);
   nlohmann::json pod_spec = {{"containers", nlohmann::json::array({Container(input, name)})}};
   if (!settings.service_account.empty()) pod_spec["serviceAccountName"] = settings.service_account;
-  if (!settings.image_pull_secrets.empty()) {
+  std::vector<std::string> pull_secrets = settings.image_pull_secrets;
+  if (!input.pull_secret.empty() &&
+      std::find(pull_secrets.begin(), pull_secrets.end(), input.pull_secret) == pull_secrets.end()) {
+    pull_secrets.push_back(input.pull_secret);
+  }
+  if (!pull_secrets.empty()) {
     nlohmann::json secrets = nlohmann::json::array();
-    for (const auto& secret : settings.image_pull_secrets) secrets.push_back({{"name", secret}});
+    for (const auto& secret : pull_secrets) secrets.push_back({{"name", secret}});
     pod_spec["imagePullSecrets"] = secrets;
   }
 
@@ -160,6 +165,8 @@ std::string SecretPath(const std::string& namespace_name, const std::string& nam
   return "/api/v1/namespaces/" + namespace_name + "/secrets/" + name;
 }
 
+std::string NamespacePath(const std::string& name) { return "/api/v1/namespaces/" + name; }
+
 std::string ReplicaSetsPath(const std::string& namespace_name) {
   return "/apis/apps/v1/namespaces/" + namespace_name + "/replicasets";
 }
@@ -172,6 +179,7 @@ std::string PathOf(const nlohmann::json& object) {
   if (kind == "Deployment") return DeploymentPath(namespace_name, name);
   if (kind == "Service") return ServicePath(namespace_name, name);
   if (kind == "Secret") return SecretPath(namespace_name, name);
+  if (kind == "Namespace") return NamespacePath(name);
   throw Error("k8s: no API path known for kind " + kind);
 }
 

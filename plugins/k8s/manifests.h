@@ -21,6 +21,7 @@ inline constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
 inline constexpr char kVersionLabel[] = "app.kubernetes.io/version";
 inline constexpr char kVersionAnnotation[] = "berth.dev/version";
 inline constexpr char kImageAnnotation[] = "berth.dev/image";
+inline constexpr char kRegistryAnnotation[] = "berth.dev/registry";
 inline constexpr char kChangeCauseAnnotation[] = "kubernetes.io/change-cause";
 inline constexpr char kRevisionAnnotation[] = "deployment.kubernetes.io/revision";
 inline constexpr char kPodTemplateHashLabel[] = "pod-template-hash";
@@ -33,6 +34,7 @@ struct RenderInput {
   std::string version;
   std::optional<HealthCheck> health;
   std::string change_cause;
+  std::string pull_secret;     // berth's imagePullSecret, referenced after image_pull_secrets; "" for none.
 };
 
 // The Deployment's (and Service's) name.
@@ -50,6 +52,7 @@ std::optional<nlohmann::json> RenderService(const RenderInput& input);
 std::string DeploymentPath(const std::string& namespace_name, const std::string& name);
 std::string ServicePath(const std::string& namespace_name, const std::string& name);
 std::string SecretPath(const std::string& namespace_name, const std::string& name);
+std::string NamespacePath(const std::string& name);
 std::string ReplicaSetsPath(const std::string& namespace_name);
 std::string PathOf(const nlohmann::json& object);  // From apiVersion, kind, namespace and name.
 

@@ -126,9 +126,9 @@ TEST(SettingsTest, UnknownAndMalformedSettingsAreNamed) {
             "settings of the k8s target: replica: unknown setting (did you mean 'replicas'?)");
   EXPECT_EQ(error(R"({"sidecar": true})"),
             "settings of the k8s target: sidecar: unknown setting (known: annotations, args, command, container, "
-            "context, env, env_from, force_conflicts, image_pull_secrets, in_cluster, kubeconfig, labels, name, "
-            "namespace, pod_annotations, pod_labels, port, ports, probes, progress_deadline_seconds, replicas, "
-            "resources, revision_history_limit, secret_refs, service, service_account, url)");
+            "context, create_namespace, env, env_from, force_conflicts, image_pull_secrets, in_cluster, kubeconfig, "
+            "labels, name, namespace, pod_annotations, pod_labels, port, ports, probes, progress_deadline_seconds, "
+            "pull_secret, replicas, resources, revision_history_limit, secret_refs, service, service_account, url)");
   EXPECT_EQ(error(R"({"replicas": "two"})"), "settings of the k8s target: replicas: must be a whole number");
   EXPECT_EQ(error(R"({"port": 70000})"), "settings of the k8s target: port: must be at most 65535");
   EXPECT_EQ(error(R"({"ports": [{"port": 80, "protocol": "tcp"}]})"),

@@ -92,6 +92,10 @@ Setting& Setting::Program() {
   schema_["x-berth-trust"] = "program";
   return *this;
 }
+Setting& Setting::ExportsCredentials() {
+  schema_["x-berth-trust"] = "credential-export";
+  return *this;
+}
 // The host reads the mark (host/core/config/credential_hosts.h); the trust
 // rules see an endpoint, so an in-house plugin needs one call for both.
 Setting& Setting::CredentialHosts(std::string platform, std::vector<std::string> hosts) {

@@ -52,15 +52,30 @@ TEST_F(DocsExamplesE2eTest, MicrosPrototypeRendersAValidDescriptorAndPlansOfflin
 
 TEST_F(DocsExamplesE2eTest, GhcrGcpKubernetesServicePlansOfflineWithItsSigningPolicy) {
   CopyExample("ghcr-gcp-k8s");
+  // pull_secret hands the ghcr.io login to the cluster: the example says so
+  // and is used once trusted, as its reader would.
+  {
+    ProcessResult refused = berth_.Run({"deploy", "staging", "--image", "ghcr.io/acme/shop-api" + kDigest, "--dry-run"});
+    EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
+    EXPECT_TRUE(Contains(refused.stderr_data, "environments.staging.target.pull_secret hands your registry credentials"))
+        << refused.stderr_data;
+  }
+  berth_.TrustProjects();
+  const std::string token = "ghp_docsExampleToken0123456789abcdefABCD";
+  berth_.SetEnv("GH_TOKEN", token);
   const std::string image = "ghcr.io/acme/shop-api" + kDigest;
   for (const std::string environment : {"staging", "production"}) {
     ProcessResult planned = berth_.Run({"deploy", environment, "--image", image, "--version", "1.4.2", "--dry-run", "-o", "json"});
     ASSERT_EQ(planned.exit_code, 0) << Describe(planned);
+    EXPECT_FALSE(Contains(planned.stdout_data + planned.stderr_data, token));
     json plan = json::parse(planned.stdout_data);
-    ASSERT_EQ(plan["actions"].size(), 3u) << plan.dump(2);
-    EXPECT_EQ(plan["actions"][0], "verify the image's signatures with cosign.pub (signing.required) before deploying");
-    EXPECT_EQ(plan["actions"][1], "apply Service shop/shop-api (server-side, field manager berth)");
-    EXPECT_EQ(plan["actions"][2], "apply Deployment shop/shop-api (server-side, field manager berth)");
+    std::vector<std::string> actions = {"verify the image's signatures with cosign.pub (signing.required) before deploying"};
+    if (environment == "staging") actions.push_back("create Namespace shop unless it exists");
+    actions.push_back("create or update Secret shop/shop-api-pull (kubernetes.io/dockerconfigjson for ghcr.io from berth's "
+                      "credential; value not shown)");
+    actions.push_back("apply Service shop/shop-api (server-side, field manager berth)");
+    actions.push_back("apply Deployment shop/shop-api (server-side, field manager berth)");
+    EXPECT_EQ(plan["actions"].get<std::vector<std::string>>(), actions) << plan.dump(2);
     EXPECT_TRUE(plan["diff"].get<std::string>().starts_with("unknown: the cluster was not asked (")) << plan["diff"];
     const json& deployment = plan["documents"][1];
     EXPECT_EQ(deployment["kind"], "Deployment");
@@ -76,6 +91,7 @@ TEST_F(DocsExamplesE2eTest, GhcrGcpKubernetesServicePlansOfflineWithItsSigningPo
     }
     EXPECT_TRUE(database_from_secret) << container.dump(2);
     EXPECT_EQ(container["readinessProbe"]["httpGet"]["path"], "/healthz");
+    EXPECT_EQ(deployment["spec"]["template"]["spec"]["imagePullSecrets"], json::parse(R"([{"name": "shop-api-pull"}])"));
   }
 }
 

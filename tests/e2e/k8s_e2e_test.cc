@@ -9,6 +9,7 @@
 #include "berth_runner.h"
 #include "health_endpoint.h"
 #include "kube_standin.h"
+#include "test_peer.h"
 
 namespace berth::testing {
 namespace {
@@ -377,6 +378,96 @@ TEST_F(K8sE2eTest, SecretsInAKubernetesSecretWithoutRevealingValues) {
   result = berth_.Run({"secrets", "delete", "dev", "DB_URL"});
   EXPECT_EQ(result.exit_code, 6);
   EXPECT_EQ(result.stderr_data, "error: k8s: delete: no secret 'DB_URL' in Secret default/vault-dev\n");
+}
+
+// A private image in a namespace that does not exist yet: berth creates the
+// namespace only with create_namespace, and hands the kubelet its own login
+// for the image's registry (a real docker-registry with htpasswd auth) as a
+// kubernetes.io/dockerconfigjson Secret that kubectl reads back, never
+// showing the password: not at -vv, not in the plan, not in -o json.
+TEST_F(K8sE2eTest, PrivateImagePullSecretInANamespaceBerthCreates) {
+  // htpasswd Basic auth over TLS: a login the kubelet can use as it is (a
+  // token registry's login is a refresh token, which pull_secret refuses).
+  auto registry = StartRegistry("tls-basic");
+  WriteFileAtomic(berth_.home() / "config" / "berth" / "registries.yaml",
+                  "registries:\n  \"" + registry->host() + "\":\n    ca-file: " + registry->ready()["ca_file"].get<std::string>() + "\n");
+  const std::string password = registry->ready()["users"]["alice"].get<std::string>();
+  auto login = berth_.Run({"login", registry->host(), "-u", "alice", "--password-stdin"}, password);
+  ASSERT_EQ(login.exit_code, 0) << Describe(login);
+  const std::string image = Image('c', registry->host() + "/team/private");
+  const std::string settings = KubeconfigLine() + "      namespace: x402\n      port: 8080\n      pull_secret: auto\n";
+  auto leaks = [&](const ProcessResult& result) {
+    std::string all = result.stdout_data + result.stderr_data;
+    return Contains(all, password) || Contains(all, Base64Encode("alice:" + password));
+  };
+
+  WriteProject("private", settings);
+  auto refused = berth_.Run({"deploy", "dev", "--image", image});
+  EXPECT_EQ(refused.exit_code, 6) << Describe(refused);
+  EXPECT_TRUE(Contains(refused.stderr_data, "namespace \"x402\" does not exist on " + standin_->url() +
+                                                " (kubeconfig " + standin_->kubeconfig() + ", context standin); set "
+                                                "create_namespace: true in the target settings to have berth create it\n"))
+      << refused.stderr_data;
+  EXPECT_EQ(berth_.Run({"deploy", "dev", "--image", image, "--dry-run"}).exit_code, 6);
+  EXPECT_NE(Kubectl({"get", "namespace", "x402"}).exit_code, 0);
+
+  WriteProject("private", settings + "      create_namespace: true\n");
+  auto planned = berth_.Run({"deploy", "dev", "--image", image, "--dry-run", "-o", "json", "-vv"});
+  ASSERT_EQ(planned.exit_code, 0) << Describe(planned);
+  EXPECT_FALSE(leaks(planned));
+  auto plan = nlohmann::json::parse(planned.stdout_data);
+  EXPECT_EQ(plan["actions"][1], "create Namespace x402") << plan.dump(2);
+  EXPECT_EQ(plan["actions"][2], "create Secret x402/private-pull (kubernetes.io/dockerconfigjson for " + registry->host() +
+                                    " from berth's credential; value not shown)");
+  for (const auto& document : plan["documents"]) EXPECT_NE(document["kind"], "Secret") << document.dump();
+  EXPECT_EQ(plan["documents"].back()["spec"]["template"]["spec"]["imagePullSecrets"][0]["name"], "private-pull");
+  EXPECT_NE(Kubectl({"get", "namespace", "x402"}).exit_code, 0);
+
+  auto deployed = berth_.Run({"deploy", "dev", "--image", image, "-o", "json", "-vv"});
+  ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  EXPECT_FALSE(leaks(deployed));
+  EXPECT_TRUE(Contains(deployed.stderr_data, "created namespace \"x402\"")) << deployed.stderr_data;
+  EXPECT_TRUE(Contains(deployed.stderr_data, "created Secret x402/private-pull (image pull secret for " + registry->host() + ")"));
+
+  // kubectl sees the namespace, the Secret and the Deployment's reference.
+  auto secret_json = Kubectl({"-n", "x402", "get", "secret", "private-pull", "-o", "json"});
+  ASSERT_EQ(secret_json.exit_code, 0) << Describe(secret_json);
+  auto secret = nlohmann::json::parse(secret_json.stdout_data);
+  EXPECT_EQ(secret["type"], "kubernetes.io/dockerconfigjson");
+  EXPECT_EQ(secret["metadata"]["labels"]["app.kubernetes.io/managed-by"], "berth");
+  auto config = nlohmann::json::parse(Base64Decode(secret["data"][".dockerconfigjson"].get<std::string>()).value_or("{}"));
+  ASSERT_EQ(config["auths"].size(), 1u) << config.dump();  // The image's registry, nothing else.
+  EXPECT_EQ(Base64Decode(config["auths"][registry->host()]["auth"].get<std::string>()), "alice:" + password);
+  auto listed = Kubectl({"-n", "x402", "get", "secret"});
+  EXPECT_TRUE(Contains(listed.stdout_data, "private-pull   kubernetes.io/dockerconfigjson   1")) << Describe(listed);
+  EXPECT_EQ(Kubectl({"get", "namespace", "x402", "-o", "jsonpath={.metadata.labels.app\\.kubernetes\\.io/managed-by}"}).stdout_data,
+            "berth");
+  EXPECT_EQ(Kubectl({"-n", "x402", "get", "deployment", "private", "-o", "jsonpath={.spec.template.spec.imagePullSecrets[*].name}"})
+                .stdout_data,
+            "private-pull");
+
+  // The same credential again: the Secret is left as it is.
+  auto again = berth_.Run({"deploy", "dev", "--image", Image('d', registry->host() + "/team/private"), "-vv"});
+  ASSERT_EQ(again.exit_code, 0) << Describe(again);
+  EXPECT_FALSE(leaks(again));
+  EXPECT_TRUE(Contains(again.stderr_data, "Secret x402/private-pull (image pull secret for " + registry->host() + ") unchanged"))
+      << again.stderr_data;
+}
+
+// Handing a registry login to a cluster is berth.yaml's choice only in a
+// project the user trusts, even when the kubeconfig is the user's own.
+TEST_F(K8sE2eTest, APullSecretSettingNeedsATrustedProject) {
+  BerthRunner untrusted;
+  WriteFileAtomic(untrusted.work_dir() / "berth.yaml",
+                  "service: web\nimage: registry.example/web\nenvironments:\n  dev:\n    target:\n      plugin: k8s\n"
+                  "      pull_secret: auto\n");
+  standin_->ClearRequests();
+  auto result = untrusted.Run({"deploy", "dev", "--image", Image('a'), "--kubeconfig", standin_->kubeconfig()});
+  EXPECT_EQ(result.exit_code, 3) << Describe(result);
+  EXPECT_EQ(result.stderr_data,
+            "error: berth.yaml:7:20: environments.dev.target.pull_secret hands your registry credentials to another service; "
+            "this project is not trusted (run 'berth trust' after reading berth.yaml)\n");
+  EXPECT_TRUE(standin_->Requests().empty());
 }
 
 }  // namespace

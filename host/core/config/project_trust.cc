@@ -208,6 +208,7 @@ std::string TrustNeed::Why() const {
   if (kind == "credential-file") return "names a credential file";
   if (kind == "program") return "names a program";
   if (kind == "plugin") return "names a plugin to install";
+  if (kind == "credential-export") return "hands your registry credentials to another service";
   if (kind == "undeclared") return "is a setting of " + owner + ", which does not declare which of its settings need trust";
   return "needs trust (" + kind + ")";
 }

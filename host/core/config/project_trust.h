@@ -4,8 +4,8 @@
 // direnv's `direnv allow` and mise's `mise trust` (docs/security.md).
 //
 // Plugins mark such settings in their schema (berth/settings.h: Endpoint(),
-// CredentialFile(), Program()); berth's own is signing.key, the private key
-// berth signs with. (A health check URL gets a GET without credentials, so
+// CredentialFile(), Program(), ExportsCredentials()); berth's own is
+// signing.key, the private key berth signs with. (A health check URL gets a GET without credentials, so
 // it is no endpoint in this sense.) A plugin that declares no schema cannot
 // say which of its settings are safe, so all of them need trust.
 #ifndef BERTH_HOST_CORE_CONFIG_PROJECT_TRUST_H_
@@ -28,8 +28,9 @@ namespace berth::host {
 struct TrustNeed {
   std::string field;  // "environments.staging.target.kubeconfig"
   std::string where;  // "berth.yaml:9:7"
-  // "endpoint", "credential-file", "program", or "undeclared" (a setting of
-  // a plugin that declares no schema).
+  // "endpoint", "credential-file", "program", "credential-export" (it
+  // hands the user's credentials to another service), or "undeclared" (a
+  // setting of a plugin that declares no schema).
   std::string kind;
   std::string owner;  // "the k8s target"; empty for berth's own fields.
   nlohmann::json value;  // As written in berth.yaml.

@@ -66,6 +66,10 @@ class Setting {
   Setting& Endpoint();
   Setting& CredentialFile();
   Setting& Program();
+  // A setting that makes the plugin hand the user's stored credentials
+  // (a registry login) to a service other than the one they are for (a
+  // cluster's API server, as an imagePullSecret): also trust's to give.
+  Setting& ExportsCredentials();
   // An endpoint (implies Endpoint()) that gets a platform's stored
   // credentials (GH_TOKEN, a Google token): a URL, or a bare host[:port].
   // From berth.yaml the host accepts only a value on one of `hosts` (the

@@ -142,11 +142,6 @@ std::optional<Credential> FromDockerConfig(const nlohmann::json& config, const s
 
 }  // namespace
 
-std::string DockerConfigKey(const std::string& registry) {
-  std::string host = NormalizeRegistryHost(registry);
-  return host == kDockerHub ? "https://index.docker.io/v1/" : host;
-}
-
 CredentialStore::CredentialStore() {
   std::string docker_dir = Env("DOCKER_CONFIG");
   if (docker_dir.empty()) docker_dir = (fs::path(Env("HOME")) / ".docker").string();
@@ -187,14 +182,13 @@ std::string CredentialStore::Store(const std::string& registry, const std::strin
     }
     return program;
   }
-  nlohmann::json entry = nlohmann::json::object();
+  nlohmann::json entry;
   if (identity_token) {
-    entry["auth"] = Base64Encode(username + ":");
+    entry = DockerAuthEntry(username, SecretValue(""));
     entry["identitytoken"] = secret.Reveal();
   } else {
-    entry["auth"] = Base64Encode(username + ":" + secret.Reveal());
+    entry = DockerAuthEntry(username, secret);
   }
-  RegisterSecret(entry["auth"].get<std::string>());
   // Drop any other key naming the same host, so lookups cannot find a stale one.
   if (config.contains("auths") && config["auths"].is_object()) {
     std::vector<std::string> stale;

@@ -9,6 +9,7 @@
 #include "berth/error.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
+#include "berth/util/redact.h"
 
 namespace berth::oci {
 namespace {
@@ -97,6 +98,16 @@ TEST_F(CredentialsTest, LoginWritesAuthsWith0600AndKeepsTheRest) {
   EXPECT_TRUE(store.Erase("h.example"));
   EXPECT_FALSE(store.Erase("h.example"));
   EXPECT_EQ(store.Lookup("h.example").kind, Credential::Kind::kAnonymous);
+}
+
+// The entry login writes is the one a plugin hands a cluster
+// (docker_auth.h), and its value is redacted from the moment it exists.
+TEST(DockerAuthTest, EntryIsDockerLoginsFormAndRedacted) {
+  nlohmann::json entry = DockerAuthEntry("robot", SecretValue("pw:with-colon-5e1"));
+  EXPECT_EQ(entry, nlohmann::json({{"auth", Base64Encode("robot:pw:with-colon-5e1")}}));
+  EXPECT_EQ(Redact("sent " + entry["auth"].get<std::string>()).find(entry["auth"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(DockerConfigKey("index.docker.io"), "https://index.docker.io/v1/");
+  EXPECT_EQ(DockerConfigKey("127.0.0.1:5000"), "127.0.0.1:5000");
 }
 
 TEST_F(CredentialsTest, HelpersSpeakTheDockerProtocol) {

@@ -359,6 +359,62 @@ got = {k: base64.b64decode(v).decode() for k, v in d["data"].items()}
 assert got["extra"] == "plain-text" and got["username"] == "admin"
 assert "stringData" not in d'
 
+# ---------------------------------------------------------------- image pull secrets and namespaces
+k get namespace pulls >"$TMP/ns-missing.out" 2>&1
+expect "a missing namespace is NotFound" "$TMP/ns-missing.out" 'namespaces "pulls" not found'
+k -n pulls create secret generic early --from-literal=a=b >"$TMP/ns-early.out" 2>&1
+expect "nothing is created in a missing namespace" "$TMP/ns-early.out" 'namespaces "pulls" not found'
+k apply --server-side -f - >"$TMP/ns-apply.out" 2>&1 <<'EOF'
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: pulls
+  labels: {app.kubernetes.io/managed-by: berth}
+EOF
+expect "a namespace is created by server-side apply" "$TMP/ns-apply.out" '^namespace/pulls serverside-applied$'
+k get namespace pulls -o json >"$TMP/ns.json"
+pycheck "the namespace is active, labelled by the applier and the server" "$TMP/ns.json" '
+assert d["status"]["phase"] == "Active"
+assert d["metadata"]["labels"] == {"app.kubernetes.io/managed-by": "berth", "kubernetes.io/metadata.name": "pulls"}'
+k -n pulls create secret docker-registry regcred --docker-server=127.0.0.1:5000 --docker-username=alice \
+  --docker-password='pw:with colon' >"$TMP/pull.out" 2>&1
+expect "kubectl create secret docker-registry" "$TMP/pull.out" '^secret/regcred created$'
+k -n pulls get secret regcred -o json >"$TMP/pull.json"
+pycheck "a docker-registry secret is kubernetes.io/dockerconfigjson with auths for its server" "$TMP/pull.json" '
+assert d["type"] == "kubernetes.io/dockerconfigjson"
+config = json.loads(base64.b64decode(d["data"][".dockerconfigjson"]))
+entry = config["auths"]["127.0.0.1:5000"]
+assert list(config["auths"]) == ["127.0.0.1:5000"]
+assert base64.b64decode(entry["auth"]).decode() == "alice:pw:with colon", entry'
+k -n pulls get secret >"$TMP/pull-list.out" 2>&1
+expect "kubectl get secret shows the type" "$TMP/pull-list.out" '^regcred +kubernetes.io/dockerconfigjson +1 '
+k -n pulls apply --server-side -f - >"$TMP/pull-nokey.out" 2>&1 <<'EOF'
+apiVersion: v1
+kind: Secret
+metadata: {name: nokey}
+type: kubernetes.io/dockerconfigjson
+stringData: {other: x}
+EOF
+expect "a dockerconfigjson secret needs .dockerconfigjson" "$TMP/pull-nokey.out" \
+  'The Secret "nokey" is invalid: data\[.dockerconfigjson\]: Required value'
+k -n pulls apply --server-side -f - >"$TMP/pull-badjson.out" 2>&1 <<'EOF'
+apiVersion: v1
+kind: Secret
+metadata: {name: badjson}
+type: kubernetes.io/dockerconfigjson
+stringData: {.dockerconfigjson: "{not json"}
+EOF
+expect "its value must be JSON, and is not echoed" "$TMP/pull-badjson.out" \
+  'The Secret "badjson" is invalid: data\[.dockerconfigjson\]: Invalid value: "<secret contents redacted>"'
+k -n pulls apply --server-side --force-conflicts -f - >"$TMP/pull-type.out" 2>&1 <<'EOF'
+apiVersion: v1
+kind: Secret
+metadata: {name: regcred}
+type: Opaque
+EOF
+expect "a secret's type is immutable" "$TMP/pull-type.out" \
+  'The Secret "regcred" is invalid: type: Invalid value: "Opaque": field is immutable'
+
 # ---------------------------------------------------------------- authentication
 k --context standin-cert auth whoami -o json >"$TMP/whoami.json" 2>"$TMP/whoami.err"
 pycheck "client certificate authentication (auth whoami)" "$TMP/whoami.json" '

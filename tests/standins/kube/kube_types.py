@@ -1,7 +1,10 @@
 """The resource types the stand-in serves: discovery facts, defaulting, validation, and table columns.
 
 Defaults and validation follow pkg/apis/{core,apps}/v1/defaults.go and the validation the real API
-server applies to these types, reduced to what a deployment tool meets in practice.
+server applies to these types, reduced to what a deployment tool meets in practice. Secrets are
+checked as ValidateSecret does for the types berth writes: base64 data, a kubernetes.io/dockerconfigjson
+Secret's `.dockerconfigjson` present and a JSON object (its value never echoed; the JSON error text is
+Python's, not Go's), and a type that never changes on update.
 """
 
 import base64
@@ -9,6 +12,7 @@ import binascii
 import calendar
 import ipaddress
 import itertools
+import json
 import re
 import time
 
@@ -244,11 +248,13 @@ def validate(rt, obj, old):
     if rt.kind in ("Deployment", "ReplicaSet"):
         _validate_workload(rt, spec, (old or {}).get("spec"), causes)
     elif rt.kind == "Secret":
+        decoded = {}
         for k, v in (obj.get("data") or {}).items():
             try:
-                base64.b64decode(v, validate=True)
+                decoded[k] = base64.b64decode(v, validate=True)
             except (binascii.Error, TypeError, ValueError):
                 causes.append((f"data[{k}]", "FieldValueInvalid", "Invalid value: illegal base64 data"))
+        _validate_secret_type(obj, old, decoded, causes)
     elif rt.kind == "Service" and isinstance(spec, dict):
         if spec.get("type") != "ExternalName" and not spec.get("ports") and spec.get("clusterIP") != "None":
             _required(causes, "spec.ports")
@@ -265,6 +271,25 @@ def validate(rt, obj, old):
                                "valid IP address"))
     if causes:
         raise Invalid(causes)
+
+
+def _validate_secret_type(obj, old, decoded, causes):
+    """ValidateSecret / ValidateSecretUpdate: a kubernetes.io/dockerconfigjson Secret holds
+    .dockerconfigjson as a JSON object (the value is never echoed), and a Secret's type never changes."""
+    if obj.get("type") == "kubernetes.io/dockerconfigjson":
+        key = ".dockerconfigjson"
+        if key not in decoded and key not in (obj.get("data") or {}):
+            _required(causes, f"data[{key}]")
+        elif key in decoded:
+            try:
+                config = json.loads(decoded[key])
+                if not isinstance(config, dict):
+                    raise ValueError("json: cannot unmarshal into Go value of type map[string]interface {}")
+            except ValueError as error:
+                causes.append((f"data[{key}]", "FieldValueInvalid",
+                               f"Invalid value: \"<secret contents redacted>\": {error}"))
+    if old and old.get("type") and obj.get("type") != old.get("type"):
+        causes.append(("type", "FieldValueInvalid", f"Invalid value: \"{obj.get('type')}\": field is immutable"))
 
 
 def _validate_workload(rt, spec, old_spec, causes):

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "berth/oci/docker_auth.h"  // DockerConfigKey
 #include "berth/secret.h"
 
 namespace berth::oci {
@@ -57,10 +58,6 @@ class CredentialStore {
   std::filesystem::path docker_config_;
   std::filesystem::path auth_file_;
 };
-
-// The key docker uses for a registry in config.json and with helpers
-// ("https://index.docker.io/v1/" for Docker Hub, else the host).
-std::string DockerConfigKey(const std::string& registry);
 
 }  // namespace berth::oci
 
