@@ -2,17 +2,17 @@
 #include <iostream>
 
 #include "berth/output.h"
+#include "berth/oci/copy.h"
 #include "berth/util/fs.h"
+#include "commands/plugin_source.h"
 #include "core/config/host_paths.h"
 #include "core/host.h"
-#include "berth/oci/copy.h"
-#include "commands/plugin_source.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_artifact.h"
-#include "core/registry/registry_flags.h"
 #include "core/plugins/plugin_installer.h"
 #include "core/plugins/plugin_scaffold.h"
 #include "core/plugins/plugin_signature.h"
+#include "core/registry/registry_flags.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -104,13 +104,6 @@ fs::path InstallRoot(Host& host, CommandContext& context) {
   return UserPluginDir();
 }
 
-oci::ClientFactory RegistryClients(Host& host) {
-  return [&host](const oci::Reference& reference) {
-    host.plugins->registries().Validate(reference);
-    return host.plugins->registries().Client(reference.registry);
-  };
-}
-
 int RunInstall(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);
   std::string source = context.args.Get("source");
@@ -177,7 +170,7 @@ int RunPublish(Host& host, CommandContext& context) {
     return 0;
   }
   auto source = oci::OpenOciLayoutSource(oci::ImageLocation::Parse("oci:" + layout.string() + ":plugin"));
-  auto sink = oci::OpenRegistrySink(RegistryClients(host)(reference), reference, "plugin publish");
+  auto sink = oci::OpenRegistrySink(host.plugins->registries().Clients()(reference), reference, "plugin publish");
   oci::CopyResult copied = oci::CopyImage(*source, *sink, oci::CopyOptions{});
   if (copied.top.digest != digest) throw Error(ErrorCode::kVerification, reference.str() + ": stored " + copied.top.digest.str() + ", not " + digest.str());
   result["action"] = "published";
@@ -252,10 +245,11 @@ void RegisterPluginCommands(Host& host) {
                  [&host](CommandContext& c) { return RunInfo(host, c); });
   host.table.Add(
       {.path = "plugin install",
-       .summary = "Install a plugin from a directory or a .tar.gz package",
+       .summary = "Install a plugin from a directory, a .tar.gz package or a registry",
        .description = "The manifest, the plugin ABI major version and the library's sha256 are checked before\n"
                       "anything is copied; the plugin then appears by one rename. Installs into the user's plugin\n"
-                      "directory unless --project or --dir is given.",
+                      "directory unless --project or --dir is given. From a registry (berth plugin publish), this\n"
+                      "machine's variant is picked and its digest verified first.",
        .options = WithRegistryFlags(
            {{.name = "source", .help = "Plugin directory, .tar.gz package, or a published artifact (oci://HOST/REPO:TAG, HOST/REPO@sha256:...)",
              .value_name = "SOURCE", .required = true, .position = 1},

@@ -23,9 +23,7 @@ std::optional<oci::Reference> ArtifactReference(const std::string& source) {
 }
 
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const fs::path& staging) {
-  RegistryRouter& router = host.plugins->registries();
-  router.Validate(reference);
-  auto source = oci::OpenRegistrySource(router.Client(reference.registry), reference, "plugin install");
+  auto source = oci::OpenRegistrySource(host.plugins->registries().Clients()(reference), reference, "plugin install");
   oci::Manifest top = source->TopManifest();
   std::string where = reference.str();
   oci::Descriptor variant = SelectPluginVariant(top, where);

@@ -34,12 +34,7 @@ void ApplyRegistryFlags(Host& host, CommandContext& context) {
   }
 }
 
-oci::ClientFactory Clients(Host& host) {
-  return [&host](const Reference& reference) {
-    host.plugins->registries().Validate(reference);
-    return host.plugins->registries().Client(reference.registry);
-  };
-}
+oci::ClientFactory Clients(Host& host) { return host.plugins->registries().Clients(); }
 
 ImageLocation ParseLocation(const std::string& text) { return ImageLocation::Parse(text); }
 

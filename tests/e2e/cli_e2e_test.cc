@@ -38,7 +38,7 @@ TEST(CliE2eTest, HelpEverywhere) {
   EXPECT_NE(result.stdout_data.find("file-secrets where"), std::string::npos) << "plugin commands come from manifests";
   result = berth.Run({"plugin", "install", "--help"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_NE(result.stdout_data.find("Usage: berth plugin install [options] PATH"), std::string::npos) << result.stdout_data;
+  EXPECT_NE(result.stdout_data.find("Usage: berth plugin install [options] SOURCE"), std::string::npos) << result.stdout_data;
   result = berth.Run({"file-secrets", "where", "--help"});
   EXPECT_EQ(result.exit_code, 0);
   EXPECT_NE(result.stdout_data.find("Usage: berth file-secrets where [options] ENV"), std::string::npos) << result.stdout_data;

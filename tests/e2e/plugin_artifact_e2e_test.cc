@@ -226,5 +226,22 @@ TEST_F(PluginArtifactE2eTest, ALockedPluginSetSyncsOnAFreshHomeExactlyAsPinned) 
       << stale.stderr_data;
 }
 
+// A registry (or anything between) that changes the plugin's bytes: the
+// digest check refuses it and nothing is installed.
+TEST_F(PluginArtifactE2eTest, ATamperedPackageIsRefusedAndNothingIsInstalled) {
+  auto plain = StartRegistry("plain");
+  const std::string ref = plain->host() + "/plugins/echo:1.0.0";
+  berth_.Json({"plugin", "publish", Package("native", "alice").string(), ref, "--plain-http", plain->host()});
+  TestPeer proxy("tamper_proxy.py", {"--upstream", plain->host(), "--tamper", "blob"});
+  auto refused = berth_.Run({"plugin", "install", "oci://" + proxy.host() + "/plugins/echo:1.0.0", "--plain-http", proxy.host()});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("digest mismatch for"), std::string::npos) << refused.stderr_data;
+  EXPECT_GE(TestPeer::GetJson(proxy.ready()["stats_url"].get<std::string>())["tampered"]["blob"].get<int>(), 1);
+  EXPECT_FALSE(fs::exists(installed()));
+  EXPECT_FALSE(fs::exists(berth_.home() / "data" / "berth" / "installed-plugins.json"));
+  // The same artifact straight from the registry installs.
+  EXPECT_EQ(berth_.Json({"plugin", "install", "oci://" + ref, "--plain-http", plain->host()})["signer_name"], "alice");
+}
+
 }  // namespace
 }  // namespace berth::testing

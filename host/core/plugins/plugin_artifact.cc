@@ -55,6 +55,22 @@ std::string Offered(const oci::Manifest& index) {
   return text.empty() ? "nothing" : text;
 }
 
+// Streams one member of the package out, in chunks.
+void CopyMember(std::ifstream& in, const oci::TarMember& member, const fs::path& file, fs::perms mode) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  in.seekg(std::streamoff(member.offset));
+  std::vector<char> buffer(1 << 16);
+  for (uint64_t left = member.size; left > 0;) {
+    size_t n = size_t(std::min<uint64_t>(left, buffer.size()));
+    if (!in.read(buffer.data(), std::streamsize(n))) throw Error(ErrorCode::kFailure, "cannot read the plugin package for " + file.string());
+    out.write(buffer.data(), std::streamsize(n));
+    left -= n;
+  }
+  if (!out.flush()) throw Error(ErrorCode::kFailure, "cannot write " + file.string());
+  out.close();
+  fs::permissions(file, mode);
+}
+
 }  // namespace
 
 PluginVariant DescribeVariant(const fs::path& dir) {
@@ -177,10 +193,7 @@ fs::path FetchPluginVariant(oci::ImageSource& source, const oci::Descriptor& var
   std::ifstream in(tar, std::ios::binary);
   for (const auto& [name, member] : oci::IndexTar(tar)) {
     if (allowed.count(name) == 0) throw Error(ErrorCode::kPlugin, where + ": the plugin package holds '" + name + "', which a plugin has no use for");
-    std::string bytes(member.size, '\0');
-    in.seekg(std::streamoff(member.offset));
-    in.read(bytes.data(), std::streamsize(member.size));
-    WriteFileAtomic(dir / name, bytes, name == declared.library ? 0755 : 0644);
+    CopyMember(in, member, dir / name, name == declared.library ? fs::perms(0755) : fs::perms(0644));
   }
   if (!fs::exists(dir / kManifestFileName) || ReadFile(dir / kManifestFileName) != config) {
     throw Error(ErrorCode::kPlugin, where + ": the package's " + std::string(kManifestFileName) + " is not the artifact's config");

@@ -80,6 +80,13 @@ std::string RegistryRouter::HostOf(const std::string& reference) {
   return parsed.registry;
 }
 
+oci::ClientFactory RegistryRouter::Clients() {
+  return [this](const oci::Reference& reference) {
+    Validate(reference);
+    return Client(reference.registry);
+  };
+}
+
 void RegistryRouter::Validate(const oci::Reference& reference) {
   RegistryFor(reference.registry).ValidateReference(reference).ThrowIfError();
 }

@@ -14,6 +14,7 @@
 
 #include "berth/oci/client.h"
 #include "berth/oci/credentials.h"
+#include "berth/oci/image.h"
 #include "berth/oci/reference.h"
 #include "berth/oci/settings.h"
 #include "berth/registry.h"
@@ -34,6 +35,8 @@ class RegistryRouter {
   std::shared_ptr<oci::RegistryClient> Client(const std::string& host);
   // Checks the reference against its registry's naming rules.
   void Validate(const oci::Reference& reference);
+  // Validate, then Client: what the copy engine opens registries with.
+  oci::ClientFactory Clients();
   // The credential for `host`: from the registry plugin serving it, else the
   // user's docker config and credential helpers.
   oci::Credential CredentialFor(const std::string& host, const std::vector<std::string>& scopes);
