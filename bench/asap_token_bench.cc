@@ -52,7 +52,7 @@ int Run(int argc, char** argv) {
       throw berth::Error(berth::ErrorCode::kUsage, "unknown argument " + arg);
     }
   }
-  berth::asap::AsapCredentials credentials = berth::asap::LoadAsapConfig(config);
+  berth::asap::AsapCredentials credentials = berth::asap::CredentialsFromConfig(config);
   berth::asap::MintRequest request;
   request.audience = {audience};
 

@@ -7,8 +7,8 @@
 
 #include "berth/output.h"
 #include "berth/secret_store.h"
-#include "berth/util/env_file.h"
 #include "berth/util/fs.h"
+#include "berth/util/secrets_source.h"
 #include "core/host.h"
 
 namespace berth::host {
@@ -90,24 +90,31 @@ int RunDelete(Host& host, CommandContext& context) {
   return 0;
 }
 
+// The values --from (or berth.yaml's secrets.from) gives: env files and
+// .asap-configs, every key or only the --key (or secrets.keys) ones.
 std::map<std::string, SecretValue> Desired(Host& host, CommandContext& context) {
-  std::string from = context.args.GetOr("from", "");
+  std::vector<std::filesystem::path> files;
+  for (const auto& file : context.args.GetAll("from")) files.emplace_back(file);
   auto keys = context.args.GetAll("key");
-  if (from.empty()) {
+  if (files.empty()) {
     const SecretsConfig* configured = ProjectSecrets(host, context);
     if (configured == nullptr || configured->from.empty()) {
-      throw Error(ErrorCode::kUsage, "no --from env file, and berth.yaml names none for environment '" +
+      throw Error(ErrorCode::kUsage, "no --from file, and berth.yaml names none for environment '" +
                                          context.args.Get("environment") + "'");
     }
-    from = (host.Project().dir / configured->from).string();
+    for (const auto& file : configured->from) files.push_back(host.Project().dir / file);
     if (keys.empty()) keys = configured->keys;
   }
-  auto values = LoadEnvFile(from);
-  if (keys.empty()) return values;
+  SecretsFromFiles loaded = LoadSecretsFiles(files);
+  if (keys.empty()) return std::move(loaded.values);
   std::map<std::string, SecretValue> selected;
   for (const auto& key : keys) {
-    auto it = values.find(key);
-    if (it == values.end()) throw Error(ErrorCode::kInvalidInput, from + ": no key " + key);
+    auto it = loaded.values.find(key);
+    if (it == loaded.values.end()) {
+      std::string names;
+      for (const auto& file : files) names += (names.empty() ? "" : ", ") + file.string();
+      throw Error(ErrorCode::kInvalidInput, files.size() == 1 ? names + ": no key " + key : "no key " + key + " in " + names);
+    }
     selected.emplace(key, it->second);
   }
   return selected;
@@ -131,8 +138,9 @@ int RunDiff(Host& host, CommandContext& context) {
 
 int RunSync(Host& host, CommandContext& context) {
   std::string environment = context.args.Get("environment");
-  auto desired = Desired(host, context);
+  // The store first: it checks that the project is trusted before any file it names is read.
   auto store = OpenStore(host, context);
+  auto desired = Desired(host, context);
   auto diff = store->Diff(environment, desired).value();
   nlohmann::json done = nlohmann::json::array();
   Table table{{"NAME", "CHANGE", "APPLIED"}, {}};
@@ -155,8 +163,9 @@ void RegisterSecretsCommands(Host& host) {
   const OptionSpec name{.name = "name", .help = "Secret name", .value_name = "NAME", .required = true, .position = 2};
   const OptionSpec store{.name = "store", .help = "Secret store kind (default: berth.yaml's for ENV, else file)", .value_name = "KIND"};
   const OptionSpec setting{.name = "setting", .kind = Kind::kList, .help = "Store setting KEY=VALUE (repeatable)", .value_name = "KEY=VALUE"};
-  const OptionSpec from{.name = "from", .help = "Env file with the values (default: berth.yaml's for ENV)", .value_name = "FILE"};
-  const OptionSpec key{.name = "key", .kind = Kind::kList, .help = "Only this key of the env file (repeatable)", .value_name = "KEY"};
+  const OptionSpec from{.name = "from", .kind = Kind::kList,
+                        .help = "Env file or .asap-config with the values (repeatable; default: berth.yaml's for ENV)", .value_name = "FILE"};
+  const OptionSpec key{.name = "key", .kind = Kind::kList, .help = "Only this key of the files (repeatable)", .value_name = "KEY"};
   host.table.Add({.path = "secrets set",
                   .summary = "Set a secret from stdin or a file",
                   .options = {environment, name, store, setting,
@@ -166,11 +175,11 @@ void RegisterSecretsCommands(Host& host) {
   host.table.Add({.path = "secrets list", .summary = "List secret names (never values)", .options = {environment, store, setting}}, [&host](CommandContext& c) { return RunList(host, c); });
   host.table.Add({.path = "secrets delete", .summary = "Delete a secret", .options = {environment, name, store, setting}}, [&host](CommandContext& c) { return RunDelete(host, c); });
   host.table.Add({.path = "secrets diff",
-                  .summary = "Compare an env file with the store, without revealing values",
+                  .summary = "Compare env files (and .asap-configs) with the store, without revealing values",
                   .options = {environment, from, key, store, setting,
                               {.name = "exit-code", .kind = Kind::kFlag, .help = "Exit 1 when something differs"}}},
                  [&host](CommandContext& c) { return RunDiff(host, c); });
-  host.table.Add({.path = "secrets sync", .summary = "Set the keys of an env file that are new or changed", .options = {environment, from, key, store, setting}},
+  host.table.Add({.path = "secrets sync", .summary = "Set the keys of env files (and .asap-configs) that are new or changed", .options = {environment, from, key, store, setting}},
                  [&host](CommandContext& c) { return RunSync(host, c); });
 }
 

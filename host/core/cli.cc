@@ -117,6 +117,8 @@ int Run(const std::vector<std::string>& arguments) {
     const ProjectConfig& project = host.Project();
     nlohmann::json answer = {
         {"present", true}, {"dir", project.dir.string()}, {"file", project.file.string()}, {"service", project.service}};
+    answer["environments"] = nlohmann::json::array();
+    for (const auto& [name, defined] : project.environments) answer["environments"].push_back(name);
     auto it = project.environments.find(environment);
     if (it == project.environments.end()) return answer;
     // Plugin code gets the environment's settings only as the host's own
@@ -124,7 +126,9 @@ int Run(const std::vector<std::string>& arguments) {
     host.RequireTrust({"environments." + environment + ".target", "environments." + environment + ".secrets"});
     answer["target"] = {{"plugin", it->second.target}, {"settings", it->second.target_settings}};
     if (it->second.secrets) {
-      answer["secrets"] = {{"store", it->second.secrets->store}, {"settings", it->second.secrets->settings}};
+      nlohmann::json from = nlohmann::json::array();
+      for (const auto& file : it->second.secrets->from) from.push_back((project.dir / file).string());
+      answer["secrets"] = {{"store", it->second.secrets->store}, {"settings", it->second.secrets->settings}, {"from", from}};
     }
     return answer;
   });

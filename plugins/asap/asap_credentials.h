@@ -13,11 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "berth/util/asap_config.h"
 #include "berth/util/jwt.h"
 
 namespace berth::asap {
-
-inline constexpr char kDefaultConfigFile[] = ".asap-config";
 
 struct AsapCredentials {
   std::string issuer;
@@ -34,8 +33,9 @@ struct AsapCredentials {
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 EnvLookup ProcessEnvironment();
 
+// The .asap-config's credentials (berth/util/asap_config.h parses it).
 // Throws Error(kInvalidInput) naming the file and field.
-AsapCredentials LoadAsapConfig(const std::filesystem::path& file);
+AsapCredentials CredentialsFromConfig(const std::filesystem::path& file);
 // From ASAP_ISSUER, ASAP_KEY_ID (or ASAP_KID), ASAP_PRIVATE_KEY (PEM or data
 // URI; a data URI's kid is used when no key id variable is set), ASAP_AUDIENCE
 // (comma separated), ASAP_SUBJECT. nullopt when ASAP_PRIVATE_KEY is unset.
@@ -45,10 +45,6 @@ std::optional<AsapCredentials> CredentialsFromEnvironment(const EnvLookup& env);
 // config file, else the ASAP_* environment, else ./.asap-config. Throws
 // Error(kAuth) when there is none.
 AsapCredentials ResolveCredentials(const std::optional<std::filesystem::path>& config_file, const EnvLookup& env);
-
-// "audience" in a config may be a string or a list; ASAP_AUDIENCE and -a take
-// comma-separated lists.
-std::vector<std::string> SplitAudience(const std::string& text);
 
 // The .asap-config JSON for a new key: issuer, kid, audience, expiry,
 // privateKey (PKCS#8 PEM), publicKey (SPKI PEM).

@@ -19,7 +19,7 @@ std::optional<std::string> Setting(const nlohmann::json& settings, const char* n
 std::unique_ptr<AsapProvider> AsapProvider::FromSettings(const nlohmann::json& settings, const EnvLookup& env) {
   if (!settings.is_null() && !settings.is_object()) throw Error(ErrorCode::kInvalidInput, "asap credential settings must be an object");
   nlohmann::json given = settings.is_null() ? nlohmann::json::object() : settings;
-  if (auto config = Setting(given, "config")) return std::make_unique<AsapProvider>(LoadAsapConfig(*config));
+  if (auto config = Setting(given, "config")) return std::make_unique<AsapProvider>(CredentialsFromConfig(*config));
   if (auto key_file = Setting(given, "private_key_file")) {
     AsapCredentials credentials;
     credentials.source = *key_file;

@@ -90,7 +90,7 @@ TEST(AsapCredentialsTest, ConfigFilesRoundTripWithPemOrDataUriKeys) {
   EXPECT_EQ(written["privateKey"].get<std::string>().rfind("-----BEGIN PRIVATE KEY-----\n", 0), 0u);
   EXPECT_EQ(written["publicKey"], Key().Public().Pem());
 
-  AsapCredentials loaded = LoadAsapConfig(file);
+  AsapCredentials loaded = CredentialsFromConfig(file);
   EXPECT_EQ(loaded.issuer, "micros/svc");
   EXPECT_EQ(loaded.key_id, "micros/svc/k1");
   EXPECT_EQ(loaded.audience, std::vector<std::string>{"gateway"});
@@ -100,24 +100,24 @@ TEST(AsapCredentialsTest, ConfigFilesRoundTripWithPemOrDataUriKeys) {
   written["privateKey"] = jwt::MakePkcs8DataUri(Key(), {{"kid", "micros/svc/k1"}}).Reveal();
   written["audience"] = {"a", "b"};
   WriteFileAtomic(file, written.dump(), 0600);
-  loaded = LoadAsapConfig(file);
+  loaded = CredentialsFromConfig(file);
   EXPECT_EQ(loaded.audience, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(loaded.private_key->Public().Pem(), Key().Public().Pem());
 
   written["kid"] = "micros/svc/other";
   WriteFileAtomic(file, written.dump(), 0600);
-  EXPECT_EQ(ErrorOf([&] { LoadAsapConfig(file); }),
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromConfig(file); }),
             "3: " + file.string() + " privateKey: the key id 'micros/svc/other' differs from the kid 'micros/svc/k1' inside the private key's data URI");
   written.erase("issuer");
   WriteFileAtomic(file, written.dump(), 0600);
-  EXPECT_EQ(ErrorOf([&] { LoadAsapConfig(file); }), "3: " + file.string() + ": field 'issuer' is missing");
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromConfig(file); }), "3: " + file.string() + ": field 'issuer' is missing");
   WriteFileAtomic(file, R"({"issuer":"a","kid":"a/b","privateKey":"nope"})", 0600);
-  EXPECT_EQ(ErrorOf([&] { LoadAsapConfig(file); }),
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromConfig(file); }),
             "3: " + file.string() + " privateKey: neither a PEM private key nor a data:application/pkcs8 URI");
   WriteFileAtomic(file, R"({"issuer":"a","kid":"a/b","privateKey":"x","expiry":"60"})", 0600);
-  EXPECT_EQ(ErrorOf([&] { LoadAsapConfig(file); }).substr(0, 3), "3: ");
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromConfig(file); }).substr(0, 3), "3: ");
   WriteFileAtomic(file, "[]", 0600);
-  EXPECT_EQ(ErrorOf([&] { LoadAsapConfig(file); }), "3: " + file.string() + ": not a JSON object (expected an .asap-config)");
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromConfig(file); }), "3: " + file.string() + ": not a JSON object (expected an .asap-config)");
 }
 
 TEST(AsapCredentialsTest, EnvironmentTakesPemOrDataUriAndChecksTheKid) {
@@ -132,10 +132,18 @@ TEST(AsapCredentialsTest, EnvironmentTakesPemOrDataUriAndChecksTheKid) {
   EXPECT_EQ(from_pem->key_id, "s/k");
   EXPECT_EQ(from_pem->subject, "x");
 
-  EXPECT_FALSE(CredentialsFromEnvironment(EnvOf({{"ASAP_ISSUER", "s"}})));
-  EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_PRIVATE_KEY", pem}})); }), "7: ASAP_PRIVATE_KEY is set but ASAP_ISSUER is not");
+  EXPECT_FALSE(CredentialsFromEnvironment(EnvOf({{"ASAP_AUDIENCE", "a"}, {"ASAP_SUBJECT", "s"}})));
+  // Anything that identifies a signer, set alone, is an error naming what is set and what is not.
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_ISSUER", "s"}})); }),
+            "7: ASAP_ISSUER is set but ASAP_KEY_ID (or ASAP_KID) and ASAP_PRIVATE_KEY are not");
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_PRIVATE_KEY", pem}})); }),
+            "7: ASAP_PRIVATE_KEY is set but ASAP_ISSUER and ASAP_KEY_ID (or ASAP_KID) are not");
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_PRIVATE_KEY", pem}, {"ASAP_KID", "s/k"}})); }),
+            "7: ASAP_KID and ASAP_PRIVATE_KEY are set but ASAP_ISSUER is not");
   EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_ISSUER", "s"}, {"ASAP_PRIVATE_KEY", pem}})); }),
-            "7: ASAP_PRIVATE_KEY is set but neither ASAP_KEY_ID nor ASAP_KID is");
+            "7: ASAP_ISSUER and ASAP_PRIVATE_KEY are set but ASAP_KEY_ID (or ASAP_KID) is not");
+  EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_PRIVATE_KEY", uri}})); }),
+            "7: ASAP_PRIVATE_KEY is set but ASAP_ISSUER is not");  // The data URI carries the kid.
   EXPECT_EQ(ErrorOf([&] { CredentialsFromEnvironment(EnvOf({{"ASAP_ISSUER", "micros/svc"}, {"ASAP_KEY_ID", "micros/svc/k2"}, {"ASAP_PRIVATE_KEY", uri}})); }),
             "3: ASAP_PRIVATE_KEY: the key id 'micros/svc/k2' differs from the kid 'micros/svc/k1' inside the private key's data URI");
 }
@@ -152,8 +160,17 @@ TEST(AsapCredentialsTest, ResolutionPrefersConfigThenEnvironmentThenTheLocalFile
   std::filesystem::current_path(dir.path());
   EXPECT_EQ(ErrorOf([&] { ResolveCredentials(std::nullopt, EnvOf({})); }),
             "7: no ASAP credentials: pass --config FILE, set ASAP_ISSUER, ASAP_KEY_ID and ASAP_PRIVATE_KEY, or create ./.asap-config with berth asap keygen");
+  auto half = EnvOf({{"ASAP_PRIVATE_KEY", Key().Pkcs8Pem().Reveal()}, {"ASAP_KEY_ID", "from-env/k"}});
+  EXPECT_EQ(ErrorOf([&] { ResolveCredentials(std::nullopt, half); }),
+            "7: the ASAP_* environment is incomplete: ASAP_KEY_ID and ASAP_PRIVATE_KEY are set but ASAP_ISSUER is not; there is no "
+            "./.asap-config either (set the rest, or pass --config FILE)");
   WriteFileAtomic(dir.path() / ".asap-config", AsapConfigJson("local", "local/k", {}, 60, Key()).Reveal(), 0600);
   EXPECT_EQ(ResolveCredentials(std::nullopt, EnvOf({})).issuer, "local");
+  // A half-set environment is neither completed from ./.asap-config nor passed over for it.
+  EXPECT_EQ(ErrorOf([&] { ResolveCredentials(std::nullopt, half); }),
+            "7: the ASAP_* environment is incomplete: ASAP_KEY_ID and ASAP_PRIVATE_KEY are set but ASAP_ISSUER is not; ./.asap-config "
+            "exists but is not read while ASAP_* variables are set (unset them, set the rest, or pass --config .asap-config)");
+  EXPECT_EQ(ResolveCredentials(file, half).issuer, "from-file");  // An explicit config wins outright.
   std::filesystem::current_path(cwd);
 }
 

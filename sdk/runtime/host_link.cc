@@ -41,6 +41,11 @@ std::optional<ProjectContext> CurrentProject(const std::string& environment) {
   if (!answer.value("present", false)) return std::nullopt;
   ProjectContext project{answer.value("dir", ""), answer.value("file", ""), answer.value("service", ""),
                          answer.value("environment", "")};
+  if (answer.contains("environments") && answer["environments"].is_array()) {
+    for (const auto& name : answer["environments"]) {
+      if (name.is_string()) project.environments.push_back(name.get<std::string>());
+    }
+  }
   if (answer.contains("target") && answer["target"].is_object()) {
     project.target = answer["target"].value("plugin", "");
     project.target_settings = answer["target"].value("settings", nlohmann::json::object());
@@ -48,6 +53,9 @@ std::optional<ProjectContext> CurrentProject(const std::string& environment) {
   if (answer.contains("secrets") && answer["secrets"].is_object()) {
     project.secret_store = answer["secrets"].value("store", "");
     project.secret_store_settings = answer["secrets"].value("settings", nlohmann::json::object());
+    for (const auto& file : answer["secrets"].value("from", nlohmann::json::array())) {
+      if (file.is_string()) project.secrets_from.emplace_back(file.get<std::string>());
+    }
   }
   return project;
 }

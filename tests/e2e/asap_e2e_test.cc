@@ -52,6 +52,13 @@ class AsapE2eTest : public ::testing::Test {
     return jwt::PrivateKey::FromPem(config["privateKey"].get<std::string>(), "config");
   }
 
+  // The paths the test server has answered so far (the /requests call itself left out).
+  nlohmann::json ReadRequests(BackgroundServer& server) {
+    auto result = berth_.Run({"asap", "curl", server.url() + "/requests", "-a", "x", "--no-gateway-headers"});
+    EXPECT_EQ(result.exit_code, 0) << Describe(result);
+    return nlohmann::json::parse(result.stdout_data);
+  }
+
   BerthRunner berth_;
   TempDir keys_{"berth-asap-keys"};
 };
@@ -326,6 +333,118 @@ TEST_F(AsapE2eTest, PublishCanRunTheTeamsOwnUploadProgram) {
   result = berth_.Run({"asap", "publish", "--", script.string()});
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_EQ(result.stderr_data, "error: asap publish: publish command '" + script.string() + "' failed for 'micros/my-service/key1' (exit 4)\n");
+}
+
+// One order for ASAP credentials: --config, else the environment, else
+// ./.asap-config. An environment that names only part of a signer is an
+// error naming every source, never completed from or passed over for the
+// file.
+TEST_F(AsapE2eTest, AHalfSetEnvironmentIsAnErrorNamingEverySource) {
+  jwt::PrivateKey key = jwt::PrivateKey::GenerateRsa(2048);
+  const std::string pem = key.Pkcs8Pem().Reveal();
+  berth_.SetEnv("ASAP_PRIVATE_KEY", pem);
+  auto result = berth_.Run({"asap", "token", "-a", "x"});
+  EXPECT_EQ(result.exit_code, 7);
+  EXPECT_EQ(result.stderr_data,
+            "error: asap token: the ASAP_* environment is incomplete: ASAP_PRIVATE_KEY is set but ASAP_ISSUER and ASAP_KEY_ID (or "
+            "ASAP_KID) are not; there is no ./.asap-config either (set the rest, or pass --config FILE)\n");
+  Keygen();
+  berth_.SetEnv("ASAP_KEY_ID", "micros/my-service/key9");
+  BackgroundServer gateway({"/usr/bin/python3", kServer, "--exit-on-stdin-eof"});
+  for (const std::string command : {"token", "curl"}) {
+    std::vector<std::string> args = {"asap", command, "-a", "ai-gateway", "-vv"};
+    if (command == "curl") args.push_back(gateway.url() + "/echo");
+    result = berth_.Run(args);
+    EXPECT_EQ(result.exit_code, 7);
+    EXPECT_EQ(result.stderr_data.substr(result.stderr_data.find("error: ")),
+              "error: asap " + command + ": the ASAP_* environment is incomplete: ASAP_KEY_ID and ASAP_PRIVATE_KEY are set but ASAP_ISSUER is "
+              "not; ./.asap-config exists but is not read while ASAP_* variables are set (unset them, set the rest, or pass --config "
+              ".asap-config)\n");
+    EXPECT_EQ(result.stderr_data.find(pem.substr(28, 40)), std::string::npos);
+  }
+  EXPECT_EQ(jwt::Decode(Token({"--config", ".asap-config", "-a", "x"})).header["kid"], "micros/my-service/key1");
+  berth_.SetEnv("ASAP_ISSUER", "micros/my-service");
+  EXPECT_EQ(jwt::Decode(Token({"-a", "x"})).header["kid"], "micros/my-service/key9");  // The whole environment comes first.
+  for (const char* name : {"ASAP_ISSUER", "ASAP_KEY_ID", "ASAP_PRIVATE_KEY"}) berth_.SetEnv(name, "");
+  EXPECT_EQ(jwt::Decode(Token({"-a", "x"})).header["kid"], "micros/my-service/key1");
+}
+
+// berth asap curl fills the AI gateway headers from the project's env file
+// (berth.yaml's secrets.from), the environment overriding it; --env-file
+// names another; a header left unfilled is a warning; and nothing
+// berth.yaml names is read before the project is trusted.
+TEST_F(AsapE2eTest, CurlTakesTheGatewayHeadersFromTheProjectsEnvFile) {
+  Keygen("micros/ai-prototype");
+  const auto work = berth_.work_dir();
+  WriteFileAtomic(work / ".env.local", "AI_GATEWAY_USE_CASE_ID=caid-proto\nAI_GATEWAY_CLOUD_ID=local-testing\n", 0600);
+  const std::string environment = "  ddev:\n    target: {plugin: k8s}\n    secrets: {store: file, from: [.env.local, .asap-config]}\n";
+  WriteFileAtomic(work / "berth.yaml", "service: ai-prototype\nimage: registry.example/ai-prototype\nenvironments:\n" + environment);
+  BackgroundServer gateway({"/usr/bin/python3", kServer, "--exit-on-stdin-eof"});
+  auto curl = [&](std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"asap", "curl", gateway.url() + "/echo", "-a", "ai-gateway"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return berth_.Run(args);
+  };
+  auto headers_of = [](const ProcessResult& result) { return nlohmann::json::parse(result.stdout_data)["headers"]; };
+
+  berth_.SetEnv("AI_GATEWAY_USER_ID", "dev@example.com");
+  auto result = curl();
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "");
+  auto headers = headers_of(result);
+  EXPECT_EQ(headers["X-Atlassian-UseCaseId"], "caid-proto");
+  EXPECT_EQ(headers["X-Atlassian-CloudId"], "local-testing");
+  EXPECT_EQ(headers["X-Atlassian-UserId"], "dev@example.com");
+
+  berth_.SetEnv("AI_GATEWAY_CLOUD_ID", "from-the-environment");
+  berth_.SetEnv("AI_GATEWAY_USER_ID", "");
+  result = curl();
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  headers = headers_of(result);
+  EXPECT_EQ(headers["X-Atlassian-CloudId"], "from-the-environment");
+  EXPECT_FALSE(headers.contains("X-Atlassian-UserId"));
+  EXPECT_EQ(result.stderr_data, "warning: not sending X-Atlassian-UserId: AI_GATEWAY_USER_ID is not set in the environment, " +
+                                    (work / ".env.local").string() + ", " + (work / ".asap-config").string() + "\n");
+  berth_.SetEnv("AI_GATEWAY_CLOUD_ID", "");
+
+  WriteFileAtomic(work / "other.env", "AI_GATEWAY_USE_CASE_ID=caid-other\nAI_GATEWAY_CLOUD_ID=c2\nAI_GATEWAY_USER_ID=u2\n", 0600);
+  result = curl({"--env-file", "other.env"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(result.stderr_data, "");
+  EXPECT_EQ(headers_of(result)["X-Atlassian-UseCaseId"], "caid-other");
+
+  // Two environments: --env picks one, and without it no file is guessed.
+  WriteFileAtomic(work / "berth.yaml", "service: ai-prototype\nimage: registry.example/ai-prototype\nenvironments:\n" + environment +
+                                           "  staging:\n    target: {plugin: k8s}\n    secrets: {store: file, from: other.env}\n");
+  result = curl({"--env", "staging"});
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(headers_of(result)["X-Atlassian-UserId"], "u2");
+  result = curl();
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_FALSE(headers_of(result).contains("X-Atlassian-UseCaseId"));
+  EXPECT_EQ(result.stderr_data,
+            "warning: not sending X-Atlassian-UseCaseId, X-Atlassian-CloudId, X-Atlassian-UserId: AI_GATEWAY_USE_CASE_ID, "
+            "AI_GATEWAY_CLOUD_ID, AI_GATEWAY_USER_ID are not set in the environment (berth.yaml defines 2 environments; pass --env ENV "
+            "or --env-file FILE)\n");
+  result = curl({"--env", "prod"});
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.stderr_data, "error: asap curl: --env prod: berth.yaml has no environment 'prod'\n");
+
+  // A project whose environment needs trust: its secrets.from is not read, nothing is sent.
+  WriteFileAtomic(work / "berth.yaml", "service: ai-prototype\nimage: registry.example/ai-prototype\nenvironments:\n  ddev:\n"
+                                       "    target: {plugin: k8s, kubeconfig: kube.yaml}\n    secrets: {store: file, from: .env.local}\n");
+  nlohmann::json requests = ReadRequests(gateway);
+  result = curl();
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.stderr_data,
+            "error: asap curl: berth.yaml:5:39: environments.ddev.target.kubeconfig names a credential file; this project is not trusted "
+            "(run 'berth trust' after reading berth.yaml)\n");
+  requests.push_back("/requests");  // The first look, and nothing after it.
+  EXPECT_EQ(ReadRequests(gateway), requests);
+  berth_.TrustProjects();
+  result = curl();
+  ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  EXPECT_EQ(headers_of(result)["X-Atlassian-UseCaseId"], "caid-proto");
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 // contacted: the targets say why the live state is unknown).
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <set>
+
 #include "berth/util/fs.h"
 #include "berth_runner.h"
 
@@ -30,7 +33,23 @@ TEST_F(DocsExamplesE2eTest, MicrosPrototypeRendersAValidDescriptorAndPlansOfflin
   ProcessResult rendered = berth_.Run({"micros", "descriptor", "render", "--env", "ddev", "--image", image, "--version", "0.3.0"});
   ASSERT_EQ(rendered.exit_code, 0) << Describe(rendered);
   EXPECT_TRUE(Contains(rendered.stdout_data, "tag: \"app-0.3.0\"\n")) << rendered.stdout_data;
-  EXPECT_TRUE(Contains(rendered.stdout_data, "ASAP_PRIVATE_KEY: \"((ssm:/ai-prototype/ASAP_PRIVATE_KEY))\"")) << rendered.stdout_data;
+  // What the service needs, under the guide's names, each from the stash.
+  std::set<std::string> referenced;
+  const std::regex ssm(R"re(([A-Z_]+): "\(\(ssm:/ai-prototype/([A-Z_]+)\)\)")re");
+  for (std::sregex_iterator it(rendered.stdout_data.begin(), rendered.stdout_data.end(), ssm), end; it != end; ++it) {
+    EXPECT_EQ((*it)[1], (*it)[2]);
+    referenced.insert((*it)[2]);
+  }
+  EXPECT_EQ(referenced, (std::set<std::string>{"AI_GATEWAY_CLOUD_ID", "AI_GATEWAY_URL", "AI_GATEWAY_USE_CASE_ID", "AI_GATEWAY_USER_ID",
+                                               "ASAP_AUDIENCE", "ASAP_ISSUER", "ASAP_KEY_ID", "ASAP_PRIVATE_KEY"}));
+  // And `secrets sync ddev` fills exactly those from .env.local and .asap-config.
+  ProcessResult keygen = berth_.Run({"asap", "keygen", "--issuer", "micros/ai-prototype", "-a", "ai-gateway"});
+  ASSERT_EQ(keygen.exit_code, 0) << Describe(keygen);
+  WriteFileAtomic(berth_.work_dir() / ".env.local", "AI_GATEWAY_URL=https://gateway.example\nAI_GATEWAY_USE_CASE_ID=caid-proto\n"
+                  "AI_GATEWAY_CLOUD_ID=local-testing\nAI_GATEWAY_USER_ID=dev@example.com\n", 0600);
+  std::set<std::string> synced;
+  for (const auto& entry : berth_.Json({"secrets", "diff", "ddev", "--store", "file"})) synced.insert(entry["name"]);
+  EXPECT_EQ(synced, referenced);
   WriteFileAtomic(berth_.work_dir() / "rendered.yml", rendered.stdout_data);
   ProcessResult validated = berth_.Run({"micros", "descriptor", "validate", "rendered.yml"});
   EXPECT_EQ(validated.exit_code, 0) << Describe(validated);

@@ -12,6 +12,7 @@
 #include "background_server.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
+#include "berth/util/jwt.h"
 #include "berth_runner.h"
 #include "child_process.h"
 #include "test_image.h"
@@ -333,6 +334,97 @@ TEST_F(MicrosE2eTest, StashSetAndSyncKeepValuesOffArgvAndLogs) {
   deleted = berth_.Run({"secrets", "delete", "staging", "DB_PASSWORD"});
   EXPECT_EQ(deleted.exit_code, 6);
   EXPECT_EQ(deleted.stderr_data, "error: micros: delete: no stash key 'DB_PASSWORD' for Micros service shop-api in stg-west\n");
+}
+
+// berth.yaml's secrets.from names the .asap-config beside the env file: sync
+// puts the ASAP_* variables a service reads into the stash, the key as a
+// data URI, with no copy of it on disk and none in argv or logs; the stored
+// values mint tokens that verify against the config's public key.
+TEST_F(MicrosE2eTest, SyncPutsTheAsapConfigIntoTheStashWithoutACopy) {
+  auto keygen = berth_.Run({"asap", "keygen", "--issuer", "micros/shop-api", "--key-id", "micros/shop-api/key1", "-a", "ai-gateway",
+                            "--public-key-out", "asap.pub"});
+  ASSERT_EQ(keygen.exit_code, 0) << Describe(keygen);
+  auto config = nlohmann::json::parse(ReadFile(berth_.work_dir() / ".asap-config"));
+  const std::string pem = config["privateKey"];
+  const std::string uri = jwt::MakePkcs8DataUri(jwt::PrivateKey::FromPem(pem, "config"), {{"kid", "micros/shop-api/key1"}}).Reveal();
+  const std::string der_base64 = uri.substr(uri.find(";base64,") + 8);
+  std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml");
+  for (auto [from, to] : {std::pair<std::string, std::string>{"from: .env.local\n", "from: [.env.local, .asap-config]\n"},
+                          {"keys: [DB_PASSWORD, TLS_KEY]\n", "keys: [DB_PASSWORD, ASAP_PRIVATE_KEY, ASAP_KEY_ID, ASAP_ISSUER, ASAP_AUDIENCE]\n"}}) {
+    ASSERT_NE(yaml.find(from), std::string::npos);
+    yaml.replace(yaml.find(from), from.size(), to);
+  }
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml);
+
+  auto diff = berth_.Json({"secrets", "diff", "staging"});
+  EXPECT_EQ(diff, nlohmann::json::parse(R"([{"name":"ASAP_AUDIENCE","change":"added"},{"name":"ASAP_ISSUER","change":"added"},
+                                            {"name":"ASAP_KEY_ID","change":"added"},{"name":"ASAP_PRIVATE_KEY","change":"added"},
+                                            {"name":"DB_PASSWORD","change":"added"}])"));
+  auto sync = berth_.Run({"secrets", "sync", "staging", "-o", "json", "-vvv"});
+  ASSERT_EQ(sync.exit_code, 0) << Describe(sync);
+  EXPECT_EQ(nlohmann::json::parse(sync.stdout_data).size(), 5u);
+  auto stash = AtlasState()["services"]["shop-api"]["envs"]["stg-west"]["stash"];
+  EXPECT_EQ(stash, nlohmann::json({{"DB_PASSWORD", kDbPassword},
+                                   {"ASAP_ISSUER", "micros/shop-api"},
+                                   {"ASAP_KEY_ID", "micros/shop-api/key1"},
+                                   {"ASAP_AUDIENCE", "ai-gateway"},
+                                   {"ASAP_PRIVATE_KEY", uri}}));
+  // The stash cannot be read back: what it has counts as changed.
+  EXPECT_EQ(berth_.Json({"secrets", "diff", "staging"}),
+            nlohmann::json::parse(R"([{"name":"ASAP_AUDIENCE","change":"changed"},{"name":"ASAP_ISSUER","change":"changed"},
+                                      {"name":"ASAP_KEY_ID","change":"changed"},{"name":"ASAP_PRIVATE_KEY","change":"changed"},
+                                      {"name":"DB_PASSWORD","change":"changed"}])"));
+
+  // Nothing of the key in atlas's argv, berth's output at -vvv, or a leftover file.
+  for (const auto& entry : AtlasLog()) {
+    for (const auto& arg : entry["argv"]) {
+      EXPECT_EQ(arg.get<std::string>().find(der_base64.substr(0, 40)), std::string::npos) << entry.dump();
+    }
+    for (const auto& given : entry["files"]) EXPECT_EQ(given["mode"], "0600") << entry.dump();
+  }
+  for (const std::string& text : {sync.stdout_data, sync.stderr_data}) {
+    EXPECT_EQ(text.find(der_base64.substr(0, 40)), std::string::npos) << text;
+    EXPECT_EQ(text.find(pem.substr(28, 40)), std::string::npos) << text;
+  }
+  EXPECT_EQ(TmpEntries(), std::vector<std::string>{});
+  std::vector<std::string> work_files;
+  for (const auto& entry : fs::directory_iterator(berth_.work_dir())) work_files.push_back(entry.path().filename().string());
+  std::sort(work_files.begin(), work_files.end());
+  EXPECT_EQ(work_files, (std::vector<std::string>{".asap-config", ".env.local", ".gitignore", "asap.pub", "berth.yaml"}));
+
+  // A service deployed with the stored values mints tokens that verify.
+  fs::rename(berth_.work_dir() / ".asap-config", berth_.home() / "asap-config.json");
+  for (const char* name : {"ASAP_ISSUER", "ASAP_KEY_ID", "ASAP_PRIVATE_KEY", "ASAP_AUDIENCE"}) berth_.SetEnv(name, stash[name]);
+  auto token = berth_.Run({"asap", "token"});
+  ASSERT_EQ(token.exit_code, 0) << Describe(token);
+  auto verified = berth_.Run({"asap", "verify", "-a", "ai-gateway", "--public-key", "asap.pub", "-o", "json"}, token.stdout_data);
+  ASSERT_EQ(verified.exit_code, 0) << Describe(verified);
+  EXPECT_EQ(nlohmann::json::parse(verified.stdout_data)["kid"], "micros/shop-api/key1");
+  for (const char* name : {"ASAP_ISSUER", "ASAP_KEY_ID", "ASAP_PRIVATE_KEY", "ASAP_AUDIENCE"}) berth_.SetEnv(name, "");
+  fs::rename(berth_.home() / "asap-config.json", berth_.work_dir() / ".asap-config");
+
+  // --from and --key across both kinds of file.
+  EXPECT_EQ(berth_.Json({"secrets", "diff", "staging", "--from", ".env.local", "--from", ".asap-config", "--key", "ASAP_KEY_ID", "--key",
+                         "UNLISTED"}),
+            nlohmann::json::parse(R"([{"name":"ASAP_KEY_ID","change":"changed"},{"name":"UNLISTED","change":"added"},
+                                      {"name":"ASAP_AUDIENCE","change":"removed"},{"name":"ASAP_ISSUER","change":"removed"},
+                                      {"name":"ASAP_PRIVATE_KEY","change":"removed"},{"name":"DB_PASSWORD","change":"removed"}])"));
+  auto missing = berth_.Run({"secrets", "sync", "staging", "--from", ".env.local", "--from", ".asap-config", "--key", "ASAP_SUBJECT"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_EQ(missing.stderr_data, "error: no key ASAP_SUBJECT in .env.local, .asap-config\n");
+  // The same key from two files is the user's call, not berth's.
+  WriteFileAtomic(berth_.work_dir() / ".env.copy", "ASAP_PRIVATE_KEY=" + uri + "\n", 0600);
+  auto twice = berth_.Run({"secrets", "sync", "staging", "--from", ".env.copy", "--from", ".asap-config"});
+  EXPECT_EQ(twice.exit_code, 3);
+  EXPECT_EQ(twice.stderr_data, "error: ASAP_PRIVATE_KEY is set by both .env.copy and .asap-config (keep it in one of them)\n");
+  // A malformed config: one line naming the file and the field.
+  config.erase("kid");
+  WriteFileAtomic(berth_.work_dir() / ".asap-config", config.dump(2), 0600);
+  auto malformed = berth_.Run({"secrets", "sync", "staging", "-vvv"});
+  EXPECT_EQ(malformed.exit_code, 3);
+  EXPECT_EQ(malformed.stderr_data.substr(malformed.stderr_data.find("error: ")),
+            "error: " + (berth_.work_dir() / ".asap-config").string() + ": field 'kid' is missing\n");
+  EXPECT_EQ(malformed.stderr_data.find(pem.substr(28, 40)), std::string::npos);
 }
 
 TEST_F(MicrosE2eTest, AtlasFailuresLeaveNoTemporaryFile) {

@@ -23,6 +23,7 @@
 #include "berth/http/url.h"
 #include "berth/util/base64.h"
 #include "berth/util/fs.h"
+#include "berth/util/jwt.h"
 #include "berth/util/process.h"
 #include "berth_runner.h"
 #include "github_standin_test_util.h"
@@ -512,8 +513,9 @@ TEST_F(SecretHygieneTest, CosignAndAsap) {
   ScanRegistryLogs();
 }
 
-// micros-stash `secrets sync` (values through 0600 temp files, never argv),
-// deploy, and a failing atlas.
+// micros-stash `secrets sync` (values through 0600 temp files, never argv)
+// from an env file and an .asap-config (its key mapped to ASAP_PRIVATE_KEY),
+// the rendered descriptor and plan, deploy, and a failing atlas.
 TEST_F(SecretHygieneTest, MicrosStashWithAtlas) {
   const std::string pem = OpensslKey();
   scanner_.Add("env-tls-key", pem);
@@ -536,16 +538,25 @@ TEST_F(SecretHygieneTest, MicrosStashWithAtlas) {
     ASSERT_EQ(berth_.Run({"copy", "oci:" + layout.root().string() + ":v1", repository + ":app-" + version}).exit_code, 0);
     images[version] = repository + "@" + manifest.digest.str();
   }
+  const std::string asap_keys = "ASAP_PRIVATE_KEY, ASAP_KEY_ID, ASAP_ISSUER, ASAP_AUDIENCE";
   WriteFileAtomic(Work() / "berth.yaml",
                   "service: shop-api\nimage: " + repository + "\nenvironments:\n  staging:\n    target:\n"
-                  "      plugin: micros\n      atlas: " + kAtlas + "\n      env: stg-west\n      secrets: [DB_PASSWORD, TLS_KEY]\n"
-                  "      scaling: {min: 1, max: 2}\n    secrets:\n      store: micros-stash\n      from: .env.local\n"
-                  "      keys: [DB_PASSWORD, TLS_KEY]\n      settings: {service: shop-api, env: stg-west, atlas: " + kAtlas + "}\n");
+                  "      plugin: micros\n      atlas: " + kAtlas + "\n      env: stg-west\n      secrets: [DB_PASSWORD, TLS_KEY, " + asap_keys +
+                  "]\n      scaling: {min: 1, max: 2}\n    secrets:\n      store: micros-stash\n      from: [.env.local, .asap-config]\n"
+                  "      keys: [DB_PASSWORD, TLS_KEY, " + asap_keys + "]\n      settings: {service: shop-api, env: stg-west, atlas: " + kAtlas + "}\n");
+  Expect(0, {"asap", "keygen", "--issuer", "micros/shop-api", "--key-id", "micros/shop-api/key1", "-a", "ai-gateway", "-vvv"});
+  const std::string asap_pem = nlohmann::json::parse(ReadFile(Work() / ".asap-config"))["privateKey"];
+  scanner_.Add("asap-private-key", asap_pem);
+  scanner_.Add("asap-private-key-uri", jwt::MakePkcs8DataUri(jwt::PrivateKey::FromPem(asap_pem, "test"), {{"kid", "micros/shop-api/key1"}}).Reveal());
+  Allow(Work() / ".asap-config", {"asap-private-key"});
   Expect(0, {"trust", "-vvv"});  // berth.yaml names atlas, a program.
   ExpectChildExec(kAtlas);
   Expect(0, {"secrets", "diff", "staging", "-vvv"});
+  Expect(0, {"secrets", "sync", "staging", "--dry-run", "-vvv"});
   Expect(0, {"secrets", "sync", "staging", "-vvv"});
   Expect(0, {"secrets", "set", "staging", "DB_PASSWORD", "-vvv"}, kDbPassword + "\n");
+  Expect(0, {"micros", "descriptor", "render", "--env", "staging", "--image", images["1.0.0"], "--version", "1.0.0", "-vvv"});
+  Expect(0, {"deploy", "staging", "--image", images["1.0.0"], "--version", "1.0.0", "--dry-run", "-o", "json", "-vvv"});
   Expect(0, {"deploy", "staging", "--image", images["1.0.0"], "--version", "1.0.0", "-vvv"});
   berth_.SetEnv("ATLAS_STANDIN_FAIL", "stash-set");
   auto failed = Expect(1, {"secrets", "set", "staging", "DB_PASSWORD", "-vvv"}, kDbPassword + "\n");
@@ -565,6 +576,8 @@ TEST_F(SecretHygieneTest, MicrosStashWithAtlas) {
     }
   }
   EXPECT_GT(files, 0) << "no secret file reached atlas";
+  const auto stash = nlohmann::json::parse(ReadFile(atlas_state.path() / "state.json"))["services"]["shop-api"]["envs"]["stg-west"]["stash"];
+  EXPECT_TRUE(stash.contains("ASAP_PRIVATE_KEY")) << "the ASAP key did not reach the stash";
 }
 
 // k8s secrets set/diff/sync and deploy with a bearer-token kubeconfig and an

@@ -66,9 +66,13 @@ Json Environment(PluginManager& plugins) {
     target["properties"]["plugin"]["enum"] = Names(targets);
     target["allOf"] = ChosenBy("plugin", targets, true);
   }
+  Json path = {{"type", "string"}};
   Json secrets = Closed({{"store", Text("A secret-store kind (berth plugin list)")},
-                         {"from", Text("An env file in the project whose values are put into the store")},
-                         {"keys", {{"type", "array"}, {"items", {{"type", "string"}}}, {"description", "Only these keys of it"}}},
+                         {"from", {{"oneOf", {path, {{"type", "array"}, {"items", path}, {"minItems", 1}}}},
+                                   {"description", "Env files or .asap-configs in the project (one path or a list) whose "
+                                                   "values are put into the store; an .asap-config gives ASAP_ISSUER, "
+                                                   "ASAP_KEY_ID, ASAP_PRIVATE_KEY and ASAP_AUDIENCE"}}},
+                         {"keys", {{"type", "array"}, {"items", {{"type", "string"}}}, {"description", "Only these keys of them"}}},
                          {"settings", {{"type", "object"}, {"description", "The secret store's settings"}}}},
                         {"store"});
   if (!stores.empty()) {

@@ -197,7 +197,12 @@ EnvironmentConfig ReadEnvironment(const Reader& reader, const std::string& name,
     reader.OnlyKeys(secrets, field + ".secrets", {"store", "from", "keys", "settings"});
     SecretsConfig config;
     config.store = reader.RequiredString(secrets, "store", field + ".secrets.store");
-    if (secrets["from"]) config.from = reader.ProjectPath(secrets["from"], field + ".secrets.from");
+    if (const YAML::Node from = secrets["from"]; from && from.IsSequence()) {
+      if (from.size() == 0) throw reader.At(from, "'" + field + ".secrets.from' must name at least one file");
+      for (const auto& item : from) config.from.push_back(reader.ProjectPath(item, field + ".secrets.from[]"));
+    } else if (from) {
+      config.from.push_back(reader.ProjectPath(from, field + ".secrets.from"));
+    }
     if (secrets["keys"]) config.keys = reader.Strings(secrets["keys"], field + ".secrets.keys");
     if (secrets["settings"]) {
       reader.ExpectMap(secrets["settings"], field + ".secrets.settings");

@@ -63,8 +63,10 @@ struct SigningConfig {
 
 struct SecretsConfig {
   std::string store;                 // A secret-store kind.
-  std::string from;                  // An env file, relative to the project.
-  std::vector<std::string> keys;     // Only these keys of it.
+  // Env files and .asap-configs (berth/util/secrets_source.h), relative to
+  // the project; `from:` takes one path or a list.
+  std::vector<std::string> from;
+  std::vector<std::string> keys;     // Only these keys of them.
   nlohmann::json settings = nlohmann::json::object();
   SettingsSource source;
 };

@@ -46,7 +46,7 @@ TEST(ProjectConfigTest, ParsesTheExample) {
   const auto& staging = config.Environment("staging");
   EXPECT_EQ(staging.target, "k8s");
   EXPECT_EQ(staging.target_settings, nlohmann::json::parse(R"({"namespace":"shop","replicas":2})"));
-  EXPECT_EQ(staging.secrets->from, ".env.staging");
+  EXPECT_EQ(staging.secrets->from, std::vector<std::string>{".env.staging"});
   EXPECT_EQ(staging.health->timeout, std::chrono::seconds(120));
   EXPECT_TRUE(staging.immutable_tags);
   EXPECT_EQ(config.ledger, std::filesystem::path("/p/releases.json"));
@@ -90,6 +90,15 @@ TEST(ProjectConfigTest, TagTemplatesMayBeMutableAndGitShortHasALength) {
             "berth.yaml:3:8: unknown placeholder in tag template '{version}-{branch}' (use {version}, {git.sha}, {git.short}, {date})");
 }
 
+// secrets.from takes one file or a list (env files and .asap-configs).
+TEST(ProjectConfigTest, SecretsFromIsOnePathOrAList) {
+  const std::string head = "service: x\nimage: r/x\nenvironments:\n  dev:\n    target: {plugin: k8s}\n    secrets: {store: k8s, ";
+  auto list = ProjectConfig::Parse(head + "from: [.env.local, .asap-config]}\n", "/p/berth.yaml");
+  EXPECT_EQ(list.Environment("dev").secrets->from, (std::vector<std::string>{".env.local", ".asap-config"}));
+  EXPECT_EQ(ErrorOf(head + "from: []}\n"), "berth.yaml:6:33: 'environments.dev.secrets.from' must name at least one file");
+  EXPECT_EQ(ErrorOf(head + "from: [{a: b}]}\n"), "berth.yaml:6:34: 'environments.dev.secrets.from[]' must be a string");
+}
+
 // A berth.yaml from a cloned repository may only name paths inside its own
 // folder: no packing ~/.ssh into an image, no ledger written elsewhere.
 TEST(ProjectConfigTest, PathsMustStayInsideTheProject) {
@@ -106,6 +115,9 @@ TEST(ProjectConfigTest, PathsMustStayInsideTheProject) {
   EXPECT_EQ(ErrorOf(head + "environments:\n  dev:\n    target: {plugin: k8s}\n    secrets: {store: k8s, from: ../.env}\n"),
             "berth.yaml:6:33: 'environments.dev.secrets.from' (../.env) is outside the project folder; berth.yaml may only name paths "
             "inside it");
+  EXPECT_EQ(ErrorOf(head + "environments:\n  dev:\n    target: {plugin: k8s}\n    secrets: {store: k8s, from: [.env, ../.asap-config]}\n"),
+            "berth.yaml:6:40: 'environments.dev.secrets.from[]' (../.asap-config) is outside the project folder; berth.yaml may only "
+            "name paths inside it");
   auto inside = ProjectConfig::Parse(head + "build: {context: ./site/../app, dockerfile: app/Dockerfile}\nledger: {path: ops/releases.json}\n",
                                      "/p/berth.yaml");
   EXPECT_EQ(inside.build.context, "./site/../app");

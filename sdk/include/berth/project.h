@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace berth {
 
@@ -18,11 +19,13 @@ struct ProjectContext {
   std::filesystem::path file;   // berth.yaml itself.
   std::string service;
   std::string environment;      // The environment being acted on; empty when the command names none.
+  std::vector<std::string> environments;  // Every environment berth.yaml defines.
   // Of `environment`, when berth.yaml defines it:
   std::string target;                   // Its target kind ("micros").
   nlohmann::json target_settings;       // The target block without `plugin`.
   std::string secret_store;             // Its secrets.store, if any.
   nlohmann::json secret_store_settings;
+  std::vector<std::filesystem::path> secrets_from;  // Its secrets.from files, absolute.
 };
 
 // nullopt when berth runs outside a project (or in a host that predates the

@@ -132,7 +132,9 @@ typedef struct berth_host_api {
    *       "settings": {..., "plugin", "plugin_settings"}} (registries.yaml's entry for the host)
    *   "registry.credential" {"registry": HOST, "scopes": [...]} -> {"credential": {...}|null}
    *   "project.context" {"environment"?: NAME} -> {"present": bool, "dir", "file", "service", "environment",
-   *       "target"?: {"plugin", "settings"}, "secrets"?: {"store", "settings"}} (settings as checked for factories)
+   *       "environments": [NAME...], "target"?: {"plugin", "settings"}, "secrets"?: {"store", "settings",
+   *       "from": [absolute path...]}} (settings as checked for factories; "environments" and "from" were added
+   *       later, so older hosts leave them out)
    * Added in minor 1 (an older host answers BERTH_STATUS_UNSUPPORTED):
    *   "http.request" {"method", "url", "headers": [[name, value]...], "body" (UTF-8) or
    *       "body_base64", "timeout_ms" (whole exchange, per try), "connect_timeout_ms",
