@@ -14,13 +14,13 @@
 namespace berth::cosign {
 namespace {
 
-const Digest kImage = Digest::Of("an image manifest");
+const Digest kSigningImage = Digest::Of("an image manifest");
 const Digest kOtherImage = Digest::Of("another image manifest");
 
 class MemoryStore : public SignatureStore {
  public:
   ResolvedImage Resolve(const std::string& image) override {
-    if (image == "reg.test/app:v1") return {"reg.test/app", kImage};
+    if (image == "reg.test/app:v1") return {"reg.test/app", kSigningImage};
     if (image == "reg.test/app:v2") return {"reg.test/app", kOtherImage};
     throw Error(ErrorCode::kNotFound, "no image " + image);
   }
@@ -72,7 +72,7 @@ class ImageSigningTest : public ::testing::Test {
   VerifyResult Verify(const PublicKey& key, std::map<std::string, std::string> annotations = {}, std::string image = "reg.test/app:v1") {
     return VerifyImage(store_, key, "cosign.pub", {image, std::move(annotations), "", false});
   }
-  std::string SigKey(const Digest& digest = kImage) { return "reg.test/app:" + SignatureTag(digest); }
+  std::string SigKey(const Digest& digest = kSigningImage) { return "reg.test/app:" + SignatureTag(digest); }
   nlohmann::json StoredManifestJson() { return nlohmann::json::parse(store_.manifests.at(SigKey())); }
 
   // Replaces the payload of layer `index` by `payload` (uploaded under its
@@ -99,12 +99,12 @@ class ImageSigningTest : public ::testing::Test {
 
 TEST_F(ImageSigningTest, SignsAppendsAndSkipsAnIdenticalSignature) {
   SignResult first = SignImage(store_, key_, {"reg.test/app:v1", {}, "", false});
-  EXPECT_EQ(first.image, "reg.test/app@" + kImage.str());
+  EXPECT_EQ(first.image, "reg.test/app@" + kSigningImage.str());
   EXPECT_EQ(first.signature, SigKey());
   EXPECT_TRUE(first.pushed);
   EXPECT_FALSE(first.already_signed);
   EXPECT_EQ(first.signature_digest, Digest::Of(store_.manifests.at(SigKey())).str());
-  std::string payload = BuildPayload("reg.test/app", kImage.str(), {});
+  std::string payload = BuildPayload("reg.test/app", kSigningImage.str(), {});
   EXPECT_EQ(store_.blobs.at("reg.test/app@" + Digest::Of(payload).str()), payload);
 
   SignResult again = SignImage(store_, key_, {"reg.test/app:v1", {}, "", false});
@@ -129,7 +129,7 @@ TEST_F(ImageSigningTest, DryRunPushesNothing) {
 
 TEST_F(ImageSigningTest, SignatureRepositoryTakesTheSignaturesElsewhere) {
   SignImage(store_, key_, {"reg.test/app:v1", {}, "reg.test/signatures", false});
-  EXPECT_TRUE(store_.manifests.count("reg.test/signatures:" + SignatureTag(kImage)));
+  EXPECT_TRUE(store_.manifests.count("reg.test/signatures:" + SignatureTag(kSigningImage)));
   EXPECT_FALSE(store_.manifests.count(SigKey()));
   // The payload still names the image's own repository.
   auto result = VerifyImage(store_, key_.Public(), "k", {"reg.test/app:v1", {}, "reg.test/signatures", false});
@@ -146,7 +146,7 @@ TEST_F(ImageSigningTest, VerifiesAndReportsEverySignature) {
   ASSERT_EQ(result.checks.size(), 1u);
   EXPECT_EQ(result.checks[0].outcome, "valid");
   EXPECT_EQ(result.checks[0].payload["optional"], nlohmann::json({{"env", "prod"}}));
-  EXPECT_EQ(result.digest, kImage.str());
+  EXPECT_EQ(result.digest, kSigningImage.str());
 
   result = Verify(key_.Public(), {{"env", "dev"}});
   EXPECT_FALSE(result.Verified());
@@ -166,7 +166,7 @@ TEST_F(ImageSigningTest, WrongKeyIsNamed) {
 
 TEST_F(ImageSigningTest, TamperedPayloadIsNamed) {
   SignImage(store_, key_, {"reg.test/app:v1", {{"env", "dev"}}, "", false});
-  SwapPayload(0, BuildPayload("reg.test/app", kImage.str(), {{"env", "prod"}}));
+  SwapPayload(0, BuildPayload("reg.test/app", kSigningImage.str(), {{"env", "prod"}}));
   VerifyResult result = Verify(key_.Public());
   EXPECT_FALSE(result.Verified());
   EXPECT_EQ(result.checks[0].outcome, "payload-modified");
@@ -174,7 +174,7 @@ TEST_F(ImageSigningTest, TamperedPayloadIsNamed) {
 }
 
 TEST_F(ImageSigningTest, WithoutBerthsKeyIdABadSignatureCannotTellWhich) {
-  std::string payload = BuildPayload("reg.test/app", kImage.str(), {});
+  std::string payload = BuildPayload("reg.test/app", kSigningImage.str(), {});
   SignatureManifest manifest;
   manifest.Append(MakeSignatureLayer(payload, PrivateKey::GenerateEcdsaP256().Sign(payload), ""));  // As cosign writes it.
   store_.PutBlob("reg.test/app", payload);
@@ -190,12 +190,12 @@ TEST_F(ImageSigningTest, SignatureCopiedToAnotherImageIsNamed) {
   VerifyResult result = Verify(key_.Public(), {}, "reg.test/app:v2");
   EXPECT_FALSE(result.Verified());
   EXPECT_EQ(result.checks[0].outcome, "other-image");
-  EXPECT_EQ(result.checks[0].message, "signature is for another image: " + kImage.str());
+  EXPECT_EQ(result.checks[0].message, "signature is for another image: " + kSigningImage.str());
 }
 
 TEST_F(ImageSigningTest, PayloadChangedInStorageIsNamed) {
   SignImage(store_, key_, {"reg.test/app:v1", {}, "", false});
-  std::string payload = BuildPayload("reg.test/app", kImage.str(), {});
+  std::string payload = BuildPayload("reg.test/app", kSigningImage.str(), {});
   store_.blobs["reg.test/app@" + Digest::Of(payload).str()] = payload + " ";
   VerifyResult result = Verify(key_.Public());
   EXPECT_EQ(result.checks[0].outcome, "blob-modified");
@@ -232,7 +232,7 @@ TEST_F(ImageSigningTest, BundleReferrersSignVerifyAndSkipDuplicates) {
   EXPECT_TRUE(first.pushed);
   EXPECT_EQ(first.signature, "reg.test/app@" + first.signature_digest);
   auto manifest = nlohmann::json::parse(store_.manifests.at(first.signature));
-  EXPECT_EQ(manifest["subject"]["digest"], kImage.str());
+  EXPECT_EQ(manifest["subject"]["digest"], kSigningImage.str());
   EXPECT_TRUE(store_.blobs.count("reg.test/app@" + Digest::Of(kEmptyConfig).str()));
 
   SignResult again = SignImage(store_, key_, options);

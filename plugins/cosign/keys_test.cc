@@ -14,7 +14,7 @@ namespace {
 
 using testing::ReadTestData;
 
-ErrorCode CodeOf(const std::function<void()>& fn, std::string* message = nullptr) {
+ErrorCode KeyCodeOf(const std::function<void()>& fn, std::string* message = nullptr) {
   try {
     fn();
   } catch (const Error& e) {
@@ -88,18 +88,18 @@ TEST(KeysTest, Pkcs8RoundTripKeepsTheKey) {
 TEST(KeysTest, WrongFileKindsAreNamed) {
   std::string message;
   std::string pub = ReadTestData("sigstore-ec.pub");
-  EXPECT_EQ(CodeOf([&] { PrivateKey::FromPem(pub, "cosign.pub", NoPassword()); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PrivateKey::FromPem(pub, "cosign.pub", NoPassword()); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "cosign.pub: holds a public key; signing needs the private key");
-  EXPECT_EQ(CodeOf([&] { PublicKey::FromPem(ReadTestData("sigstore-ec.key"), "cosign.key"); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PublicKey::FromPem(ReadTestData("sigstore-ec.key"), "cosign.key"); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "cosign.key: holds a private key; give the public key (cosign.pub)");
-  EXPECT_EQ(CodeOf([&] { PublicKey::FromPem("hello", "x.pub"); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PublicKey::FromPem("hello", "x.pub"); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "x.pub: no PEM block found (expected a PUBLIC KEY)");
-  EXPECT_EQ(CodeOf([&] { PrivateKey::FromPem("", "empty.key", NoPassword()); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PrivateKey::FromPem("", "empty.key", NoPassword()); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "empty.key: no PEM block found (expected a cosign key or a PEM private key)");
-  EXPECT_EQ(CodeOf([&] { PrivateKey::FromPem(EncodePem("PRIVATE KEY", "junk"), "junk.key", NoPassword()); }, &message),
+  EXPECT_EQ(KeyCodeOf([&] { PrivateKey::FromPem(EncodePem("PRIVATE KEY", "junk"), "junk.key", NoPassword()); }, &message),
             ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "junk.key: the private key does not parse (PKCS#8, SEC1 or PKCS#1 DER expected)");
-  EXPECT_EQ(CodeOf([&] { PublicKey::FromPem(EncodePem("PUBLIC KEY", "junk"), "junk.pub"); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PublicKey::FromPem(EncodePem("PUBLIC KEY", "junk"), "junk.pub"); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "junk.pub: the PUBLIC KEY block does not parse");
 }
 
@@ -138,7 +138,7 @@ TEST_F(PlainPemKeyTest, ImportsPasswordProtectedPkcs8) {
   PrivateKey key = PrivateKey::FromPem(Read("enc.pem"), "enc.pem", [] { return SecretValue("s3cret-pw"); });
   EXPECT_EQ(key.Public().Der(), PrivateKey::FromPem(Read("plain.pem"), "p", NoPassword()).Public().Der());
   std::string message;
-  EXPECT_EQ(CodeOf([&] { PrivateKey::FromPem(Read("enc.pem"), "enc.pem", [] { return SecretValue("nope"); }); }, &message),
+  EXPECT_EQ(KeyCodeOf([&] { PrivateKey::FromPem(Read("enc.pem"), "enc.pem", [] { return SecretValue("nope"); }); }, &message),
             ErrorCode::kAuth);
   EXPECT_EQ(message, "enc.pem: wrong password (or the encrypted PKCS#8 key was altered)");
 }
@@ -157,9 +157,9 @@ TEST_F(PlainPemKeyTest, RefusesWeakOrUnsupportedKeys) {
   Openssl({"genrsa", "-out", "small.pem", "1024"});
   Openssl({"ecparam", "-name", "secp224r1", "-genkey", "-noout", "-out", "p224.pem"});
   std::string message;
-  EXPECT_EQ(CodeOf([&] { PrivateKey::FromPem(Read("small.pem"), "small.pem", NoPassword()); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PrivateKey::FromPem(Read("small.pem"), "small.pem", NoPassword()); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "small.pem: RSA key of 1024 bits is too small (2048 at least)");
-  EXPECT_EQ(CodeOf([&] { PrivateKey::FromPem(Read("p224.pem"), "p224.pem", NoPassword()); }, &message), ErrorCode::kInvalidInput);
+  EXPECT_EQ(KeyCodeOf([&] { PrivateKey::FromPem(Read("p224.pem"), "p224.pem", NoPassword()); }, &message), ErrorCode::kInvalidInput);
   EXPECT_EQ(message, "p224.pem: EC curve secp224r1 is not supported (P-256, P-384 or P-521)");
 }
 

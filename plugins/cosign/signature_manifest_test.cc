@@ -14,10 +14,10 @@ namespace {
 
 using testing::ReadTestData;
 
-const Digest kImage = Digest::Parse("sha256:4c1c50d0ffc614f90b93b07d778028dc765548e823f676fb027f61d281ac380d");
+const Digest kSignedImage = Digest::Parse("sha256:4c1c50d0ffc614f90b93b07d778028dc765548e823f676fb027f61d281ac380d");
 
 TEST(SignatureManifestTest, TagNameFollowsCosign) {
-  EXPECT_EQ(SignatureTag(kImage), "sha256-4c1c50d0ffc614f90b93b07d778028dc765548e823f676fb027f61d281ac380d.sig");
+  EXPECT_EQ(SignatureTag(kSignedImage), "sha256-4c1c50d0ffc614f90b93b07d778028dc765548e823f676fb027f61d281ac380d.sig");
 }
 
 TEST(SignatureManifestTest, RewritesARealCosignManifestAndConfigByteForByte) {
@@ -49,7 +49,7 @@ TEST(SignatureManifestTest, NewManifestUsesTheZeroTimeAsCosignDoesByDefault) {
 TEST(SignatureManifestTest, AppendingKeepsExistingLayersAndHistory) {
   auto manifest = SignatureManifest::Parse(ReadTestData("cosign-v1.13.1-push/manifest.json"), "sig",
                                            ReadTestData("cosign-v1.13.1-push/config.json"));
-  std::string payload = BuildPayload("index.docker.io/chihjenhuang/cosign1", kImage.str(), {{"env", "prod"}});
+  std::string payload = BuildPayload("index.docker.io/chihjenhuang/cosign1", kSignedImage.str(), {{"env", "prod"}});
   manifest.Append(MakeSignatureLayer(payload, "second", "sha256:keyid"));
   auto config = nlohmann::json::parse(manifest.ConfigBlob());
   EXPECT_EQ(config["created"], "2023-02-17T09:25:33.91047962-08:00");
@@ -66,7 +66,7 @@ TEST(SignatureManifestTest, AppendingKeepsExistingLayersAndHistory) {
 
 TEST(SignatureManifestTest, DuplicateIsTheSamePayloadSignedByTheSameKey) {
   PrivateKey key = PrivateKey::GenerateEcdsaP256();
-  std::string payload = BuildPayload("reg/app", kImage.str(), {});
+  std::string payload = BuildPayload("reg/app", kSignedImage.str(), {});
   SignatureManifest manifest;
   manifest.Append(MakeSignatureLayer(payload, key.Sign(payload), key.Public().KeyId()));
   // ECDSA signatures differ each time; the payload and key decide.
@@ -78,7 +78,7 @@ TEST(SignatureManifestTest, DuplicateIsTheSamePayloadSignedByTheSameKey) {
 
   PrivateKey other = PrivateKey::GenerateEcdsaP256();
   EXPECT_FALSE(FindDuplicate(manifest, MakeSignatureLayer(payload, other.Sign(payload), ""), payload, other.Public()));
-  std::string annotated = BuildPayload("reg/app", kImage.str(), {{"env", "prod"}});
+  std::string annotated = BuildPayload("reg/app", kSignedImage.str(), {{"env", "prod"}});
   EXPECT_FALSE(FindDuplicate(manifest, MakeSignatureLayer(annotated, key.Sign(annotated), ""), annotated, key.Public()));
   SignatureLayer extra = again;
   extra.annotations["dev.sigstore.cosign/certificate"] = "cert";

@@ -9,7 +9,7 @@
 namespace berth::cosign {
 namespace {
 
-const Digest kImage = Digest::Of("image manifest");
+const Digest kBundledImage = Digest::Of("image manifest");
 const Digest kOther = Digest::Of("other manifest");
 
 // Replaces the bundle's statement, keeping its signature and hint.
@@ -26,8 +26,8 @@ TEST(SigstoreBundleTest, PaeIsDsseV1) {
 
 TEST(SigstoreBundleTest, BundleShapeAndStatement) {
   PrivateKey key = PrivateKey::GenerateEcdsaP256();
-  std::string statement = InTotoStatement("reg/app", kImage);
-  EXPECT_EQ(statement, R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"reg/app","digest":{"sha256":")" + kImage.hex() +
+  std::string statement = InTotoStatement("reg/app", kBundledImage);
+  EXPECT_EQ(statement, R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"reg/app","digest":{"sha256":")" + kBundledImage.hex() +
                            R"("}}],"predicateType":"https://sigstore.dev/cosign/sign/v1","predicate":{}})");
   auto bundle = nlohmann::json::parse(BuildBundle(statement, key));
   EXPECT_EQ(bundle["mediaType"], "application/vnd.dev.sigstore.bundle.v0.3+json");
@@ -41,7 +41,7 @@ TEST(SigstoreBundleTest, BundleShapeAndStatement) {
 
 TEST(SigstoreBundleTest, ReferrerManifestFollowsCosignsBundleSpec) {
   std::string bundle = R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"})";
-  auto manifest = nlohmann::json::parse(BundleManifest(bundle, {"application/vnd.oci.image.manifest.v1+json", kImage, 401}, "2026-01-02T03:04:05Z"));
+  auto manifest = nlohmann::json::parse(BundleManifest(bundle, {"application/vnd.oci.image.manifest.v1+json", kBundledImage, 401}, "2026-01-02T03:04:05Z"));
   EXPECT_EQ(manifest["schemaVersion"], 2);
   EXPECT_EQ(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json");
   EXPECT_EQ(manifest["artifactType"], "application/vnd.dev.sigstore.bundle.v0.3+json");
@@ -53,7 +53,7 @@ TEST(SigstoreBundleTest, ReferrerManifestFollowsCosignsBundleSpec) {
   EXPECT_EQ(manifest["layers"][0]["size"], bundle.size());
   EXPECT_EQ(manifest["layers"][0]["annotations"]["org.opencontainers.image.title"],
             "sha256-" + Digest::Of(bundle).hex() + ".sigstore.json");
-  EXPECT_EQ(manifest["subject"], nlohmann::json({{"mediaType", "application/vnd.oci.image.manifest.v1+json"}, {"digest", kImage.str()}, {"size", 401}}));
+  EXPECT_EQ(manifest["subject"], nlohmann::json({{"mediaType", "application/vnd.oci.image.manifest.v1+json"}, {"digest", kBundledImage.str()}, {"size", 401}}));
   EXPECT_EQ(manifest["annotations"], nlohmann::json({{"dev.sigstore.bundle.content", "dsse-envelope"},
                                                      {"dev.sigstore.bundle.predicateType", "https://sigstore.dev/cosign/sign/v1"},
                                                      {"org.opencontainers.image.created", "2026-01-02T03:04:05Z"}}));
@@ -62,14 +62,14 @@ TEST(SigstoreBundleTest, ReferrerManifestFollowsCosignsBundleSpec) {
 TEST(SigstoreBundleTest, ChecksNameEachFailure) {
   PrivateKey key = PrivateKey::GenerateEcdsaP256();
   PublicKey other = PrivateKey::GenerateEcdsaP256().Public();
-  std::string bundle = BuildBundle(InTotoStatement("reg/app", kImage), key);
+  std::string bundle = BuildBundle(InTotoStatement("reg/app", kBundledImage), key);
   auto check = [&](const std::string& b, const PublicKey& k, const Digest& d, std::map<std::string, std::string> a = {}) {
     return CheckBundle(b, k, "cosign.pub", d, a);
   };
-  EXPECT_EQ(check(bundle, key.Public(), kImage).outcome, CheckOutcome::kValid);
-  EXPECT_EQ(check(bundle, key.Public(), kImage).payload["subject"][0]["name"], "reg/app");
+  EXPECT_EQ(check(bundle, key.Public(), kBundledImage).outcome, CheckOutcome::kValid);
+  EXPECT_EQ(check(bundle, key.Public(), kBundledImage).payload["subject"][0]["name"], "reg/app");
 
-  auto wrong = check(bundle, other, kImage);
+  auto wrong = check(bundle, other, kBundledImage);
   EXPECT_EQ(wrong.outcome, CheckOutcome::kWrongKey);
   EXPECT_EQ(wrong.message, "signed with another key (hint " + KeyHint(key.Public()) + "), not cosign.pub (hint " + KeyHint(other) + ")");
 
@@ -81,15 +81,15 @@ TEST(SigstoreBundleTest, ChecksNameEachFailure) {
 
   auto moved = check(bundle, key.Public(), kOther);
   EXPECT_EQ(moved.outcome, CheckOutcome::kOtherImage);
-  EXPECT_EQ(moved.message, "signature is for another image: " + kImage.str());
+  EXPECT_EQ(moved.message, "signature is for another image: " + kBundledImage.str());
 
-  EXPECT_EQ(check(bundle, key.Public(), kImage, {{"env", "prod"}}).outcome, CheckOutcome::kAnnotationMismatch);
-  EXPECT_EQ(check("[]", key.Public(), kImage).message, "malformed bundle: not JSON");
-  EXPECT_EQ(check(R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","messageSignature":{}})", key.Public(), kImage).message,
+  EXPECT_EQ(check(bundle, key.Public(), kBundledImage, {{"env", "prod"}}).outcome, CheckOutcome::kAnnotationMismatch);
+  EXPECT_EQ(check("[]", key.Public(), kBundledImage).message, "malformed bundle: not JSON");
+  EXPECT_EQ(check(R"({"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","messageSignature":{}})", key.Public(), kBundledImage).message,
             "malformed bundle: no dsseEnvelope (only DSSE bundles are supported)");
   std::string attestation = BuildBundle(
       R"({"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}})", key);
-  EXPECT_EQ(check(attestation, key.Public(), kImage).message,
+  EXPECT_EQ(check(attestation, key.Public(), kBundledImage).message,
             "the statement's predicateType is \"https://slsa.dev/provenance/v1\", not a cosign signature");
 }
 

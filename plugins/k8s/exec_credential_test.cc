@@ -15,7 +15,7 @@ constexpr char kV1[] = "client.authentication.k8s.io/v1";
 constexpr char kV1beta1[] = "client.authentication.k8s.io/v1beta1";
 
 template <typename Fn>
-std::string ErrorOf(Fn fn) {
+std::string MessageOf(Fn fn) {
   try {
     fn();
   } catch (const Error& e) {
@@ -82,16 +82,16 @@ TEST_F(ExecCredentialTest, BadAnswersAreRefusedWithoutQuotingThem) {
   ExecConfig exec;
   exec.command = "plugin";
   exec.api_version = kV1;
-  EXPECT_EQ(ErrorOf([&] { ParseExecCredential("secret-token-in-garbage", exec); }),
+  EXPECT_EQ(MessageOf([&] { ParseExecCredential("secret-token-in-garbage", exec); }),
             "exec credential plugin 'plugin' did not print an ExecCredential JSON object on stdout");
-  EXPECT_EQ(ErrorOf([&] {
+  EXPECT_EQ(MessageOf([&] {
               ParseExecCredential(R"({"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"x"}})", exec);
             }),
             "exec credential plugin 'plugin' answered with apiVersion 'client.authentication.k8s.io/v1beta1', but the "
             "kubeconfig asks for 'client.authentication.k8s.io/v1'");
-  EXPECT_EQ(ErrorOf([&] { ParseExecCredential(R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}})", exec); }),
+  EXPECT_EQ(MessageOf([&] { ParseExecCredential(R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{}})", exec); }),
             "exec credential plugin 'plugin' returned neither a token nor a client certificate and key");
-  EXPECT_EQ(ErrorOf([&] {
+  EXPECT_EQ(MessageOf([&] {
               ParseExecCredential(R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",
                                       "status":{"token":"x","expirationTimestamp":"tomorrow"}})", exec);
             }),
@@ -132,16 +132,16 @@ TEST_F(ExecCredentialTest, ClusterInfoIsProvidedWhenAsked) {
 TEST_F(ExecCredentialTest, FailuresSayWhatThePluginSaidButNeverWhatItPrinted) {
   ExecConfig exec = Plugin();
   SetEnv(exec, "EXEC_MODE", "fail");
-  EXPECT_EQ(ErrorOf([&] { cache_.Get(exec, cluster_); }),
+  EXPECT_EQ(MessageOf([&] { cache_.Get(exec, cluster_); }),
             "exec credential plugin '" + exec.command + "' failed (exit 1): error: you must log in first (run: fake-login)");
   exec = Plugin();
   SetEnv(exec, "EXEC_MODE", "garbage");
-  std::string message = ErrorOf([&] { cache_.Get(exec, cluster_); });
+  std::string message = MessageOf([&] { cache_.Get(exec, cluster_); });
   EXPECT_EQ(message, "exec credential plugin '" + exec.command + "' did not print an ExecCredential JSON object on stdout");
 
   exec.command = "berth-no-such-auth-plugin";
   exec.install_hint = "Install it with: apt-get install berth-no-such-auth-plugin";
-  EXPECT_EQ(ErrorOf([&] { cache_.Get(exec, cluster_); }),
+  EXPECT_EQ(MessageOf([&] { cache_.Get(exec, cluster_); }),
             "exec credential plugin 'berth-no-such-auth-plugin': executable not found\n\n"
             "Install it with: apt-get install berth-no-such-auth-plugin");
 }

@@ -9,10 +9,10 @@
 namespace berth::k8s {
 namespace {
 
-const std::string kImage = "registry.example/web@sha256:" + std::string(64, 'a');
+const std::string kManifestImage = "registry.example/web@sha256:" + std::string(64, 'a');
 
 template <typename Fn>
-std::string ErrorOf(Fn fn) {
+std::string ManifestErrorOf(Fn fn) {
   try {
     fn();
   } catch (const Error& e) {
@@ -35,7 +35,7 @@ TEST(ManifestsTest, RendersADeploymentWithEverythingTheSettingsAskFor) {
   HealthCheck health;
   health.path = "/healthz";
   health.interval = std::chrono::seconds(2);
-  RenderInput input{&settings, "web", "prod", kImage, "1.4.2+build.7", health, "berth deploy 1.4.2"};
+  RenderInput input{&settings, "web", "prod", kManifestImage, "1.4.2+build.7", health, "berth deploy 1.4.2"};
   nlohmann::json deployment = RenderDeployment(input);
   nlohmann::json expected = nlohmann::json::parse(R"({
     "apiVersion": "apps/v1", "kind": "Deployment",
@@ -61,8 +61,8 @@ TEST(ManifestsTest, RendersADeploymentWithEverythingTheSettingsAskFor) {
             "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 2, "timeoutSeconds": 2, "failureThreshold": 3},
             "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 2, "failureThreshold": 3}
           }]}}}})");
-  expected["metadata"]["annotations"]["berth.dev/image"] = kImage;
-  expected["spec"]["template"]["spec"]["containers"][0]["image"] = kImage;
+  expected["metadata"]["annotations"]["berth.dev/image"] = kManifestImage;
+  expected["spec"]["template"]["spec"]["containers"][0]["image"] = kManifestImage;
   EXPECT_EQ(deployment, expected) << deployment.dump(2);
 
   auto service = RenderService(input);
@@ -76,14 +76,14 @@ TEST(ManifestsTest, RendersADeploymentWithEverythingTheSettingsAskFor) {
 
 TEST(ManifestsTest, MinimalSettingsLeaveReplicasAloneAndHaveNoService) {
   TargetSettings settings = TargetSettings::Parse(nlohmann::json::object());
-  RenderInput input{&settings, "worker", "default", kImage, "", std::nullopt, ""};
+  RenderInput input{&settings, "worker", "default", kManifestImage, "", std::nullopt, ""};
   nlohmann::json deployment = RenderDeployment(input);
   EXPECT_FALSE(deployment["spec"].contains("replicas"));
   EXPECT_FALSE(deployment["metadata"]["labels"].contains("app.kubernetes.io/version"));
   EXPECT_FALSE(deployment["metadata"]["annotations"].contains("berth.dev/version"));
   EXPECT_FALSE(RenderService(input));
   input.image = "registry.example/web:latest";
-  EXPECT_EQ(ErrorOf([&] { RenderDeployment(input); }),
+  EXPECT_EQ(ManifestErrorOf([&] { RenderDeployment(input); }),
             "k8s: refusing to render image 'registry.example/web:latest' without a digest");
 }
 
@@ -91,7 +91,7 @@ TEST(ManifestsTest, ServiceSettingsAndSeveralPorts) {
   TargetSettings settings = TargetSettings::Parse(nlohmann::json::parse(R"({
     "name": "api", "ports": [{"name": "http", "port": 8080, "service_port": 8000}, {"name": "metrics", "port": 9090}],
     "service": {"type": "LoadBalancer", "annotations": {"lb": "internal"}}})"));
-  RenderInput input{&settings, "web", "default", kImage, "2.0.0", std::nullopt, ""};
+  RenderInput input{&settings, "web", "default", kManifestImage, "2.0.0", std::nullopt, ""};
   auto service = RenderService(input);
   ASSERT_TRUE(service);
   EXPECT_EQ((*service)["metadata"]["name"], "api");
@@ -121,7 +121,7 @@ TargetSettings ParseChecked(const char* json) {
 }
 
 TEST(SettingsTest, UnknownAndMalformedSettingsAreNamed) {
-  auto error = [](const char* json) { return ErrorOf([&] { ParseChecked(json); }); };
+  auto error = [](const char* json) { return ManifestErrorOf([&] { ParseChecked(json); }); };
   EXPECT_EQ(error(R"({"replica": 2})"),
             "settings of the k8s target: replica: unknown setting (did you mean 'replicas'?)");
   EXPECT_EQ(error(R"({"sidecar": true})"),
@@ -143,7 +143,7 @@ TEST(SettingsTest, UnknownAndMalformedSettingsAreNamed) {
   EXPECT_EQ(error(R"({"url": "example.com"})"), "k8s target setting 'url': must start with http:// or https://");
   SettingsOrigin origin;
   origin.owner = "the k8s secret store";
-  EXPECT_EQ(ErrorOf([&] { CheckSettings(SecretStoreSchema().ToJson(), nlohmann::json::parse(R"({"name": "x"})"), origin); }),
+  EXPECT_EQ(ManifestErrorOf([&] { CheckSettings(SecretStoreSchema().ToJson(), nlohmann::json::parse(R"({"name": "x"})"), origin); }),
             "settings of the k8s secret store: name: unknown setting (known: context, in_cluster, kubeconfig, namespace, secret)");
 }
 
@@ -162,7 +162,7 @@ TEST(SettingsTest, SecretNames) {
   EXPECT_EQ(settings.SecretName("dev"), "berth-dev");
   settings = SecretStoreSettings::Parse(nlohmann::json::parse(R"({"secret": "web-{environment}-secrets"})"));
   EXPECT_EQ(settings.SecretName("prod"), "web-prod-secrets");
-  EXPECT_EQ(ErrorOf([&] { settings.SecretName("Prod_1"); }),
+  EXPECT_EQ(ManifestErrorOf([&] { settings.SecretName("Prod_1"); }),
             "k8s secret store: 'web-Prod_1-secrets' is not a valid Secret name (set `secret` in the store settings)");
 }
 

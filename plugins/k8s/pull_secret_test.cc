@@ -12,7 +12,7 @@
 namespace berth::k8s {
 namespace {
 
-const std::string kImage = "127.0.0.1:5000/team/web@sha256:" + std::string(64, 'a');
+const std::string kPrivateImage = "127.0.0.1:5000/team/web@sha256:" + std::string(64, 'a');
 
 oci::Credential Basic(const std::string& username, const std::string& password) {
   oci::Credential credential;
@@ -69,19 +69,19 @@ TEST(PullSecretTest, MadeOnlyWhenTheSettingsAskAndBerthHasACredential) {
     return Basic("alice", "pw");
   };
   // none (the default): no credential is even looked up.
-  EXPECT_FALSE(PreparePullSecret(TargetSettings::Parse(nlohmann::json::object()), "web", "shop", kImage, alice));
+  EXPECT_FALSE(PreparePullSecret(TargetSettings::Parse(nlohmann::json::object()), "web", "shop", kPrivateImage, alice));
   EXPECT_TRUE(asked.empty());
   // auto: only with a credential, named after the Deployment.
-  EXPECT_FALSE(PreparePullSecret(WithPullSecret("auto"), "web", "shop", kImage, none));
+  EXPECT_FALSE(PreparePullSecret(WithPullSecret("auto"), "web", "shop", kPrivateImage, none));
   EXPECT_EQ(asked, std::vector<std::string>{"127.0.0.1:5000 team/web"});
-  auto made = PreparePullSecret(WithPullSecret("auto"), "web", "shop", kImage, alice);
+  auto made = PreparePullSecret(WithPullSecret("auto"), "web", "shop", kPrivateImage, alice);
   ASSERT_TRUE(made);
   EXPECT_EQ(made->name, "web-pull");
   EXPECT_EQ(made->registry, "127.0.0.1:5000");
   EXPECT_EQ(made->Describe(), "Secret shop/web-pull");
   // A name: berth must have a credential to put in it.
-  EXPECT_EQ(PreparePullSecret(WithPullSecret("regcred"), "web", "shop", kImage, alice)->name, "regcred");
-  Error error = ErrorOf([&] { PreparePullSecret(WithPullSecret("regcred"), "web", "shop", kImage, none); });
+  EXPECT_EQ(PreparePullSecret(WithPullSecret("regcred"), "web", "shop", kPrivateImage, alice)->name, "regcred");
+  Error error = ErrorOf([&] { PreparePullSecret(WithPullSecret("regcred"), "web", "shop", kPrivateImage, none); });
   EXPECT_EQ(error.code(), ErrorCode::kAuth);
   EXPECT_EQ(std::string(error.what()),
             "k8s target setting 'pull_secret': berth has no credential for 127.0.0.1:5000 to put in Secret shop/regcred "
@@ -103,7 +103,7 @@ TEST(PullSecretTest, TheDeploymentReferencesItAfterTheListedOnes) {
   input.settings = &settings;
   input.service = "web";
   input.namespace_name = "shop";
-  input.image = kImage;
+  input.image = kPrivateImage;
   input.pull_secret = "web-pull";
   EXPECT_EQ(RenderDeployment(input)["spec"]["template"]["spec"]["imagePullSecrets"],
             nlohmann::json::parse(R"([{"name": "team-cred"}, {"name": "web-pull"}])"));

@@ -26,7 +26,7 @@ std::map<std::string, std::string> IsolatedEnv(const BerthRunner& berth) {
           {"NO_COLOR", "1"}};
 }
 
-mode_t ModeOf(const std::filesystem::path& path) {
+mode_t KeyFileModeOf(const std::filesystem::path& path) {
   struct stat info {};
   EXPECT_EQ(stat(path.c_str(), &info), 0) << path;
   return info.st_mode & 0777;
@@ -59,8 +59,8 @@ TEST(CosignKeysE2eTest, KeygenWritesAKeyPythonNaclOpens) {
   EXPECT_EQ(result["algorithm"], "ECDSA P-256");
   auto key = berth.work_dir() / "cosign.key";
   auto pub = berth.work_dir() / "cosign.pub";
-  EXPECT_EQ(ModeOf(key), 0600u);
-  EXPECT_EQ(ModeOf(pub), 0644u);
+  EXPECT_EQ(KeyFileModeOf(key), 0600u);
+  EXPECT_EQ(KeyFileModeOf(pub), 0644u);
   EXPECT_NE(ReadFile(key).find("-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n"), std::string::npos);
   EXPECT_EQ(ReadFile(pub).substr(0, 27), "-----BEGIN PUBLIC KEY-----\n");
   auto opened = PythonDecrypt(key, password);

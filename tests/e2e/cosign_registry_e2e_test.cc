@@ -15,7 +15,7 @@
 namespace berth::testing {
 namespace {
 
-const std::filesystem::path kTestData = COSIGN_TESTDATA;
+const std::filesystem::path kCosignTestData = COSIGN_TESTDATA;
 
 ProcessResult Tool(const std::vector<std::string>& argv, const std::filesystem::path& cwd, const std::string& stdin_data = "") {
   ProcessOptions options;
@@ -262,7 +262,7 @@ TEST_F(CosignRegistryTest, CosignRepositoryKeepsSignaturesElsewhere) {
 
 TEST_F(CosignRegistryTest, RealCosignKeySignsAndItsPublicKeyVerifies) {
   for (const char* name : {"sigstore-ec.key", "sigstore-ec.pub", "cosign-ec.key", "cosign-ec.pub"}) {
-    std::filesystem::copy_file(kTestData / name, berth_.work_dir() / name);
+    std::filesystem::copy_file(kCosignTestData / name, berth_.work_dir() / name);
   }
   PushImage("team/app:v1", "app v1\n");
   berth_.SetEnv("COSIGN_PASSWORD", "hello");
@@ -323,7 +323,7 @@ TEST_F(CosignRegistryTest, BundleReferrersOnARegistryWithoutTheReferrersApi) {
                                 "http://" + host_ + "/v2/team/app/blobs/" + manifest["layers"][0]["digest"].get<std::string>()},
                                berth_.work_dir());
   ASSERT_EQ(fetched.exit_code, 0) << fetched.stderr_data;
-  ProcessResult checked = Tool({"/usr/bin/python3", (kTestData / "verify_bundle.py").string(), "bundle.json", "cosign.pub"}, berth_.work_dir());
+  ProcessResult checked = Tool({"/usr/bin/python3", (kCosignTestData / "verify_bundle.py").string(), "bundle.json", "cosign.pub"}, berth_.work_dir());
   ASSERT_EQ(checked.exit_code, 0) << checked.stderr_data;
   nlohmann::json statement = nlohmann::json::parse(checked.stdout_data);
   EXPECT_EQ(statement["predicateType"], "https://sigstore.dev/cosign/sign/v1");

@@ -12,12 +12,12 @@
 #include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 
 namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 const fs::path kEvilLibrary = kFixtures / "evil-echo" / "evil-echo" / "libberth-evil-echo.so";
 
 class HostilePluginE2eTest : public ::testing::Test {

@@ -6,12 +6,12 @@
 
 #include "berth/util/fs.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 #include "test_peer.h"
 
 namespace berth::testing {
 namespace {
 
-const std::filesystem::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 TEST(PluginAbiE2eTest, APluginOfTheFrozenFirstHeadersWorks) {
   BerthRunner berth;

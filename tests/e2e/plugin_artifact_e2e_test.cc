@@ -8,13 +8,13 @@
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 #include "test_peer.h"
 
 namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 // This machine's platform, as berth's variants name it.
 std::string Platform() {

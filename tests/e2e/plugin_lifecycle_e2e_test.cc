@@ -4,12 +4,12 @@
 
 #include "berth/util/fs.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 
 namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 ProcessResult Sh(const std::string& script, const fs::path& cwd) {
   ProcessOptions options;

@@ -5,12 +5,12 @@
 #include "berth/abi/berth_plugin_api.h"
 #include "berth/util/fs.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 
 namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 fs::path Lib(const std::string& fixture, const std::string& name) {
   return kFixtures / fixture / name / ("libberth-" + name + ".so");

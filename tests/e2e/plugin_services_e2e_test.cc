@@ -10,13 +10,13 @@
 
 #include "berth/util/fs.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 #include "child_process.h"
 
 namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 TEST(PluginServicesE2eTest, APluginRunsAProgramThroughTheHost) {
   BerthRunner berth;

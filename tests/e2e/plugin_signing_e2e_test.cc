@@ -9,12 +9,12 @@
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth_runner.h"
+#include "fixture_plugins.h"
 
 namespace berth::testing {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 void MustRun(const std::vector<std::string>& argv, const fs::path& cwd = {}) {
   ProcessOptions options;

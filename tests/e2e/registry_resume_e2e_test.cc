@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kChunk = 1 << 20;
 
-mode_t ModeOf(const fs::path& path) {
+mode_t ResumedModeOf(const fs::path& path) {
   struct stat info {};
   stat(path.c_str(), &info);
   return info.st_mode & 0777;
@@ -83,8 +83,8 @@ TEST(RegistryResumeE2eTest, KilledChunkedPushResumesAndSkipsCommittedLayers) {
   std::vector<fs::path> left;
   for (const auto& entry : fs::directory_iterator(state_dir)) left.push_back(entry.path());
   ASSERT_EQ(left.size(), 1u);
-  EXPECT_EQ(ModeOf(left[0]), 0600u);
-  EXPECT_EQ(ModeOf(state_dir), 0700u);
+  EXPECT_EQ(ResumedModeOf(left[0]), 0600u);
+  EXPECT_EQ(ResumedModeOf(state_dir), 0700u);
 
   // Run 2: the same command completes.
   std::vector<std::string> again = push;

@@ -13,13 +13,13 @@ namespace berth::host {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kFixtures = BERTH_FIXTURE_PLUGIN_DIR;
+const fs::path kManagerFixtures = BERTH_FIXTURE_PLUGIN_DIR;
 
 class PluginManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     fs::create_directories(plugins_);
-    fs::copy(kFixtures / "echo" / "echo", plugins_ / "echo", fs::copy_options::recursive);
+    fs::copy(kManagerFixtures / "echo" / "echo", plugins_ / "echo", fs::copy_options::recursive);
     // No record of the user's is read, no marker left outside the test.
     ::setenv("XDG_DATA_HOME", (dir_.path() / "data").c_str(), 1);
     ::setenv("BERTH_EVIL_MARKER", marker_.c_str(), 1);
@@ -39,7 +39,7 @@ TEST_F(PluginManagerTest, LoadMapsTheLibraryItChecked) {
   int swaps = 0;
   manager.SetAfterCheckForTesting([&](const DiscoveredPlugin& plugin) {
     const fs::path incoming = plugins_ / "incoming.so";
-    fs::copy_file(kFixtures / "evil-echo" / "evil-echo" / "libberth-evil-echo.so", incoming);
+    fs::copy_file(kManagerFixtures / "evil-echo" / "evil-echo" / "libberth-evil-echo.so", incoming);
     fs::rename(incoming, plugin.library_path());
     ++swaps;
   });
