@@ -9,6 +9,7 @@
 #include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "fixture_plugins.h"
+#include "plugin_packages.h"
 #include "test_peer.h"
 
 namespace berth::testing {
@@ -25,19 +26,10 @@ std::string Platform() {
 #endif
 }
 
-void MustRun(const std::vector<std::string>& argv) {
-  ProcessResult result = RunProcess(argv);
-  ASSERT_EQ(result.exit_code, 0) << Describe(result);
-}
-
 class PluginArtifactE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fs::create_directories(keys_);
-    for (const char* name : {"alice", "mallory"}) {
-      MustRun({"openssl", "genpkey", "-algorithm", "ed25519", "-out", Key(name).string()});
-      MustRun({"openssl", "pkey", "-in", Key(name).string(), "-pubout", "-out", (keys_ / (std::string(name) + ".pub")).string()});
-    }
+    for (const char* name : {"alice", "mallory"}) MakePluginSigningKey(keys_, name);
     CreateDirectories(berth_.home() / "config" / "berth");
     WriteFileAtomic(berth_.home() / "config" / "berth" / "config.yaml",
                     "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
@@ -57,16 +49,7 @@ class PluginArtifactE2eTest : public ::testing::Test {
     fs::path dir = packages_.path() / label / "echo";
     fs::create_directories(dir.parent_path());
     fs::copy(kFixtures / "echo" / "echo", dir, fs::copy_options::recursive);
-    if (foreign) {
-      fs::path library = dir / "libberth-echo.so";
-      std::string bytes = ReadFile(library);
-      bytes[18] = char(uint8_t(bytes[18]) == 62 ? 183 : 62);  // EM_X86_64 <-> EM_AARCH64
-      bytes[19] = 0;
-      WriteFileAtomic(library, bytes, 0755);
-      auto manifest = nlohmann::json::parse(ReadFile(dir / "berth-plugin.json"));
-      manifest["sha256"] = Sha256FileHex(library);
-      WriteFileAtomic(dir / "berth-plugin.json", manifest.dump(2));
-    }
+    if (foreign) MakeForeignArchitecture(dir, "libberth-echo.so");
     if (!signer.empty()) berth_.Json({"plugin", "sign", dir.string(), "--key", Key(signer).string()});
     return dir;
   }

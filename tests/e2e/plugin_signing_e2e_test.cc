@@ -10,6 +10,7 @@
 #include "berth/util/fs.h"
 #include "berth_runner.h"
 #include "fixture_plugins.h"
+#include "plugin_packages.h"
 
 namespace berth::testing {
 namespace {
@@ -33,11 +34,7 @@ nlohmann::json FindListed(const nlohmann::json& list, const std::string& name) {
 class PluginSigningE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    fs::create_directories(keys_);
-    for (const char* name : {"alice", "mallory"}) {
-      MustRun({"openssl", "genpkey", "-algorithm", "ed25519", "-out", Key(name).string()});
-      MustRun({"openssl", "pkey", "-in", Key(name).string(), "-pubout", "-out", (keys_ / (std::string(name) + ".pub")).string()});
-    }
+    for (const char* name : {"alice", "mallory"}) MakePluginSigningKey(keys_, name);
     CreateDirectories(berth_.home() / "config" / "berth");
     WriteFileAtomic(config(), "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
   }
@@ -257,16 +254,8 @@ TEST_F(PluginSigningE2eTest, ASignedPluginIsNotReplacedByAnotherSignerWithoutFor
 TEST_F(PluginSigningE2eTest, AForeignArchitectureLibraryIsRefusedBeforeAnythingIsCopied) {
   fs::path package = Package("foreign", "");
   fs::path library = package / "libberth-echo.so";
-  std::string bytes = ReadFile(library);
-  ASSERT_EQ(bytes.substr(1, 3), "ELF");
-  const uint16_t aarch64 = 183, x86_64 = 62;  // EM_AARCH64, EM_X86_64
-  uint16_t foreign = uint8_t(bytes[18]) == x86_64 ? aarch64 : x86_64;
-  bytes[18] = char(foreign & 0xff);
-  bytes[19] = char(foreign >> 8);
-  WriteFileAtomic(library, bytes, 0755);
-  auto manifest = nlohmann::json::parse(ReadFile(package / "berth-plugin.json"));
-  manifest["sha256"] = Sha256FileHex(library);
-  WriteFileAtomic(package / "berth-plugin.json", manifest.dump(2));
+  const uint16_t foreign = MakeForeignArchitecture(package, "libberth-echo.so");
+  const uint16_t aarch64 = kElfAarch64;
   berth_.Json({"plugin", "sign", package.string(), "--key", Key("alice").string()});
 
   auto refused = berth_.Run({"plugin", "install", package.string()});

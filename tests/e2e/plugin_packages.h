@@ -1,0 +1,53 @@
+// Plugin packages for the e2e tests of `plugin install`, `sign` and
+// `publish`: signing keys from the openssl CLI, and a package whose library
+// claims the other 64-bit machine.
+#ifndef BERTH_TESTS_E2E_PLUGIN_PACKAGES_H_
+#define BERTH_TESTS_E2E_PLUGIN_PACKAGES_H_
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "berth/util/digest.h"
+#include "berth/util/fs.h"
+#include "berth/util/process.h"
+#include "berth_runner.h"
+
+namespace berth::testing {
+
+inline constexpr uint16_t kElfX86_64 = 62;    // EM_X86_64
+inline constexpr uint16_t kElfAarch64 = 183;  // EM_AARCH64
+
+// DIR/NAME.key and DIR/NAME.pub: an Ed25519 pair, as plugin authors make one.
+inline void MakePluginSigningKey(const std::filesystem::path& dir, const std::string& name) {
+  std::filesystem::create_directories(dir);
+  const std::string key = (dir / (name + ".key")).string();
+  for (const std::vector<std::string>& argv : {std::vector<std::string>{"openssl", "genpkey", "-algorithm", "ed25519", "-out", key},
+                                               {"openssl", "pkey", "-in", key, "-pubout", "-out", (dir / (name + ".pub")).string()}}) {
+    ProcessResult result = RunProcess(argv);
+    ASSERT_EQ(result.exit_code, 0) << Describe(result);
+  }
+}
+
+// Rewrites the plugin's library for the other 64-bit machine (x86_64 <->
+// aarch64), and the manifest's sha256 to match; returns the machine written.
+inline uint16_t MakeForeignArchitecture(const std::filesystem::path& plugin_dir, const std::string& library_name) {
+  std::filesystem::path library = plugin_dir / library_name;
+  std::string bytes = ReadFile(library);
+  EXPECT_EQ(bytes.substr(1, 3), "ELF");
+  uint16_t foreign = uint8_t(bytes[18]) == kElfX86_64 ? kElfAarch64 : kElfX86_64;
+  bytes[18] = char(foreign & 0xff);
+  bytes[19] = char(foreign >> 8);
+  WriteFileAtomic(library, bytes, 0755);
+  auto manifest = nlohmann::json::parse(ReadFile(plugin_dir / "berth-plugin.json"));
+  manifest["sha256"] = Sha256FileHex(library);
+  WriteFileAtomic(plugin_dir / "berth-plugin.json", manifest.dump(2));
+  return foreign;
+}
+
+}  // namespace berth::testing
+
+#endif  // BERTH_TESTS_E2E_PLUGIN_PACKAGES_H_
