@@ -109,7 +109,11 @@ int RunInstall(Host& host, CommandContext& context) {
   std::string source = context.args.Get("source");
   nlohmann::json artifact = nullptr;
   std::optional<TempDir> fetched;
-  if (std::optional<oci::Reference> reference = ArtifactReference(source)) {
+  if (IsPackageUrl(source)) {
+    fetched.emplace("berth-plugin-fetch");
+    artifact = {{"url", source}, {"sha256", context.args.GetOr("sha256", "")}};
+    source = DownloadPackage(source, context.args.GetOr("sha256", ""), fetched->path()).string();
+  } else if (std::optional<oci::Reference> reference = ArtifactReference(source)) {
     fetched.emplace("berth-plugin-fetch");
     FetchedPlugin plugin = FetchArtifact(host, *reference, fetched->path());
     source = plugin.dir.string();
@@ -251,11 +255,12 @@ void RegisterPluginCommands(Host& host) {
                       "directory unless --project or --dir is given. From a registry (berth plugin publish), this\n"
                       "machine's variant is picked and its digest verified first.",
        .options = WithRegistryFlags(
-           {{.name = "source", .help = "Plugin directory, .tar.gz package, or a published artifact (oci://HOST/REPO:TAG, HOST/REPO@sha256:...)",
+           {{.name = "source", .help = "Plugin directory, .tar.gz package (path or https:// URL), or a published artifact (oci://HOST/REPO:TAG)",
              .value_name = "SOURCE", .required = true, .position = 1},
             {.name = "force", .kind = Kind::kFlag, .help = "Replace an installed plugin of another version"},
             {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Install a package that has no signature (recorded as unsigned)"},
             {.name = "signature", .help = "The signature file (default: berth-plugin.sig in the plugin directory)", .value_name = "FILE"},
+            {.name = "sha256", .help = "The package's sha256, for an https:// SOURCE", .value_name = "HEX"},
             project, dir})},
       [&host](CommandContext& c) { return RunInstall(host, c); });
   host.table.Add(

@@ -1,6 +1,13 @@
 #include "commands/plugin_source.h"
 
+#include <fstream>
+#include <regex>
+
+#include "berth/http/client.h"
+#include "berth/http/loopback.h"
+#include "berth/http/url.h"
 #include "berth/oci/image.h"
+#include "berth/util/digest.h"
 #include "core/host.h"
 #include "core/plugins/plugin_artifact.h"
 
@@ -31,6 +38,34 @@ FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const f
   fetched.artifact = {{"reference", where}, {"digest", top.digest.str()}, {"variant", variant.digest.str()}, {"platform", variant.platform->str()}};
   fetched.dir = FetchPluginVariant(*source, variant, staging, where);
   return fetched;
+}
+
+bool IsPackageUrl(const std::string& source) { return source.rfind("https://", 0) == 0 || source.rfind("http://", 0) == 0; }
+
+fs::path DownloadPackage(const std::string& url, const std::string& sha256, const fs::path& staging) {
+  if (!std::regex_match(sha256, std::regex("[0-9a-f]{64}"))) {
+    throw Error(ErrorCode::kUsage, url + ": a package from a URL needs --sha256 HEX (the 64 hex digits its publisher printed)");
+  }
+  if (url.rfind("http://", 0) == 0 && !http::IsLoopbackHost(http::UrlHost(url))) {
+    throw Error(ErrorCode::kUsage, url + ": plugin packages come over https (plain http only from this machine)");
+  }
+  fs::path file = staging / "package.tar.gz";
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  Sha256 hash;
+  http::Request request;
+  request.url = url;
+  request.follow_redirects = true;
+  request.timeout = std::chrono::minutes(10);
+  request.on_body = [&](const char* data, size_t size) {
+    hash.Update(data, size);
+    out.write(data, std::streamsize(size));
+  };
+  http::Response response = http::Client().Send(request);
+  if (response.status != 200) throw Error(ErrorCode::kFailure, "GET " + url + ": HTTP " + std::to_string(response.status));
+  if (!out.flush()) throw Error(ErrorCode::kFailure, "cannot write " + file.string());
+  std::string got = hash.FinishHex();
+  if (got != sha256) throw Error(ErrorCode::kVerification, url + ": sha256 " + got + ", not the " + sha256 + " given with --sha256");
+  return file;
 }
 
 }  // namespace berth::host

@@ -1,5 +1,6 @@
 // Where `berth plugin install`, `lock` and `sync` get a published plugin
-// from: a registry reference, read through the run's registry router.
+// from: a registry reference, read through the run's registry router, or a
+// package at a URL pinned by its sha256.
 #ifndef BERTH_HOST_COMMANDS_PLUGIN_SOURCE_H_
 #define BERTH_HOST_COMMANDS_PLUGIN_SOURCE_H_
 
@@ -26,6 +27,15 @@ struct FetchedPlugin {
 
 // Fetches this machine's variant of the artifact into `staging` (private).
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const std::filesystem::path& staging);
+
+// An http(s) URL given as a plugin source.
+bool IsPackageUrl(const std::string& source);
+
+// Downloads a .tar.gz package into `staging`, streaming it through sha256,
+// and returns the file once it matched `sha256` (hex, required: a URL's
+// bytes are only as good as the checksum its publisher printed). Plain http
+// only to this machine. Throws Error(kVerification) on a mismatch.
+std::filesystem::path DownloadPackage(const std::string& url, const std::string& sha256, const std::filesystem::path& staging);
 
 }  // namespace berth::host
 

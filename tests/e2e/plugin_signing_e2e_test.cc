@@ -8,6 +8,7 @@
 
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
+#include "background_server.h"
 #include "berth_runner.h"
 #include "fixture_plugins.h"
 #include "plugin_packages.h"
@@ -291,6 +292,34 @@ TEST_F(PluginSigningE2eTest, AnUnknownKeyInTheUsersConfigIsNamedWithTheNearestKn
                                      ":1: unknown key 'trusted_plugin_keys', ignored (did you mean 'trusted-plugin-keys'?)\n"),
             std::string::npos)
       << refused.stderr_data;
+}
+
+// A package at a URL installs only with the sha256 its publisher printed,
+// streamed through the hash before anything is unpacked.
+TEST_F(PluginSigningE2eTest, APackageFromAUrlInstallsOnlyWithItsSha256) {
+  fs::path package = Package("good", "alice");
+  TempDir served("berth-served-packages");
+  MustRun({"tar", "-czf", (served.path() / "echo-1.0.0.tar.gz").string(), "-C", package.parent_path().string(), "echo"});
+  const std::string sha256 = Sha256FileHex(served.path() / "echo-1.0.0.tar.gz");
+  BackgroundServer server({"/usr/bin/python3", BERTH_SOURCE_DIR "/tests/interop/asap/asap_http_server.py", "--keys", served.path().string(),
+                           "--exit-on-stdin-eof"});
+  const std::string url = server.ready()["keys_url"].get<std::string>() + "echo-1.0.0.tar.gz";
+
+  auto refused = berth_.Run({"plugin", "install", url});
+  EXPECT_EQ(refused.exit_code, 2) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + url + ": a package from a URL needs --sha256 HEX (the 64 hex digits its publisher printed)\n");
+  const std::string wrong(64, '0');
+  refused = berth_.Run({"plugin", "install", url, "--sha256", wrong});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + url + ": sha256 " + sha256 + ", not the " + wrong + " given with --sha256\n");
+  EXPECT_FALSE(fs::exists(installed()));
+  refused = berth_.Run({"plugin", "install", "http://198.51.100.7/echo.tar.gz", "--sha256", sha256});
+  EXPECT_EQ(refused.exit_code, 2) << "plain http off this machine is refused before any connection: " << Describe(refused);
+
+  auto installed_json = berth_.Json({"plugin", "install", url, "--sha256", sha256});
+  EXPECT_EQ(installed_json["signer_name"], "alice");
+  EXPECT_EQ(installed_json["artifact"]["url"], url);
+  EXPECT_EQ(berth_.Run({"echo", "say", "hi"}).exit_code, 0);
 }
 
 }  // namespace
