@@ -106,7 +106,7 @@ TEST_F(TlsRegistryTest, RegistriesYamlSettingsApplyToTheNamedHostOnly) {
   WriteFileAtomic(file, "registries:\n  h:\n    plain-htttp: true\n");
   Status bad = ErrorOf([&] { oci::RegistryConfig::Load(file); });
   EXPECT_EQ(bad.code(), ErrorCode::kInvalidInput);
-  EXPECT_EQ(bad.message(), file.string() + ": registries.h.plain-htttp: unknown setting (see docs/registry.md)");
+  EXPECT_EQ(bad.message(), file.string() + ": registries.h.plain-htttp: unknown setting (did you mean 'plain-http'?) (see docs/registry.md)");
 }
 
 // A registry that requires a client certificate (http.tls.clientcas).

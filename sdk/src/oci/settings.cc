@@ -3,9 +3,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
+#include <set>
+#include <string>
 
 #include "berth/error.h"
 #include "berth/oci/reference.h"
+#include "berth/util/text.h"
 
 namespace berth::oci {
 namespace fs = std::filesystem;
@@ -78,7 +81,9 @@ RegistrySettings ParseEntry(const YAML::Node& node, const std::string& where) {
       } else if (key == "settings") {
         settings.plugin_settings = YamlToJson(value);
       } else {
-        throw Error(ErrorCode::kInvalidInput, at + ": unknown setting (see docs/registry.md)");
+        static const std::set<std::string> kKnown = {"plain-http", "insecure-skip-verify", "ca-file", "client-cert", "client-key", "http2",
+                                                     "chunk-size", "concurrency", "retries", "retry-backoff-ms", "plugin", "settings"};
+        throw Error(ErrorCode::kInvalidInput, at + ": unknown setting" + DidYouMean(key, kKnown) + " (see docs/registry.md)");
       }
     } catch (const YAML::Exception&) {
       throw Error(ErrorCode::kInvalidInput, at + ": value of the wrong type");
