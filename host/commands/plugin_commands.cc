@@ -270,7 +270,7 @@ void RegisterPluginCommands(Host& host) {
                       "variant; its platform is its library's architecture and its ABI major the manifest's. Install\n"
                       "with `berth plugin install oci://HOST/REPO:TAG`, which picks this machine's variant.",
        .options = WithRegistryFlags({{.name = "source", .kind = Kind::kList, .help = "Plugin directories or packages, then the reference",
-                                      .value_name = "DIR|PKG... REF", .required = true, .position = 1},
+                                      .value_name = "DIR|PKG|REF", .required = true, .position = 1},
                                      {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Publish plugins that have no signature"}})},
       [&host](CommandContext& c) { return RunPublish(host, c); });
   host.table.Add(

@@ -39,7 +39,7 @@ int ReportError(const Status& status) {
 // In a fresh clone the commands and kinds a locked plugin provides are
 // unknown until `berth plugin sync` installs it: the error says so.
 Status WithSyncHint(Host& host, Status status) {
-  if (!host.project_dir || (status.code() != ErrorCode::kPlugin && status.code() != ErrorCode::kUsage)) return status;
+  if (!host.project_dir || (status.code() != ErrorCode::kPlugin && status.message().rfind("unknown command", 0) != 0)) return status;
   std::string missing;
   try {
     std::optional<std::vector<LockedPlugin>> locked = ReadPluginLock(PluginLockFile(*host.project_dir));
