@@ -134,15 +134,20 @@ int RunSync(Host& host, CommandContext& context) {
     oci::Reference reference = SourceReference({plugin.name, plugin.source});
     reference.tag.clear();
     reference.digest = Digest::Parse(plugin.digest);  // What the lock pins, wherever the tag points now.
-    TempDir staging("berth-plugin-sync");
-    FetchedPlugin fetched = FetchArtifact(host, reference, staging.path());
-    std::string manifest_sha256 = Sha256Hex(ReadFile(fetched.dir / kManifestFileName));
+    ArtifactVariant artifact = OpenArtifact(host, reference);
+    // The variant's config is the plugin's manifest, byte for byte, and the
+    // record binds the installed manifest by its sha256: a plugin installed
+    // as locked is recognised without fetching its package.
+    oci::Manifest variant = artifact.source->ChildManifest(artifact.variant);
+    std::string manifest_sha256 = variant.config ? variant.config->digest.hex() : "";  // No config: the fetch says what is wrong.
     std::optional<InstalledPlugin> installed = record.Find(fs::absolute(root / plugin.name));
     std::string action = "installed";
     if (installed && installed->manifest_sha256 == manifest_sha256 && installed->signer == plugin.signer &&
         fs::exists(root / plugin.name / kManifestFileName)) {
       action = "up to date";
     } else if (!context.args.Flag("dry-run")) {
+      TempDir staging("berth-plugin-sync");
+      FetchedPlugin fetched = FetchArtifact(artifact, staging.path());
       InstallRequest request{fetched.dir, root, /*force=*/true};
       request.trusted = {*key};  // Only the pinned signer: another trusted key is not the lock's.
       request.other_dirs = PluginSearchDirs(std::nullopt);

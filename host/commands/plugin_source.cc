@@ -29,15 +29,26 @@ std::optional<oci::Reference> ArtifactReference(const std::string& source) {
   return oci::Reference::Parse(text);
 }
 
+ArtifactVariant OpenArtifact(Host& host, const oci::Reference& reference) {
+  ArtifactVariant opened;
+  opened.source = oci::OpenRegistrySource(host.plugins->registries().Clients()(reference), reference, "plugin install");
+  oci::Manifest top = opened.source->TopManifest();
+  opened.where = reference.str();
+  opened.variant = SelectPluginVariant(top, opened.where);
+  opened.artifact = {{"reference", opened.where},
+                     {"digest", top.digest.str()},
+                     {"variant", opened.variant.digest.str()},
+                     {"platform", opened.variant.platform->str()}};
+  return opened;
+}
+
+FetchedPlugin FetchArtifact(ArtifactVariant& artifact, const fs::path& staging) {
+  return {FetchPluginVariant(*artifact.source, artifact.variant, staging, artifact.where), artifact.artifact};
+}
+
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const fs::path& staging) {
-  auto source = oci::OpenRegistrySource(host.plugins->registries().Clients()(reference), reference, "plugin install");
-  oci::Manifest top = source->TopManifest();
-  std::string where = reference.str();
-  oci::Descriptor variant = SelectPluginVariant(top, where);
-  FetchedPlugin fetched;
-  fetched.artifact = {{"reference", where}, {"digest", top.digest.str()}, {"variant", variant.digest.str()}, {"platform", variant.platform->str()}};
-  fetched.dir = FetchPluginVariant(*source, variant, staging, where);
-  return fetched;
+  ArtifactVariant artifact = OpenArtifact(host, reference);
+  return FetchArtifact(artifact, staging);
 }
 
 bool IsPackageUrl(const std::string& source) { return source.rfind("https://", 0) == 0 || source.rfind("http://", 0) == 0; }

@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "berth/oci/image.h"
 #include "berth/oci/reference.h"
 
 namespace berth::host {
@@ -25,7 +27,19 @@ struct FetchedPlugin {
   nlohmann::json artifact;    // {"reference", "digest", "variant", "platform"}
 };
 
-// Fetches this machine's variant of the artifact into `staging` (private).
+// A published plugin's index read and this machine's variant picked: only
+// manifests have been fetched so far.
+struct ArtifactVariant {
+  std::unique_ptr<oci::ImageSource> source;
+  oci::Descriptor variant;
+  std::string where;       // The reference, for messages.
+  nlohmann::json artifact;  // {"reference", "digest", "variant", "platform"}
+};
+ArtifactVariant OpenArtifact(Host& host, const oci::Reference& reference);
+
+// Fetches the variant's package into `staging` (private).
+FetchedPlugin FetchArtifact(ArtifactVariant& artifact, const std::filesystem::path& staging);
+// OpenArtifact, then FetchArtifact.
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const std::filesystem::path& staging);
 
 // An http(s) URL given as a plugin source.
