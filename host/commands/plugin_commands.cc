@@ -1,12 +1,14 @@
 // berth plugin list|info|install|remove|new
 #include <iostream>
 
+#include "berth/abi/berth_plugin_api.h"
 #include "berth/output.h"
 #include "berth/oci/copy.h"
 #include "berth/util/fs.h"
 #include "commands/plugin_source.h"
 #include "core/config/host_paths.h"
 #include "core/host.h"
+#include "core/plugins/index_lookup.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_artifact.h"
 #include "core/plugins/plugin_installer.h"
@@ -57,7 +59,12 @@ nlohmann::json Describe(PluginManager& plugins, const DiscoveredPlugin& plugin) 
                                                          {"library", installed->library},
                                                          {"sha256", installed->sha256},
                                                          {"manifest_sha256", installed->manifest_sha256},
-                                                         {"installed_at", installed->installed_at}}
+                                                         {"installed_at", installed->installed_at},
+                                                         {"index", installed->index.empty() ? nlohmann::json(nullptr) : nlohmann::json(installed->index)},
+                                                         {"pinned_version", installed->pinned_version.empty() ? nlohmann::json(nullptr)
+                                                                                                              : nlohmann::json(installed->pinned_version)},
+                                                         {"artifact", installed->artifact.empty() ? nlohmann::json(nullptr)
+                                                                                                  : nlohmann::json(installed->artifact)}}
                                        : nlohmann::json(nullptr);
   return description;
 }
@@ -108,6 +115,7 @@ int RunInstall(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);
   std::string source = context.args.Get("source");
   nlohmann::json artifact = nullptr;
+  std::string index, pinned_version;
   std::optional<TempDir> fetched;
   if (IsPackageUrl(source)) {
     fetched.emplace("berth-plugin-fetch");
@@ -118,8 +126,23 @@ int RunInstall(Host& host, CommandContext& context) {
     FetchedPlugin plugin = FetchArtifact(host, *reference, fetched->path());
     source = plugin.dir.string();
     artifact = plugin.artifact;
+  } else if (std::optional<IndexSpec> spec = fs::exists(source) ? std::nullopt : ParseIndexSpec(source)) {
+    IndexEntry entry = ResolveIndexEntry(IndexStore::Read(), *spec, BERTH_ABI_MAJOR);
+    fetched.emplace("berth-plugin-fetch");
+    FetchedPlugin plugin = FetchIndexEntry(host, entry, fetched->path());
+    source = plugin.dir.string();
+    artifact = plugin.artifact;
+    index = entry.index.name;
+    pinned_version = spec->version;
   }
   InstallRequest request{source, InstallRoot(host, context), context.args.Flag("force")};
+  request.index = index;
+  request.pinned_version = pinned_version;
+  if (artifact.is_object() && artifact.contains("digest")) {
+    oci::Reference reference = oci::Reference::Parse(artifact["reference"].get<std::string>());
+    reference.digest = Digest::Parse(artifact["digest"].get<std::string>());
+    request.artifact = reference.str();
+  }
   request.allow_unsigned = context.args.Flag("allow-unsigned");
   if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
   request.trusted = LoadTrustedPluginKeys(UserConfigFile());
@@ -133,7 +156,8 @@ int RunInstall(Host& host, CommandContext& context) {
                                                                                 : nlohmann::json(result.replaced_version)},
                            {"signer", result.signer},
                            {"signer_name", result.signer_name},
-                           {"artifact", artifact}};
+                           {"artifact", artifact},
+                           {"pinned_version", pinned_version.empty() ? nlohmann::json(nullptr) : nlohmann::json(pinned_version)}};
   context.output.Emit(record);
   return 0;
 }
@@ -255,7 +279,7 @@ void RegisterPluginCommands(Host& host) {
                       "directory unless --project or --dir is given. From a registry (berth plugin publish), this\n"
                       "machine's variant is picked and its digest verified first.",
        .options = WithRegistryFlags(
-           {{.name = "source", .help = "Plugin directory, .tar.gz package (path or https:// URL), or a published artifact (oci://HOST/REPO:TAG)",
+           {{.name = "source", .help = "Plugin directory, .tar.gz package (path or https:// URL), a published artifact (oci://HOST/REPO:TAG), or [INDEX/]NAME[@VERSION] from a plugin index",
              .value_name = "SOURCE", .required = true, .position = 1},
             {.name = "force", .kind = Kind::kFlag, .help = "Replace an installed plugin of another version"},
             {.name = "allow-unsigned", .kind = Kind::kFlag, .help = "Install a package that has no signature (recorded as unsigned)"},

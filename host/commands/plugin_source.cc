@@ -8,8 +8,11 @@
 #include "berth/http/url.h"
 #include "berth/oci/image.h"
 #include "berth/util/digest.h"
+#include "berth/util/fs.h"
 #include "core/host.h"
+#include "core/plugins/index_lookup.h"
 #include "core/plugins/plugin_artifact.h"
+#include "core/plugins/plugin_signature.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -49,6 +52,17 @@ FetchedPlugin FetchArtifact(ArtifactVariant& artifact, const fs::path& staging) 
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const fs::path& staging) {
   ArtifactVariant artifact = OpenArtifact(host, reference);
   return FetchArtifact(artifact, staging);
+}
+
+FetchedPlugin FetchIndexEntry(Host& host, const IndexEntry& entry, const fs::path& staging) {
+  FetchedPlugin fetched = FetchArtifact(host, oci::Reference::Parse(entry.version.artifact), staging);
+  PluginManifest manifest = ParseManifestBytes(ReadFile(fetched.dir / kManifestFileName), fetched.dir / kManifestFileName);
+  if (manifest.name != entry.plugin.name || manifest.version != entry.version.version) {
+    throw Error(ErrorCode::kVerification, entry.index.name + " lists " + entry.version.artifact + " as " + entry.plugin.name + " " +
+                                              entry.version.version + ", but it holds " + manifest.name + " " + manifest.version);
+  }
+  fetched.artifact["index"] = entry.index.name;
+  return fetched;
 }
 
 bool IsPackageUrl(const std::string& source) { return source.rfind("https://", 0) == 0 || source.rfind("http://", 0) == 0; }

@@ -42,6 +42,12 @@ FetchedPlugin FetchArtifact(ArtifactVariant& artifact, const std::filesystem::pa
 // OpenArtifact, then FetchArtifact.
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const std::filesystem::path& staging);
 
+// An index entry's artifact, fetched as FetchArtifact does; refused unless
+// it holds the plugin and version the index says (an index that names
+// another plugin's artifact is wrong, or lying).
+struct IndexEntry;
+FetchedPlugin FetchIndexEntry(Host& host, const IndexEntry& entry, const std::filesystem::path& staging);
+
 // An http(s) URL given as a plugin source.
 bool IsPackageUrl(const std::string& source);
 

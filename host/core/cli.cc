@@ -19,6 +19,7 @@ constexpr CommandGroupRegistration kCommandGroups[] = {
     RegisterMetaCommands,
     RegisterPluginCommands,
     RegisterPluginLockCommands,
+    RegisterPluginIndexCommands,
     RegisterSecretsCommands,
     RegisterDeployCommands,
     RegisterRegistryCommands,

@@ -50,6 +50,7 @@ using CommandGroupRegistration = void (*)(Host& host);
 void RegisterMetaCommands(Host& host);
 void RegisterPluginCommands(Host& host);
 void RegisterPluginLockCommands(Host& host);
+void RegisterPluginIndexCommands(Host& host);
 void RegisterSecretsCommands(Host& host);
 void RegisterDeployCommands(Host& host);
 void RegisterRegistryCommands(Host& host);

@@ -53,6 +53,15 @@ class PluginArtifactE2eTest : public ::testing::Test {
     if (!signer.empty()) berth_.Json({"plugin", "sign", dir.string(), "--key", Key(signer).string()});
     return dir;
   }
+  // The echo fixture relabelled as `version`, signed by alice.
+  fs::path Version(const std::string& version) {
+    fs::path dir = Package("v" + version, "");
+    auto manifest = nlohmann::json::parse(ReadFile(dir / "berth-plugin.json"));
+    manifest["version"] = version;
+    WriteFileAtomic(dir / "berth-plugin.json", manifest.dump(2));
+    berth_.Json({"plugin", "sign", dir.string(), "--key", Key("alice").string()});
+    return dir;
+  }
   std::vector<std::string> Plain(std::vector<std::string> args) {
     args.insert(args.end(), {"--plain-http", host_});
     return args;
@@ -207,6 +216,89 @@ TEST_F(PluginArtifactE2eTest, ALockedPluginSetSyncsOnAFreshHomeExactlyAsPinned) 
   EXPECT_EQ(stale.exit_code, 3) << Describe(stale);
   EXPECT_NE(stale.stderr_data.find("plugins.lock does not pin plugin 'other' as berth.yaml lists it; run berth plugin lock"), std::string::npos)
       << stale.stderr_data;
+}
+
+// A team's index, signed and published to the registry: search, install
+// by name, upgrade to what the index adds later, a pinned version left
+// alone, and the index refused when another key signs it, when an older
+// one is served again, or when it is neither signed nor pinned.
+TEST_F(PluginArtifactE2eTest, AnIndexInstallsAndUpgradesByNameAndIsRefusedWhenItsIntegrityFails) {
+  for (const char* version : {"1.0.0", "2.0.0"}) {
+    berth_.Json(Plain({"plugin", "publish", Version(version).string(), host_ + "/plugins/echo:" + version}));
+  }
+  const std::string file = (packages_.path() / "index.json").string(), index_ref = host_ + "/plugins/index:latest";
+  auto build = [&](const std::string& version) {
+    auto built = berth_.Json(Plain({"plugin", "index", "build", file, host_ + "/plugins/echo:" + version}));
+    berth_.Json({"plugin", "index", "sign", file, "--key", Key("alice").string()});
+    auto published = berth_.Json(Plain({"plugin", "index", "publish", file, index_ref}));
+    EXPECT_TRUE(published["signed"].get<bool>());
+    return built;
+  };
+  EXPECT_EQ(build("1.0.0")["serial"], 1);
+  const std::string first_index = ReadFile(file), first_signature = ReadFile(file + ".sig");
+
+  auto added = berth_.Json(Plain({"plugin", "index", "add", "acme", "oci://" + index_ref}));
+  EXPECT_EQ(added["signer_name"], "alice");
+  EXPECT_EQ(added["plugins"], 1);
+  auto found = berth_.Json({"plugin", "search", "ECH"});
+  ASSERT_EQ(found.size(), 1u) << found;
+  EXPECT_EQ(found[0]["latest"], "1.0.0");
+  EXPECT_EQ(found[0]["description"], "Test fixture: echoes its argument");
+
+  auto installed_json = berth_.Json(Plain({"plugin", "install", "echo"}));
+  EXPECT_EQ(installed_json["version"], "1.0.0");
+  EXPECT_EQ(installed_json["artifact"]["index"], "acme");
+  EXPECT_EQ(berth_.Run({"echo", "say", "indexed"}).exit_code, 0);
+  EXPECT_EQ(berth_.Json(Plain({"plugin", "upgrade"}))[0]["action"], "up to date");
+
+  // The publisher adds 2.0.0: upgrade fetches the index again and moves to it.
+  EXPECT_EQ(build("2.0.0")["serial"], 2);
+  EXPECT_EQ(berth_.Json(Plain({"plugin", "upgrade", "--dry-run"}))[0]["action"], "would upgrade");
+  EXPECT_EQ(berth_.Json({"plugin", "info", "echo"})["version"], "1.0.0");
+  auto upgraded = berth_.Json(Plain({"plugin", "upgrade", "echo"}));
+  EXPECT_EQ(upgraded[0]["action"], "upgraded");
+  EXPECT_EQ(upgraded[0]["latest"], "2.0.0");
+  EXPECT_EQ(berth_.Json({"plugin", "info", "echo"})["installed"]["index"], "acme");
+  EXPECT_EQ(berth_.Json({"plugin", "info", "echo"})["version"], "2.0.0");
+
+  // A version asked for stays.
+  EXPECT_EQ(berth_.Json(Plain({"plugin", "install", "acme/echo@1.0.0", "--force"}))["pinned_version"], "1.0.0");
+  EXPECT_EQ(berth_.Json(Plain({"plugin", "upgrade"}))[0]["action"], "pinned");
+  auto missing = berth_.Run(Plain({"plugin", "install", "echo@9.9.9"}));
+  EXPECT_EQ(missing.exit_code, 6) << Describe(missing);
+  EXPECT_EQ(missing.stderr_data, "error: acme has no echo 9.9.9; it lists 2.0.0 (ABI 2), 1.0.0 (ABI 2)\n");
+
+  // The index signed by a key nobody trusts, then an old signed one replayed: both refused, the verified copy kept.
+  berth_.Json({"plugin", "index", "sign", file, "--key", Key("mallory").string()});
+  berth_.Json(Plain({"plugin", "index", "publish", file, index_ref}));
+  auto refused = berth_.Run(Plain({"plugin", "index", "update"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("which is not in trusted-plugin-keys"), std::string::npos) << refused.stderr_data;
+  WriteFileAtomic(file, first_index);
+  WriteFileAtomic(file + ".sig", first_signature);
+  berth_.Json(Plain({"plugin", "index", "publish", file, index_ref}));
+  refused = berth_.Run(Plain({"plugin", "index", "update", "acme"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find("acme: oci://" + index_ref + " offers serial 1, older than the serial 2 already verified"), std::string::npos)
+      << refused.stderr_data;
+  EXPECT_EQ(berth_.Json({"plugin", "search", "echo"})[0]["latest"], "2.0.0");
+
+  // Neither signed nor pinned is refused; pinned by its sha256 it is accepted, and then held to it.
+  fs::remove(file + ".sig");
+  refused = berth_.Run({"plugin", "index", "add", "local", file});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + file + ": the plugin index is not signed (no " + file +
+                                     ".sig) and not pinned: add it with --sha256 HEX or by a @sha256: reference, or have its "
+                                     "publisher sign it (berth plugin index sign)\n");
+  auto pinned = berth_.Json({"plugin", "index", "add", "local", file, "--sha256", Sha256Hex(first_index)});
+  EXPECT_TRUE(pinned["pinned"].get<bool>());
+  auto ambiguous = berth_.Run({"plugin", "install", "echo"});
+  EXPECT_EQ(ambiguous.exit_code, 2) << Describe(ambiguous);
+  EXPECT_EQ(ambiguous.stderr_data, "error: plugin 'echo' is in the indexes acme and local: name one, as local/echo\n");
+  WriteFileAtomic(file, first_index + " ");
+  refused = berth_.Run({"plugin", "index", "update", "local"});
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_NE(refused.stderr_data.find(": the plugin index has sha256 "), std::string::npos) << refused.stderr_data;
 }
 
 // A registry (or anything between) that changes the plugin's bytes: the

@@ -45,7 +45,10 @@ InstalledPlugin FromJson(const nlohmann::json& item) {
           .manifest_sha256 = text("manifest_sha256"),
           .signer = text("signer"),
           .signer_name = text("signer_name"),
-          .installed_at = text("installed_at")};
+          .installed_at = text("installed_at"),
+          .index = text("index"),
+          .pinned_version = text("pinned_version"),
+          .artifact = text("artifact")};
 }
 
 // Serialises read-modify-write of the record between concurrent installs.
@@ -72,15 +75,21 @@ void Update(const fs::path& file, const fs::path& plugin_dir, const std::optiona
     if (FromJson(item).path != Key(plugin_dir)) kept.push_back(item);
   }
   if (plugin) {
-    kept.push_back({{"name", plugin->name},
-                    {"version", plugin->version},
-                    {"path", Key(plugin->path)},
-                    {"library", plugin->library},
-                    {"sha256", plugin->sha256},
-                    {"manifest_sha256", plugin->manifest_sha256},
-                    {"signer", plugin->signer},
-                    {"signer_name", plugin->signer_name},
-                    {"installed_at", plugin->installed_at}});
+    nlohmann::json entry = {{"name", plugin->name},
+                            {"version", plugin->version},
+                            {"path", Key(plugin->path)},
+                            {"library", plugin->library},
+                            {"sha256", plugin->sha256},
+                            {"manifest_sha256", plugin->manifest_sha256},
+                            {"signer", plugin->signer},
+                            {"signer_name", plugin->signer_name},
+                            {"installed_at", plugin->installed_at}};
+    // Only when there is something to say, so the entries of plugins
+    // installed from a directory read as they always did.
+    if (!plugin->index.empty()) entry["index"] = plugin->index;
+    if (!plugin->pinned_version.empty()) entry["pinned_version"] = plugin->pinned_version;
+    if (!plugin->artifact.empty()) entry["artifact"] = plugin->artifact;
+    kept.push_back(entry);
   }
   record["schema"] = kRecordSchema;
   record["plugins"] = kept;
@@ -111,6 +120,12 @@ std::optional<InstalledPlugin> InstallRecord::Find(const fs::path& plugin_dir) c
   auto it = by_path_.find(Key(plugin_dir));
   if (it == by_path_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<InstalledPlugin> InstallRecord::All() const {
+  std::vector<InstalledPlugin> all;
+  for (const auto& [path, plugin] : by_path_) all.push_back(plugin);
+  return all;
 }
 
 Status InstallRecord::Check(const fs::path& plugin_dir, const PluginFilesNow& now, const std::string& way_out) const {

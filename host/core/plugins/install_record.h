@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "berth/error.h"
 
@@ -33,6 +34,12 @@ struct InstalledPlugin {
   std::string signer;           // "sha256:<key fingerprint>" or "unsigned".
   std::string signer_name;      // The trusted key's name; empty when unsigned.
   std::string installed_at;     // RFC 3339, UTC.
+  // Where it came from, when that was a plugin index (`berth plugin install
+  // [INDEX/]NAME[@VERSION]`): `berth plugin upgrade` follows that index,
+  // unless a version was asked for.
+  std::string index;            // The index's name; empty otherwise.
+  std::string pinned_version;   // The version asked for; empty: the newest.
+  std::string artifact;         // The registry reference with its digest, for any install from a registry.
 };
 
 // A plugin directory as it is now, for InstallRecord::Check.
@@ -61,6 +68,7 @@ class InstallRecord {
   static InstallRecord Read(const std::filesystem::path& file = InstallRecordFile());
   const std::filesystem::path& file() const { return file_; }
   std::optional<InstalledPlugin> Find(const std::filesystem::path& plugin_dir) const;
+  std::vector<InstalledPlugin> All() const;
   // Ok when plugin_dir is not in the record. Else a refusal (kPlugin), one
   // line naming the file and what changed since the install, then
   // `way_out` (how to install it again), when: the entry is of a berth that

@@ -11,6 +11,7 @@
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "core/plugins/elf_check.h"
+#include "core/plugins/layout_writer.h"
 #include "core/plugins/plugin_signature.h"
 
 namespace berth::host {
@@ -18,17 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uint64_t kMaxPackageBytes = 512ull << 20;
-
-// Stores `bytes` as a blob of the layout; returns its descriptor.
-oci::Descriptor PutBlob(const fs::path& layout, const std::string& media_type, const std::string& bytes) {
-  oci::Descriptor descriptor;
-  descriptor.media_type = media_type;
-  descriptor.digest = Digest::Of(bytes);
-  descriptor.size = int64_t(bytes.size());
-  fs::path file = layout / "blobs" / "sha256" / descriptor.digest.hex();
-  if (!fs::exists(file)) WriteFileAtomic(file, bytes, 0644);
-  return descriptor;
-}
 
 // The plugin directory as a tar: the manifest, the library, the signature.
 std::string PackageTar(const PluginVariant& variant, const std::string& library, const fs::path& scratch) {
@@ -111,15 +101,14 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
     std::string key = variant.platform.str() + " ABI " + std::to_string(variant.abi_major);
     if (!seen.insert(key).second) throw Error(ErrorCode::kInvalidInput, variant.dir.string() + ": a second variant for " + key);
   }
-  CreateDirectories(layout_dir / "blobs" / "sha256");
-  WriteFileAtomic(layout_dir / "oci-layout", R"({"imageLayoutVersion":"1.0.0"})", 0644);
+  StartLayout(layout_dir);
 
   nlohmann::json children = nlohmann::json::array();
   for (const PluginVariant& variant : variants) {
     std::string manifest_bytes = ReadFile(variant.dir / kManifestFileName);
     PluginManifest manifest = ParseManifestBytes(manifest_bytes, variant.dir / kManifestFileName);
-    oci::Descriptor config = PutBlob(layout_dir, kPluginConfigType, manifest_bytes);
-    oci::Descriptor layer = PutBlob(layout_dir, kPluginLayerType, PackageTar(variant, manifest.library, layout_dir));
+    oci::Descriptor config = PutLayoutBlob(layout_dir, kPluginConfigType, manifest_bytes);
+    oci::Descriptor layer = PutLayoutBlob(layout_dir, kPluginLayerType, PackageTar(variant, manifest.library, layout_dir));
     nlohmann::json annotations = {{kNameAnnotation, variant.name},
                                   {kVersionAnnotation, variant.version},
                                   {kAbiMajorAnnotation, std::to_string(variant.abi_major)}};
@@ -129,7 +118,7 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
                             {"config", config.ToJson()},
                             {"layers", nlohmann::json::array({layer.ToJson()})},
                             {"annotations", annotations}};
-    oci::Descriptor child = PutBlob(layout_dir, oci::media_type::kOciManifest, image.dump());
+    oci::Descriptor child = PutLayoutBlob(layout_dir, oci::media_type::kOciManifest, image.dump());
     nlohmann::json entry = child.ToJson();
     entry["artifactType"] = kPluginArtifactType;
     entry["platform"] = variant.platform.ToJson();
@@ -141,11 +130,8 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
                           {"artifactType", kPluginArtifactType},
                           {"manifests", children},
                           {"annotations", {{kNameAnnotation, variants.front().name}, {kVersionAnnotation, variants.front().version}}}};
-  oci::Descriptor top = PutBlob(layout_dir, oci::media_type::kOciIndex, index.dump());
-  nlohmann::json entry = top.ToJson();
-  entry["annotations"] = {{"org.opencontainers.image.ref.name", tag}};
-  WriteFileAtomic(layout_dir / "index.json",
-                  nlohmann::json{{"schemaVersion", 2}, {"mediaType", oci::media_type::kOciIndex}, {"manifests", {entry}}}.dump(), 0644);
+  oci::Descriptor top = PutLayoutBlob(layout_dir, oci::media_type::kOciIndex, index.dump());
+  WriteLayoutTop(layout_dir, top, tag);
   return top.digest;
 }
 

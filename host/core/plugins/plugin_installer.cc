@@ -148,7 +148,7 @@ InstallResult InstallPlugin(const InstallRequest& request) {
     } catch (const Error&) {
       result.replaced_version = "(unreadable)";
     }
-    if (result.replaced_version != manifest.version && !request.force) {
+    if (result.replaced_version != manifest.version && !request.force && !request.replace_version) {
       throw Error(ErrorCode::kInvalidInput, "plugin '" + manifest.name + "' " + result.replaced_version + " is installed at " +
                                                 result.path.string() + "; use --force to replace it with " + manifest.version);
     }
@@ -182,7 +182,10 @@ InstallResult InstallPlugin(const InstallRequest& request) {
                  .manifest_sha256 = Sha256Hex(manifest_bytes),
                  .signer = result.signer,
                  .signer_name = result.signer_name,
-                 .installed_at = NowRfc3339()},
+                 .installed_at = NowRfc3339(),
+                 .index = request.index,
+                 .pinned_version = request.pinned_version,
+                 .artifact = request.artifact},
                 request.record.empty() ? InstallRecordFile() : request.record);
   log::Info("installed plugin {} {} into {} (signer: {})", manifest.name, manifest.version, result.path.string(), result.signer);
   return result;

@@ -15,7 +15,8 @@ namespace berth::host {
 struct InstallRequest {
   std::filesystem::path source;       // A plugin directory or a .tar.gz package of one.
   std::filesystem::path destination;  // The plugin root, e.g. ~/.local/share/berth/plugins.
-  bool force = false;                 // Replace a different installed version.
+  bool force = false;                 // Replace a different installed version, or another signer's plugin.
+  bool replace_version = false;       // Replace a different installed version, but only with the same signer's (upgrade).
   bool allow_unsigned = false;        // Install a package without a signature (recorded as unsigned).
   std::filesystem::path signature;    // Empty: berth-plugin.sig in the plugin directory.
   std::vector<TrustedKey> trusted;    // Keys whose signatures are accepted.
@@ -23,6 +24,9 @@ struct InstallRequest {
   // The other places berth looks for plugins: a plugin of the same name in
   // one of them would make berth refuse both, so the install is refused.
   std::vector<SearchDir> other_dirs;
+  // Recorded with the install: the index it came from, the version pinned,
+  // the artifact (see InstalledPlugin).
+  std::string index, pinned_version, artifact;
 };
 
 struct InstallResult {
