@@ -25,7 +25,7 @@ void RegisterBuildCommands(Host& host) {
   host.table.Add({.path = "build",
                   .summary = "Build the project's image into an OCI layout",
                   .options = {{.name = "layout", .help = "Where to write the image (default oci:.berth/image:build); --output is the global output format", .value_name = "oci:DIR:TAG"},
-                              {.name = "builder", .help = "auto, or an installed builder: berth, buildx, podman, buildah, ... (default: build.builder)", .value_name = "NAME"},
+                              {.name = "builder", .help = "auto, or an installed builder: berth, docker, buildx, podman, buildah, ... (default: build.builder)", .value_name = "NAME"},
                               {.name = "no-cache", .kind = OptionSpec::Kind::kFlag, .help = "Build every step again: the builder uses no cached layer"}}},
                  [&host](CommandContext& c) { return RunBuild(host, c); });
 }

@@ -323,7 +323,7 @@ void RegisterReleaseCommands(Host& host) {
                               {.name = "allow-dirty", .kind = Kind::kFlag, .help = "Release from a git tree with uncommitted changes"},
                               {.name = "dry-run", .kind = Kind::kFlag, .help = "Print the plan; change nothing"},
                               {.name = "auto-rollback", .kind = Kind::kFlag, .help = "Roll back to the previous healthy release when the deploy fails"},
-                              {.name = "builder", .help = "auto, buildx, podman, buildah or berth (default: build.builder)", .value_name = "NAME"},
+                              {.name = "builder", .help = "auto, docker, buildx, podman, buildah or berth (default: build.builder)", .value_name = "NAME"},
                               {.name = "no-cache", .kind = Kind::kFlag, .help = "Build every step again: the builder uses no cached layer"},
                               {.name = "notes", .help = "The changelog entry: this file's text (default: VERSION's entry in CHANGELOG.md)", .value_name = "FILE"},
                               {.name = "git-tag", .kind = Kind::kFlag, .help = "Create the annotated git tag vVERSION at HEAD once recorded (never pushed)"},

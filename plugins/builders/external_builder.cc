@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "berth/error.h"
+#include "berth/oci/host_registry.h"
 #include "berth/oci/reference.h"
 #include "berth/util/fs.h"
 #include "berth/util/log.h"
@@ -39,6 +40,7 @@ std::string LayoutArgument(const oci::ImageLocation& output) {
 
 const char* ProgramOf(Program program) {
   switch (program) {
+    case Program::kDocker:
     case Program::kBuildx: return "docker";
     case Program::kPodman: return "podman";
     case Program::kBuildah: return "buildah";
@@ -50,11 +52,36 @@ const char* ProgramOf(Program program) {
 // builder (preference 0) is the fallback.
 int PreferenceOf(Program program) {
   switch (program) {
-    case Program::kBuildx: return 30;
+    case Program::kDocker: return 30;
+    case Program::kBuildx: return 25;  // Needs a builder with OCI output (docker-container driver): only when named.
     case Program::kPodman: return 20;
     case Program::kBuildah: return 10;
   }
   return 0;
+}
+
+// A local name only the builder's store sees; the layout is what berth keeps.
+std::string LocalName(const oci::ImageLocation& output) {
+  return "localhost/berth-build:" + (output.tag.empty() ? std::string("latest") : output.tag);
+}
+
+// The saved image into the layout, through berth's engine (verified as it
+// is read); then the archive and the engine's copy of the image go, so that
+// builds do not pile up in the engine's store.
+void CopyDockerArchive(const BuildRequest& request, const oci::ImageLocation& output) {
+  const std::string archive = DockerArchivePath(request);
+  try {
+    oci::HostRegistry().Copy("docker-archive:" + archive, LayoutArgument(output));
+  } catch (...) {
+    fs::remove(archive);
+    throw;
+  }
+  fs::remove(archive);
+  ProcessOptions options;
+  options.timeout = std::chrono::seconds(60);
+  const std::string name = LocalName(output);
+  ProcessResult removed = RunProcess({"docker", "image", "rm", name}, options);
+  if (removed.exit_code != 0) log::Debug("docker image rm {}: exit {}", name, removed.exit_code);
 }
 
 }  // namespace
@@ -63,10 +90,12 @@ std::vector<BuildStep> BuildSteps(Program program, const BuildRequest& request) 
   const oci::ImageLocation output = oci::ImageLocation::Parse(request.output);
   std::string platform;
   for (const auto& item : request.platforms) platform += (platform.empty() ? "" : ",") + item;
-  // A local name only the builder's store sees; the layout is what berth keeps.
-  std::string name = "localhost/berth-build:" + (output.tag.empty() ? std::string("latest") : output.tag);
+  const std::string name = LocalName(output);
   std::vector<std::string> argv;
   switch (program) {
+    case Program::kDocker:
+      argv = {"docker", "build", "-f", request.dockerfile, "-t", name};
+      break;
     case Program::kBuildx:
       argv = {"docker", "buildx", "build", "-f", request.dockerfile, "--output", "type=oci,dest=" + output.path + ",tar=false,name=" + name};
       break;
@@ -84,6 +113,8 @@ std::vector<BuildStep> BuildSteps(Program program, const BuildRequest& request) 
   argv.push_back(request.context);
   const std::string program_name = ProgramOf(program);
   switch (program) {
+    case Program::kDocker:
+      return {{argv, "docker build"}, {{"docker", "save", "-o", DockerArchivePath(request), name}, "docker save", true}};
     case Program::kBuildx:
       return {{argv, "docker buildx"}};
     case Program::kPodman:
@@ -94,6 +125,10 @@ std::vector<BuildStep> BuildSteps(Program program, const BuildRequest& request) 
     }
   }
   return {};
+}
+
+std::string DockerArchivePath(const BuildRequest& request) {
+  return fs::absolute(oci::ImageLocation::Parse(request.output).path).string() + ".docker-archive.tar";
 }
 
 MachineProbe MachineProbe::System() {
@@ -119,7 +154,7 @@ Result<BuilderFit> ExternalBuilder::Check(const BuildRequest& request) noexcept 
     } else if (request.dockerfile.empty()) {
       fit.problem = "it needs a Dockerfile; none in the build context";
       fit.problem_code = ErrorCode::kInvalidInput;
-    } else if (program_ == Program::kBuildx && !probe_.docker_answers()) {
+    } else if ((program_ == Program::kDocker || program_ == Program::kBuildx) && !probe_.docker_answers()) {
       fit.problem = "no Docker daemon answers (docker info failed)";
       fit.problem_code = ErrorCode::kNotFound;
     } else {
@@ -134,6 +169,7 @@ Result<BuildOutcome> ExternalBuilder::Build(const BuildRequest& request) noexcep
     oci::ImageLocation output = oci::ImageLocation::Parse(request.output);
     CreateDirectories(fs::absolute(output.path).parent_path());
     for (const BuildStep& step : BuildSteps(program_, request)) Run(step.argv, step.what, step.local_only ? Auth::kNone : Auth::kUser);
+    if (program_ == Program::kDocker) CopyDockerArchive(request, output);
     // What the builder wrote, read back and verified before it is reported.
     LayoutReader layout(output.path);
     oci::Descriptor top = layout.Find(output.tag, output.digest);

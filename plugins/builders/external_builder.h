@@ -1,5 +1,6 @@
-// The builders berth drives as programs: docker buildx, podman and buildah,
-// each writing the image into an OCI layout. They need a Dockerfile; build
+// The builders berth drives as programs: docker (the default builder of any
+// Docker engine), docker buildx, podman and buildah, each writing the image
+// into an OCI layout. They need a Dockerfile; build
 // secrets, if any, reach them through files, never argv.
 #ifndef BERTH_PLUGINS_BUILDERS_EXTERNAL_BUILDER_H_
 #define BERTH_PLUGINS_BUILDERS_EXTERNAL_BUILDER_H_
@@ -12,7 +13,7 @@
 
 namespace berth::builders {
 
-enum class Program { kBuildx, kPodman, kBuildah };
+enum class Program { kDocker, kBuildx, kPodman, kBuildah };
 
 // What the machine offers (a seam for tests).
 struct MachineProbe {
@@ -31,8 +32,13 @@ struct BuildStep {
 
 // The program runs that build `request` into `request.output` (an OCI
 // layout), in order: the build, then for podman and buildah the push of the
-// local image into the layout.
+// local image into the layout, and for docker the save of the image as a
+// docker-archive (DockerArchivePath), which berth's engine then copies into
+// the layout: `docker build`'s default builder has no OCI output, and
+// `docker save` works with every engine (Docker's classic and containerd
+// stores, podman's Docker API).
 std::vector<BuildStep> BuildSteps(Program program, const BuildRequest& request);
+std::string DockerArchivePath(const BuildRequest& request);
 
 class ExternalBuilder : public Builder {
  public:

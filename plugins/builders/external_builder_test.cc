@@ -22,13 +22,18 @@ BuildRequest WithDockerfile(bool has) {
   return request;
 }
 
-TEST(ExternalBuilderTest, BuildxNeedsDockerAndADaemon) {
-  BuilderFit fit = ExternalBuilder(Program::kBuildx, Probe({"docker"}, true)).Check(WithDockerfile(true)).value();
-  EXPECT_TRUE(fit.usable);
-  EXPECT_EQ(fit.preference, 30);
-  fit = ExternalBuilder(Program::kBuildx, Probe({"docker"}, false)).Check(WithDockerfile(true)).value();
-  EXPECT_FALSE(fit.usable);
-  EXPECT_EQ(fit.problem, "no Docker daemon answers (docker info failed)");
+TEST(ExternalBuilderTest, DockerAndBuildxNeedDockerAndADaemon) {
+  for (Program program : {Program::kDocker, Program::kBuildx}) {
+    BuilderFit fit = ExternalBuilder(program, Probe({"docker"}, true)).Check(WithDockerfile(true)).value();
+    EXPECT_TRUE(fit.usable);
+    fit = ExternalBuilder(program, Probe({"docker"}, false)).Check(WithDockerfile(true)).value();
+    EXPECT_FALSE(fit.usable);
+    EXPECT_EQ(fit.problem, "no Docker daemon answers (docker info failed)");
+  }
+  // auto takes docker build, which every engine's default builder runs, over buildx, whose OCI output needs a
+  // docker-container builder.
+  EXPECT_GT(ExternalBuilder(Program::kDocker, Probe({"docker"}, true)).Check(WithDockerfile(true)).value().preference,
+            ExternalBuilder(Program::kBuildx, Probe({"docker"}, true)).Check(WithDockerfile(true)).value().preference);
 }
 
 TEST(ExternalBuilderTest, DaemonlessBuildersNeedTheirProgram) {
@@ -56,11 +61,11 @@ bool HasArgument(const BuildStep& step, const std::string& argument) {
 TEST(ExternalBuilderTest, NoCacheReachesTheBuildCommand) {
   BuildRequest request = WithDockerfile(true);
   request.output = "oci:/out/image:build";
-  for (Program program : {Program::kBuildx, Program::kPodman, Program::kBuildah}) {
+  for (Program program : {Program::kDocker, Program::kBuildx, Program::kPodman, Program::kBuildah}) {
     EXPECT_FALSE(HasArgument(BuildSteps(program, request).front(), "--no-cache"));
   }
   request.no_cache = true;
-  for (Program program : {Program::kBuildx, Program::kPodman, Program::kBuildah}) {
+  for (Program program : {Program::kDocker, Program::kBuildx, Program::kPodman, Program::kBuildah}) {
     std::vector<BuildStep> steps = BuildSteps(program, request);
     EXPECT_TRUE(HasArgument(steps.front(), "--no-cache")) << steps.front().what;
     EXPECT_EQ(steps.front().argv.back(), "/project");
@@ -76,6 +81,17 @@ TEST(ExternalBuilderTest, DaemonlessBuildersPushTheirImageIntoTheLayout) {
   ASSERT_EQ(steps.size(), 2u);
   EXPECT_EQ(steps[1].argv, (std::vector<std::string>{"buildah", "--storage-driver", "vfs", "push", "localhost/berth-build:build",
                                                      "oci:/out/image:build"}));
+  EXPECT_TRUE(steps[1].local_only);
+}
+
+TEST(ExternalBuilderTest, DockerSavesItsImageBesideTheLayoutForTheEngineToCopy) {
+  BuildRequest request = WithDockerfile(true);
+  request.output = "oci:/out/image:build";
+  std::vector<BuildStep> steps = BuildSteps(Program::kDocker, request);
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].argv, (std::vector<std::string>{"docker", "build", "-f", "/project/Dockerfile", "-t", "localhost/berth-build:build",
+                                                     "/project"}));
+  EXPECT_EQ(steps[1].argv, (std::vector<std::string>{"docker", "save", "-o", "/out/image.docker-archive.tar", "localhost/berth-build:build"}));
   EXPECT_TRUE(steps[1].local_only);
 }
 

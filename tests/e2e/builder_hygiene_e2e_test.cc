@@ -117,7 +117,7 @@ TEST_F(BuilderHygieneE2eTest, AutoWithADockerfileAndNoBuilderToRunItIsRefused) {
   const std::string expected = "no installed builder can build " + (context_ / "Dockerfile").string() +
                                " (berth: it does not run a Dockerfile (name it in build.builder to build without one); ";
   EXPECT_NE(built.stderr_data.find(expected), std::string::npos) << built.stderr_data;
-  for (const std::string& tried : {"buildx: docker is not on PATH", "podman: podman is not on PATH", "buildah: buildah is not on PATH"}) {
+  for (const std::string& tried : {"docker: docker is not on PATH", "buildx: docker is not on PATH", "podman: podman is not on PATH", "buildah: buildah is not on PATH"}) {
     EXPECT_NE(built.stderr_data.find(tried), std::string::npos) << tried << " in " << built.stderr_data;
   }
   EXPECT_EQ(std::count(built.stderr_data.begin(), built.stderr_data.end(), '\n'), 1) << built.stderr_data;

@@ -1,8 +1,10 @@
-// berth build and berth release with the daemonless external builders, the
-// real buildah and podman (vfs storage, chroot isolation), from a Dockerfile:
-// the result is an OCI layout berth pushes itself, read back by skopeo. Each
-// test keeps the builders' image store in its own directory
-// (CONTAINERS_STORAGE_CONF) so the machine's store is never touched.
+// berth build and berth release with the external builders from a
+// Dockerfile: the daemonless buildah and podman (vfs storage, chroot
+// isolation), and the real docker CLI against a Docker Engine API (podman's,
+// on a private socket: tests/peers/registry/engine_peer.py). The result is
+// an OCI layout berth pushes itself, read back by skopeo. Each test keeps the
+// builders' image store in its own directory, so the machine's store is
+// never touched.
 #include <gtest/gtest.h>
 
 #include "berth/util/fs.h"
@@ -82,6 +84,54 @@ TEST_P(ExternalBuildersE2eTest, AutoPicksTheDaemonlessBuilderWhenNoDockerAnswers
 
 INSTANTIATE_TEST_SUITE_P(Daemonless, ExternalBuildersE2eTest, ::testing::Values("buildah", "podman"),
                          [](const auto& info) { return info.param; });
+
+// The docker CLI's default builder (no buildx, no OCI output): berth builds
+// with `docker build`, takes the image with `docker save`, and copies it into
+// the layout itself; .dockerignore is the engine's to honour, and the
+// engine's copy of the image is removed afterwards.
+TEST(DockerBuilderE2eTest, DockerBuildsThroughTheEngineAndBerthPushesWhatItSaved) {
+  BerthRunner berth;
+  TestPeer engine("engine_peer.py", {});
+  const std::string docker_host = engine.ready()["docker_host"];
+  berth.SetEnv("DOCKER_HOST", docker_host);
+  auto registry = StartRegistry("plain");
+  fs::path context = berth.work_dir() / "app";
+  CreateDirectories(context);
+  WriteFileAtomic(context / "index.html", "<h1>built by docker</h1>\n");
+  WriteFileAtomic(context / ".env.local", "API_TOKEN=docker-builder-secret\n");
+  WriteFileAtomic(context / ".dockerignore", ".env.local\n");
+  WriteFileAtomic(context / "Dockerfile", "FROM scratch\nCOPY . /srv/www/\nLABEL org.example.builder=docker\n");
+  WriteFileAtomic(berth.work_dir() / "berth.yaml", "service: hello\nimage: " + registry->host() + "/team/hello\nbuild:\n  context: app\n");
+
+  // With a Dockerfile and an engine that answers, auto takes docker.
+  EXPECT_EQ(berth.Json({"release", "1.0.0", "--dry-run"})["builder"], "docker");
+  json built = berth.Json({"build", "--builder", "docker", "--layout", "oci:out:hello"});
+  EXPECT_EQ(built["builder"], "docker");
+  const std::string layout = "oci:" + (berth.work_dir() / "out").string() + ":hello";
+  ProcessResult config = RunProcess({"skopeo", "inspect", "--config", layout});
+  ASSERT_EQ(config.exit_code, 0) << Describe(config);
+  EXPECT_EQ(json::parse(config.stdout_data)["config"]["Labels"]["org.example.builder"], "docker");
+
+  // The one layer holds the context without what .dockerignore leaves out.
+  fs::path unpacked = berth.home() / "unpacked";
+  ProcessResult copied = RunProcess({"skopeo", "copy", layout, "dir:" + unpacked.string()});
+  ASSERT_EQ(copied.exit_code, 0) << Describe(copied);
+  json manifest = json::parse(ReadFile(unpacked / "manifest.json"));
+  ASSERT_EQ(manifest["layers"].size(), 1u) << manifest;
+  ProcessResult listed = RunProcess({"tar", "-tf", (unpacked / manifest["layers"][0]["digest"].get<std::string>().substr(7)).string()});
+  ASSERT_EQ(listed.exit_code, 0) << Describe(listed);
+  EXPECT_NE(listed.stdout_data.find("srv/www/index.html"), std::string::npos) << listed.stdout_data;
+  EXPECT_EQ(listed.stdout_data.find(".env.local"), std::string::npos) << listed.stdout_data;
+
+  json pushed = berth.Json({"push", "oci:out:hello", registry->host() + "/team/hello:built", "--plain-http", registry->host(), "-q"});
+  EXPECT_EQ(pushed["digest"], built["digest"]);
+  ProcessOptions with_engine;
+  with_engine.env_set = {{"DOCKER_HOST", docker_host}};
+  ProcessResult images = RunProcess({"docker", "images", "-q", "localhost/berth-build"}, with_engine);
+  ASSERT_EQ(images.exit_code, 0) << Describe(images);
+  EXPECT_EQ(images.stdout_data, "") << "the engine keeps no copy of the build";
+  EXPECT_FALSE(fs::exists(berth.work_dir() / "out.docker-archive.tar"));
+}
 
 }  // namespace
 }  // namespace berth::testing

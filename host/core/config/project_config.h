@@ -32,7 +32,7 @@ struct BuildConfig {
   std::string context = ".";
   std::string dockerfile;            // Empty: berth's own builder unless a Dockerfile exists.
   std::vector<std::string> platforms;
-  std::string builder = "auto";      // auto | buildx | podman | buildah | berth
+  std::string builder = "auto";      // auto | docker | buildx | podman | buildah | berth
   nlohmann::json settings = nlohmann::json::object();  // The rest, for the chosen builder.
   SettingsSource source;
 };
