@@ -378,6 +378,7 @@ Result<TargetStatus> K8sTarget::Status(const TargetQuery& query) noexcept {
     TargetStatus result;
     result.image = TemplateImage(Field(Field(*deployment, "spec"), "template"), context.container);
     result.revision = std::to_string(RevisionOf(*deployment));
+    result.version = AnnotationOf(*deployment, kVersionAnnotation);
     result.ready = state.done;
     result.message = state.done ? std::to_string(available) + "/" + std::to_string(replicas) + " replicas available"
                                 : state.message;

@@ -295,6 +295,7 @@ Result<TargetStatus> MicrosTarget::Status(const TargetQuery& query) noexcept {
     if (auto record = session.records.Find(Text(*shown, "descriptorSha256"))) {
       status.image = record->image;
       status.details["version"] = record->version;
+      status.version = record->version;
     }
     status.message = "version " + status.revision + " (" + Text(*shown, "deploymentId") + ") deployed at " +
                      Text(*shown, "deployedAt");

@@ -170,6 +170,9 @@ void from_json(const nlohmann::json& json, DeployOutcome& outcome) {
 void to_json(nlohmann::json& json, const TargetStatus& status) {
   json = {{"image", status.image},     {"revision", status.revision}, {"url", status.url},
           {"ready", status.ready},     {"message", status.message},   {"details", status.details}};
+  // Optional, so that hosts and plugins built before it was added read the
+  // same JSON as before.
+  if (!status.version.empty()) json["version"] = status.version;
 }
 void from_json(const nlohmann::json& json, TargetStatus& status) {
   Read(json, "image", status.image);
@@ -178,6 +181,7 @@ void from_json(const nlohmann::json& json, TargetStatus& status) {
   Read(json, "ready", status.ready);
   Read(json, "message", status.message);
   Read(json, "details", status.details);
+  Read(json, "version", status.version);
 }
 
 void to_json(nlohmann::json& json, const TargetRevision& revision) {

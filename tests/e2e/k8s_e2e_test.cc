@@ -151,6 +151,44 @@ TEST_F(K8sE2eTest, DeployStatusHistoryRollbackAndUrl) {
   EXPECT_EQ(result.stdout_data, "http://web.default.svc.cluster.local\n");
 }
 
+// A second machine (a CI runner, a teammate: another HOME and state
+// directory, the repository as committed) sees the same status and history:
+// both come from the cluster, reconciled with the committed releases.json,
+// not from anything the first machine kept for itself.
+TEST_F(K8sE2eTest, ASecondMachineSeesTheSameStatusAndHistory) {
+  WriteProject("shared", KubeconfigLine() + "      replicas: 1\n");
+  WriteLedger("shared", {{"1.0.0", '1'}, {"1.0.1", '2'}});
+  for (const char* version : {"1.0.0", "1.0.1"}) {
+    ProcessResult deployed = berth_.Run({"deploy", "dev", "--version", version});
+    ASSERT_EQ(deployed.exit_code, 0) << Describe(deployed);
+  }
+  ProcessResult rolled_back = berth_.Run({"rollback", "dev", "--revision", "1"});
+  ASSERT_EQ(rolled_back.exit_code, 0) << Describe(rolled_back);
+  const nlohmann::json status = berth_.Json({"status", "dev"});
+  const nlohmann::json history = berth_.Json({"history", "dev"});
+  EXPECT_EQ(status["version"], "1.0.0");
+  // Kubernetes keeps one ReplicaSet per template: the rollback made revision 1's the current revision 3.
+  ASSERT_EQ(history.size(), 2u) << history.dump();
+  EXPECT_EQ(history[1]["version"], "1.0.0");
+  EXPECT_EQ(history[1]["current"], true);
+
+  BerthRunner other;
+  other.TrustProjects();
+  ASSERT_NE(other.home(), berth_.home());
+  for (const char* file : {"berth.yaml", "releases.json"}) fs::copy_file(berth_.work_dir() / file, other.work_dir() / file);
+  EXPECT_EQ(other.Json({"status", "dev"}), status);
+  EXPECT_EQ(other.Json({"history", "dev"}), history);
+  // Without the committed ledger the versions still come from the cluster's annotations.
+  fs::remove(other.work_dir() / "releases.json");
+  EXPECT_EQ(other.Json({"status", "dev"})["version"], "1.0.0");
+  nlohmann::json bare = other.Json({"history", "dev"});
+  ASSERT_EQ(bare.size(), history.size());
+  for (size_t i = 0; i < bare.size(); ++i) {
+    EXPECT_EQ(bare[i]["image"], history[i]["image"]) << i;
+    EXPECT_EQ(bare[i]["version"], history[i]["version"]) << i;
+  }
+}
+
 // A deploy whose configuration, not its image, breaks it: berth rollback
 // re-applies the documents that ran before (as `kubectl rollout undo`
 // restores the whole pod template), not today's berth.yaml with the old image.

@@ -81,6 +81,60 @@ class ReleaseIntegrityE2eTest : public ::testing::Test {
     EXPECT_FALSE(fs::exists(berth_.work_dir() / ".berth" / "release"));
   }
 
+  // A staging environment on the test-target fixture (deployments kept in a
+  // file: what it runs is the last entry), where 1.1.0 never becomes healthy.
+  void AddStaging(bool failing_rollbacks) {
+    berth_.SetEnv("BERTH_PLUGIN_PATH", std::string(BERTH_FIXTURE_PLUGIN_DIR) + "/test-target");
+    std::string yaml = ReadFile(berth_.work_dir() / "berth.yaml") +
+                       "environments:\n  staging:\n    target:\n      plugin: test-target\n      state: " + state().string() +
+                       "\n      unhealthy_versions: [\"1.1.0\"]\n" + (failing_rollbacks ? "      failing_rollbacks: true\n" : "") +
+                       "    health:\n      path: /healthz\n";
+    WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml);
+    Commit("staging");
+  }
+  void Commit(const std::string& message) {
+    berth_.Git({"add", "-A"});
+    berth_.Git({"commit", "-q", "-m", message});
+  }
+  fs::path state() { return berth_.home() / "staging-state.json"; }
+  json Running() { return json::parse(ReadFile(state()))["history"].back(); }
+  std::vector<std::string> Results(const json& release) {
+    std::vector<std::string> results;
+    for (const auto& deployment : release["deployments"]) results.push_back(deployment["result"]);
+    return results;
+  }
+  // 1.0.0 live and healthy in staging, then 1.1.0 released with --auto-rollback.
+  ProcessResult ReleaseABrokenVersion(json& first) {
+    std::vector<std::string> args = Release("1.0.0");
+    args.insert(args.end(), {"--env", "staging"});
+    first = berth_.Json(args);
+    EXPECT_EQ(Results(first), std::vector<std::string>{"healthy"});
+    WriteFileAtomic(berth_.work_dir() / "site" / "index.html", "<h1>integrity 1.1.0 (broken)</h1>\n");
+    Commit("1.1.0");
+    args = Release("1.1.0");
+    args.insert(args.end(), {"--env", "staging", "--auto-rollback"});
+    return berth_.Run(args);
+  }
+  // Both releases are on both registries under every tag (a failed deploy
+  // does not unrelease an image), and nothing else is.
+  void ExpectBothReleasesTagged() {
+    json ledger = json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+    ASSERT_EQ(ledger["releases"].size(), 2u);
+    for (const auto& [registry, path] : {std::pair{a_.get(), "/team/hello"}, std::pair{b_.get(), "/mirror/hello"}}) {
+      std::vector<std::string> expected;
+      for (const auto& release : ledger["releases"]) {
+        const std::string digest = release["digest"];
+        expected.insert(expected.end(), {release["version"].get<std::string>(), "sha-" + release["git"]["sha"].get<std::string>().substr(0, 7),
+                                         "sha256-" + digest.substr(7) + ".sig"});
+        EXPECT_EQ(berth_.Json({"digest", registry->host() + path + ":" + release["version"].get<std::string>(), "--plain-http",
+                               registry->host()})["digest"],
+                  digest);
+      }
+      std::sort(expected.begin(), expected.end());
+      EXPECT_EQ(Tags(*registry, path), expected) << registry->host();
+    }
+  }
+
   BerthRunner berth_;
   std::unique_ptr<TestPeer> a_, b_;
 };
@@ -174,6 +228,41 @@ TEST_F(ReleaseIntegrityE2eTest, AFailureAfterThePushMovesNoTagAndARerunContinues
   EXPECT_EQ(verified["verified"], true);
   EXPECT_EQ(json::parse(ReadFile(berth_.work_dir() / "releases.json"))["releases"][0]["digest"], digest);
   EXPECT_FALSE(fs::exists(berth_.work_dir() / ".berth" / "release" / "1.0.0"));
+}
+
+TEST_F(ReleaseIntegrityE2eTest, AFailedHealthCheckRollsBackToWhatRanAndTheRecordSaysSo) {
+  AddStaging(false);
+  json first;
+  ProcessResult failed = ReleaseABrokenVersion(first);
+  EXPECT_EQ(failed.exit_code, 8) << Describe(failed);
+  EXPECT_NE(failed.stderr_data.find("release: rolling back staging to 1.0.0"), std::string::npos) << failed.stderr_data;
+  ExpectBothReleasesTagged();
+  json ledger = json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  EXPECT_EQ(Results(ledger["releases"][0]), (std::vector<std::string>{"healthy", "rollback"}));
+  EXPECT_EQ(Results(ledger["releases"][1]), std::vector<std::string>{"unhealthy"});
+  std::string markdown = ReadFile(berth_.work_dir() / "RELEASES.md");
+  EXPECT_NE(markdown.find(ledger["releases"][1]["digest"].get<std::string>()), std::string::npos) << markdown;
+  // What the target runs is 1.0.0 again, by digest.
+  EXPECT_EQ(Running()["action"], "rollback") << ReadFile(state());
+  EXPECT_EQ(Running()["image"], a_->host() + "/team/hello@" + first["digest"].get<std::string>());
+}
+
+TEST_F(ReleaseIntegrityE2eTest, AFailedRollbackIsRecordedAndTheRecordSaysWhatRuns) {
+  AddStaging(true);
+  json first;
+  ProcessResult failed = ReleaseABrokenVersion(first);
+  EXPECT_EQ(failed.exit_code, 8) << Describe(failed);
+  EXPECT_NE(failed.stderr_data.find("rollback to 1.0.0 did not become healthy"), std::string::npos) << failed.stderr_data;
+  EXPECT_NE(failed.stderr_data.find("refused (failing_rollbacks)"), std::string::npos) << failed.stderr_data;
+  ExpectBothReleasesTagged();
+  json ledger = json::parse(ReadFile(berth_.work_dir() / "releases.json"));
+  // The refused rollback is recorded as failed, not as 1.0.0 running again.
+  EXPECT_EQ(Results(ledger["releases"][0]), (std::vector<std::string>{"healthy", "failed"}));
+  EXPECT_EQ(Results(ledger["releases"][1]), std::vector<std::string>{"unhealthy"});
+  // The target still runs the broken 1.1.0, and status says so.
+  EXPECT_EQ(Running()["version"], "1.1.0");
+  json status = berth_.Json({"status", "staging"});
+  EXPECT_EQ(status["version"], "1.1.0") << status.dump();
 }
 
 }  // namespace

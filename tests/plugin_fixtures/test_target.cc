@@ -2,7 +2,8 @@
 // its "deployments" in a JSON file (settings.state) so the host's release,
 // deploy and rollback orchestration can be driven end to end without a
 // cluster. A version listed in settings.unhealthy_versions deploys but never
-// becomes healthy, which is how the tests make a rollout fail.
+// becomes healthy, which is how the tests make a rollout fail; with
+// settings.failing_rollbacks every rollback fails and changes nothing.
 #include <fstream>
 #include <sstream>
 
@@ -50,6 +51,9 @@ class TestTarget : public berth::Target {
   berth::Result<berth::DeployOutcome> Rollback(const berth::RollbackRequest& request) noexcept override {
     return berth::CaptureResult([&] {
       if (!request.image) throw berth::Error(berth::ErrorCode::kUsage, "test-target rolls back to an image only");
+      if (settings_.value("failing_rollbacks", false)) {
+        throw berth::Error(berth::ErrorCode::kDeploy, "test-target: rollback to " + *request.image + " refused (failing_rollbacks)");
+      }
       return Apply("rollback", *request.image, request.version.value_or(""), request.health.has_value());
     });
   }
@@ -88,6 +92,7 @@ void Register(berth::Registrar& registrar) {
                       berth::SettingsSchema{
                           {"state", berth::Setting::Path("The JSON file the deployments are kept in").Required()},
                           {"unhealthy_versions", berth::Setting::TextList("Versions that deploy but never become healthy")},
+                          {"failing_rollbacks", berth::Setting::Boolean("Every rollback fails, applying nothing")},
                       });
 }
 

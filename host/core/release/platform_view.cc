@@ -22,6 +22,8 @@ StatusView ViewStatus(const Ledger& ledger, const std::string& environment, cons
   StatusView view{"", status.image, "unknown"};
   DeploymentRef recorded = FindRevision(ledger, environment, status.revision);
   if (const LedgerRelease* release = ledger.FindByDigest(ImageDigest(status.image))) view.version = release->version;
+  // Without a record of that digest (no ledger on this machine), what the platform keeps.
+  if (view.version.empty()) view.version = status.version;
   if (recorded) {
     if (view.version.empty()) view.version = recorded.release->version;
     if (view.image.empty()) view.image = ImageOf(recorded);

@@ -21,7 +21,7 @@ namespace berth::host {
 DeploymentRef FindRevision(const Ledger& ledger, const std::string& environment, const std::string& revision);
 
 struct StatusView {
-  std::string version;   // From the ledger, by digest or revision; empty when it knows neither.
+  std::string version;   // From the ledger, by digest, else the platform's, else the ledger's by revision.
   std::string image;     // The platform's, else the ledger's for that revision.
   // "current": the ledger recorded what runs; "behind": the platform runs a
   // revision the ledger has no record of; "unknown": nothing to compare.

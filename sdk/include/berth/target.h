@@ -65,6 +65,10 @@ struct DeployOutcome {
 struct TargetStatus {
   std::string image;
   std::string revision;
+  // The version the platform keeps with what runs (a Deployment's
+  // annotation, a deploy record); empty when it keeps none. Lets status
+  // name the version on a machine without the ledger.
+  std::string version;
   std::string url;
   bool ready = false;
   std::string message;                   // One line a person reads ("3/3 replicas available").
