@@ -69,6 +69,17 @@ TEST_F(TokenRegistryTest, ReaderCannotPushInsufficientScope) {
   EXPECT_EQ(del.code(), ErrorCode::kAuth);
 }
 
+// distribution answers an anonymous push with insufficient_scope as well;
+// the cause to name is that there are no credentials at all.
+TEST_F(TokenRegistryTest, NoCredentialsAtAllSaysSoAndNamesTheLogin) {
+  Start();
+  auto anonymous = MakeClient(host_, FastSettings(true));
+  Status status = ErrorOf([&] { Copy(anonymous, Src(), host_ + "/team/app:1"); });
+  EXPECT_EQ(status.code(), ErrorCode::kAuth);
+  EXPECT_NE(status.message().find("(no credentials for " + host_ + ": berth login " + host_ + ")"), std::string::npos) << status.message();
+  EXPECT_EQ(status.message().find("insufficient scope"), std::string::npos) << status.message();
+}
+
 TEST_F(TokenRegistryTest, WrongPasswordIsRefusedByTheTokenService) {
   Start();
   auto client = MakeClient(host_, FastSettings(true), Basic("alice", "wrong-password-456"));

@@ -126,6 +126,11 @@ const Credential& Authenticator::GetCredential(const std::vector<std::string>& s
   return *credential_;
 }
 
+bool Authenticator::WentAnonymous() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return credential_ && credential_->kind == Credential::Kind::kAnonymous;
+}
+
 std::string Authenticator::BasicHeader(const Credential& credential) const {
   std::string value = "Basic " + Base64Encode(credential.username + ":" + credential.secret.Reveal());
   RegisterSecret(value.substr(6));

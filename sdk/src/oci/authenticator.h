@@ -30,6 +30,9 @@ class Authenticator {
   // After a 401: learns the challenge and drops what was refused. True when
   // trying again with a new header may succeed.
   bool OnUnauthorized(const http::Response& response, const std::vector<std::string>& scopes);
+  // True once a credential was looked up and there was none (anonymous), so
+  // that a refusal can say "no credentials", not "insufficient scope".
+  bool WentAnonymous();
   // Checks `credential`; see RegistryClient::Login.
   std::optional<SecretValue> Login(const Credential& credential);
 

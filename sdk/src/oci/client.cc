@@ -143,7 +143,10 @@ void RegistryClient::Fail(const Call& call, const http::Response& response) cons
       if (challenge.Param("error") == "insufficient_scope") insufficient = http::SortScopeActions(challenge.Param("scope"));
     }
   }
-  if (response.status == 401 && !insufficient.empty()) {
+  if (response.status == 401 && auth_->WentAnonymous()) {
+    // A token registry answers an anonymous request with insufficient_scope too; the cause is the missing login.
+    detail += " (no credentials for " + options_.registry + ": berth login " + options_.registry + ")";
+  } else if (response.status == 401 && !insufficient.empty()) {
     detail += " (insufficient scope: the credentials do not grant " + insufficient + ")";
   } else if (response.status == 401) {
     detail += " (check the credentials: berth login " + options_.registry + ")";
