@@ -237,6 +237,16 @@ TEST_F(PluginArtifactE2eTest, AnIndexInstallsAndUpgradesByNameAndIsRefusedWhenIt
   EXPECT_EQ(build("1.0.0")["serial"], 1);
   const std::string first_index = ReadFile(file), first_signature = ReadFile(file + ".sig");
 
+  // The same signed index served over http (plain http only from this machine), its signature at URL.sig.
+  {
+    TestPeer web("tests/interop/asap/asap_http_server.py", {"--keys", packages_.path().string()});
+    const std::string url = web.ready()["keys_url"].get<std::string>() + "index.json";
+    auto from_web = berth_.Json({"plugin", "index", "add", "web", url});
+    EXPECT_EQ(from_web["signer_name"], "alice");
+    EXPECT_EQ(from_web["source"], url);
+    berth_.Json({"plugin", "index", "remove", "web"});
+  }
+
   auto added = berth_.Json(Plain({"plugin", "index", "add", "acme", "oci://" + index_ref}));
   EXPECT_EQ(added["signer_name"], "alice");
   EXPECT_EQ(added["plugins"], 1);
