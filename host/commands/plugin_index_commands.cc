@@ -316,6 +316,7 @@ int RunUpgrade(Host& host, CommandContext& context) {
   }
 
   IndexStore store = IndexStore::Read();
+  if (dry_run) store.KeepInMemory();  // The indexes are fetched and verified, but the stored copies stay.
   std::set<std::string> refreshed;
   nlohmann::json list = nlohmann::json::array();
   Table table{{"NAME", "INDEX", "INSTALLED", "LATEST", "ACTION"}, {}};

@@ -264,6 +264,7 @@ TEST_F(PluginArtifactE2eTest, AnIndexInstallsAndUpgradesByNameAndIsRefusedWhenIt
   // The publisher adds 2.0.0: upgrade fetches the index again and moves to it.
   EXPECT_EQ(build("2.0.0")["serial"], 2);
   EXPECT_EQ(berth_.Json(Plain({"plugin", "upgrade", "--dry-run"}))[0]["action"], "would upgrade");
+  EXPECT_EQ(berth_.Json({"plugin", "search", "echo"})[0]["latest"], "1.0.0") << "--dry-run keeps the stored index";
   EXPECT_EQ(berth_.Json({"plugin", "info", "echo"})["version"], "1.0.0");
   auto upgraded = berth_.Json(Plain({"plugin", "upgrade", "echo"}));
   EXPECT_EQ(upgraded[0]["action"], "upgraded");

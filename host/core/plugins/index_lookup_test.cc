@@ -90,5 +90,17 @@ TEST_F(IndexLookupTest, ReplacingAndRemovingAnIndexDropsItsStoredCopy) {
   EXPECT_TRUE(Store().indexes().empty());
 }
 
+TEST_F(IndexLookupTest, InMemoryChangesNoFile) {
+  Add("acme", Index("echo", {"1.0.0"}));
+  const std::string before = ReadFile(dir_.path() / "plugin-indexes.json");
+  IndexStore store = Store();
+  store.KeepInMemory();
+  store.Put({.name = "acme", .source = "/srv/acme.json"}, Index("echo", {"1.0.0", "2.0.0"}));
+  EXPECT_EQ(ResolveIndexEntry(store, *ParseIndexSpec("echo"), 2).version.version, "2.0.0");
+  store.Remove("acme");
+  EXPECT_EQ(ReadFile(dir_.path() / "plugin-indexes.json"), before);
+  EXPECT_EQ(ResolveIndexEntry(Store(), *ParseIndexSpec("echo"), 2).version.version, "1.0.0");
+}
+
 }  // namespace
 }  // namespace berth::host

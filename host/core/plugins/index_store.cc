@@ -60,6 +60,16 @@ fs::path IndexStore::DocumentPath(const std::string& digest) const {
 
 void IndexStore::Put(RegisteredIndex index, const std::string& document) {
   index.digest = "sha256:" + Sha256Hex(document);
+  if (in_memory_) {
+    unsaved_[index.digest] = document;
+    auto it = std::find_if(indexes_.begin(), indexes_.end(), [&](const RegisteredIndex& other) { return other.name == index.name; });
+    if (it != indexes_.end()) {
+      *it = index;
+    } else {
+      indexes_.push_back(index);
+    }
+    return;
+  }
   CreateDirectories(DocumentPath(index.digest).parent_path());
   WriteFileAtomic(DocumentPath(index.digest), document, 0644);
   std::string replaced;
@@ -85,6 +95,7 @@ void IndexStore::Remove(const std::string& name) {
   if (it == indexes_.end()) throw Error(ErrorCode::kNotFound, "no plugin index named '" + name + "' (see berth plugin index list)");
   std::string digest = it->digest;
   indexes_.erase(it);
+  if (in_memory_) return;
   Save();
   bool named = false;
   for (const RegisteredIndex& other : indexes_) named = named || other.digest == digest;
@@ -92,6 +103,7 @@ void IndexStore::Remove(const std::string& name) {
 }
 
 PluginIndexDocument IndexStore::Document(const RegisteredIndex& index) const {
+  if (auto unsaved = unsaved_.find(index.digest); unsaved != unsaved_.end()) return ParsePluginIndex(unsaved->second, index.name);
   fs::path path = DocumentPath(index.digest);
   std::string bytes;
   try {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class IndexStore {
   void Remove(const std::string& name);
   // The stored document, checked against the entry's digest.
   PluginIndexDocument Document(const RegisteredIndex& index) const;
+  // From here on Put and Remove change only this object, not the files:
+  // what --dry-run works on.
+  void KeepInMemory() { in_memory_ = true; }
 
  private:
   void Save() const;
@@ -52,6 +56,8 @@ class IndexStore {
 
   std::filesystem::path file_;
   std::vector<RegisteredIndex> indexes_;
+  bool in_memory_ = false;
+  std::map<std::string, std::string> unsaved_;  // digest -> document, when in memory.
 };
 
 }  // namespace berth::host
