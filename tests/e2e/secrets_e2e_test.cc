@@ -55,5 +55,35 @@ TEST(SecretsE2eTest, BadInputIsRefusedClearly) {
   EXPECT_EQ(result.stderr_data, "error: no installed plugin provides secret-store 'vault' (see berth plugin list)\n");
 }
 
+// secrets.from in a cloned berth.yaml: a file of the project is read, but a
+// file outside it (the user's own credentials, named directly or through a
+// committed symlink) is refused when berth.yaml is read, trusted or not, so
+// it can never be sent to the store berth.yaml names.
+TEST(SecretsE2eTest, AFromFileOutsideTheProjectIsRefused) {
+  BerthRunner berth;
+  const std::string secret = "user-own-credential-5e6f";
+  WriteFileAtomic(berth.home() / "private.env", "USER_TOKEN=" + secret + "\n", 0600);
+  WriteFileAtomic(berth.work_dir() / ".env.project", "PROJECT_KEY=project-value\n", 0600);
+  std::filesystem::create_symlink(berth.home() / "private.env", berth.work_dir() / ".env.linked");
+  auto project = [&](const std::string& from) {
+    WriteFileAtomic(berth.work_dir() / "berth.yaml",
+                    "service: shop\nimage: 127.0.0.1:1/acme/shop\nenvironments:\n  dev:\n    target:\n      plugin: k8s\n"
+                    "    secrets:\n      store: file\n      from: " + from + "\n");
+  };
+  project(".env.project");
+  EXPECT_EQ(berth.Json({"secrets", "sync", "dev"})[0]["name"], "PROJECT_KEY");
+  for (const std::string& outside : {(berth.home() / "private.env").string(), std::string(".env.linked")}) {
+    project(outside);
+    for (const bool trusted : {false, true}) {
+      ProcessResult refused = berth.Run(trusted ? std::vector<std::string>{"--trust", "secrets", "sync", "dev"}
+                                                : std::vector<std::string>{"secrets", "sync", "dev"});
+      EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
+      EXPECT_EQ(refused.stderr_data, "error: berth.yaml:9:13: 'environments.dev.secrets.from' (" + outside +
+                                         ") is outside the project folder; berth.yaml may only name paths inside it\n");
+    }
+  }
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(berth.home() / "data" / "berth" / "secrets" / "dev.json")).count("USER_TOKEN"), 0u);
+}
+
 }  // namespace
 }  // namespace berth::testing
