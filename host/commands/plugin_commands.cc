@@ -10,6 +10,7 @@
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_artifact.h"
 #include "core/plugins/plugin_installer.h"
+#include "core/plugins/plugin_referrers.h"
 #include "core/plugins/plugin_scaffold.h"
 #include "core/plugins/plugin_signature.h"
 #include "core/registry/registry_flags.h"
@@ -95,6 +96,13 @@ int RunInfo(Host& host, CommandContext& context) {
   return plugin->state.ok() ? 0 : static_cast<int>(ErrorCode::kPlugin);
 }
 
+// Which signature the install verified: null when unsigned.
+nlohmann::json SignatureJson(const InstallResult& result) {
+  if (result.signer == kUnsigned) return nullptr;
+  if (result.signature_referrer.empty()) return {{"in", "package"}};
+  return {{"in", "referrer"}, {"digest", result.signature_referrer}};
+}
+
 fs::path InstallRoot(Host& host, CommandContext& context) {
   if (auto dir = context.args.GetOptional("dir")) return fs::absolute(*dir);
   if (context.args.Flag("project")) {
@@ -109,6 +117,7 @@ int RunInstall(Host& host, CommandContext& context) {
   std::string source = context.args.Get("source");
   nlohmann::json artifact = nullptr;
   std::optional<TempDir> fetched;
+  MoreSignatures referrer_signatures;
   if (IsPackageUrl(source)) {
     fetched.emplace("berth-plugin-fetch");
     artifact = {{"url", source}, {"sha256", context.args.GetOr("sha256", "")}};
@@ -118,12 +127,15 @@ int RunInstall(Host& host, CommandContext& context) {
     FetchedPlugin plugin = FetchArtifact(host, *reference, fetched->path());
     source = plugin.dir.string();
     artifact = plugin.artifact;
+    referrer_signatures = plugin.referrer_signatures;
   }
   InstallRequest request{source, InstallRoot(host, context), context.args.Flag("force")};
   request.allow_unsigned = context.args.Flag("allow-unsigned");
   if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
   request.trusted = LoadTrustedPluginKeys(UserConfigFile());
   request.other_dirs = PluginSearchDirs(host.project_dir);
+  request.more_signatures = referrer_signatures;
+  if (!artifact.is_null() && artifact.contains("reference")) request.what = artifact["reference"];
   InstallResult result = InstallPlugin(request);
   nlohmann::json record = {{"name", result.manifest.name},
                            {"version", result.manifest.version},
@@ -133,10 +145,24 @@ int RunInstall(Host& host, CommandContext& context) {
                                                                                 : nlohmann::json(result.replaced_version)},
                            {"signer", result.signer},
                            {"signer_name", result.signer_name},
+                           {"signature", SignatureJson(result)},
                            {"artifact", artifact}};
   context.output.Emit(record);
   return 0;
 }
+
+// One signature referrer in publish's and sign's output (docs/commands.md).
+nlohmann::json SignatureEntry(const std::string& platform, const oci::Descriptor& variant, const std::string& signature) {
+  oci::Manifest referrer = SignatureReferrer(variant, signature);
+  auto signer = referrer.annotations.find(kSignerAnnotation);
+  return {{"platform", platform},
+          {"variant", variant.digest.str()},
+          {"signer", signer == referrer.annotations.end() ? "" : signer->second},
+          {"referrer", referrer.digest.str()}};
+}
+
+// The fallback tag a referrer was listed under; null when the referrers API indexed it.
+nlohmann::json TagJson(const std::string& tag) { return tag.empty() ? nlohmann::json(nullptr) : nlohmann::json(tag); }
 
 // berth plugin publish DIR|PKG... REF: one index, a variant per directory.
 int RunPublish(Host& host, CommandContext& context) {
@@ -163,21 +189,30 @@ int RunPublish(Host& host, CommandContext& context) {
     }
   }
   fs::path layout = work.path() / "layout";
-  Digest digest = WritePluginLayout(variants, layout, "plugin");
+  std::vector<oci::Descriptor> manifests;
+  Digest digest = WritePluginLayout(variants, layout, "plugin", &manifests);
   nlohmann::json platforms = nlohmann::json::array();
   for (const PluginVariant& variant : variants) platforms.push_back(variant.platform.str());
   nlohmann::json result = {{"name", variants.front().name}, {"version", variants.front().version}, {"reference", reference.str()},
-                           {"digest", digest.str()}, {"platforms", platforms}};
-  if (context.args.Flag("dry-run")) {
-    result["action"] = "would publish";
-    context.output.Emit(result);
-    return 0;
+                           {"digest", digest.str()}, {"platforms", platforms}, {"signatures", nlohmann::json::array()}};
+  bool dry_run = context.args.Flag("dry-run");
+  std::shared_ptr<oci::RegistryClient> client;
+  if (!dry_run) {
+    client = host.plugins->registries().Clients()(reference);
+    auto source = oci::OpenOciLayoutSource(oci::ImageLocation::Parse("oci:" + layout.string() + ":plugin"));
+    auto sink = oci::OpenRegistrySink(client, reference, "plugin publish");
+    oci::CopyResult copied = oci::CopyImage(*source, *sink, oci::CopyOptions{});
+    if (copied.top.digest != digest) throw Error(ErrorCode::kVerification, reference.str() + ": stored " + copied.top.digest.str() + ", not " + digest.str());
   }
-  auto source = oci::OpenOciLayoutSource(oci::ImageLocation::Parse("oci:" + layout.string() + ":plugin"));
-  auto sink = oci::OpenRegistrySink(host.plugins->registries().Clients()(reference), reference, "plugin publish");
-  oci::CopyResult copied = oci::CopyImage(*source, *sink, oci::CopyOptions{});
-  if (copied.top.digest != digest) throw Error(ErrorCode::kVerification, reference.str() + ": stored " + copied.top.digest.str() + ", not " + digest.str());
-  result["action"] = "published";
+  // Each signature also beside its variant, where countersignatures join it later.
+  for (size_t i = 0; i < variants.size(); ++i) {
+    if (!variants[i].is_signed) continue;
+    std::string signature = ReadFile(variants[i].dir / kSignatureFileName);
+    nlohmann::json entry = SignatureEntry(variants[i].platform.str(), manifests[i], signature);
+    if (client) entry["tag"] = TagJson(PushSignatureReferrer(*client, "plugin publish", reference.repository, manifests[i], signature).tag);
+    result["signatures"].push_back(entry);
+  }
+  result["action"] = dry_run ? "would publish" : "published";
   context.output.Emit(result);
   return 0;
 }

@@ -68,8 +68,13 @@ int RunLock(Host& host, CommandContext& context) {
     if (manifest.name != plugin.name) {
       throw Error(ErrorCode::kInvalidInput, where + " holds plugin '" + manifest.name + "', not '" + plugin.name + "' as berth.yaml says");
     }
-    // The signer is pinned only once its signature verified with a key this user trusts.
-    const TrustedKey& key = VerifyPackage(PackageStatement(manifest, bytes), fetched.dir / kSignatureFileName, trusted, where);
+    // The signer is pinned only once its signature verified with a key this
+    // user trusts: the package's own, else one stored beside it.
+    const std::string statement = PackageStatement(manifest, bytes);
+    std::optional<VerifiedSignature> verified =
+        VerifyPackageSignatures(statement, fetched.dir / kSignatureFileName, fetched.referrer_signatures, trusted, where);
+    if (!verified) VerifyPackage(statement, fetched.dir / kSignatureFileName, trusted, where);  // Throws: not signed.
+    const TrustedKey& key = *verified->key;
     locked.push_back({plugin.name, plugin.source, fetched.artifact["digest"], manifest.version, key.fingerprint, key.name});
   }
   fs::path file = PluginLockFile(project.dir);
@@ -150,6 +155,8 @@ int RunSync(Host& host, CommandContext& context) {
       FetchedPlugin fetched = FetchArtifact(artifact, staging.path());
       InstallRequest request{fetched.dir, root, /*force=*/true};
       request.trusted = {*key};  // Only the pinned signer: another trusted key is not the lock's.
+      request.more_signatures = fetched.referrer_signatures;
+      request.what = artifact.where;
       request.other_dirs = PluginSearchDirs(std::nullopt);
       InstallPlugin(request);
     } else {
