@@ -233,8 +233,44 @@ int RunRemove(Host& host, CommandContext& context) {
   return 0;
 }
 
-int RunSign(CommandContext& context) {
-  fs::path dir = context.args.Get("dir");
+// berth plugin sign REF: a published plugin signed after the fact, without
+// its packages: each variant's statement comes from its config (the
+// manifest, byte for byte), and the signature is stored beside the variant.
+int RunSignPublished(Host& host, CommandContext& context, const oci::Reference& reference) {
+  if (context.args.Has("output")) {
+    throw Error(ErrorCode::kUsage, "--output is for a plugin directory; a published plugin's signatures are stored beside it in the registry");
+  }
+  ApplyRegistryFlagOptions(host, context.args);
+  const std::string where = reference.str();
+  std::shared_ptr<oci::RegistryClient> client = host.plugins->registries().Clients()(reference);
+  auto source = oci::OpenRegistrySource(client, reference, "plugin sign");
+  oci::Manifest top = source->TopManifest();
+  CheckPluginArtifact(top, where);
+  // Every variant is signed before anything is pushed: a bad key stores nothing.
+  std::string fingerprint;
+  std::vector<std::string> signatures;
+  for (const oci::Descriptor& variant : top.manifests) {
+    std::string config = FetchVariantConfig(*source, variant, where);
+    PluginManifest manifest = ParseManifestBytes(config, where + "@" + variant.digest.str() + " config");
+    signatures.push_back(SignStatement(PackageStatement(manifest, config), context.args.Get("key"), &fingerprint));
+  }
+  nlohmann::json result = {{"reference", where}, {"digest", top.digest.str()}, {"key", fingerprint}, {"signatures", nlohmann::json::array()}};
+  for (size_t i = 0; i < top.manifests.size(); ++i) {
+    const oci::Descriptor& variant = top.manifests[i];
+    nlohmann::json entry = SignatureEntry(variant.platform ? variant.platform->str() : "", variant, signatures[i]);
+    entry["tag"] = TagJson(PushSignatureReferrer(*client, "plugin sign", reference.repository, variant, signatures[i]).tag);
+    result["signatures"].push_back(entry);
+  }
+  context.output.Emit(result);
+  return 0;
+}
+
+int RunSign(Host& host, CommandContext& context) {
+  const std::string target = context.args.Get("dir");
+  if (!fs::is_directory(target)) {
+    if (std::optional<oci::Reference> reference = ArtifactReference(target)) return RunSignPublished(host, context, *reference);
+  }
+  fs::path dir = target;
   fs::path output = context.args.GetOr("output", (dir / kSignatureFileName).string());
   std::string fingerprint;
   std::string signature = SignPackage(dir, context.args.Get("key"), &fingerprint);
@@ -310,14 +346,18 @@ void RegisterPluginCommands(Host& host) {
       [&host](CommandContext& c) { return RunPublish(host, c); });
   host.table.Add(
       {.path = "plugin sign",
-       .summary = "Sign a built plugin directory so that `berth plugin install` accepts it",
+       .summary = "Sign a built plugin directory, or a published plugin, so that `berth plugin install` accepts it",
        .description = "Writes berth-plugin.sig over the manifest and the library's sha256 with an unencrypted\n"
                       "Ed25519 or ECDSA P-256 PEM private key. Users list the public key under trusted-plugin-keys in\n"
-                      "$XDG_CONFIG_HOME/berth/config.yaml (docs/security-plugins.md).",
-       .options = {{.name = "dir", .help = "The plugin directory (holding berth-plugin.json)", .value_name = "DIR", .required = true, .position = 1},
-                   {.name = "key", .help = "PEM private key file", .value_name = "FILE", .required = true},
-                   {.name = "output", .help = "Where to write the signature (default: DIR/berth-plugin.sig)", .value_name = "FILE"}}},
-      RunSign);
+                      "$XDG_CONFIG_HOME/berth/config.yaml (docs/security-plugins.md). Given a published plugin\n"
+                      "(oci://HOST/REPO:TAG), signs each variant's manifest as published and stores the signature\n"
+                      "beside it in the registry (an OCI referrer), without downloading or changing the plugin.",
+       .options = WithRegistryFlags(
+           {{.name = "dir", .help = "The plugin directory (holding berth-plugin.json), or a published plugin (oci://HOST/REPO:TAG)",
+             .value_name = "DIR|REF", .required = true, .position = 1},
+            {.name = "key", .help = "PEM private key file", .value_name = "FILE", .required = true},
+            {.name = "output", .help = "Where to write the signature (default: DIR/berth-plugin.sig)", .value_name = "FILE"}})},
+      [&host](CommandContext& c) { return RunSign(host, c); });
   host.table.Add({.path = "plugin remove",
                   .summary = "Remove an installed plugin",
                   .options = {{.name = "name", .help = "Plugin name", .value_name = "NAME", .required = true, .position = 1}, project, dir}},
