@@ -345,6 +345,35 @@ TEST_F(PluginArtifactE2eTest, SignaturesAddedAfterPublishingInstallAndTravelToAM
   EXPECT_EQ(runner.Json({"plugin", "info", "echo"})["installed"]["signer"], alice);
 }
 
+// A registry with the referrers API (docker-registry behind a proxy that
+// adds it, tests/peers/registry/referrers_proxy.py) indexes the signatures
+// itself: no fallback tag is written, and `berth copy` reads them from the
+// API and lists them under the fallback tag of a registry without one.
+TEST_F(PluginArtifactE2eTest, ARegistryWithTheReferrersApiListsTheSignaturesItself) {
+  auto plain = StartRegistry("plain");
+  TestPeer api("referrers_proxy.py", {"--upstream", plain->host()});
+  const std::string ref = api.host() + "/plugins/echo:1.0.0";
+  auto published = berth_.Json({"plugin", "publish", Package("vendor", "mallory").string(), ref, "--plain-http", api.host()});
+  ASSERT_EQ(published["signatures"].size(), 1u) << published.dump();
+  EXPECT_EQ(published["signatures"][0]["tag"], nullptr);
+  auto countersigned = berth_.Json({"plugin", "sign", ref, "--key", Key("alice").string(), "--plain-http", api.host()});
+  EXPECT_EQ(countersigned["signatures"][0]["tag"], nullptr);
+  const std::string variant = countersigned["signatures"][0]["variant"];
+  EXPECT_EQ(berth_.Json({"tags", plain->host() + "/plugins/echo", "--plain-http", plain->host()}), nlohmann::json::array({"1.0.0"}));
+  EXPECT_EQ(TestPeer::GetJson(api.ready()["stats_url"])["referrers"]["plugins/echo@" + variant], 2);
+
+  auto installed_json = berth_.Json({"plugin", "install", "oci://" + ref, "--plain-http", api.host()});
+  EXPECT_EQ(installed_json["signer_name"], "alice");
+  EXPECT_EQ(installed_json["signature"]["digest"], countersigned["signatures"][0]["referrer"]);
+
+  auto copied = berth_.Json({"copy", ref, plain->host() + "/mirror/echo:1.0.0", "--plain-http", api.host(), "--plain-http", plain->host()});
+  ASSERT_EQ(copied["signatures"].size(), 2u) << copied.dump();
+  EXPECT_EQ(copied["signatures"][1]["tag"], "sha256-" + variant.substr(7));
+  auto listed = nlohmann::json::parse(
+      berth_.Run({"inspect", "--raw", plain->host() + "/mirror/echo:sha256-" + variant.substr(7), "--plain-http", plain->host()}).stdout_data);
+  EXPECT_EQ(listed["manifests"].size(), 2u) << listed.dump();
+}
+
 // A registry (or anything between) that changes the plugin's bytes: the
 // digest check refuses it and nothing is installed.
 TEST_F(PluginArtifactE2eTest, ATamperedPackageIsRefusedAndNothingIsInstalled) {
