@@ -12,6 +12,7 @@
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_artifact.h"
 #include "core/plugins/plugin_installer.h"
+#include "core/plugins/plugin_referrers.h"
 #include "core/plugins/plugin_scaffold.h"
 #include "core/plugins/plugin_signature.h"
 #include "core/registry/registry_flags.h"
@@ -102,6 +103,13 @@ int RunInfo(Host& host, CommandContext& context) {
   return plugin->state.ok() ? 0 : static_cast<int>(ErrorCode::kPlugin);
 }
 
+// Which signature the install verified: null when unsigned.
+nlohmann::json SignatureJson(const InstallResult& result) {
+  if (result.signer == kUnsigned) return nullptr;
+  if (result.signature_referrer.empty()) return {{"in", "package"}};
+  return {{"in", "referrer"}, {"digest", result.signature_referrer}};
+}
+
 fs::path InstallRoot(Host& host, CommandContext& context) {
   if (auto dir = context.args.GetOptional("dir")) return fs::absolute(*dir);
   if (context.args.Flag("project")) {
@@ -117,6 +125,7 @@ int RunInstall(Host& host, CommandContext& context) {
   nlohmann::json artifact = nullptr;
   std::string index, pinned_version;
   std::optional<TempDir> fetched;
+  MoreSignatures referrer_signatures;
   if (IsPackageUrl(source)) {
     fetched.emplace("berth-plugin-fetch");
     artifact = {{"url", source}, {"sha256", context.args.GetOr("sha256", "")}};
@@ -126,12 +135,14 @@ int RunInstall(Host& host, CommandContext& context) {
     FetchedPlugin plugin = FetchArtifact(host, *reference, fetched->path());
     source = plugin.dir.string();
     artifact = plugin.artifact;
+    referrer_signatures = plugin.referrer_signatures;
   } else if (std::optional<IndexSpec> spec = fs::exists(source) ? std::nullopt : ParseIndexSpec(source)) {
     IndexEntry entry = ResolveIndexEntry(IndexStore::Read(), *spec, BERTH_ABI_MAJOR);
     fetched.emplace("berth-plugin-fetch");
     FetchedPlugin plugin = FetchIndexEntry(host, entry, fetched->path());
     source = plugin.dir.string();
     artifact = plugin.artifact;
+    referrer_signatures = plugin.referrer_signatures;
     index = entry.index.name;
     pinned_version = spec->version;
   }
@@ -147,6 +158,8 @@ int RunInstall(Host& host, CommandContext& context) {
   if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
   request.trusted = LoadTrustedPluginKeys(UserConfigFile());
   request.other_dirs = PluginSearchDirs(host.project_dir);
+  request.more_signatures = referrer_signatures;
+  if (!artifact.is_null() && artifact.contains("reference")) request.what = artifact["reference"];
   InstallResult result = InstallPlugin(request);
   nlohmann::json record = {{"name", result.manifest.name},
                            {"version", result.manifest.version},
@@ -156,11 +169,25 @@ int RunInstall(Host& host, CommandContext& context) {
                                                                                 : nlohmann::json(result.replaced_version)},
                            {"signer", result.signer},
                            {"signer_name", result.signer_name},
+                           {"signature", SignatureJson(result)},
                            {"artifact", artifact},
                            {"pinned_version", pinned_version.empty() ? nlohmann::json(nullptr) : nlohmann::json(pinned_version)}};
   context.output.Emit(record);
   return 0;
 }
+
+// One signature referrer in publish's and sign's output (docs/commands.md).
+nlohmann::json SignatureEntry(const std::string& platform, const oci::Descriptor& variant, const std::string& signature) {
+  oci::Manifest referrer = SignatureReferrer(variant, signature);
+  auto signer = referrer.annotations.find(kSignerAnnotation);
+  return {{"platform", platform},
+          {"variant", variant.digest.str()},
+          {"signer", signer == referrer.annotations.end() ? "" : signer->second},
+          {"referrer", referrer.digest.str()}};
+}
+
+// The fallback tag a referrer was listed under; null when the referrers API indexed it.
+nlohmann::json TagJson(const std::string& tag) { return tag.empty() ? nlohmann::json(nullptr) : nlohmann::json(tag); }
 
 // berth plugin publish DIR|PKG... REF: one index, a variant per directory.
 int RunPublish(Host& host, CommandContext& context) {
@@ -187,21 +214,30 @@ int RunPublish(Host& host, CommandContext& context) {
     }
   }
   fs::path layout = work.path() / "layout";
-  Digest digest = WritePluginLayout(variants, layout, "plugin");
+  std::vector<oci::Descriptor> manifests;
+  Digest digest = WritePluginLayout(variants, layout, "plugin", &manifests);
   nlohmann::json platforms = nlohmann::json::array();
   for (const PluginVariant& variant : variants) platforms.push_back(variant.platform.str());
   nlohmann::json result = {{"name", variants.front().name}, {"version", variants.front().version}, {"reference", reference.str()},
-                           {"digest", digest.str()}, {"platforms", platforms}};
-  if (context.args.Flag("dry-run")) {
-    result["action"] = "would publish";
-    context.output.Emit(result);
-    return 0;
+                           {"digest", digest.str()}, {"platforms", platforms}, {"signatures", nlohmann::json::array()}};
+  bool dry_run = context.args.Flag("dry-run");
+  std::shared_ptr<oci::RegistryClient> client;
+  if (!dry_run) {
+    client = host.plugins->registries().Clients()(reference);
+    auto source = oci::OpenOciLayoutSource(oci::ImageLocation::Parse("oci:" + layout.string() + ":plugin"));
+    auto sink = oci::OpenRegistrySink(client, reference, "plugin publish");
+    oci::CopyResult copied = oci::CopyImage(*source, *sink, oci::CopyOptions{});
+    if (copied.top.digest != digest) throw Error(ErrorCode::kVerification, reference.str() + ": stored " + copied.top.digest.str() + ", not " + digest.str());
   }
-  auto source = oci::OpenOciLayoutSource(oci::ImageLocation::Parse("oci:" + layout.string() + ":plugin"));
-  auto sink = oci::OpenRegistrySink(host.plugins->registries().Clients()(reference), reference, "plugin publish");
-  oci::CopyResult copied = oci::CopyImage(*source, *sink, oci::CopyOptions{});
-  if (copied.top.digest != digest) throw Error(ErrorCode::kVerification, reference.str() + ": stored " + copied.top.digest.str() + ", not " + digest.str());
-  result["action"] = "published";
+  // Each signature also beside its variant, where countersignatures join it later.
+  for (size_t i = 0; i < variants.size(); ++i) {
+    if (!variants[i].is_signed) continue;
+    std::string signature = ReadFile(variants[i].dir / kSignatureFileName);
+    nlohmann::json entry = SignatureEntry(variants[i].platform.str(), manifests[i], signature);
+    if (client) entry["tag"] = TagJson(PushSignatureReferrer(*client, "plugin publish", reference.repository, manifests[i], signature).tag);
+    result["signatures"].push_back(entry);
+  }
+  result["action"] = dry_run ? "would publish" : "published";
   context.output.Emit(result);
   return 0;
 }
@@ -222,8 +258,44 @@ int RunRemove(Host& host, CommandContext& context) {
   return 0;
 }
 
-int RunSign(CommandContext& context) {
-  fs::path dir = context.args.Get("dir");
+// berth plugin sign REF: a published plugin signed after the fact, without
+// its packages: each variant's statement comes from its config (the
+// manifest, byte for byte), and the signature is stored beside the variant.
+int RunSignPublished(Host& host, CommandContext& context, const oci::Reference& reference) {
+  if (context.args.Has("output")) {
+    throw Error(ErrorCode::kUsage, "--output is for a plugin directory; a published plugin's signatures are stored beside it in the registry");
+  }
+  ApplyRegistryFlagOptions(host, context.args);
+  const std::string where = reference.str();
+  std::shared_ptr<oci::RegistryClient> client = host.plugins->registries().Clients()(reference);
+  auto source = oci::OpenRegistrySource(client, reference, "plugin sign");
+  oci::Manifest top = source->TopManifest();
+  CheckPluginArtifact(top, where);
+  // Every variant is signed before anything is pushed: a bad key stores nothing.
+  std::string fingerprint;
+  std::vector<std::string> signatures;
+  for (const oci::Descriptor& variant : top.manifests) {
+    std::string config = FetchVariantConfig(*source, variant, where);
+    PluginManifest manifest = ParseManifestBytes(config, where + "@" + variant.digest.str() + " config");
+    signatures.push_back(SignStatement(PackageStatement(manifest, config), context.args.Get("key"), &fingerprint));
+  }
+  nlohmann::json result = {{"reference", where}, {"digest", top.digest.str()}, {"key", fingerprint}, {"signatures", nlohmann::json::array()}};
+  for (size_t i = 0; i < top.manifests.size(); ++i) {
+    const oci::Descriptor& variant = top.manifests[i];
+    nlohmann::json entry = SignatureEntry(variant.platform ? variant.platform->str() : "", variant, signatures[i]);
+    entry["tag"] = TagJson(PushSignatureReferrer(*client, "plugin sign", reference.repository, variant, signatures[i]).tag);
+    result["signatures"].push_back(entry);
+  }
+  context.output.Emit(result);
+  return 0;
+}
+
+int RunSign(Host& host, CommandContext& context) {
+  const std::string target = context.args.Get("dir");
+  if (!fs::is_directory(target)) {
+    if (std::optional<oci::Reference> reference = ArtifactReference(target)) return RunSignPublished(host, context, *reference);
+  }
+  fs::path dir = target;
   fs::path output = context.args.GetOr("output", (dir / kSignatureFileName).string());
   std::string fingerprint;
   std::string signature = SignPackage(dir, context.args.Get("key"), &fingerprint);
@@ -299,14 +371,18 @@ void RegisterPluginCommands(Host& host) {
       [&host](CommandContext& c) { return RunPublish(host, c); });
   host.table.Add(
       {.path = "plugin sign",
-       .summary = "Sign a built plugin directory so that `berth plugin install` accepts it",
+       .summary = "Sign a built plugin directory, or a published plugin, so that `berth plugin install` accepts it",
        .description = "Writes berth-plugin.sig over the manifest and the library's sha256 with an unencrypted\n"
                       "Ed25519 or ECDSA P-256 PEM private key. Users list the public key under trusted-plugin-keys in\n"
-                      "$XDG_CONFIG_HOME/berth/config.yaml (docs/security-plugins.md).",
-       .options = {{.name = "dir", .help = "The plugin directory (holding berth-plugin.json)", .value_name = "DIR", .required = true, .position = 1},
-                   {.name = "key", .help = "PEM private key file", .value_name = "FILE", .required = true},
-                   {.name = "output", .help = "Where to write the signature (default: DIR/berth-plugin.sig)", .value_name = "FILE"}}},
-      RunSign);
+                      "$XDG_CONFIG_HOME/berth/config.yaml (docs/security-plugins.md). Given a published plugin\n"
+                      "(oci://HOST/REPO:TAG), signs each variant's manifest as published and stores the signature\n"
+                      "beside it in the registry (an OCI referrer), without downloading or changing the plugin.",
+       .options = WithRegistryFlags(
+           {{.name = "dir", .help = "The plugin directory (holding berth-plugin.json), or a published plugin (oci://HOST/REPO:TAG)",
+             .value_name = "DIR|REF", .required = true, .position = 1},
+            {.name = "key", .help = "PEM private key file", .value_name = "FILE", .required = true},
+            {.name = "output", .help = "Where to write the signature (default: DIR/berth-plugin.sig)", .value_name = "FILE"}})},
+      [&host](CommandContext& c) { return RunSign(host, c); });
   host.table.Add({.path = "plugin remove",
                   .summary = "Remove an installed plugin",
                   .options = {{.name = "name", .help = "Plugin name", .value_name = "NAME", .required = true, .position = 1}, project, dir}},

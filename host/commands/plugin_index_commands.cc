@@ -348,6 +348,8 @@ int RunUpgrade(Host& host, CommandContext& context) {
         request.other_dirs = PluginSearchDirs(host.project_dir);
         request.index = plugin.index;
         request.artifact = entry.version.artifact;
+        request.more_signatures = fetched.referrer_signatures;
+        request.what = entry.version.artifact;
         InstallPlugin(request);
         action = "upgraded";
       }

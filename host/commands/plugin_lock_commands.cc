@@ -68,8 +68,13 @@ int RunLock(Host& host, CommandContext& context) {
     if (manifest.name != plugin.name) {
       throw Error(ErrorCode::kInvalidInput, where + " holds plugin '" + manifest.name + "', not '" + plugin.name + "' as berth.yaml says");
     }
-    // The signer is pinned only once its signature verified with a key this user trusts.
-    const TrustedKey& key = VerifyPackage(PackageStatement(manifest, bytes), fetched.dir / kSignatureFileName, trusted, where);
+    // The signer is pinned only once its signature verified with a key this
+    // user trusts: the package's own, else one stored beside it.
+    const std::string statement = PackageStatement(manifest, bytes);
+    std::optional<VerifiedSignature> verified =
+        VerifyPackageSignatures(statement, fetched.dir / kSignatureFileName, fetched.referrer_signatures, trusted, where);
+    if (!verified) VerifyPackage(statement, fetched.dir / kSignatureFileName, trusted, where);  // Throws: not signed.
+    const TrustedKey& key = *verified->key;
     locked.push_back({plugin.name, plugin.source, fetched.artifact["digest"], manifest.version, key.fingerprint, key.name});
   }
   fs::path file = PluginLockFile(project.dir);
@@ -84,6 +89,27 @@ int RunLock(Host& host, CommandContext& context) {
   }
   context.output.Emit({{"lock", file.string()}, {"plugins", list}}, table);
   return 0;
+}
+
+// --mirror FROM=TO: the lock pins digests, not hosts, so an artifact copied
+// to another registry (berth copy carries its signatures) is the same
+// artifact there. FROM and TO are HOST/REPO prefixes, matched a path
+// segment at a time.
+oci::Reference Mirrored(const oci::Reference& reference, const std::vector<std::string>& mirrors) {
+  const std::string name = reference.Name();
+  for (const std::string& mirror : mirrors) {
+    size_t equals = mirror.find('=');
+    std::string from = equals == std::string::npos ? "" : mirror.substr(0, equals);
+    std::string to = equals == std::string::npos ? "" : mirror.substr(equals + 1);
+    while (!from.empty() && from.back() == '/') from.pop_back();
+    while (!to.empty() && to.back() == '/') to.pop_back();
+    if (from.empty() || to.empty()) throw Error(ErrorCode::kUsage, "--mirror expects FROM=TO (HOST/REPO prefixes), got '" + mirror + "'");
+    if (name != from && !name.starts_with(from + "/")) continue;
+    oci::Reference mirrored = oci::Reference::ParseRepository(to + name.substr(from.size()));
+    mirrored.digest = reference.digest;
+    return mirrored;
+  }
+  return reference;
 }
 
 // The lock must be berth.yaml's list, pinned: a stale lock installs nothing.
@@ -134,6 +160,7 @@ int RunSync(Host& host, CommandContext& context) {
     oci::Reference reference = SourceReference({plugin.name, plugin.source});
     reference.tag.clear();
     reference.digest = Digest::Parse(plugin.digest);  // What the lock pins, wherever the tag points now.
+    reference = Mirrored(reference, context.args.GetAll("mirror"));
     ArtifactVariant artifact = OpenArtifact(host, reference);
     // The variant's config is the plugin's manifest, byte for byte, and the
     // record binds the installed manifest by its sha256: a plugin installed
@@ -150,12 +177,15 @@ int RunSync(Host& host, CommandContext& context) {
       FetchedPlugin fetched = FetchArtifact(artifact, staging.path());
       InstallRequest request{fetched.dir, root, /*force=*/true};
       request.trusted = {*key};  // Only the pinned signer: another trusted key is not the lock's.
+      request.more_signatures = fetched.referrer_signatures;
+      request.what = artifact.where;
       request.other_dirs = PluginSearchDirs(std::nullopt);
       InstallPlugin(request);
     } else {
       action = "would install";
     }
-    list.push_back({{"name", plugin.name}, {"version", plugin.version}, {"digest", plugin.digest}, {"action", action}});
+    list.push_back({{"name", plugin.name}, {"version", plugin.version}, {"digest", plugin.digest}, {"from", reference.Name()},
+                    {"action", action}});
     table.rows.push_back({plugin.name, plugin.version, action});
   }
   context.output.Emit(list, table);
@@ -174,8 +204,16 @@ void RegisterPluginLockCommands(Host& host) {
   host.table.Add({.path = "plugin sync",
                   .summary = "Install exactly the plugins .berth/plugins.lock pins into the project",
                   .description = "Fetches each plugin by its locked digest, accepts only the locked signer, and installs\n"
-                                 "it into the project's .berth/plugins; a plugin already installed as locked is left alone.",
-                  .options = RegistryFlagOptions()},
+                                 "it into the project's .berth/plugins; a plugin already installed as locked is left alone.\n"
+                                 "--mirror FROM=TO fetches what the lock pins from a copy (berth copy) under another prefix.",
+                  .options = [] {
+                    std::vector<OptionSpec> options = RegistryFlagOptions();
+                    options.push_back({.name = "mirror",
+                                       .kind = OptionSpec::Kind::kList,
+                                       .help = "Fetch artifacts under the HOST/REPO prefix FROM from TO instead (repeatable)",
+                                       .value_name = "FROM=TO"});
+                    return options;
+                  }()},
                  [&host](CommandContext& c) { return RunSync(host, c); });
 }
 

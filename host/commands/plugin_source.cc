@@ -13,6 +13,7 @@
 #include "core/plugins/index_lookup.h"
 #include "core/plugins/plugin_artifact.h"
 #include "core/plugins/plugin_signature.h"
+#include "core/plugins/plugin_referrers.h"
 
 namespace berth::host {
 namespace fs = std::filesystem;
@@ -34,7 +35,9 @@ std::optional<oci::Reference> ArtifactReference(const std::string& source) {
 
 ArtifactVariant OpenArtifact(Host& host, const oci::Reference& reference) {
   ArtifactVariant opened;
-  opened.source = oci::OpenRegistrySource(host.plugins->registries().Clients()(reference), reference, "plugin install");
+  opened.client = host.plugins->registries().Clients()(reference);
+  opened.repository = reference.repository;
+  opened.source = oci::OpenRegistrySource(opened.client, reference, "plugin install");
   oci::Manifest top = opened.source->TopManifest();
   opened.where = reference.str();
   opened.variant = SelectPluginVariant(top, opened.where);
@@ -46,7 +49,13 @@ ArtifactVariant OpenArtifact(Host& host, const oci::Reference& reference) {
 }
 
 FetchedPlugin FetchArtifact(ArtifactVariant& artifact, const fs::path& staging) {
-  return {FetchPluginVariant(*artifact.source, artifact.variant, staging, artifact.where), artifact.artifact};
+  FetchedPlugin fetched{FetchPluginVariant(*artifact.source, artifact.variant, staging, artifact.where), artifact.artifact, {}};
+  // Copies, not references: the fetched plugin may outlive `artifact`.
+  fetched.referrer_signatures = [client = artifact.client, repository = artifact.repository, variant = artifact.variant,
+                                 into = staging / "referrers"] {
+    return FetchSignatureReferrers(*client, "plugin install", repository, variant, into);
+  };
+  return fetched;
 }
 
 FetchedPlugin FetchArtifact(Host& host, const oci::Reference& reference, const fs::path& staging) {

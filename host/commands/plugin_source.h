@@ -13,6 +13,7 @@
 
 #include "berth/oci/image.h"
 #include "berth/oci/reference.h"
+#include "core/plugins/signature_candidates.h"
 
 namespace berth::host {
 
@@ -25,11 +26,16 @@ std::optional<oci::Reference> ArtifactReference(const std::string& source);
 struct FetchedPlugin {
   std::filesystem::path dir;  // The plugin directory, inside the caller's staging.
   nlohmann::json artifact;    // {"reference", "digest", "variant", "platform"}
+  // The variant's signature referrers, fetched into the staging directory
+  // when asked for (after the package's own signature did not do).
+  MoreSignatures referrer_signatures;
 };
 
 // A published plugin's index read and this machine's variant picked: only
 // manifests have been fetched so far.
 struct ArtifactVariant {
+  std::shared_ptr<oci::RegistryClient> client;
+  std::string repository;
   std::unique_ptr<oci::ImageSource> source;
   oci::Descriptor variant;
   std::string where;       // The reference, for messages.

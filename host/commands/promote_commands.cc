@@ -112,7 +112,13 @@ int RunPromote(Host& host, CommandContext& context) {
   }
 
   LedgerPromotion promotion{environment.name, environment.registry, NowRfc3339(), DeployActor(), tags, {}};
-  for (const auto& attachment : attachments) promotion.attachments.push_back(attachment.value("tag", ""));
+  for (const auto& attachment : attachments) {
+    // A referrer is named by its fallback tag (once for all it lists), or by its digest when the API indexed it.
+    std::string name = attachment["tag"].is_string() ? attachment["tag"].get<std::string>() : attachment["digest"].get<std::string>();
+    if (std::find(promotion.attachments.begin(), promotion.attachments.end(), name) == promotion.attachments.end()) {
+      promotion.attachments.push_back(name);
+    }
+  }
   ledger.RecordPromotion(released_version, promotion);
   ledger.Save(project.ledger, project.ledger_markdown);
   const std::string promoted = environment.registry + "@" + source.digest->str();
@@ -138,7 +144,7 @@ int RunPromote(Host& host, CommandContext& context) {
   }
   Table table{{"FIELD", "VALUE"},
               {{"version", released_version}, {"environment", environment.name}, {"image", result["image"].get<std::string>()},
-               {"tags", std::to_string(tags.size())}, {"signatures", std::to_string(promotion.attachments.size()) + " tags copied"}}};
+               {"tags", std::to_string(tags.size())}, {"signatures", std::to_string(promotion.attachments.size()) + " copied (tags and referrers)"}}};
   context.output.Emit(result, table);
   return 0;
 }

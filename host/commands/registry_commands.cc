@@ -201,11 +201,11 @@ int RunTransfer(Host& host, CommandContext& context, const char* verb) {
                 }()},
                {"blobs", std::to_string(result.blobs_uploaded) + " copied, " + std::to_string(result.blobs_mounted) + " mounted, " +
                              std::to_string(result.blobs_skipped) + " already there"}}};
-  // Signatures travel with the image (cosign's sha256-<hex>.sig/.att/.sbom tags).
+  // Signatures travel with the image (cosign's sha256-<hex>.sig/.att/.sbom tags, and referrers).
   if (command == "copy" && source.kind == ImageLocation::Kind::kRegistry && destination.kind == ImageLocation::Kind::kRegistry &&
       !context.args.Flag("no-signatures")) {
     data["signatures"] = CopyAttachmentTags(clients, source.reference, destination.reference, from->TopManifest());
-    table.rows.push_back({"signatures", std::to_string(data["signatures"].size()) + " tags copied"});
+    table.rows.push_back({"signatures", std::to_string(data["signatures"].size()) + " copied (tags and referrers)"});
   }
   context.output.Emit(data, table);
   return 0;

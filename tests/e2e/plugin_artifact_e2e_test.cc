@@ -1,10 +1,15 @@
 // Plugins as OCI artifacts against the real docker-registry: `berth plugin
 // publish` (a variant per platform, one of them a deliberately foreign
-// architecture), skopeo reading the result as OCI, `berth plugin install` by
-// tag and by digest, the refusals (no variant for this machine, a signer
-// nobody trusts, no signature), and a mirror made with `berth copy`.
+// architecture, each signature also stored as a referrer), skopeo reading the
+// result as OCI, `berth plugin install` by tag and by digest, the refusals (no
+// variant for this machine, a signer nobody trusts, no signature), signatures
+// added after publishing (`berth plugin sign REF`), and a mirror made with
+// `berth copy`.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "berth/util/base64.h"
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
 #include "berth_runner.h"
@@ -66,6 +71,23 @@ class PluginArtifactE2eTest : public ::testing::Test {
     args.insert(args.end(), {"--plain-http", host_});
     return args;
   }
+  // What an independent client reads at `ref` (tag or digest), byte for byte.
+  std::string SkopeoRaw(const std::string& ref) {
+    ProcessOptions quiet;
+    quiet.env_set = {{"REGISTRY_AUTH_FILE", (packages_.path() / "no-auth.json").string()}};
+    ProcessResult raw = RunProcess({"skopeo", "inspect", "--raw", "--tls-verify=false", "--creds", "alice:" + password_, "docker://" + ref}, quiet);
+    EXPECT_EQ(raw.exit_code, 0) << Describe(raw);
+    return raw.stdout_data;
+  }
+  // "sha256:" + the hex sha256 of the public key's DER, as berth names keys.
+  std::string Fingerprint(const std::string& name) {
+    std::string base64, line;
+    std::istringstream pem(ReadFile(keys_ / (name + ".pub")));
+    while (std::getline(pem, line)) {
+      if (!line.empty() && line.front() != '-') base64 += line;
+    }
+    return "sha256:" + Sha256Hex(Base64Decode(base64).value_or(""));
+  }
 
   BerthRunner berth_;
   TempDir packages_{"berth-plugin-artifacts"};
@@ -85,17 +107,33 @@ TEST_F(PluginArtifactE2eTest, PublishedForTwoPlatformsInstallsThisMachinesVarian
   const std::string digest = published["digest"];
 
   // An independent client reads it as an OCI index of berth plugin variants.
-  ProcessOptions quiet;
-  quiet.env_set = {{"REGISTRY_AUTH_FILE", (packages_.path() / "no-auth.json").string()}};
-  ProcessResult raw = RunProcess({"skopeo", "inspect", "--raw", "--tls-verify=false", "--creds", "alice:" + password_, "docker://" + ref}, quiet);
-  ASSERT_EQ(raw.exit_code, 0) << Describe(raw);
-  EXPECT_EQ("sha256:" + Sha256Hex(raw.stdout_data), digest);
-  auto index = nlohmann::json::parse(raw.stdout_data);
+  const std::string raw = SkopeoRaw(ref);
+  EXPECT_EQ("sha256:" + Sha256Hex(raw), digest);
+  auto index = nlohmann::json::parse(raw);
   EXPECT_EQ(index["mediaType"], "application/vnd.oci.image.index.v1+json");
   EXPECT_EQ(index["artifactType"], "application/vnd.berth.plugin.v1");
   ASSERT_EQ(index["manifests"].size(), 2u);
   EXPECT_EQ(index["manifests"][1]["platform"]["architecture"], there.substr(6));
   EXPECT_EQ(index["manifests"][0]["annotations"]["dev.berth.plugin.abi-major"], "2");
+
+  // Each variant's signature is also stored beside it, as an OCI referrer
+  // listed under the fallback tag (docker-registry has no referrers API).
+  ASSERT_EQ(published["signatures"].size(), 2u) << published.dump();
+  const std::string variant = index["manifests"][0]["digest"];
+  const nlohmann::json& stored = published["signatures"][0];
+  EXPECT_EQ(stored["variant"], variant);
+  EXPECT_EQ(stored["platform"], here);
+  EXPECT_EQ(stored["tag"], "sha256-" + variant.substr(7));
+  auto referrers = nlohmann::json::parse(SkopeoRaw(host_ + "/plugins/echo:sha256-" + variant.substr(7)));
+  ASSERT_EQ(referrers["manifests"].size(), 1u) << referrers.dump();
+  EXPECT_EQ(referrers["manifests"][0]["digest"], stored["referrer"]);
+  EXPECT_EQ(referrers["manifests"][0]["artifactType"], "application/vnd.berth.plugin.signature.v1");
+  auto referrer = nlohmann::json::parse(SkopeoRaw(host_ + "/plugins/echo@" + stored["referrer"].get<std::string>()));
+  EXPECT_EQ(referrer["artifactType"], "application/vnd.berth.plugin.signature.v1");
+  EXPECT_EQ(referrer["subject"]["digest"], variant);
+  EXPECT_EQ(referrer["config"]["mediaType"], "application/vnd.oci.empty.v1+json");
+  ASSERT_EQ(referrer["layers"].size(), 1u);
+  EXPECT_EQ(referrer["layers"][0]["digest"], "sha256:" + Sha256Hex(ReadFile(packages_.path() / "native" / "echo" / "berth-plugin.sig")));
 
   auto installed_json = berth_.Json(Plain({"plugin", "install", "oci://" + ref}));
   EXPECT_EQ(installed_json["signer_name"], "alice");
@@ -115,6 +153,7 @@ TEST_F(PluginArtifactE2eTest, PublishedForTwoPlatformsInstallsThisMachinesVarian
   auto mirror = StartRegistry("plain");
   auto copied = berth_.Json(Plain({"copy", ref, mirror->host() + "/mirror/echo:1.0.0", "--plain-http", mirror->host()}));
   EXPECT_EQ(copied["digest"], digest);
+  EXPECT_EQ(copied["signatures"].size(), 2u) << copied.dump();  // Both variants' signature referrers.
   berth_.Json({"plugin", "remove", "echo"});
   auto from_mirror = berth_.Json({"plugin", "install", "oci://" + mirror->host() + "/mirror/echo:1.0.0", "--plain-http", mirror->host()});
   EXPECT_EQ(from_mirror["artifact"]["digest"], digest);
@@ -310,6 +349,132 @@ TEST_F(PluginArtifactE2eTest, AnIndexInstallsAndUpgradesByNameAndIsRefusedWhenIt
   refused = berth_.Run({"plugin", "index", "update", "local"});
   EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
   EXPECT_NE(refused.stderr_data.find(": the plugin index has sha256 "), std::string::npos) << refused.stderr_data;
+}
+
+// A platform team counter-signs a vendor's published plugin without
+// rebuilding it, and signs an unsigned one after the fact: each signature is
+// a referrer beside the variant, installs trust it alone, and `berth copy`
+// carries it to a mirror, from which the same lock syncs.
+TEST_F(PluginArtifactE2eTest, SignaturesAddedAfterPublishingInstallAndTravelToAMirror) {
+  const std::string ref = host_ + "/plugins/echo:1.0.0";
+  auto published = berth_.Json(Plain({"plugin", "publish", Package("vendor", "mallory").string(), ref}));
+  auto refused = berth_.Run(Plain({"plugin", "install", "oci://" + ref}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+
+  // alice (the only key this user trusts) signs what was published.
+  auto countersigned = berth_.Json(Plain({"plugin", "sign", "oci://" + ref, "--key", Key("alice").string()}));
+  const std::string alice = Fingerprint("alice");
+  EXPECT_EQ(countersigned["digest"], published["digest"]);
+  EXPECT_EQ(countersigned["key"], alice);
+  ASSERT_EQ(countersigned["signatures"].size(), 1u) << countersigned.dump();
+  const std::string variant = countersigned["signatures"][0]["variant"];
+  const std::string referrer = countersigned["signatures"][0]["referrer"];
+  EXPECT_EQ(countersigned["signatures"][0]["tag"], "sha256-" + variant.substr(7));
+  // The fallback index keeps the publisher's entry beside the new one.
+  auto listed = nlohmann::json::parse(SkopeoRaw(host_ + "/plugins/echo:sha256-" + variant.substr(7)));
+  ASSERT_EQ(listed["manifests"].size(), 2u) << listed.dump();
+  EXPECT_EQ(listed["manifests"][0]["digest"], published["signatures"][0]["referrer"]);
+  EXPECT_EQ(listed["manifests"][1]["digest"], referrer);
+  EXPECT_EQ(listed["manifests"][1]["annotations"]["dev.berth.plugin.signer"], alice);
+
+  auto installed_json = berth_.Json(Plain({"plugin", "install", "oci://" + ref}));
+  EXPECT_EQ(installed_json["signer_name"], "alice");
+  EXPECT_EQ(installed_json["signature"], nlohmann::json({{"in", "referrer"}, {"digest", referrer}}));
+  EXPECT_EQ(nlohmann::json::parse(ReadFile(installed() / "berth-plugin.sig"))["key"], alice);  // Verifies again in place.
+  EXPECT_EQ(berth_.Run({"echo", "say", "countersigned"}).exit_code, 0);
+
+  // Published unsigned, signed later: it installs without --allow-unsigned.
+  const std::string unsigned_ref = host_ + "/plugins/echo-unsigned:1.0.0";
+  berth_.Json(Plain({"plugin", "publish", Package("unsigned", "").string(), unsigned_ref, "--allow-unsigned"}));
+  refused = berth_.Run(Plain({"plugin", "install", "oci://" + unsigned_ref}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + unsigned_ref +
+                                     ": the package is not signed (no berth-plugin.sig); sign it with `berth plugin sign` or install with --allow-unsigned\n");
+  berth_.Json(Plain({"plugin", "sign", unsigned_ref, "--key", Key("alice").string()}));
+  auto signed_later = berth_.Json(Plain({"plugin", "install", "oci://" + unsigned_ref}));
+  EXPECT_EQ(signed_later["signer_name"], "alice");
+  EXPECT_EQ(signed_later["signature"]["in"], "referrer");
+
+  // Neither key trusted: one line naming the artifact and both signers.
+  WriteFileAtomic(berth_.UserConfigFile(), "trusted-plugin-keys: []\n");
+  refused = berth_.Run(Plain({"plugin", "install", "oci://" + ref, "--force"}));
+  EXPECT_EQ(refused.exit_code, 5) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + ref + ": none of its 2 signatures verifies with a trusted key: in the package, signed by key " +
+                                     Fingerprint("mallory") + ", which is not in trusted-plugin-keys of your berth config; in referrer " +
+                                     referrer.substr(0, 23) + "…, signed by key " + alice +
+                                     ", which is not in trusted-plugin-keys of your berth config\n");
+  WriteFileAtomic(berth_.UserConfigFile(), "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
+
+  // A mirror gets the referrers (blobs it already has are not sent again).
+  auto mirror = StartRegistry("plain");
+  const std::string mirrored = mirror->host() + "/mirror/echo:1.0.0";
+  auto copied = berth_.Json(Plain({"copy", ref, mirrored, "--plain-http", mirror->host()}));
+  ASSERT_EQ(copied["signatures"].size(), 2u) << copied.dump();
+  EXPECT_EQ(copied["signatures"][1]["digest"], referrer);
+  EXPECT_EQ(copied["signatures"][1]["subject"], variant);
+  EXPECT_EQ(copied["signatures"][1]["tag"], "sha256-" + variant.substr(7));
+  const std::string registry_log = mirror->ready()["log_file"];
+  auto uploads = [&] {
+    std::string text = ReadFile(registry_log);
+    size_t count = 0;
+    for (size_t at = text.find("POST /v2/mirror/echo/blobs/uploads/"); at != std::string::npos;
+         at = text.find("POST /v2/mirror/echo/blobs/uploads/", at + 1)) {
+      ++count;
+    }
+    return count;
+  };
+  const size_t uploads_before = uploads();
+  EXPECT_GT(uploads_before, 0u);
+  EXPECT_EQ(berth_.Json(Plain({"copy", ref, mirrored, "--plain-http", mirror->host()}))["signatures"].size(), 2u);
+  EXPECT_EQ(uploads(), uploads_before);
+  auto mirror_listed = nlohmann::json::parse(
+      berth_.Run({"inspect", "--raw", mirror->host() + "/mirror/echo:sha256-" + variant.substr(7), "--plain-http", mirror->host()}).stdout_data);
+  EXPECT_EQ(mirror_listed["manifests"].size(), 2u) << mirror_listed.dump();  // Copied twice, listed once.
+
+  // The project locks alice, who signed only beside the package; a CI runner
+  // that reaches only the mirror syncs the same lock from there.
+  const std::string yaml = "service: locked\nimage: " + host_ + "/team/locked\nplugins:\n  - name: echo\n    source: oci://" + ref + "\n";
+  WriteFileAtomic(berth_.work_dir() / "berth.yaml", yaml);
+  ASSERT_EQ(berth_.Run({"trust"}).exit_code, 0);
+  EXPECT_EQ(berth_.Json(Plain({"plugin", "lock"}))["plugins"][0]["signer"], alice);
+  BerthRunner runner;
+  WriteFileAtomic(runner.work_dir() / "berth.yaml", yaml);
+  WriteFileAtomic(runner.work_dir() / ".berth" / "plugins.lock", ReadFile(berth_.work_dir() / ".berth" / "plugins.lock"));
+  WriteFileAtomic(runner.UserConfigFile(), "trusted-plugin-keys:\n  - name: alice\n    file: " + (keys_ / "alice.pub").string() + "\n");
+  ASSERT_EQ(runner.Run({"trust"}).exit_code, 0);
+  auto synced = runner.Json({"plugin", "sync", "--mirror", host_ + "/plugins=" + mirror->host() + "/mirror", "--plain-http", mirror->host()});
+  EXPECT_EQ(synced[0]["action"], "installed");
+  EXPECT_EQ(synced[0]["from"], mirror->host() + "/mirror/echo");
+  EXPECT_EQ(runner.Json({"plugin", "info", "echo"})["installed"]["signer"], alice);
+}
+
+// A registry with the referrers API (docker-registry behind a proxy that
+// adds it, tests/peers/registry/referrers_proxy.py) indexes the signatures
+// itself: no fallback tag is written, and `berth copy` reads them from the
+// API and lists them under the fallback tag of a registry without one.
+TEST_F(PluginArtifactE2eTest, ARegistryWithTheReferrersApiListsTheSignaturesItself) {
+  auto plain = StartRegistry("plain");
+  TestPeer api("referrers_proxy.py", {"--upstream", plain->host()});
+  const std::string ref = api.host() + "/plugins/echo:1.0.0";
+  auto published = berth_.Json({"plugin", "publish", Package("vendor", "mallory").string(), ref, "--plain-http", api.host()});
+  ASSERT_EQ(published["signatures"].size(), 1u) << published.dump();
+  EXPECT_EQ(published["signatures"][0]["tag"], nullptr);
+  auto countersigned = berth_.Json({"plugin", "sign", ref, "--key", Key("alice").string(), "--plain-http", api.host()});
+  EXPECT_EQ(countersigned["signatures"][0]["tag"], nullptr);
+  const std::string variant = countersigned["signatures"][0]["variant"];
+  EXPECT_EQ(berth_.Json({"tags", plain->host() + "/plugins/echo", "--plain-http", plain->host()}), nlohmann::json::array({"1.0.0"}));
+  EXPECT_EQ(TestPeer::GetJson(api.ready()["stats_url"])["referrers"]["plugins/echo@" + variant], 2);
+
+  auto installed_json = berth_.Json({"plugin", "install", "oci://" + ref, "--plain-http", api.host()});
+  EXPECT_EQ(installed_json["signer_name"], "alice");
+  EXPECT_EQ(installed_json["signature"]["digest"], countersigned["signatures"][0]["referrer"]);
+
+  auto copied = berth_.Json({"copy", ref, plain->host() + "/mirror/echo:1.0.0", "--plain-http", api.host(), "--plain-http", plain->host()});
+  ASSERT_EQ(copied["signatures"].size(), 2u) << copied.dump();
+  EXPECT_EQ(copied["signatures"][1]["tag"], "sha256-" + variant.substr(7));
+  auto listed = nlohmann::json::parse(
+      berth_.Run({"inspect", "--raw", plain->host() + "/mirror/echo:sha256-" + variant.substr(7), "--plain-http", plain->host()}).stdout_data);
+  EXPECT_EQ(listed["manifests"].size(), 2u) << listed.dump();
 }
 
 // A registry (or anything between) that changes the plugin's bytes: the

@@ -172,7 +172,9 @@ TEST_F(PlainRegistryTest, ReferrersFallBackToTheTagSchema) {
   EXPECT_EQ(outcome, oci::BlobOutcome::kUploaded);
   client_->PutManifest("test", "team/ref", artifact_manifest.digest.str(), artifact_manifest);
   oci::Descriptor entry = artifact_manifest.AsDescriptor();
-  nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", oci::media_type::kOciIndex}, {"manifests", nlohmann::json::array({entry.ToJson()})}};
+  nlohmann::json listed = entry.ToJson();
+  listed["x-written-by"] = "another tool";
+  nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", oci::media_type::kOciIndex}, {"manifests", nlohmann::json::array({listed})}};
   client_->PutManifest("test", "team/ref", "sha256-" + image.digest.hex(), oci::Manifest::Parse(index.dump(), "", "index"));
 
   auto referrers = client_->Referrers("test", "team/ref", image.digest);
@@ -181,6 +183,28 @@ TEST_F(PlainRegistryTest, ReferrersFallBackToTheTagSchema) {
   EXPECT_EQ(referrers[0].artifact_type, "application/vnd.example.sbom");
   EXPECT_EQ(client_->Referrers("test", "team/ref", image.digest, "application/vnd.example.sbom").size(), 1u);
   EXPECT_TRUE(client_->Referrers("test", "team/ref", image.digest, "application/other").empty());
+
+  // PutReferrer: no referrers API here, so the fallback index gains the new
+  // entry beside the other tool's (its fields kept), once however often it is stored.
+  artifact["artifactType"] = "application/vnd.example.sig";
+  artifact["annotations"] = {{"org.example.signer", "alice"}};
+  oci::Manifest signature = oci::Manifest::Parse(artifact.dump(), "", "signature");
+  EXPECT_EQ(client_->PutReferrer("test", "team/ref", signature), "sha256-" + image.digest.hex());
+  EXPECT_EQ(client_->PutReferrer("test", "team/ref", signature), "sha256-" + image.digest.hex());
+  nlohmann::json merged = nlohmann::json::parse(client_->GetManifest("test", "team/ref", "sha256-" + image.digest.hex()).bytes);
+  ASSERT_EQ(merged["manifests"].size(), 2u) << merged.dump();
+  EXPECT_EQ(merged["manifests"][0], listed);
+  EXPECT_EQ(merged["manifests"][1]["digest"], signature.digest.str());
+  EXPECT_EQ(merged["manifests"][1]["artifactType"], "application/vnd.example.sig");
+  EXPECT_EQ(merged["manifests"][1]["annotations"]["org.example.signer"], "alice");
+  EXPECT_EQ(client_->Referrers("test", "team/ref", image.digest, "application/vnd.example.sig").at(0).digest, signature.digest);
+  artifact.erase("subject");
+  try {
+    client_->PutReferrer("test", "team/ref", oci::Manifest::Parse(artifact.dump(), "", "no subject"));
+    ADD_FAILURE() << "a manifest without a subject was stored as a referrer";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidInput);
+  }
 }
 
 TEST_F(PlainRegistryTest, DockerArchiveRoundTripKeepsDigestsAndSkopeoReadsIt) {

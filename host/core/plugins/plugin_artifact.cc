@@ -61,6 +61,17 @@ void CopyMember(std::ifstream& in, const oci::TarMember& member, const fs::path&
   fs::permissions(file, mode);
 }
 
+// The variant's image manifest, checked to be what WritePluginLayout writes.
+oci::Manifest VariantManifest(oci::ImageSource& source, const oci::Descriptor& variant, const std::string& where) {
+  oci::Manifest manifest = source.ChildManifest(variant);
+  if (manifest.is_index || !manifest.config || manifest.config->media_type != kPluginConfigType || manifest.layers.size() != 1 ||
+      manifest.layers[0].media_type != kPluginLayerType) {
+    throw Error(ErrorCode::kPlugin, where + "@" + variant.digest.str() + ": not a berth plugin variant (want a " + kPluginConfigType +
+                                        " config and one " + kPluginLayerType + " layer)");
+  }
+  return manifest;
+}
+
 }  // namespace
 
 PluginVariant DescribeVariant(const fs::path& dir) {
@@ -89,7 +100,8 @@ PluginVariant DescribeVariant(const fs::path& dir) {
   return variant;
 }
 
-Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::path& layout_dir, const std::string& tag) {
+Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::path& layout_dir, const std::string& tag,
+                         std::vector<oci::Descriptor>* manifests) {
   if (variants.empty()) throw Error(ErrorCode::kUsage, "no plugin to publish");
   std::set<std::string> seen;
   for (const PluginVariant& variant : variants) {
@@ -119,6 +131,7 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
                             {"layers", nlohmann::json::array({layer.ToJson()})},
                             {"annotations", annotations}};
     oci::Descriptor child = PutLayoutBlob(layout_dir, oci::media_type::kOciManifest, image.dump());
+    if (manifests != nullptr) manifests->push_back(child);
     nlohmann::json entry = child.ToJson();
     entry["artifactType"] = kPluginArtifactType;
     entry["platform"] = variant.platform.ToJson();
@@ -135,12 +148,16 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
   return top.digest;
 }
 
-oci::Descriptor SelectPluginVariant(const oci::Manifest& top, const std::string& where) {
-  const std::string needs = oci::Platform::Host().str() + " (ABI " + std::to_string(BERTH_ABI_MAJOR) + ")";
+void CheckPluginArtifact(const oci::Manifest& top, const std::string& where) {
   if (!top.is_index || top.artifact_type != kPluginArtifactType) {
     throw Error(ErrorCode::kPlugin, where + ": not a berth plugin artifact (want an index of artifactType " +
                                         std::string(kPluginArtifactType) + ", as berth plugin publish writes)");
   }
+}
+
+oci::Descriptor SelectPluginVariant(const oci::Manifest& top, const std::string& where) {
+  const std::string needs = oci::Platform::Host().str() + " (ABI " + std::to_string(BERTH_ABI_MAJOR) + ")";
+  CheckPluginArtifact(top, where);
   for (const oci::Descriptor& child : top.manifests) {
     auto abi = child.annotations.find(kAbiMajorAnnotation);
     if (child.platform && child.platform->os == "linux" && child.platform->architecture == oci::Platform::Host().architecture &&
@@ -151,13 +168,13 @@ oci::Descriptor SelectPluginVariant(const oci::Manifest& top, const std::string&
   throw Error(ErrorCode::kPlugin, where + ": no variant for this machine, which needs " + needs + "; the artifact offers " + Offered(top));
 }
 
+std::string FetchVariantConfig(oci::ImageSource& source, const oci::Descriptor& variant, const std::string& where) {
+  oci::Manifest manifest = VariantManifest(source, variant, where);
+  return source.SmallBlob(*manifest.config);
+}
+
 fs::path FetchPluginVariant(oci::ImageSource& source, const oci::Descriptor& variant, const fs::path& into, const std::string& where) {
-  oci::Manifest manifest = source.ChildManifest(variant);
-  if (manifest.is_index || !manifest.config || manifest.config->media_type != kPluginConfigType || manifest.layers.size() != 1 ||
-      manifest.layers[0].media_type != kPluginLayerType) {
-    throw Error(ErrorCode::kPlugin, where + "@" + variant.digest.str() + ": not a berth plugin variant (want a " + kPluginConfigType +
-                                        " config and one " + kPluginLayerType + " layer)");
-  }
+  oci::Manifest manifest = VariantManifest(source, variant, where);
   const oci::Descriptor& layer = manifest.layers[0];
   if (layer.size < 0 || uint64_t(layer.size) > kMaxPackageBytes) {
     throw Error(ErrorCode::kPlugin, where + ": the plugin package is " + std::to_string(layer.size) + " bytes, more than berth accepts");

@@ -9,7 +9,8 @@
 // one layer is an uncompressed tar of the plugin directory as `berth plugin
 // sign` leaves it (berth-plugin.json, the library, berth-plugin.sig), so
 // the signature the installer verifies travels inside the digest-pinned
-// artifact.
+// artifact. Signatures are also stored beside each variant as referrers
+// (core/plugins/plugin_referrers.h), where more can be added later.
 #ifndef BERTH_HOST_CORE_PLUGINS_PLUGIN_ARTIFACT_H_
 #define BERTH_HOST_CORE_PLUGINS_PLUGIN_ARTIFACT_H_
 
@@ -43,14 +44,23 @@ PluginVariant DescribeVariant(const std::filesystem::path& dir);
 
 // Writes the artifact for `variants` (one plugin, one version, one variant
 // per platform and ABI major) as an OCI image layout in `layout_dir`, tagged
-// `tag`; returns the index's digest.
+// `tag`; returns the index's digest. `manifests`, when given, receives each
+// variant's manifest descriptor, in the order of `variants`.
 Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const std::filesystem::path& layout_dir,
-                              const std::string& tag);
+                         const std::string& tag, std::vector<oci::Descriptor>* manifests = nullptr);
 
 // Picks this machine's variant of a plugin artifact: linux, this
 // architecture, this berth's ABI major. Throws Error(kPlugin) naming what the
 // machine needs and what the artifact offers, before any blob is fetched.
 oci::Descriptor SelectPluginVariant(const oci::Manifest& top, const std::string& where);
+
+// Throws Error(kPlugin) naming `where` unless `top` is an index of
+// artifactType kPluginArtifactType, as WritePluginLayout writes.
+void CheckPluginArtifact(const oci::Manifest& top, const std::string& where);
+
+// The variant's berth-plugin.json, from its config (verified against its
+// digest): what a signature covers, read without downloading the package.
+std::string FetchVariantConfig(oci::ImageSource& source, const oci::Descriptor& variant, const std::string& where);
 
 // Fetches the variant's package into `into` (a private directory) and
 // returns the plugin directory: the config and layer digests are verified as

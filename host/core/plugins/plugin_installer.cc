@@ -136,11 +136,19 @@ InstallResult InstallPlugin(const InstallRequest& request) {
 
   InstallResult result{manifest, request.destination / manifest.name, "", kUnsigned, ""};
   fs::path signature = request.signature.empty() ? source_dir / kSignatureFileName : request.signature;
-  if (!request.allow_unsigned || fs::exists(signature)) {
-    // A signature that is present must verify even with --allow-unsigned.
-    const TrustedKey& key = VerifyPackage(PackageStatement(manifest, manifest_bytes), signature, request.trusted, request.source.string());
-    result.signer = key.fingerprint;
-    result.signer_name = key.name;
+  const std::string what = request.what.empty() ? request.source.string() : request.what;
+  const std::string statement = PackageStatement(manifest, manifest_bytes);
+  // Signatures that are present must include one that verifies, even with --allow-unsigned.
+  std::optional<VerifiedSignature> verified =
+      VerifyPackageSignatures(statement, signature, request.signature.empty() ? request.more_signatures : MoreSignatures(),
+                              request.trusted, what);
+  if (verified) {
+    signature = verified->candidate.file;  // The one installed beside the plugin, so that it verifies again in place.
+    result.signer = verified->key->fingerprint;
+    result.signer_name = verified->key->name;
+    result.signature_referrer = verified->candidate.referrer;
+  } else if (!request.allow_unsigned) {
+    VerifyPackage(statement, signature, request.trusted, what);  // Throws: not signed.
   }
   if (fs::exists(result.path / kManifestFileName)) {
     try {

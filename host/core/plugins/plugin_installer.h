@@ -9,6 +9,7 @@
 #include "berth/manifest.h"
 #include "core/plugins/plugin_discovery.h"
 #include "core/plugins/plugin_signature.h"
+#include "core/plugins/signature_candidates.h"
 
 namespace berth::host {
 
@@ -20,6 +21,10 @@ struct InstallRequest {
   bool allow_unsigned = false;        // Install a package without a signature (recorded as unsigned).
   std::filesystem::path signature;    // Empty: berth-plugin.sig in the plugin directory.
   std::vector<TrustedKey> trusted;    // Keys whose signatures are accepted.
+  // Signatures beside the package (a published plugin's referrers), asked
+  // for when its own is missing or does not verify; not with `signature`.
+  MoreSignatures more_signatures;
+  std::string what;                   // How messages name the package; empty: source.
   std::filesystem::path record;       // The installed-plugins record; empty: InstallRecordFile().
   // The other places berth looks for plugins: a plugin of the same name in
   // one of them would make berth refuse both, so the install is refused.
@@ -35,6 +40,7 @@ struct InstallResult {
   std::string replaced_version;        // Empty when nothing was there.
   std::string signer;                  // "sha256:<fingerprint>" or "unsigned".
   std::string signer_name;
+  std::string signature_referrer;      // The referrer whose signature verified; "" for the package's own.
 };
 
 // Throws berth::Error naming the file and the problem.

@@ -1,10 +1,11 @@
 // Signatures travel with images: cosign keeps an image's signatures,
 // attestations and SBOMs under tags derived from its digest
-// ("sha256-<hex>.sig", ".att", ".sbom"; cosign v3's bundles are referrers,
-// on registries without the referrers API listed under "sha256-<hex>") in
-// the same repository, so copying
-// only the image would leave them behind. `berth copy` calls this after a
-// registry-to-registry copy (unless --no-signatures).
+// ("sha256-<hex>.sig", ".att", ".sbom") in the same repository, and OCI 1.1
+// referrers (cosign v3's bundles, berth's plugin signatures) point at their
+// subject, listed by the registry's referrers API or, on registries without
+// one, in the index under the tag "sha256-<hex>". Copying only the image
+// would leave them behind. `berth copy` and `berth promote` call this after
+// a registry-to-registry copy (unless --no-signatures).
 #ifndef BERTH_HOST_CORE_REGISTRY_SIGNATURE_TAGS_H_
 #define BERTH_HOST_CORE_REGISTRY_SIGNATURE_TAGS_H_
 
@@ -18,10 +19,14 @@
 
 namespace berth::host {
 
-// Copies the attachment tags of the image `digest` (and, for an index, of
-// each manifest it lists) that exist in `from`'s repository to `to`'s,
-// overwriting the destination's tags. Returns [{"tag", "digest"}] of what
-// was copied.
+// For the image `top` and, when it is an index, each manifest it lists:
+// copies the attachment tags that exist in `from`'s repository to `to`'s,
+// overwriting the destination's tags, and every referrer (by digest, with
+// its blobs unless the destination has them), listing it at the
+// destination through its referrers API or its fallback tag, merged with
+// the entries already there. Returns what was copied: [{"tag", "digest"}]
+// for a tag, [{"tag" (the fallback tag, or null), "digest", "subject",
+// "artifactType"}] for a referrer.
 nlohmann::json CopyAttachmentTags(const oci::ClientFactory& clients, const oci::Reference& from, const oci::Reference& to,
                                   const oci::Manifest& top);
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "authenticator.h"
+#include "berth/oci/attachment_tags.h"
 #include "berth/error.h"
 #include "berth/http/challenge.h"
 #include "berth/http/url.h"
@@ -699,11 +700,11 @@ std::vector<Descriptor> RegistryClient::Referrers(const std::string& verb, const
     }
   } else if (response.status == 404) {
     // No referrers API: the tag schema keeps an index under "sha256-<hex>".
-    std::string tag = digest.algorithm() + "-" + digest.hex();
-    if (!HeadManifest(verb, repository, tag)) return {};
-    Manifest index = GetManifest(verb, repository, tag);
-    if (!index.is_index) Fail(call, ErrorCode::kFailure, "tag " + tag + " is not an index");
-    found = index.manifests;
+    std::string tag = AttachmentTag(digest, "");
+    std::optional<Manifest> index = GetManifestIfExists(verb, repository, tag);
+    if (!index) return {};
+    if (!index->is_index) Fail(call, ErrorCode::kFailure, "tag " + tag + " is not an index");
+    found = index->manifests;
   } else {
     Fail(call, response);
   }
@@ -713,6 +714,46 @@ std::vector<Descriptor> RegistryClient::Referrers(const std::string& verb, const
     if (descriptor.artifact_type == artifact_type) filtered.push_back(std::move(descriptor));
   }
   return filtered;
+}
+
+std::string RegistryClient::PutReferrer(const std::string& verb, const std::string& repository, const Manifest& referrer) {
+  Call call{verb, repository, "referrer upload " + ShortDigest(referrer.digest), {PushScope(repository)}};
+  if (!referrer.subject) Fail(call, ErrorCode::kInvalidInput, "the manifest has no subject, so it refers to nothing");
+  const Digest& subject = referrer.subject->digest;
+  http::Response response = Execute(call, [&] {
+    http::Request request;
+    request.method = "PUT";
+    request.url = Url("/v2/" + repository + "/manifests/" + referrer.digest.str());
+    request.headers = {{"Content-Type", referrer.media_type}};
+    request.body = referrer.bytes;
+    return request;
+  });
+  if (response.status != 201 && response.status != 200) Fail(call, response);
+  if (auto digest = response.Header("docker-content-digest")) CheckContentDigest(call, *digest, referrer.bytes);
+  // The spec's signal that the registry lists it under /referrers/ itself.
+  if (response.Header("oci-subject").value_or("") == subject.str()) return "";
+
+  const std::string tag = AttachmentTag(subject, "");
+  nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", media_type::kOciIndex}, {"manifests", nlohmann::json::array()}};
+  if (std::optional<Manifest> existing = GetManifestIfExists(verb, repository, tag)) {
+    if (!existing->is_index) Fail(call, ErrorCode::kInvalidInput, "tag " + tag + " exists and is not a referrers index");
+    for (const Descriptor& listed : existing->manifests) {
+      if (listed.digest == referrer.digest) return tag;
+    }
+    // Others' entries are kept as they are, fields berth does not know included.
+    index = nlohmann::json::parse(existing->bytes);
+    if (!index.contains("manifests") || !index["manifests"].is_array()) index["manifests"] = nlohmann::json::array();
+  }
+  Descriptor entry = referrer.AsDescriptor();
+  entry.platform.reset();
+  // As the referrers API would list it: the artifactType, else the config's media type.
+  entry.artifact_type = !referrer.artifact_type.empty() ? referrer.artifact_type
+                        : referrer.config                ? referrer.config->media_type
+                                                         : "";
+  entry.annotations = referrer.annotations;
+  index["manifests"].push_back(entry.ToJson());
+  PutManifest(verb, repository, tag, Manifest::Parse(index.dump(), media_type::kOciIndex, registry() + "/" + repository + ":" + tag));
+  return tag;
 }
 
 }  // namespace berth::oci

@@ -53,8 +53,8 @@ class ProxyServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False
 
-    def __init__(self, upstream, policy, upstream_tls=False, upstream_ca=None, port=0):
-        super().__init__(("127.0.0.1", port), ProxyHandler)
+    def __init__(self, upstream, policy, upstream_tls=False, upstream_ca=None, port=0, handler=None):
+        super().__init__(("127.0.0.1", port), handler or ProxyHandler)
         host, _, port_text = upstream.rpartition(":")
         if not host or not port_text.isdigit():
             raise ValueError("--upstream must be HOST:PORT")
@@ -337,8 +337,9 @@ def common_args(description):
     return p
 
 
-def serve(args, policy, name):
-    server = ProxyServer(args.upstream, policy, args.upstream_tls, args.upstream_ca, args.port)
+def serve(args, policy, name, handler=None):
+    """Runs the proxy until told to stop; `handler` (a ProxyHandler subclass) may answer some requests itself."""
+    server = ProxyServer(args.upstream, policy, args.upstream_tls, args.upstream_ca, args.port, handler)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

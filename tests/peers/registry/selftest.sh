@@ -277,6 +277,32 @@ jurl "http://$TP/_proxy_stats" 'd' >"$WORK/tpm.stats"
 check "tampered manifests counted" 'd["tampered"]["manifest"]>=2 and d["tampered"]["blob"]==0' "$WORK/tpm.stats"
 stop tpm
 
+# ---------------------------------------------------------------------------------------------------------------
+echo "== referrers proxy"
+start rp referrers_proxy.py --upstream "$PLAIN_HOST"
+RP=$(j "$WORK/rp.ready" 'd["host"]')
+EMPTY=sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a
+LOC=$(curl -s -D - -o /dev/null -X POST "http://$RP/v2/demo/app/blobs/uploads/" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+case "$LOC" in *\?*) SEP='&' ;; *) SEP='?' ;; esac
+expect "referrers proxy: the empty config goes up through it" \
+  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary '{}' "$LOC${SEP}digest=$EMPTY"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"application/vnd.example.sig","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.empty.v1+json","digest":"%s","size":2}],"subject":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%s}}' \
+  "$EMPTY" "$EMPTY" "$IMG_DIGEST" "$(stat -c %s "$WORK/img/blobs/sha256/${IMG_DIGEST#sha256:}")" >"$WORK/referrer.json"
+REFERRER=sha256:$(sha256sum "$WORK/referrer.json" | cut -d' ' -f1)
+curl -s -D "$WORK/rp.h" -o /dev/null -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+  --data-binary "@$WORK/referrer.json" "http://$RP/v2/demo/app/manifests/$REFERRER"
+grep -qi "^oci-subject: $IMG_DIGEST" "$WORK/rp.h" && pass "referrers proxy: a manifest with a subject gets OCI-Subject" ||
+  fail "referrers proxy: OCI-Subject" "$WORK/rp.h"
+expect "referrers proxy: the registry itself stored it" curl -sf -o /dev/null \
+  -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$PLAIN_HOST/v2/demo/app/manifests/$REFERRER"
+curl -sf "http://$RP/v2/demo/app/referrers/$IMG_DIGEST?artifactType=application%2Fvnd.example.sig" >"$WORK/rp.index"
+check "referrers proxy: the referrers API lists it" \
+  'd["mediaType"]=="application/vnd.oci.image.index.v1+json" and [m["digest"] for m in d["manifests"]]==["'"$REFERRER"'"] and d["manifests"][0]["artifactType"]=="application/vnd.example.sig"' \
+  "$WORK/rp.index"
+curl -sf "http://$RP/v2/demo/app/referrers/$IMG_DIGEST?artifactType=application%2Fother" >"$WORK/rp.other"
+check "referrers proxy: artifactType filters" 'd["manifests"]==[]' "$WORK/rp.other"
+stop rp
+
 stop plain
 [ ! -e "$PLAIN_DIR" ] && ! kill -0 "$(j "$R" 'd["registry_pid"]')" 2>/dev/null &&
   pass "SIGTERM stops docker-registry and removes the temp dir" || fail "SIGTERM cleanup"

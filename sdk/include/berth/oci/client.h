@@ -121,6 +121,15 @@ class RegistryClient {
   // "sha256-<hex>" tag fallback. Filtered by artifact_type when not empty.
   std::vector<Descriptor> Referrers(const std::string& verb, const std::string& repository, const Digest& digest,
                                     const std::string& artifact_type = "");
+  // Stores `referrer` (a manifest with a subject) under its digest and makes
+  // Referrers(subject) list it. A registry with the referrers API says it
+  // indexed the subject with an OCI-Subject header; on one without, the
+  // referrer's descriptor joins the index under the subject's
+  // "sha256-<hex>" tag, beside every entry already there (read, add, write:
+  // two writers at the same moment can lose one entry, which storing it
+  // again repairs). The blobs it names must already be in the repository.
+  // Returns that tag, or "" when the referrers API took it.
+  std::string PutReferrer(const std::string& verb, const std::string& repository, const Manifest& referrer);
 
   // What one request is for, so that failures say so.
   struct Call {
