@@ -50,6 +50,11 @@ std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
   return plugins_;
 }
 
+PluginTrust& PluginManager::Trust() {
+  if (!trust_) trust_.emplace(PluginTrust::Load(trust_files_ ? *trust_files_ : TrustFilesOfThisBerth()));
+  return *trust_;
+}
+
 DiscoveredPlugin* PluginManager::Find(const std::string& name) {
   for (auto& plugin : Plugins()) {
     if (plugin.name == name) return &plugin;

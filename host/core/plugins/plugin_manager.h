@@ -14,6 +14,7 @@
 #include "berth/builder.h"
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
+#include "core/config/plugin_trust.h"
 #include "core/plugins/host_api.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/library_file.h"
@@ -30,6 +31,11 @@ class PluginManager : public Services {
   ~PluginManager() override;
 
   const std::vector<SearchDir>& search_dirs() const { return search_dirs_; }
+  // Where Trust() reads from; TrustFilesOfThisBerth() unless set.
+  void SetTrustFiles(TrustFiles files) { trust_files_ = std::move(files); }
+  // The keys and the policy of this run, read on first use (plugin_trust.h).
+  // Throws the error of PluginTrust::Load, again at each call.
+  PluginTrust& Trust();
   // Discovers on first use; manifests only.
   std::vector<DiscoveredPlugin>& Plugins();
   DiscoveredPlugin* Find(const std::string& name);
@@ -92,6 +98,8 @@ class PluginManager : public Services {
 
   HostApi host_api_;
   std::vector<SearchDir> search_dirs_;
+  std::optional<TrustFiles> trust_files_;
+  std::optional<PluginTrust> trust_;
   LibraryHashCache hashes_;
   std::optional<Result<InstallRecord>> installs_;
   bool discovered_ = false;
