@@ -15,6 +15,7 @@
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/library_file.h"
+#include "core/plugins/plugin_signature.h"
 
 namespace berth::host {
 
@@ -46,6 +47,7 @@ std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
   if (!discovered_) {
     plugins_ = DiscoverPlugins(search_dirs_);
     discovered_ = true;
+    ApplySigningPolicy();
   }
   return plugins_;
 }
@@ -53,6 +55,35 @@ std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
 PluginTrust& PluginManager::Trust() {
   if (!trust_) trust_.emplace(PluginTrust::Load(trust_files_ ? *trust_files_ : TrustFilesOfThisBerth()));
   return *trust_;
+}
+
+void PluginManager::ApplySigningPolicy() {
+  std::vector<DiscoveredPlugin*> others;
+  for (auto& plugin : plugins_) {
+    if (plugin.state.ok() && plugin.manifest && !IsOwnPlugin(plugin, own_plugins_)) others.push_back(&plugin);
+  }
+  // Only berth's own plugins (the usual case): no config file is read.
+  if (others.empty()) return;
+  auto refuse = [](DiscoveredPlugin& plugin, ErrorCode code, const std::string& why) {
+    plugin.state = Status(code, "plugin '" + plugin.name + "' at " + plugin.manifest_path.parent_path().string() + ": " + why);
+  };
+  try {
+    PluginTrust& trust = Trust();
+    if (!trust.policy().require_signatures) return;
+    const std::vector<TrustedKey>& keys = trust.keys();
+    for (DiscoveredPlugin* plugin : others) {
+      std::string statement = PackageStatementForManifestSha256(*plugin->manifest, plugin->manifest_sha256);
+      SignatureCheck check = CheckSignature(statement, plugin->manifest_path.parent_path() / kSignatureFileName, keys);
+      if (check.key != nullptr) continue;
+      refuse(*plugin, ErrorCode::kPlugin,
+             check.problem + "; " + trust.policy().required_by.string() +
+                 " requires every plugin but berth's own to be signed by a trusted key (plugin-policy.require-signatures)");
+    }
+  } catch (const Error& e) {
+    // A policy berth cannot read may require signatures: what it would
+    // decide on is refused, naming the file; berth's own plugins still load.
+    for (DiscoveredPlugin* plugin : others) refuse(*plugin, ErrorCode::kPlugin, std::string("refused, since berth cannot read its plugin policy: ") + e.what());
+  }
 }
 
 DiscoveredPlugin* PluginManager::Find(const std::string& name) {
