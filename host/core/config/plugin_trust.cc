@@ -161,7 +161,8 @@ PluginTrust PluginTrust::Load(const TrustFiles& files) {
 const std::vector<TrustedKey>& PluginTrust::keys() {
   if (keys_) return *keys_;
   std::vector<TrustedKey> keys;
-  for (const Files::File& file : files_ ? files_->list : std::vector<Files::File>{}) {
+  if (!files_) return keys_.emplace();
+  for (const Files::File& file : files_->list) {
     if (!file.system && !policy_.user_keys) {
       // Not even parsed: a key the policy ignores cannot fail the command.
       if (file.root.IsMap() && file.root["trusted-plugin-keys"]) {

@@ -64,25 +64,34 @@ void PluginManager::ApplySigningPolicy() {
   }
   // Only berth's own plugins (the usual case): no config file is read.
   if (others.empty()) return;
-  auto refuse = [](DiscoveredPlugin& plugin, ErrorCode code, const std::string& why) {
-    plugin.state = Status(code, "plugin '" + plugin.name + "' at " + plugin.manifest_path.parent_path().string() + ": " + why);
+  auto refuse = [](DiscoveredPlugin& plugin, const std::string& why) {
+    plugin.state = Status(ErrorCode::kPlugin, "plugin '" + plugin.name + "' at " + plugin.manifest_path.parent_path().string() + ": " + why);
   };
+  const std::vector<TrustedKey>* keys = nullptr;
+  std::string required_by;
   try {
     PluginTrust& trust = Trust();
     if (!trust.policy().require_signatures) return;
-    const std::vector<TrustedKey>& keys = trust.keys();
-    for (DiscoveredPlugin* plugin : others) {
-      std::string statement = PackageStatementForManifestSha256(*plugin->manifest, plugin->manifest_sha256);
-      SignatureCheck check = CheckSignature(statement, plugin->manifest_path.parent_path() / kSignatureFileName, keys);
-      if (check.key != nullptr) continue;
-      refuse(*plugin, ErrorCode::kPlugin,
-             check.problem + "; " + trust.policy().required_by.string() +
-                 " requires every plugin but berth's own to be signed by a trusted key (plugin-policy.require-signatures)");
-    }
+    required_by = trust.policy().required_by.string();
+    keys = &trust.keys();
   } catch (const Error& e) {
     // A policy berth cannot read may require signatures: what it would
     // decide on is refused, naming the file; berth's own plugins still load.
-    for (DiscoveredPlugin* plugin : others) refuse(*plugin, ErrorCode::kPlugin, std::string("refused, since berth cannot read its plugin policy: ") + e.what());
+    for (DiscoveredPlugin* plugin : others) refuse(*plugin, std::string("refused, since berth cannot read its plugin policy: ") + e.what());
+    return;
+  }
+  for (DiscoveredPlugin* plugin : others) {
+    std::string problem;
+    try {
+      std::string statement = PackageStatementForManifestSha256(*plugin->manifest, plugin->manifest_sha256);
+      SignatureCheck check = CheckSignature(statement, plugin->manifest_path.parent_path() / kSignatureFileName, *keys);
+      if (check.key != nullptr) continue;
+      problem = check.problem;
+    } catch (const Error& e) {
+      problem = e.what();  // An unreadable signature file.
+    }
+    refuse(*plugin, problem + "; " + required_by +
+                        " requires every plugin but berth's own to be signed by a trusted key (plugin-policy.require-signatures)");
   }
 }
 
