@@ -98,6 +98,10 @@ function(berth_add_plugin name)
     # `cmake --install` does not rewrite the file its manifest hashed.
     set_target_properties(${ARG_TARGET} PROPERTIES
       BUILD_WITH_INSTALL_RPATH ON INSTALL_RPATH "$ORIGIN/${BERTH_PLUGIN_TO_LIBDIR}")
+    # berth's own: listed in the berth executable (cmake/BerthOwnPlugins.cmake).
+    set_property(GLOBAL APPEND PROPERTY BERTH_OWN_PLUGINS "${name}")
+    set_property(GLOBAL APPEND PROPERTY BERTH_OWN_PLUGIN_TARGETS "${ARG_TARGET}")
+    set_property(GLOBAL APPEND PROPERTY BERTH_OWN_PLUGIN_MANIFESTS "${dir}/berth-plugin.json")
   endif()
   set_target_properties(${ARG_TARGET} PROPERTIES
     PREFIX "" OUTPUT_NAME "libberth-${name}" SUFFIX ".so"

@@ -121,6 +121,13 @@ fs::path InstallRoot(Host& host, CommandContext& context) {
 
 int RunInstall(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);
+  PluginTrust& trust = host.plugins->Trust();
+  if (context.args.Flag("allow-unsigned") && trust.policy().require_signatures) {
+    // It would install a plugin that every later run refuses.
+    throw Error(ErrorCode::kVerification, "--allow-unsigned: " + trust.policy().required_by.string() +
+                                              " requires every plugin but berth's own to be signed by a trusted key "
+                                              "(plugin-policy.require-signatures)");
+  }
   std::string source = context.args.Get("source");
   nlohmann::json artifact = nullptr;
   std::string index, pinned_version;
@@ -156,7 +163,7 @@ int RunInstall(Host& host, CommandContext& context) {
   }
   request.allow_unsigned = context.args.Flag("allow-unsigned");
   if (auto signature = context.args.GetOptional("signature")) request.signature = *signature;
-  request.trusted = LoadTrustedPluginKeys(UserConfigFile());
+  request.trusted = trust.keys();
   request.other_dirs = PluginSearchDirs(host.project_dir);
   request.more_signatures = referrer_signatures;
   if (!artifact.is_null() && artifact.contains("reference")) request.what = artifact["reference"];

@@ -52,7 +52,7 @@ VerifiedIndex FetchAndVerify(Host& host, const std::string& name, const std::str
     fs::path file = scratch.path() / "index.sig";
     WriteFileAtomic(file, *fetched.signature, 0600);
     try {
-      const std::vector<TrustedKey> trusted = LoadTrustedPluginKeys(UserConfigFile());
+      const std::vector<TrustedKey>& trusted = host.plugins->Trust().keys();
       const TrustedKey& key = VerifyPackage(PluginIndexStatement(fetched.document), file, trusted, source);
       verified.entry.signer = key.fingerprint;
       verified.entry.signer_name = key.name;
@@ -344,7 +344,7 @@ int RunUpgrade(Host& host, CommandContext& context) {
         FetchedPlugin fetched = FetchIndexEntry(host, entry, staging.path());
         InstallRequest request{fetched.dir, root};
         request.replace_version = true;  // Not force: the signer must stay the one that signed what is installed.
-        request.trusted = LoadTrustedPluginKeys(UserConfigFile());
+        request.trusted = host.plugins->Trust().keys();
         request.other_dirs = PluginSearchDirs(host.project_dir);
         request.index = plugin.index;
         request.artifact = entry.version.artifact;

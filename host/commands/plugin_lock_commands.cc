@@ -57,7 +57,7 @@ int RunLock(Host& host, CommandContext& context) {
   ApplyRegistryFlagOptions(host, context.args);
   const ProjectConfig& project = ProjectWithPlugins(host);
   if (project.plugins.empty()) throw Error(ErrorCode::kUsage, "berth.yaml lists no plugins to lock (plugins: [{name, source}])");
-  std::vector<TrustedKey> trusted = LoadTrustedPluginKeys(UserConfigFile());
+  const std::vector<TrustedKey>& trusted = host.plugins->Trust().keys();
   std::vector<LockedPlugin> locked;
   for (const ProjectPlugin& plugin : project.plugins) {
     TempDir staging("berth-plugin-lock");
@@ -141,7 +141,7 @@ int RunSync(Host& host, CommandContext& context) {
     throw Error(ErrorCode::kNotFound, "no " + file.string() + ": run berth plugin lock and commit the file");
   }
   CheckLockMatches(project, *locked, file);
-  std::vector<TrustedKey> trusted = LoadTrustedPluginKeys(UserConfigFile());
+  const std::vector<TrustedKey>& trusted = host.plugins->Trust().keys();
   fs::path root = project.dir / ".berth" / "plugins";
   InstallRecord record = InstallRecord::Read();
 

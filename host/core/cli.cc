@@ -99,7 +99,7 @@ void PrintGroupHelp(Host& host, const std::string& group, std::ostream& out) {
   }
 }
 
-int Run(const std::vector<std::string>& arguments) {
+int Run(const std::vector<std::string>& arguments, std::span<const OwnPlugin> own_plugins) {
   SplitArgs split = SplitCommandLine(arguments);
   ConfigureLogging(split.globals);
   if (split.globals.version && split.words.empty()) {
@@ -113,6 +113,7 @@ int Run(const std::vector<std::string>& arguments) {
   host.globals = split.globals;
   host.project_dir = FindProjectDir(split.globals.config);
   host.plugins = std::make_unique<PluginManager>(PluginSearchDirs(host.project_dir));
+  host.plugins->SetOwnPlugins(own_plugins);
   host.plugins->host_api().SetProjectSource([&host](const std::string& environment) -> nlohmann::json {
     if (!host.HasProject()) return {{"present", false}};
     const ProjectConfig& project = host.Project();
@@ -227,13 +228,13 @@ int Run(const std::vector<std::string>& arguments) {
 
 }  // namespace
 
-int Main(int argc, char** argv) {
+int Main(int argc, char** argv, std::span<const OwnPlugin> own_plugins) {
   InstallInterruptCleanup();
   InstallPluginCrashReporter();
   std::ios::sync_with_stdio(false);
   std::vector<std::string> arguments(argv + 1, argv + argc);
   Status status = Capture([&]() -> Status {
-    int code = Run(arguments);
+    int code = Run(arguments, own_plugins);
     return code == 0 ? Status::Ok() : Status(static_cast<ErrorCode>(code), "");
   });
   std::cout.flush();

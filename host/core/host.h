@@ -62,8 +62,9 @@ void RegisterPromoteCommands(Host& host);
 void RegisterLedgerCommands(Host& host);
 void RegisterTrustCommands(Host& host);
 
-// Runs berth with argv; returns the exit code.
-int Main(int argc, char** argv);
+// Runs berth with argv; returns the exit code. `own_plugins` are the plugins
+// this build ships (BerthOwnPlugins(), own_plugins.h).
+int Main(int argc, char** argv, std::span<const OwnPlugin> own_plugins = {});
 
 }  // namespace berth::host
 

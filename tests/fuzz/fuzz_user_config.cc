@@ -1,4 +1,5 @@
-// The user's berth config (trusted-plugin-keys, credential-hosts) and the
+// The user's berth config (trusted-plugin-keys, credential-hosts,
+// plugin-policy), the same text as a system config beside it, and the
 // installed-plugins record: read before a plugin install or load, and when
 // berth.yaml names a credential URL. The input is either file, split at a
 // "\n====\n" line; a third part is such a URL, checked against the config.
@@ -6,6 +7,7 @@
 // installed, against a plugin as the seed's entry describes it and against
 // one whose library cannot be read.
 #include "core/config/credential_hosts.h"
+#include "core/config/plugin_trust.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/plugin_signature.h"
 #include "fuzz_util.h"
@@ -16,6 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   berth::fuzz::WriteBytes(dir / "config.yaml", parts[0]);
   berth::fuzz::WriteBytes(dir / "installed-plugins.json", parts.size() > 1 ? parts[1] : parts[0]);
   berth::fuzz::Expect([&] { (void)berth::host::LoadTrustedPluginKeys(dir / "config.yaml"); });
+  berth::fuzz::WriteBytes(dir / "etc" / "config.yaml", parts[0]);
+  berth::fuzz::Expect([&] {
+    berth::host::PluginTrust trust = berth::host::PluginTrust::Load({{dir / "etc" / "config.yaml"}, dir / "config.yaml"});
+    (void)trust.policy();
+    (void)trust.keys();
+  });
   berth::fuzz::Expect([&] { (void)berth::host::ReadCredentialHosts(dir / "config.yaml"); });
   berth::fuzz::Expect([&] {
     static const nlohmann::json kMark = {{"platform", "github"}, {"hosts", {"api.github.com", "*.ghe.example"}}};

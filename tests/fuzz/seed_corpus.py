@@ -209,6 +209,8 @@ write("docker_archive", "regress-entry-without-config", archive([("manifest.json
 write("user_config", "keys", "trusted-plugin-keys:\n  - name: alice\n    file: alice.pub\n  - /etc/berth/k.pub\n"
       "  - name: inline\n    pem: |\n      -----BEGIN PUBLIC KEY-----\n"
       "      MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n      -----END PUBLIC KEY-----\n")
+write("user_config", "policy", "trusted-plugin-keys:\n  - /etc/berth/keys/platform.pub\nplugin-policy:\n"
+      "  require-signatures: true\n  user-keys: false\n  require_signature: yes\n")
 write("user_config", "credential-hosts", "credential-hosts:\n  github: [github.example.com, \"127.0.0.1:8443\", \"[::1]:9\"]\n"
       "  google: [\"*.rep.googleapis.com\"]\n====\n{}\n====\nhttps://api.github.com@evil.example:8443/api/v3")
 # Schema 2 binds the manifest too; the entry matches the plugin the harness

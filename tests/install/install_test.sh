@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `cmake --install` into a fresh prefix gives a berth whose bundled plugins
-# all load and work from there, with a fresh HOME, and an SDK package that a
-# plugin asking for an earlier 0.x version finds.
+# all load and work from there, with a fresh HOME, also under the prefix's
+# system policy that requires signed plugins (berth knows its own, unsigned,
+# and no other), and an SDK package that a plugin asking for an earlier 0.x
+# version finds.
 #
 #   install_test.sh BUILD_DIR
 set -euo pipefail
@@ -35,6 +37,31 @@ PY
 # A bundled plugin's command and object, from the installed tree.
 printf 'install-test-value' | run secrets set dev INSTALL_KEY --store file >/dev/null
 run file-secrets where dev -o json | grep -q '"secrets": 1'
+
+# The prefix's own system config (<prefix>/etc/berth/config.yaml): under
+# require-signatures every plugin berth installed still loads, recognised
+# from the table in the installed binary, and a plugin added to the prefix
+# afterwards (as a CI image might) is refused until a trusted key signs it.
+mkdir -p "$prefix/etc/berth"
+printf 'plugin-policy:\n  require-signatures: true\n' > "$prefix/etc/berth/config.yaml"
+cp -r "$build_dir/test-plugins/echo/echo" "$prefix/lib/berth/plugins/echo"
+listed=$(run plugin list --load -o json)
+python3 - "$listed" "$bundled" "$prefix" <<'PY'
+import json, sys
+plugins = {p["name"]: p for p in json.loads(sys.argv[1])}
+bundled, prefix = int(sys.argv[2]), sys.argv[3]
+echo = plugins.pop("echo")
+expected = (f"plugin 'echo' at {prefix}/lib/berth/plugins/echo: not signed (no berth-plugin.sig); "
+            f"{prefix}/etc/berth/config.yaml requires every plugin but berth's own to be signed by a trusted key "
+            "(plugin-policy.require-signatures)")
+if echo["state"] != "refused" or echo["reason"] != expected:
+    sys.exit(f"under the policy, the added echo plugin is {echo['state']}: {echo['reason']}")
+bad = [p["name"] + ": " + str(p["reason"]) for p in plugins.values() if p["state"] != "ok"]
+if bad or len(plugins) != bundled:
+    sys.exit("under the policy, installed berth refuses its own plugins: " + "; ".join(bad))
+print(f"install: under require-signatures, {bundled} own plugins load and an added one is refused", file=sys.stderr)
+PY
+rm -rf "$prefix/lib/berth/plugins/echo" "$prefix/etc/berth"
 
 # The SDK package: found by a project asking for an earlier minor version.
 mkdir -p "$work/consumer"

@@ -15,6 +15,7 @@
 #include "core/plugins/elf_check.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/library_file.h"
+#include "core/plugins/plugin_signature.h"
 
 namespace berth::host {
 
@@ -46,8 +47,52 @@ std::vector<DiscoveredPlugin>& PluginManager::Plugins() {
   if (!discovered_) {
     plugins_ = DiscoverPlugins(search_dirs_);
     discovered_ = true;
+    ApplySigningPolicy();
   }
   return plugins_;
+}
+
+PluginTrust& PluginManager::Trust() {
+  if (!trust_) trust_.emplace(PluginTrust::Load(trust_files_ ? *trust_files_ : TrustFilesOfThisBerth()));
+  return *trust_;
+}
+
+void PluginManager::ApplySigningPolicy() {
+  std::vector<DiscoveredPlugin*> others;
+  for (auto& plugin : plugins_) {
+    if (plugin.state.ok() && plugin.manifest && !IsOwnPlugin(plugin, own_plugins_)) others.push_back(&plugin);
+  }
+  // Only berth's own plugins (the usual case): no config file is read.
+  if (others.empty()) return;
+  auto refuse = [](DiscoveredPlugin& plugin, const std::string& why) {
+    plugin.state = Status(ErrorCode::kPlugin, "plugin '" + plugin.name + "' at " + plugin.manifest_path.parent_path().string() + ": " + why);
+  };
+  const std::vector<TrustedKey>* keys = nullptr;
+  std::string required_by;
+  try {
+    PluginTrust& trust = Trust();
+    if (!trust.policy().require_signatures) return;
+    required_by = trust.policy().required_by.string();
+    keys = &trust.keys();
+  } catch (const Error& e) {
+    // A policy berth cannot read may require signatures: what it would
+    // decide on is refused, naming the file; berth's own plugins still load.
+    for (DiscoveredPlugin* plugin : others) refuse(*plugin, std::string("refused, since berth cannot read its plugin policy: ") + e.what());
+    return;
+  }
+  for (DiscoveredPlugin* plugin : others) {
+    std::string problem;
+    try {
+      std::string statement = PackageStatementForManifestSha256(*plugin->manifest, plugin->manifest_sha256);
+      SignatureCheck check = CheckSignature(statement, plugin->manifest_path.parent_path() / kSignatureFileName, *keys);
+      if (check.key != nullptr) continue;
+      problem = check.problem;
+    } catch (const Error& e) {
+      problem = e.what();  // An unreadable signature file.
+    }
+    refuse(*plugin, problem + "; " + required_by +
+                        " requires every plugin but berth's own to be signed by a trusted key (plugin-policy.require-signatures)");
+  }
 }
 
 DiscoveredPlugin* PluginManager::Find(const std::string& name) {

@@ -8,16 +8,19 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "berth/builder.h"
 #include "berth/plugin_loader.h"
 #include "berth/services.h"
+#include "core/config/plugin_trust.h"
 #include "core/plugins/host_api.h"
 #include "core/plugins/install_record.h"
 #include "core/plugins/library_file.h"
 #include "core/plugins/library_hash_cache.h"
+#include "core/plugins/own_plugins.h"
 #include "core/plugins/plugin_discovery.h"
 #include "core/registry/registry_router.h"
 
@@ -30,7 +33,19 @@ class PluginManager : public Services {
   ~PluginManager() override;
 
   const std::vector<SearchDir>& search_dirs() const { return search_dirs_; }
-  // Discovers on first use; manifests only.
+  // berth's own plugins (own_plugins.h), which need no signature; none
+  // unless set.
+  void SetOwnPlugins(std::span<const OwnPlugin> own) { own_plugins_ = own; }
+  // Where Trust() reads from; TrustFilesOfThisBerth() unless set.
+  void SetTrustFiles(TrustFiles files) { trust_files_ = std::move(files); }
+  // The keys and the policy of this run, read on first use (plugin_trust.h).
+  // Throws the error of PluginTrust::Load, again at each call.
+  PluginTrust& Trust();
+  // Discovers on first use; manifests only. Under a policy that requires
+  // signatures, each plugin that is not berth's own is refused here unless
+  // a trusted key signed it (its signature covers the manifest bytes read
+  // here and the library sha256 they declare, which Check compares with
+  // the library), so nothing of an unsigned plugin is ever opened.
   std::vector<DiscoveredPlugin>& Plugins();
   DiscoveredPlugin* Find(const std::string& name);
   // Checks the manifest against this host and the library (hash, ELF entry
@@ -89,9 +104,14 @@ class PluginManager : public Services {
   Status CheckFiles(const DiscoveredPlugin& plugin, LibraryHashCache::Mode mode, std::optional<LibraryFile>* opened = nullptr);
   // The install record, read on first use; an error when it is unreadable.
   const Result<InstallRecord>& Installs();
+  // Refuses, in plugins_, what the signing policy does not allow.
+  void ApplySigningPolicy();
 
   HostApi host_api_;
   std::vector<SearchDir> search_dirs_;
+  std::span<const OwnPlugin> own_plugins_;
+  std::optional<TrustFiles> trust_files_;
+  std::optional<PluginTrust> trust_;
   LibraryHashCache hashes_;
   std::optional<Result<InstallRecord>> installs_;
   bool discovered_ = false;

@@ -93,9 +93,13 @@ PluginManifest ParseManifestBytes(const std::string& bytes, const fs::path& mani
 }
 
 std::string PackageStatement(const PluginManifest& manifest, const std::string& manifest_bytes) {
+  return PackageStatementForManifestSha256(manifest, Sha256Hex(manifest_bytes));
+}
+
+std::string PackageStatementForManifestSha256(const PluginManifest& manifest, const std::string& manifest_sha256) {
   return std::string("berth-plugin-signature/v1\n") + "name: " + manifest.name + "\n" + "version: " + manifest.version + "\n" +
          "library: " + manifest.library + "\n" + "library-sha256: " + manifest.sha256 + "\n" +
-         "manifest-sha256: " + Sha256Hex(manifest_bytes) + "\n";
+         "manifest-sha256: " + manifest_sha256 + "\n";
 }
 
 std::string SignPackage(const fs::path& plugin_dir, const fs::path& private_key_file, std::string* fingerprint) {
@@ -131,12 +135,13 @@ std::string SignStatement(const std::string& statement, const fs::path& private_
   return signature.dump(2) + "\n";
 }
 
-const TrustedKey& VerifyPackage(const std::string& statement, const fs::path& signature_file, const std::vector<TrustedKey>& trusted,
-                                const std::string& what) {
+SignatureCheck CheckSignature(const std::string& statement, const fs::path& signature_file, const std::vector<TrustedKey>& trusted) {
+  SignatureCheck check;
   if (!fs::exists(signature_file)) {
-    throw Error(ErrorCode::kVerification, what + ": the package is not signed (no " + signature_file.filename().string() +
-                                              "); sign it with `berth plugin sign` or install with --allow-unsigned");
+    check.problem = "not signed (no " + signature_file.filename().string() + ")";
+    return check;
   }
+  check.is_signed = true;
   nlohmann::json signature = nlohmann::json::parse(ReadFile(signature_file), nullptr, false);
   auto text = [&](const char* name) {
     return signature.is_object() && signature.contains(name) && signature[name].is_string() ? signature[name].get<std::string>() : "";
@@ -145,29 +150,39 @@ const TrustedKey& VerifyPackage(const std::string& statement, const fs::path& si
   auto bytes = Base64Decode(text("signature"));
   if (!signature.is_object() || signature.value("schema", 0) != kSignatureSchema || signer.empty() || !bytes || bytes->empty() ||
       (algorithm != kEd25519 && algorithm != kEcdsaP256)) {
-    throw Error(ErrorCode::kVerification, what + ": " + signature_file.filename().string() + " is not a berth plugin signature");
+    check.problem = signature_file.filename().string() + " is not a berth plugin signature";
+    return check;
   }
   const TrustedKey* key = nullptr;
+  // The first listing of a key names it: the system's come before the user's.
   for (const auto& candidate : trusted) {
-    if (candidate.fingerprint == signer) key = &candidate;
+    if (candidate.fingerprint == signer && key == nullptr) key = &candidate;
   }
   if (key == nullptr) {
-    throw Error(ErrorCode::kVerification, what + ": signed by key " + signer +
-                                              ", which is not in trusted-plugin-keys of your berth config");
+    check.problem = "signed by key " + signer + ", which is not in trusted-plugin-keys of your berth config";
+  } else if (AlgorithmOf(key->key.get()) != algorithm) {
+    check.problem = "the signature claims " + algorithm + " but key " + Short(signer) + " is not one";
+  } else if (!Verify(key->key.get(), algorithm, statement, *bytes)) {
+    check.problem = "the signature by " + (key->name.empty() ? Short(signer) : key->name) + " does not match the package (modified after signing?)";
+  } else {
+    check.key = key;
   }
-  if (AlgorithmOf(key->key.get()) != algorithm) {
-    throw Error(ErrorCode::kVerification, what + ": the signature claims " + algorithm + " but key " + Short(signer) + " is not one");
+  return check;
+}
+
+const TrustedKey& VerifyPackage(const std::string& statement, const fs::path& signature_file, const std::vector<TrustedKey>& trusted,
+                                const std::string& what) {
+  SignatureCheck check = CheckSignature(statement, signature_file, trusted);
+  if (!check.is_signed) {
+    throw Error(ErrorCode::kVerification, what + ": the package is not signed (no " + signature_file.filename().string() +
+                                              "); sign it with `berth plugin sign` or install with --allow-unsigned");
   }
-  if (!Verify(key->key.get(), algorithm, statement, *bytes)) {
-    throw Error(ErrorCode::kVerification, what + ": the signature by " + (key->name.empty() ? Short(signer) : key->name) +
-                                              " does not match the package (modified after signing?)");
-  }
-  return *key;
+  if (check.key == nullptr) throw Error(ErrorCode::kVerification, what + ": " + check.problem);
+  return *check.key;
 }
 
 std::vector<TrustedKey> LoadTrustedPluginKeys(const fs::path& config_file) {
-  std::vector<TrustedKey> keys;
-  if (!fs::exists(config_file)) return keys;
+  if (!fs::exists(config_file)) return {};
   YAML::Node root;
   try {
     root = YAML::Load(ReadFile(config_file));
@@ -175,6 +190,11 @@ std::vector<TrustedKey> LoadTrustedPluginKeys(const fs::path& config_file) {
     throw Error(ErrorCode::kInvalidInput, config_file.string() + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + ")");
   }
   WarnUnknownUserConfigKeys(root, config_file);
+  return TrustedKeysFrom(root, config_file);
+}
+
+std::vector<TrustedKey> TrustedKeysFrom(const YAML::Node& root, const fs::path& config_file) {
+  std::vector<TrustedKey> keys;
   if (!root.IsMap() || !root["trusted-plugin-keys"]) return keys;
   const YAML::Node list = root["trusted-plugin-keys"];
   if (!list.IsSequence()) throw Error(ErrorCode::kInvalidInput, config_file.string() + ": trusted-plugin-keys must be a list");

@@ -17,6 +17,10 @@
 
 typedef struct evp_pkey_st EVP_PKEY;
 
+namespace YAML {
+class Node;
+}
+
 namespace berth::host {
 
 inline constexpr char kSignatureFileName[] = "berth-plugin.sig";
@@ -37,6 +41,9 @@ PluginManifest ParseManifestBytes(const std::string& bytes, const std::filesyste
 // library sha256 it declares, and the sha256 of the manifest file's bytes.
 // The installer checks the library it copies against that declared sha256.
 std::string PackageStatement(const PluginManifest& manifest, const std::string& manifest_bytes);
+// The same, from the hex sha256 of the manifest's bytes: discovery hashed
+// them already (DiscoveredPlugin::manifest_sha256).
+std::string PackageStatementForManifestSha256(const PluginManifest& manifest, const std::string& manifest_sha256);
 
 // Signs plugin_dir's package with an unencrypted PEM private key; returns the
 // signature file's JSON text ({"schema", "key", "algorithm", "signature"}).
@@ -48,6 +55,18 @@ std::string SignPackage(const std::filesystem::path& plugin_dir, const std::file
 std::string SignStatement(const std::string& statement, const std::filesystem::path& private_key_file,
                           std::string* fingerprint = nullptr);
 
+// What a signature file says about a statement, for callers that phrase the
+// refusal themselves (a plugin berth finds under a signing policy).
+struct SignatureCheck {
+  const TrustedKey* key = nullptr;  // The trusted key it verified with; null when it did not.
+  bool is_signed = false;           // The signature file exists.
+  // Why it did not verify, without the package's name: "not signed (no
+  // berth-plugin.sig)", "signed by key sha256:..., which is not in ...".
+  std::string problem;
+};
+SignatureCheck CheckSignature(const std::string& statement, const std::filesystem::path& signature_file,
+                              const std::vector<TrustedKey>& trusted);
+
 // Verifies signature_file over the statement against the trusted keys and
 // returns the key that signed it. Throws Error(kVerification) with one line
 // naming `what` (the package as the user named it) when the signature is
@@ -58,6 +77,9 @@ const TrustedKey& VerifyPackage(const std::string& statement, const std::filesys
 // trusted-plugin-keys from the user's config file (none when it does not
 // exist). Throws Error(kInvalidInput) naming the file and entry.
 std::vector<TrustedKey> LoadTrustedPluginKeys(const std::filesystem::path& config_file);
+// trusted-plugin-keys of a config file already parsed (relative key files are
+// read from its directory). Throws Error(kInvalidInput) naming file and entry.
+std::vector<TrustedKey> TrustedKeysFrom(const YAML::Node& root, const std::filesystem::path& config_file);
 
 std::string KeyFingerprint(EVP_PKEY* key);
 
