@@ -331,12 +331,6 @@ int RunNew(CommandContext& context) {
   return 0;
 }
 
-// Installing from and publishing to a registry take the per-run registry flags.
-std::vector<OptionSpec> WithRegistryFlags(std::vector<OptionSpec> options) {
-  for (const auto& flag : RegistryFlagOptions()) options.push_back(flag);
-  return options;
-}
-
 }  // namespace
 
 void RegisterPluginCommands(Host& host) {

@@ -361,11 +361,6 @@ int RunUpgrade(Host& host, CommandContext& context) {
   return 0;
 }
 
-std::vector<OptionSpec> WithRegistryFlags(std::vector<OptionSpec> options) {
-  for (const auto& flag : RegistryFlagOptions()) options.push_back(flag);
-  return options;
-}
-
 }  // namespace
 
 void RegisterPluginIndexCommands(Host& host) {

@@ -18,29 +18,6 @@ constexpr size_t kMaxSignatureBytes = 64u << 10;
 constexpr size_t kMaxReferrers = 32;
 constexpr char kEmptyJson[] = "{}";
 
-class StringBlob : public oci::BlobSource {
- public:
-  explicit StringBlob(const std::string& data) : data_(data) {}
-  std::unique_ptr<oci::BlobReader> Open() override { return std::make_unique<Reader>(data_); }
-
- private:
-  class Reader : public oci::BlobReader {
-   public:
-    explicit Reader(const std::string& data) : data_(data) {}
-    size_t Read(char* buffer, size_t size) override {
-      size_t n = std::min(size, data_.size() - offset_);
-      std::copy_n(data_.data() + offset_, n, buffer);
-      offset_ += n;
-      return n;
-    }
-
-   private:
-    const std::string& data_;
-    size_t offset_ = 0;
-  };
-  const std::string& data_;
-};
-
 oci::Descriptor BlobDescriptor(const std::string& media_type, const std::string& bytes) {
   oci::Descriptor descriptor;
   descriptor.media_type = media_type;
@@ -75,7 +52,7 @@ StoredSignature PushSignatureReferrer(oci::RegistryClient& client, const std::st
                                       const oci::Descriptor& variant, const std::string& signature) {
   oci::Manifest referrer = SignatureReferrer(variant, signature);
   const std::string empty = kEmptyJson;
-  StringBlob config(empty), layer(signature);
+  oci::StringBlobSource config(empty), layer(signature);
   client.PushBlob(verb, repository, *referrer.config, config);
   client.PushBlob(verb, repository, referrer.layers.front(), layer);
   std::string tag = client.PutReferrer(verb, repository, referrer);

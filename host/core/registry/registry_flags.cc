@@ -34,4 +34,9 @@ void ApplyRegistryFlagOptions(Host& host, const Args& args) {
   }
 }
 
+std::vector<OptionSpec> WithRegistryFlags(std::vector<OptionSpec> options) {
+  for (const auto& flag : RegistryFlagOptions()) options.push_back(flag);
+  return options;
+}
+
 }  // namespace berth::host

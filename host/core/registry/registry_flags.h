@@ -14,6 +14,8 @@ namespace berth::host {
 struct Host;
 
 std::vector<OptionSpec> RegistryFlagOptions();
+// `options` followed by RegistryFlagOptions(): a command that talks to registries.
+std::vector<OptionSpec> WithRegistryFlags(std::vector<OptionSpec> options);
 // Adds the flags' settings to the run's registry configuration; call before
 // any registry client exists.
 void ApplyRegistryFlagOptions(Host& host, const Args& args);

@@ -218,4 +218,25 @@ std::unique_ptr<BlobReader> FileBlobSource::Open() {
   return std::make_unique<FileBlobReader>(path_, offset_, size_, digest_, what_);
 }
 
+namespace {
+
+class StringBlobReader : public BlobReader {
+ public:
+  explicit StringBlobReader(std::string_view data) : data_(data) {}
+  size_t Read(char* buffer, size_t size) override {
+    size_t n = std::min(size, data_.size() - offset_);
+    std::copy_n(data_.data() + offset_, n, buffer);
+    offset_ += n;
+    return n;
+  }
+
+ private:
+  std::string_view data_;
+  size_t offset_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BlobReader> StringBlobSource::Open() { return std::make_unique<StringBlobReader>(data_); }
+
 }  // namespace berth::oci

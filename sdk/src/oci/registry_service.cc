@@ -25,30 +25,6 @@ using nlohmann::json;
 constexpr const char* kServices[] = {"oci.manifest.head", "oci.manifest.get", "oci.blob.get", "oci.blob.put",
                                      "oci.manifest.put",  "oci.referrers",    "oci.copy"};
 
-// A blob that came in the request, as the client's upload source.
-class StringBlobSource : public BlobSource {
- public:
-  explicit StringBlobSource(std::string_view data) : data_(data) {}
-  std::unique_ptr<BlobReader> Open() override { return std::make_unique<Reader>(data_); }
-
- private:
-  class Reader : public BlobReader {
-   public:
-    explicit Reader(std::string_view data) : data_(data) {}
-    size_t Read(char* buffer, size_t size) override {
-      size_t n = std::min(size, data_.size() - offset_);
-      std::copy_n(data_.data() + offset_, n, buffer);
-      offset_ += n;
-      return n;
-    }
-
-   private:
-    std::string_view data_;
-    size_t offset_ = 0;
-  };
-  std::string_view data_;
-};
-
 // What the request names, for messages: the image, the repository, or the copy's ends.
 std::string Subject(const json& request) {
   for (const char* field : {"image", "repository"}) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -105,6 +106,17 @@ class FileBlobSource : public BlobSource {
   uint64_t offset_, size_;
   Digest digest_;
   std::string what_;
+};
+
+// Bytes held in memory (a manifest, a signature), as an upload's source.
+// The data must outlive the source and its readers.
+class StringBlobSource : public BlobSource {
+ public:
+  explicit StringBlobSource(std::string_view data) : data_(data) {}
+  std::unique_ptr<BlobReader> Open() override;
+
+ private:
+  std::string_view data_;
 };
 
 // Checks a finished stream: "digest mismatch for <what>: expected X, got Y"
