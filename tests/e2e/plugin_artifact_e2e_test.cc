@@ -477,6 +477,25 @@ TEST_F(PluginArtifactE2eTest, ARegistryWithTheReferrersApiListsTheSignaturesItse
   EXPECT_EQ(listed["manifests"].size(), 2u) << listed.dump();
 }
 
+// The same flow over TLS with basic auth: the registry's CA from
+// registries.yaml, a login, publish, and install by tag.
+TEST_F(PluginArtifactE2eTest, PublishesAndInstallsOverTlsWithBasicAuth) {
+  auto tls = StartRegistry("tls-basic");
+  WriteFileAtomic(berth_.home() / "config" / "berth" / "registries.yaml",
+                  "registries:\n  \"" + tls->host() + "\":\n    ca-file: " + tls->ready()["ca_file"].get<std::string>() + "\n");
+  const std::string ref = tls->host() + "/plugins/echo:1.0.0";
+  const std::string package = Package("native", "alice").string();
+  auto anonymous = berth_.Run({"plugin", "publish", package, ref});
+  EXPECT_EQ(anonymous.exit_code, 7) << Describe(anonymous);
+  ProcessResult login = berth_.Run({"login", tls->host(), "-u", "alice", "--password-stdin"}, tls->ready()["users"]["alice"].get<std::string>());
+  ASSERT_EQ(login.exit_code, 0) << Describe(login);
+  const std::string digest = berth_.Json({"plugin", "publish", package, ref})["digest"];
+  auto installed_json = berth_.Json({"plugin", "install", "oci://" + ref});
+  EXPECT_EQ(installed_json["artifact"]["digest"], digest);
+  EXPECT_EQ(installed_json["signer_name"], "alice");
+  EXPECT_EQ(berth_.Run({"echo", "say", "over tls"}).exit_code, 0);
+}
+
 // A registry (or anything between) that changes the plugin's bytes: the
 // digest check refuses it and nothing is installed.
 TEST_F(PluginArtifactE2eTest, ATamperedPackageIsRefusedAndNothingIsInstalled) {
