@@ -50,11 +50,12 @@ class PluginArtifactE2eTest : public ::testing::Test {
 
   // A copy of the echo fixture, signed by `signer` unless empty; `foreign`
   // rewrites its library's ELF machine to the other 64-bit architecture.
-  fs::path Package(const std::string& label, const std::string& signer, bool foreign = false) {
+  fs::path Package(const std::string& label, const std::string& signer, bool foreign = false, bool musl = false) {
     fs::path dir = packages_.path() / label / "echo";
     fs::create_directories(dir.parent_path());
     fs::copy(kFixtures / "echo" / "echo", dir, fs::copy_options::recursive);
     if (foreign) MakeForeignArchitecture(dir, "libberth-echo.so");
+    if (musl) MakeMuslLinked(dir, "libberth-echo.so");
     if (!signer.empty()) berth_.Json({"plugin", "sign", dir.string(), "--key", Key(signer).string()});
     return dir;
   }
@@ -115,6 +116,7 @@ TEST_F(PluginArtifactE2eTest, PublishedForTwoPlatformsInstallsThisMachinesVarian
   ASSERT_EQ(index["manifests"].size(), 2u);
   EXPECT_EQ(index["manifests"][1]["platform"]["architecture"], there.substr(6));
   EXPECT_EQ(index["manifests"][0]["annotations"]["dev.berth.plugin.abi-major"], "2");
+  EXPECT_EQ(index["manifests"][0]["annotations"]["dev.berth.plugin.libc"], "glibc");
 
   // Each variant's signature is also stored beside it, as an OCI referrer
   // listed under the fallback tag (docker-registry has no referrers API).
@@ -167,7 +169,13 @@ TEST_F(PluginArtifactE2eTest, RefusesAForeignOnlyArtifactAnUntrustedSignerAndNoS
   auto refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/echo-foreign:1.0.0"}));
   EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
   EXPECT_EQ(refused.stderr_data, "error: " + host_ + "/plugins/echo-foreign:1.0.0: no variant for this machine, which needs " + here +
-                                     " (ABI 2); the artifact offers " + there + " (ABI 2)\n");
+                                     " glibc (ABI 2); the artifact offers " + there + " glibc (ABI 2)\n");
+  // The right machine, the wrong C library.
+  berth_.Json(Plain({"plugin", "publish", Package("musl", "alice", false, true).string(), host_ + "/plugins/echo-musl:1.0.0"}));
+  refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/echo-musl:1.0.0"}));
+  EXPECT_EQ(refused.exit_code, 4) << Describe(refused);
+  EXPECT_EQ(refused.stderr_data, "error: " + host_ + "/plugins/echo-musl:1.0.0: no variant for this machine, which needs " + here +
+                                     " glibc (ABI 2); the artifact offers " + here + " musl (ABI 2)\n");
 
   berth_.Json(Plain({"plugin", "publish", Package("mallory", "mallory").string(), host_ + "/plugins/echo-mallory:1.0.0"}));
   refused = berth_.Run(Plain({"plugin", "install", "oci://" + host_ + "/plugins/echo-mallory:1.0.0"}));

@@ -48,6 +48,23 @@ inline uint16_t MakeForeignArchitecture(const std::filesystem::path& plugin_dir,
   return foreign;
 }
 
+// Rewrites the plugin's library to name musl's C library ("libc.so") where
+// it names glibc's ("libc.so.6", the same length with its padding), and the
+// manifest's sha256 to match: a musl build, as far as anything reading its
+// DT_NEEDED entries can tell.
+inline void MakeMuslLinked(const std::filesystem::path& plugin_dir, const std::string& library_name) {
+  std::filesystem::path library = plugin_dir / library_name;
+  std::string bytes = ReadFile(library);
+  const std::string glibc("libc.so.6\0", 10), musl("libc.so\0\0\0", 10);
+  size_t at = bytes.find(glibc);
+  ASSERT_NE(at, std::string::npos) << library << " names no libc.so.6";
+  bytes.replace(at, glibc.size(), musl);
+  WriteFileAtomic(library, bytes, 0755);
+  auto manifest = nlohmann::json::parse(ReadFile(plugin_dir / "berth-plugin.json"));
+  manifest["sha256"] = Sha256FileHex(library);
+  WriteFileAtomic(plugin_dir / "berth-plugin.json", manifest.dump(2));
+}
+
 }  // namespace berth::testing
 
 #endif  // BERTH_TESTS_E2E_PLUGIN_PACKAGES_H_

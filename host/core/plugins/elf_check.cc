@@ -104,6 +104,46 @@ Status CheckPluginElf(int fd, const std::filesystem::path& library) {
   return Refuse(library, std::string("no entry point '") + BERTH_PLUGIN_ENTRY_SYMBOL + "' (not a berth plugin)");
 }
 
+std::optional<std::string> ElfLibc(const std::filesystem::path& library) {
+  int fd = open(library.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return std::nullopt;
+  ElfFile file(fd);
+  std::optional<std::string> libc;
+  Elf64_Ehdr header;
+  if (file.ReadAt(0, &header) && std::memcmp(header.e_ident, ELFMAG, SELFMAG) == 0 && header.e_ident[EI_CLASS] == ELFCLASS64) {
+    for (int i = 0; i < header.e_shnum && !libc; ++i) {
+      Elf64_Shdr section, strings_header;
+      std::string entries, strings;
+      if (!file.ReadAt(header.e_shoff + uint64_t(i) * header.e_shentsize, &section)) break;
+      if (section.sh_type != SHT_DYNAMIC || section.sh_entsize != sizeof(Elf64_Dyn)) continue;
+      if (!file.ReadAt(header.e_shoff + uint64_t(section.sh_link) * header.e_shentsize, &strings_header) ||
+          !file.ReadBytes(section.sh_offset, section.sh_size, &entries) ||
+          !file.ReadBytes(strings_header.sh_offset, strings_header.sh_size, &strings)) {
+        break;
+      }
+      for (size_t offset = 0; offset + sizeof(Elf64_Dyn) <= entries.size(); offset += sizeof(Elf64_Dyn)) {
+        Elf64_Dyn entry;
+        std::memcpy(&entry, entries.data() + offset, sizeof(entry));
+        if (entry.d_tag == DT_NULL) break;
+        if (entry.d_tag != DT_NEEDED || entry.d_un.d_val >= strings.size()) continue;
+        std::string needed = strings.c_str() + entry.d_un.d_val;
+        if (needed == "libc.so.6") libc = "glibc";
+        if (needed == "libc.so" || needed.rfind("libc.musl-", 0) == 0) libc = "musl";
+      }
+    }
+  }
+  close(fd);
+  return libc;
+}
+
+const char* HostLibc() {
+#if defined(__GLIBC__)
+  return "glibc";
+#else
+  return "musl";
+#endif
+}
+
 std::optional<std::string> ElfOciArchitecture(const std::filesystem::path& library) {
   int fd = open(library.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;

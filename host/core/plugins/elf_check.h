@@ -21,6 +21,14 @@ Status CheckPluginElf(int fd, const std::filesystem::path& library);
 // platform of a published plugin; nullopt for anything else.
 std::optional<std::string> ElfOciArchitecture(const std::filesystem::path& library);
 
+// The C library a shared library was linked against, from its DT_NEEDED
+// entries: "glibc" (libc.so.6) or "musl" (libc.so, libc.musl-*); nullopt
+// when it names neither or cannot be read. A glibc berth cannot load a
+// musl-linked plugin, nor the other way round.
+std::optional<std::string> ElfLibc(const std::filesystem::path& library);
+// The C library this berth runs on.
+const char* HostLibc();
+
 }  // namespace berth::host
 
 #endif  // BERTH_HOST_CORE_PLUGINS_ELF_CHECK_H_

@@ -35,12 +35,16 @@ std::string PackageTar(const PluginVariant& variant, const std::string& library,
   return bytes;
 }
 
+std::string Annotation(const oci::Descriptor& descriptor, const char* name, const std::string& otherwise) {
+  auto it = descriptor.annotations.find(name);
+  return it == descriptor.annotations.end() ? otherwise : it->second;
+}
+
 std::string Offered(const oci::Manifest& index) {
   std::string text;
   for (const oci::Descriptor& child : index.manifests) {
-    auto abi = child.annotations.find(kAbiMajorAnnotation);
-    text += (text.empty() ? "" : ", ") + (child.platform ? child.platform->str() : std::string("no platform")) + " (ABI " +
-            (abi == child.annotations.end() ? std::string("?") : abi->second) + ")";
+    text += (text.empty() ? "" : ", ") + (child.platform ? child.platform->str() : std::string("no platform")) + " " +
+            Annotation(child, kLibcAnnotation, "glibc") + " (ABI " + Annotation(child, kAbiMajorAnnotation, "?") + ")";
   }
   return text.empty() ? "nothing" : text;
 }
@@ -90,12 +94,15 @@ PluginVariant DescribeVariant(const fs::path& dir) {
   }
   std::optional<std::string> architecture = ElfOciArchitecture(library);
   if (!architecture) throw Error(ErrorCode::kInvalidInput, library.string() + ": not a 64-bit ELF library for amd64 or arm64");
+  std::optional<std::string> libc = ElfLibc(library);
+  if (!libc) throw Error(ErrorCode::kInvalidInput, library.string() + ": links against neither glibc (libc.so.6) nor musl");
   PluginVariant variant;
   variant.dir = dir;
   variant.name = manifest.name;
   variant.version = manifest.version;
   variant.platform = oci::Platform{.os = "linux", .architecture = *architecture};
   variant.abi_major = int(manifest.abi_major);
+  variant.libc = *libc;
   variant.is_signed = fs::exists(dir / kSignatureFileName);
   return variant;
 }
@@ -110,7 +117,7 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
                                                 variants.front().name + " " + variants.front().version +
                                                 " (one artifact holds one plugin at one version)");
     }
-    std::string key = variant.platform.str() + " ABI " + std::to_string(variant.abi_major);
+    std::string key = variant.platform.str() + " " + variant.libc + " ABI " + std::to_string(variant.abi_major);
     if (!seen.insert(key).second) throw Error(ErrorCode::kInvalidInput, variant.dir.string() + ": a second variant for " + key);
   }
   StartLayout(layout_dir);
@@ -123,7 +130,8 @@ Digest WritePluginLayout(const std::vector<PluginVariant>& variants, const fs::p
     oci::Descriptor layer = PutLayoutBlob(layout_dir, kPluginLayerType, PackageTar(variant, manifest.library, layout_dir));
     nlohmann::json annotations = {{kNameAnnotation, variant.name},
                                   {kVersionAnnotation, variant.version},
-                                  {kAbiMajorAnnotation, std::to_string(variant.abi_major)}};
+                                  {kAbiMajorAnnotation, std::to_string(variant.abi_major)},
+                                  {kLibcAnnotation, variant.libc}};
     nlohmann::json image = {{"schemaVersion", 2},
                             {"mediaType", oci::media_type::kOciManifest},
                             {"artifactType", kPluginArtifactType},
@@ -156,12 +164,14 @@ void CheckPluginArtifact(const oci::Manifest& top, const std::string& where) {
 }
 
 oci::Descriptor SelectPluginVariant(const oci::Manifest& top, const std::string& where) {
-  const std::string needs = oci::Platform::Host().str() + " (ABI " + std::to_string(BERTH_ABI_MAJOR) + ")";
+  const std::string needs = oci::Platform::Host().str() + " " + HostLibc() + " (ABI " + std::to_string(BERTH_ABI_MAJOR) + ")";
   CheckPluginArtifact(top, where);
   for (const oci::Descriptor& child : top.manifests) {
     auto abi = child.annotations.find(kAbiMajorAnnotation);
     if (child.platform && child.platform->os == "linux" && child.platform->architecture == oci::Platform::Host().architecture &&
-        abi != child.annotations.end() && abi->second == std::to_string(BERTH_ABI_MAJOR)) {
+        abi != child.annotations.end() && abi->second == std::to_string(BERTH_ABI_MAJOR) &&
+        // Artifacts published before berth recorded the C library were all glibc builds.
+        Annotation(child, kLibcAnnotation, "glibc") == HostLibc()) {
       return child;
     }
   }

@@ -28,12 +28,14 @@ inline constexpr char kPluginLayerType[] = "application/vnd.berth.plugin.package
 inline constexpr char kAbiMajorAnnotation[] = "dev.berth.plugin.abi-major";
 inline constexpr char kNameAnnotation[] = "dev.berth.plugin.name";
 inline constexpr char kVersionAnnotation[] = "dev.berth.plugin.version";
+inline constexpr char kLibcAnnotation[] = "dev.berth.plugin.libc";
 
 struct PluginVariant {
   std::filesystem::path dir;  // A plugin directory.
   std::string name, version;
   oci::Platform platform;
   int abi_major = 0;
+  std::string libc;  // "glibc" or "musl", from the library's DT_NEEDED.
   bool is_signed = false;
 };
 
