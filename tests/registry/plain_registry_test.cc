@@ -1,6 +1,11 @@
 // The OCI engine against docker-registry over plain HTTP: round trips, a
 // multi-platform index, mounts, skipped blobs, chunked uploads, tags with
 // Link pagination, delete, referrers, docker-archive, and skopeo both ways.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "berth/util/fs.h"
@@ -272,11 +277,23 @@ TEST_F(PlainRegistryTest, SkopeoReadsWhatBerthPushedAndBerthPullsWhatSkopeoPushe
 TEST_F(PlainRegistryTest, UnreachableRegistryNamesTheOperationAfterRetrying) {
   oci::RegistrySettings settings = FastSettings(true);
   settings.retry.attempts = 3;
-  registry_.reset();  // Nothing listens on the port any more.
-  auto client = MakeClient(host_, settings);
+  // A port bound but never listened on: connecting is refused at once, and no
+  // other test's server can take the port meanwhile (a freed port could be,
+  // and then answer slowly or not at all).
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string closed = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  auto client = MakeClient(closed, settings);
   Status status = ErrorOf([&] { client->GetManifest("pull", "team/app", "1.0"); });
+  close(fd);
   EXPECT_EQ(status.code(), ErrorCode::kFailure);
-  EXPECT_TRUE(status.message().starts_with("pull " + host_ + "/team/app: manifest 1.0 failed: GET http://" + host_ + "/v2/ failed after 3 attempts:"))
+  EXPECT_TRUE(status.message().starts_with("pull " + closed + "/team/app: manifest 1.0 failed: GET http://" + closed + "/v2/ failed after 3 attempts:"))
       << status.message();
 }
 
