@@ -1,6 +1,6 @@
 // Plugin packages for the e2e tests of `plugin install`, `sign` and
-// `publish`: signing keys from the openssl CLI, and a package whose library
-// claims the other 64-bit machine.
+// `publish`: signing keys (tests/support/signing_keys.h), and packages whose
+// library claims the other 64-bit machine or musl.
 #ifndef BERTH_TESTS_E2E_PLUGIN_PACKAGES_H_
 #define BERTH_TESTS_E2E_PLUGIN_PACKAGES_H_
 
@@ -15,22 +15,12 @@
 #include "berth/util/fs.h"
 #include "berth/util/process.h"
 #include "berth_runner.h"
+#include "signing_keys.h"
 
 namespace berth::testing {
 
 inline constexpr uint16_t kElfX86_64 = 62;    // EM_X86_64
 inline constexpr uint16_t kElfAarch64 = 183;  // EM_AARCH64
-
-// DIR/NAME.key and DIR/NAME.pub: an Ed25519 pair, as plugin authors make one.
-inline void MakePluginSigningKey(const std::filesystem::path& dir, const std::string& name) {
-  std::filesystem::create_directories(dir);
-  const std::string key = (dir / (name + ".key")).string();
-  for (const std::vector<std::string>& argv : {std::vector<std::string>{"openssl", "genpkey", "-algorithm", "ed25519", "-out", key},
-                                               {"openssl", "pkey", "-in", key, "-pubout", "-out", (dir / (name + ".pub")).string()}}) {
-    ProcessResult result = RunProcess(argv);
-    ASSERT_EQ(result.exit_code, 0) << Describe(result);
-  }
-}
 
 // Rewrites the plugin's library for the other 64-bit machine (x86_64 <->
 // aarch64), and the manifest's sha256 to match; returns the machine written.

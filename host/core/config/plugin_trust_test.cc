@@ -9,7 +9,7 @@
 
 #include "berth/error.h"
 #include "berth/util/fs.h"
-#include "berth/util/process.h"
+#include "signing_keys.h"
 
 namespace berth::host {
 namespace {
@@ -21,15 +21,7 @@ class PluginTrustTest : public ::testing::Test {
     fs::create_directories(etc_);
     fs::create_directories(prefix_etc_);
     fs::create_directories(user_dir_);
-    for (const char* name : {"fleet", "alice"}) {
-      const std::string key = (dir_.path() / (std::string(name) + ".key")).string();
-      for (const std::vector<std::string>& argv : {std::vector<std::string>{"openssl", "genpkey", "-algorithm", "ed25519", "-out", key},
-                                                   {"openssl", "pkey", "-in", key, "-pubout", "-out",
-                                                    (dir_.path() / (std::string(name) + ".pub")).string()}}) {
-        ProcessResult result = RunProcess(argv);
-        ASSERT_EQ(result.exit_code, 0) << result.stderr_data;
-      }
-    }
+    for (const char* name : {"fleet", "alice"}) berth::testing::MakePluginSigningKey(dir_.path(), name);
   }
 
   fs::path system() const { return etc_ / "config.yaml"; }

@@ -9,7 +9,7 @@
 
 #include "berth/util/digest.h"
 #include "berth/util/fs.h"
-#include "berth/util/process.h"
+#include "signing_keys.h"
 #include "core/plugins/own_plugins.h"
 #include "core/plugins/plugin_manager.h"
 #include "core/plugins/plugin_signature.h"
@@ -23,15 +23,7 @@ class PluginPolicyTest : public ::testing::Test {
   void SetUp() override {
     ::setenv("XDG_DATA_HOME", (dir_.path() / "data").c_str(), 1);
     fs::create_directories(system_.parent_path());
-    for (const char* name : {"fleet", "alice"}) {
-      const std::string key = (dir_.path() / (std::string(name) + ".key")).string();
-      for (const std::vector<std::string>& argv : {std::vector<std::string>{"openssl", "genpkey", "-algorithm", "ed25519", "-out", key},
-                                                   {"openssl", "pkey", "-in", key, "-pubout", "-out",
-                                                    (dir_.path() / (std::string(name) + ".pub")).string()}}) {
-        ProcessResult result = RunProcess(argv);
-        ASSERT_EQ(result.exit_code, 0) << result.stderr_data;
-      }
-    }
+    for (const char* name : {"fleet", "alice"}) berth::testing::MakePluginSigningKey(dir_.path(), name);
     WriteFileAtomic(system_, "trusted-plugin-keys:\n  - name: fleet\n    file: " + (dir_.path() / "fleet.pub").string() +
                                  "\nplugin-policy:\n  require-signatures: true\n");
   }
